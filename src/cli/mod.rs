@@ -1,0 +1,14 @@
+//! One file per subcommand: clap `Args` plus `run(Args) -> anyhow::Result<()>`.
+//! Shared helpers for reading data files live in `common`.
+
+pub mod analyze;
+pub mod common;
+pub mod cox;
+pub mod km;
+pub mod logrank;
+pub mod meta;
+pub mod report;
+pub mod rr;
+pub mod score;
+pub mod simulate;
+pub mod validate;

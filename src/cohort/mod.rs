@@ -1,0 +1,1 @@
+//! `cohort` layer: see ARCHITECTURE.md.

@@ -1,0 +1,19 @@
+//! dicohort: retrospective cohort studies of sepsis-associated DIC and anticoagulant therapy.
+//!
+//! Layers follow the flow of data; a lower layer never imports a higher one
+//! (see `ARCHITECTURE.md`):
+//!
+//! `schema` -> `load` / `simulate` -> `score` -> `cohort` -> `stats` / `meta` -> `plot` -> `report`
+//!
+//! `stats` and `meta` work on plain columns (`&[f64]`, small structs) and import nothing above
+//! `schema`; `cohort` turns scored canonical tables into those columns.
+
+pub mod cohort;
+pub mod load;
+pub mod meta;
+pub mod plot;
+pub mod report;
+pub mod schema;
+pub mod score;
+pub mod simulate;
+pub mod stats;

@@ -1,0 +1,347 @@
+//! Reading one data file (CSV or Parquet, chosen by extension) into a [`DataTable`]: the polars
+//! edge of the crate. Cells are converted to plain typed vectors on request, and every conversion
+//! error names the file, the row (1-based, header excluded) and the column.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::LoadError;
+
+/// A data file held as polars columns, plus the rows whose field count did not match the header
+/// (CSV only; such rows are read padded with empty cells and reported by validation).
+pub struct DataTable {
+    path: PathBuf,
+    df: DataFrame,
+    ragged: Vec<RaggedRow>,
+}
+
+/// Cells that could not be parsed: (row 1-based header excluded, raw text).
+pub type BadCells = Vec<(usize, String)>;
+
+/// A CSV row with fewer or more fields than the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RaggedRow {
+    /// 1-based, header excluded.
+    pub row: usize,
+    pub fields: usize,
+    pub expected: usize,
+}
+
+/// The file formats the loaders read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Csv,
+    Parquet,
+}
+
+impl FileFormat {
+    /// The format implied by a path's extension (`.csv`, `.parquet` / `.pq`).
+    pub fn from_path(path: &Path) -> Result<Self, LoadError> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("csv") => Ok(FileFormat::Csv),
+            Some("parquet") | Some("pq") => Ok(FileFormat::Parquet),
+            _ => Err(LoadError::UnknownFormat {
+                file: path.display().to_string(),
+            }),
+        }
+    }
+}
+
+/// Reads a CSV (every column as text, parsed later with row-level errors) or a Parquet file.
+pub fn read_table(path: &Path) -> Result<DataTable, LoadError> {
+    let file = path.display().to_string();
+    let io = |e: std::io::Error| LoadError::Io {
+        file: file.clone(),
+        message: e.to_string(),
+    };
+    let polars_err = |e: PolarsError| LoadError::Read {
+        file: file.clone(),
+        message: e.to_string(),
+    };
+    match FileFormat::from_path(path)? {
+        FileFormat::Csv => {
+            let bytes = std::fs::read(path).map_err(io)?;
+            let ragged = ragged_rows(&bytes);
+            let df = CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .map_parse_options(|o| o.with_truncate_ragged_lines(true))
+                .with_raise_if_empty(false)
+                .into_reader_with_file_handle(std::io::Cursor::new(bytes))
+                .finish()
+                .map_err(polars_err)?;
+            Ok(DataTable {
+                path: path.to_path_buf(),
+                df,
+                ragged,
+            })
+        }
+        FileFormat::Parquet => {
+            let f = std::fs::File::open(path).map_err(io)?;
+            let df = ParquetReader::new(f).finish().map_err(polars_err)?;
+            Ok(DataTable {
+                path: path.to_path_buf(),
+                df,
+                ragged: Vec::new(),
+            })
+        }
+    }
+}
+
+/// Rows (1-based, header excluded) whose number of fields differs from the header's. Quotes are
+/// honoured (RFC 4180: a quoted field may hold commas, newlines and doubled quotes).
+fn ragged_rows(bytes: &[u8]) -> Vec<RaggedRow> {
+    let mut out = Vec::new();
+    let mut fields = 1usize;
+    let mut in_quotes = false;
+    let mut line = 0usize; // 0 = header
+    let mut expected = 0usize;
+    let mut line_has_content = false;
+    let mut end_line = |fields: usize, line: &mut usize, has: bool, expected: &mut usize| {
+        if *line == 0 {
+            *expected = fields;
+            *line = 1;
+        } else if has {
+            if fields != *expected {
+                out.push(RaggedRow {
+                    row: *line,
+                    fields,
+                    expected: *expected,
+                });
+            }
+            *line += 1;
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_quotes {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    in_quotes = false;
+                }
+            }
+        } else {
+            match b {
+                b'"' => {
+                    in_quotes = true;
+                    line_has_content = true;
+                }
+                b',' => {
+                    fields += 1;
+                    line_has_content = true;
+                }
+                b'\n' => {
+                    end_line(fields, &mut line, line_has_content, &mut expected);
+                    fields = 1;
+                    line_has_content = false;
+                }
+                b'\r' => {}
+                _ => line_has_content = true,
+            }
+        }
+        i += 1;
+    }
+    if line_has_content {
+        end_line(fields, &mut line, true, &mut expected);
+    }
+    out
+}
+
+impl DataTable {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn file_name(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    pub fn n_rows(&self) -> usize {
+        self.df.height()
+    }
+
+    pub fn column_names(&self) -> Vec<String> {
+        self.df
+            .get_column_names()
+            .into_iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    pub fn has_column(&self, name: &str) -> bool {
+        self.df.column(name).is_ok()
+    }
+
+    /// CSV rows whose field count differs from the header.
+    pub fn ragged_rows(&self) -> &[RaggedRow] {
+        &self.ragged
+    }
+
+    fn column(&self, name: &str) -> Result<&Column, LoadError> {
+        self.df.column(name).map_err(|_| LoadError::MissingColumn {
+            file: self.file_name(),
+            column: name.to_string(),
+        })
+    }
+
+    /// The column as text; `None` for an empty or null cell. Numbers in Parquet are formatted.
+    pub fn str_column(&self, name: &str) -> Result<Vec<Option<String>>, LoadError> {
+        let col = self.column(name)?;
+        let s = col.cast(&DataType::String).map_err(|e| LoadError::Read {
+            file: self.file_name(),
+            message: format!("column {name}: {e}"),
+        })?;
+        let ca = s.str().map_err(|e| LoadError::Read {
+            file: self.file_name(),
+            message: format!("column {name}: {e}"),
+        })?;
+        Ok(ca
+            .iter()
+            .map(|v| v.map(str::trim).filter(|v| !v.is_empty()).map(String::from))
+            .collect())
+    }
+
+    /// The column as numbers (empty cell, `NA` or null -> NaN). The first cell that is not a
+    /// number is an error naming file, row and column; see [`DataTable::f64_column_lenient`] to
+    /// collect every bad cell instead.
+    pub fn f64_column(&self, name: &str) -> Result<Vec<f64>, LoadError> {
+        let (values, bad) = self.f64_column_lenient(name)?;
+        match bad.into_iter().next() {
+            None => Ok(values),
+            Some((row, text)) => Err(LoadError::NotANumber {
+                file: self.file_name(),
+                row,
+                column: name.to_string(),
+                value: text,
+            }),
+        }
+    }
+
+    /// The column as numbers, with every unparsable cell returned as (row 1-based, text) and set
+    /// to NaN in the values.
+    pub fn f64_column_lenient(
+        &self,
+        name: &str,
+    ) -> Result<(Vec<f64>, BadCells), LoadError> {
+        let col = self.column(name)?;
+        if col.dtype().is_primitive_numeric() {
+            let s = col.cast(&DataType::Float64).map_err(|e| LoadError::Read {
+                file: self.file_name(),
+                message: format!("column {name}: {e}"),
+            })?;
+            let ca = s.f64().map_err(|e| LoadError::Read {
+                file: self.file_name(),
+                message: format!("column {name}: {e}"),
+            })?;
+            return Ok((
+                ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
+                Vec::new(),
+            ));
+        }
+        if col.dtype() == &DataType::Boolean {
+            let ca = col.bool().map_err(|e| LoadError::Read {
+                file: self.file_name(),
+                message: format!("column {name}: {e}"),
+            })?;
+            return Ok((
+                ca.iter()
+                    .map(|v| v.map_or(f64::NAN, |b| if b { 1.0 } else { 0.0 }))
+                    .collect(),
+                Vec::new(),
+            ));
+        }
+        let text = self.str_column(name)?;
+        let mut bad = Vec::new();
+        let values = text
+            .into_iter()
+            .enumerate()
+            .map(|(i, cell)| match cell.as_deref() {
+                None | Some("NA") | Some("NaN") | Some("nan") | Some("null") => f64::NAN,
+                Some(t) => match t.parse::<f64>() {
+                    Ok(v) if v.is_finite() => v,
+                    _ => {
+                        bad.push((i + 1, t.to_string()));
+                        f64::NAN
+                    }
+                },
+            })
+            .collect();
+        Ok((values, bad))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ragged_rows_are_found_with_quotes_and_crlf() {
+        let csv = b"a,b,c\r\n1,2,3\r\n1,2\r\n\"x,y\",2,3\n1,2,3,4\n\n1,\"multi\nline\",3\n";
+        let r = ragged_rows(csv);
+        assert_eq!(
+            r,
+            vec![
+                RaggedRow {
+                    row: 2,
+                    fields: 2,
+                    expected: 3
+                },
+                RaggedRow {
+                    row: 4,
+                    fields: 4,
+                    expected: 3
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_parse_with_row_and_column_in_errors() {
+        let dir = std::env::temp_dir().join(format!("dicohort-table-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("t.csv");
+        std::fs::write(&p, "id,platelets\n1,120\n2,\n3,abc\n4,NA\n").unwrap();
+        let t = read_table(&p).unwrap();
+        assert_eq!(t.n_rows(), 4);
+        let (v, bad) = t.f64_column_lenient("platelets").unwrap();
+        assert_eq!(v[0], 120.0);
+        assert!(v[1].is_nan() && v[2].is_nan() && v[3].is_nan());
+        assert_eq!(bad, vec![(3, "abc".to_string())]);
+        let err = t.f64_column("platelets").unwrap_err().to_string();
+        assert!(err.contains("t.csv") && err.contains("row 3") && err.contains("platelets"));
+        let err = t.f64_column("fdp").unwrap_err().to_string();
+        assert!(err.contains("fdp"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod ragged_tests {
+    use super::*;
+
+    #[test]
+    fn short_rows_are_padded_and_rows_keep_their_numbers() {
+        let dir = std::env::temp_dir().join(format!("dicohort-ragged-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("r.csv");
+        std::fs::write(&p, "a,b,c\n1,2,3\n4,5\n7,8,9,10\n11,12,13\n").unwrap();
+        let t = read_table(&p).unwrap();
+        assert_eq!(t.n_rows(), 4);
+        let c = t.f64_column("c").unwrap();
+        assert_eq!(c[0], 3.0);
+        assert!(c[1].is_nan());
+        assert_eq!(c[2], 9.0);
+        assert_eq!(c[3], 13.0);
+        assert_eq!(t.ragged_rows().len(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

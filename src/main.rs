@@ -1,0 +1,58 @@
+//! The `dicohort` command line: a thin layer over the library. Each subcommand lives in its own
+//! file under `src/cli/` with its clap `Args` and a `run` function.
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+/// Retrospective cohort studies of sepsis-associated DIC and anticoagulant therapy.
+#[derive(Parser)]
+#[command(name = "dicohort", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run an analysis plan end to end (no plan: the embedded default on the embedded registry).
+    Analyze(cli::analyze::Args),
+    /// Write a deterministic synthetic registry with a planted treatment effect.
+    Simulate(cli::simulate::Args),
+    /// Check a cohort folder against the canonical schema and print every problem found.
+    Validate(cli::validate::Args),
+    /// Score every patient-day (SIRS, SOFA, JAAM, JAAM-2, ISTH, SIC, JMHW, JSTH).
+    Score(cli::score::Args),
+    /// Kaplan-Meier estimates with Greenwood variance (as R survfit).
+    Km(cli::km::Args),
+    /// Log-rank / G-rho test (as R survdiff).
+    Logrank(cli::logrank::Args),
+    /// Cox proportional hazards model (as R coxph).
+    Cox(cli::cox::Args),
+    /// Risk ratio, risk difference and odds ratio from a 2x2 table (Mantel-Haenszel with strata).
+    Rr(cli::rr::Args),
+    /// Meta-analysis of 2x2 trial counts (as R metafor).
+    Meta(cli::meta::Args),
+    /// Regenerate every figure and table of a report, byte for byte.
+    Report(cli::report::Args),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(a) => cli::analyze::run(a),
+        Command::Simulate(a) => cli::simulate::run(a),
+        Command::Validate(a) => cli::validate::run(a),
+        Command::Score(a) => cli::score::run(a),
+        Command::Km(a) => cli::km::run(a),
+        Command::Logrank(a) => cli::logrank::run(a),
+        Command::Cox(a) => cli::cox::run(a),
+        Command::Rr(a) => cli::rr::run(a),
+        Command::Meta(a) => cli::meta::run(a),
+        Command::Report(a) => cli::report::run(a),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,1 @@
+//! `meta` layer: see ARCHITECTURE.md.

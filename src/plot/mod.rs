@@ -1,0 +1,1 @@
+//! `plot` layer: see ARCHITECTURE.md.

@@ -1,0 +1,9 @@
+//! The canonical cohort: the typed in-memory tables every other layer works on, the
+//! machine-readable column specifications read from `data-schema/*.schema.json`, and the cohort
+//! flow record (every exclusion counted by reason).
+
+pub mod flow;
+pub mod tables;
+
+pub use flow::{CohortFlow, FlowStep};
+pub use tables::{Cohort, DayTable, PatientTable, Sex, TreatmentTable, UnitConversion};

@@ -1,0 +1,1 @@
+//! `score` layer: see ARCHITECTURE.md.

@@ -1,0 +1,23 @@
+//! Epidemiology and survival statistics on plain columns (`&[f64]`, small structs), with parity
+//! to R `survival` (and `epitools`/`metafor` for 2x2 measures). Nothing here imports a layer above
+//! `schema`.
+
+pub mod competing;
+pub mod cox;
+pub mod km;
+pub mod logistic;
+pub mod logrank;
+pub mod twobytwo;
+
+/// Errors of the statistics layer.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum StatsError {
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    #[error("did not converge after {iterations} iterations: {detail}")]
+    NonConvergence { iterations: usize, detail: String },
+    #[error("separation: {0}")]
+    Separation(String),
+    #[error("singular information matrix: {0}")]
+    Singular(String),
+}
