@@ -4,9 +4,11 @@
 
 pub mod competing;
 pub mod cox;
+pub mod dist;
 pub mod km;
 pub mod logistic;
 pub mod logrank;
+mod survtime;
 pub mod twobytwo;
 
 /// Errors of the statistics layer.

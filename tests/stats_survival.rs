@@ -1,0 +1,302 @@
+//! Kaplan-Meier, log-rank and competing-risks estimates against R `survival` 3.5 fixtures
+//! (`tests/reference/survival_*.R` write `tests/reference/fixtures/survival_*.json`).
+//! Every number is compared to 1e-6 relative (absolute floor 1e-12).
+
+use dicohort::stats::km::{kaplan_meier, kaplan_meier_by_group, ConfType, KmOptions, KmVariance};
+use serde_json::Value;
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/reference/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).expect("fixture is JSON")
+}
+
+/// A number as jsonlite writes it (`na = "string"`): NA/NaN -> NaN, "Inf" -> inf.
+fn num(v: &Value) -> f64 {
+    match v {
+        Value::Number(n) => n.as_f64().expect("finite number"),
+        Value::String(s) => match s.as_str() {
+            "Inf" => f64::INFINITY,
+            "-Inf" => f64::NEG_INFINITY,
+            "NA" | "NaN" => f64::NAN,
+            other => panic!("unexpected string {other}"),
+        },
+        Value::Null => f64::NAN,
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        other => panic!("not a number: {other}"),
+    }
+}
+
+/// A vector (jsonlite unboxes length-1 vectors to scalars).
+fn nums(v: &Value) -> Vec<f64> {
+    match v {
+        Value::Array(a) => a.iter().map(num).collect(),
+        Value::Null => Vec::new(),
+        other => vec![num(other)],
+    }
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(a) => a
+            .iter()
+            .map(|x| x.as_str().expect("string").to_string())
+            .collect(),
+        Value::String(s) => vec![s.clone()],
+        other => panic!("not strings: {other}"),
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    if a.is_nan() || b.is_nan() {
+        return a.is_nan() && b.is_nan();
+    }
+    if a.is_infinite() || b.is_infinite() {
+        return a == b;
+    }
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()) + 1e-12
+}
+
+fn assert_close(what: &str, ours: f64, r: f64) {
+    assert!(close(ours, r), "{what}: ours {ours} vs R {r}");
+}
+
+fn assert_all_close(what: &str, ours: &[f64], r: &[f64]) {
+    assert_eq!(
+        ours.len(),
+        r.len(),
+        "{what}: length ours {} vs R {}",
+        ours.len(),
+        r.len()
+    );
+    for (i, (a, b)) in ours.iter().zip(r).enumerate() {
+        assert!(close(*a, *b), "{what}[{i}]: ours {a} vs R {b}");
+    }
+}
+
+/// Group labels -> ids in sorted order (R's factor levels for character groups).
+fn group_ids(labels: &[String]) -> (Vec<u32>, Vec<String>) {
+    let mut levels: Vec<String> = labels.to_vec();
+    levels.sort();
+    levels.dedup();
+    let ids = labels
+        .iter()
+        .map(|l| levels.binary_search(l).expect("level") as u32)
+        .collect();
+    (ids, levels)
+}
+
+#[test]
+fn kaplan_meier_matches_r_survfit() {
+    let fx = fixture("survival_km.json");
+    let cases = fx["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 15, "fixture has all cases");
+    for case in cases {
+        let name = case["name"].as_str().expect("name");
+        let time = nums(&case["time"]);
+        let event: Vec<bool> = nums(&case["event"]).iter().map(|&e| e == 1.0).collect();
+        let weights = if case["weights"].is_null() {
+            None
+        } else {
+            Some(nums(&case["weights"]))
+        };
+        let tau = if case["tau"].is_null() {
+            None
+        } else {
+            Some(num(&case["tau"]))
+        };
+        let times = nums(&case["times"]);
+        for (ct_name, ct) in [
+            ("log", ConfType::Log),
+            ("log-log", ConfType::LogLog),
+            ("plain", ConfType::Plain),
+        ] {
+            let opts = KmOptions {
+                conf_type: ct,
+                ..KmOptions::default()
+            };
+            let fits = if case["group"].is_null() {
+                vec![kaplan_meier(&time, &event, weights.as_deref(), &opts).expect("fit")]
+            } else {
+                let (ids, levels) = group_ids(&strs(&case["group"]));
+                kaplan_meier_by_group(&time, &event, weights.as_deref(), &ids, levels.len(), &opts)
+                    .expect("fit")
+            };
+            let r_fits = case["fits"][ct_name].as_array().expect("fits");
+            assert_eq!(fits.len(), r_fits.len(), "{name}: number of curves");
+            for (g, (fit, r)) in fits.iter().zip(r_fits).enumerate() {
+                let w = |k: &str| format!("{name} {ct_name} group {g} {k}");
+                assert_all_close(&w("time"), &fit.time, &nums(&r["time"]));
+                assert_all_close(&w("n_risk"), &fit.n_risk, &nums(&r["n_risk"]));
+                assert_all_close(&w("n_event"), &fit.n_event, &nums(&r["n_event"]));
+                assert_all_close(&w("n_censor"), &fit.n_censor, &nums(&r["n_censor"]));
+                assert_all_close(&w("surv"), &fit.surv, &nums(&r["surv"]));
+                assert_all_close(&w("std_err"), &fit.std_err, &nums(&r["std_err"]));
+                assert_all_close(&w("lower"), &fit.lower, &nums(&r["lower"]));
+                assert_all_close(&w("upper"), &fit.upper, &nums(&r["upper"]));
+                let logse = r["logse"].as_bool().expect("logse");
+                assert_eq!(
+                    fit.variance == KmVariance::Greenwood,
+                    logse,
+                    "{}",
+                    w("variance")
+                );
+                let med = fit.median();
+                assert_close(&w("median"), med.estimate, num(&r["median"]));
+                assert_close(&w("median_lower"), med.lower, num(&r["median_lower"]));
+                assert_close(&w("median_upper"), med.upper, num(&r["median_upper"]));
+                if let Some(tau) = tau {
+                    let rm = fit.rmst(tau);
+                    assert_close(&w("rmst"), rm.estimate, num(&r["rmst"]));
+                    assert_close(&w("rmst_se"), rm.se, num(&r["rmst_se"]));
+                }
+                if !r["at"].is_null() {
+                    let at = &r["at"];
+                    let rows = fit.summary_at(&times);
+                    let col = |f: fn(&dicohort::stats::km::KmSummaryRow) -> f64| {
+                        rows.iter().map(f).collect::<Vec<f64>>()
+                    };
+                    assert_all_close(&w("at.time"), &col(|x| x.time), &nums(&at["time"]));
+                    assert_all_close(&w("at.n_risk"), &col(|x| x.n_risk), &nums(&at["n_risk"]));
+                    assert_all_close(&w("at.n_event"), &col(|x| x.n_event), &nums(&at["n_event"]));
+                    assert_all_close(
+                        &w("at.n_censor"),
+                        &col(|x| x.n_censor),
+                        &nums(&at["n_censor"]),
+                    );
+                    assert_all_close(&w("at.surv"), &col(|x| x.surv), &nums(&at["surv"]));
+                    assert_all_close(&w("at.se_surv"), &col(|x| x.se_surv), &nums(&at["se_surv"]));
+                    assert_all_close(&w("at.lower"), &col(|x| x.lower), &nums(&at["lower"]));
+                    assert_all_close(&w("at.upper"), &col(|x| x.upper), &nums(&at["upper"]));
+                }
+            }
+        }
+    }
+}
+
+use dicohort::stats::logrank::survdiff;
+
+#[test]
+fn log_rank_matches_r_survdiff() {
+    let fx = fixture("survival_logrank.json");
+    let cases = fx["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 15, "fixture has all cases");
+    for case in cases {
+        let name = case["name"].as_str().expect("name");
+        let time = nums(&case["time"]);
+        let event: Vec<bool> = nums(&case["event"]).iter().map(|&e| e == 1.0).collect();
+        let (group, levels) = group_ids(&strs(&case["group"]));
+        assert_eq!(levels, strs(&case["levels"]), "{name}: group order");
+        let strata = if case["strata"].is_null() {
+            None
+        } else {
+            Some(group_ids(&strs(&case["strata"])).0)
+        };
+        let rho = num(&case["rho"]);
+        let fit = survdiff(&time, &event, &group, strata.as_deref(), rho).expect("survdiff");
+        let n: Vec<f64> = fit.n.iter().map(|&x| x as f64).collect();
+        assert_all_close(&format!("{name} n"), &n, &nums(&case["n"]));
+        assert_all_close(
+            &format!("{name} observed"),
+            &fit.observed,
+            &nums(&case["observed"]),
+        );
+        assert_all_close(
+            &format!("{name} expected"),
+            &fit.expected,
+            &nums(&case["expected"]),
+        );
+        // R stores var column-major; it is symmetric, so the layouts agree.
+        assert_all_close(
+            &format!("{name} variance"),
+            &fit.variance,
+            &nums(&case["variance"]),
+        );
+        assert_close(&format!("{name} chisq"), fit.chisq, num(&case["chisq"]));
+        assert_eq!(fit.df as f64, num(&case["df"]), "{name} df");
+        assert_close(&format!("{name} p"), fit.p, num(&case["p"]));
+    }
+}
+
+#[test]
+fn log_rank_with_an_empty_group_id_ignores_it() {
+    // aml-like data; group id 1 has no rows.
+    let time = [9.0, 13.0, 13.0, 18.0, 23.0, 5.0, 5.0, 8.0, 8.0, 12.0, 16.0];
+    let event = [
+        true, true, false, true, true, true, true, true, true, false, true,
+    ];
+    let g2: Vec<u32> = vec![0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
+    let g3: Vec<u32> = g2.iter().map(|&g| if g == 1 { 2 } else { 0 }).collect();
+    let a = survdiff(&time, &event, &g2, None, 0.0).unwrap();
+    let b = survdiff(&time, &event, &g3, None, 0.0).unwrap();
+    assert_eq!(b.observed.len(), 3);
+    assert_eq!((b.observed[1], b.expected[1], b.n[1]), (0.0, 0.0, 0));
+    assert_eq!(b.df, 1);
+    assert_close("chisq", b.chisq, a.chisq);
+    assert_close("p", b.p, a.p);
+    assert!(a.chisq > 0.0);
+}
+
+#[test]
+fn log_rank_all_censored_has_no_test_and_one_group_is_an_error() {
+    let time = [1.0, 2.0, 3.0, 4.0];
+    let event = [false; 4];
+    let fit = survdiff(&time, &event, &[0, 1, 0, 1], None, 0.0).unwrap();
+    assert_eq!((fit.chisq, fit.df), (0.0, 0));
+    assert!(fit.p.is_nan());
+    assert_eq!(fit.observed, vec![0.0, 0.0]);
+    let err = survdiff(&time, &[true; 4], &[0, 0, 0, 0], None, 0.0).unwrap_err();
+    assert!(err.to_string().contains("only 1 group"), "{err}");
+    let err = survdiff(&[1.0, f64::NAN], &[true, true], &[0, 1], None, 0.0).unwrap_err();
+    assert!(err.to_string().contains("row 2"), "{err}");
+}
+
+#[test]
+fn kaplan_meier_edge_cases() {
+    // A time of 0 with an event: the curve drops at 0.
+    let fit = kaplan_meier(
+        &[0.0, 1.0, 2.0],
+        &[true, false, true],
+        None,
+        &KmOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(fit.time, vec![0.0, 1.0, 2.0]);
+    assert_close("surv0", fit.surv[0], 2.0 / 3.0);
+    assert_eq!(fit.surv[2], 0.0);
+    // Empty input: an empty curve, median NA, RMST = tau.
+    let empty = kaplan_meier(&[], &[], None, &KmOptions::default()).unwrap();
+    assert!(empty.is_empty());
+    assert!(empty.median().estimate.is_nan());
+    assert_eq!(empty.rmst(5.0).estimate, 5.0);
+    // An empty group among groups gives an empty curve.
+    let fits = kaplan_meier_by_group(
+        &[1.0, 2.0, 3.0],
+        &[true, true, false],
+        None,
+        &[0, 0, 2],
+        3,
+        &KmOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        fits.iter().map(|f| f.len()).collect::<Vec<_>>(),
+        vec![2, 0, 1]
+    );
+    // Bad input is a typed error naming the row.
+    let err = kaplan_meier(&[1.0, -1.0], &[true, true], None, &KmOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("row 2"), "{err}");
+    let err = kaplan_meier(
+        &[1.0, 2.0],
+        &[true, true],
+        Some(&[1.0, f64::NAN]),
+        &KmOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("row 2"), "{err}");
+    let err = kaplan_meier(&[1.0], &[true, false], None, &KmOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("event has 2"), "{err}");
+}
