@@ -1,1 +1,1031 @@
-//! See `stats`.
+//! Cox proportional hazards regression, matching R `survival::coxph` (3.5).
+//!
+//! * Ties by Efron (R's default) or Breslow, with case weights handled as `coxph` does (Efron
+//!   uses the mean weight of the tied deaths).
+//! * Right-censored `time` or counting-process `(start, stop]` data (time-varying covariates),
+//!   strata, case weights.
+//! * Newton-Raphson with step halving and the convergence rule of `coxfit6`/`agfit4`: stop when
+//!   `|1 - loglik_old / loglik_new| <= eps` (`eps = 1e-9`, at most 20 iterations by default).
+//!   Covariates are centred and scaled as `coxph` does (columns whose values are all in
+//!   {-1, 0, 1} are left alone, R's `nocenter`), so the log-likelihoods match R to rounding.
+//! * Robust (sandwich) variance as `coxph(..., cluster = id)` / `robust = TRUE`: the crossproduct
+//!   of the weighted dfbeta residuals summed within clusters (`residuals.coxph(type = "dfbeta",
+//!   collapse = cluster, weighted = TRUE)`), with R's robust score test.
+//! * Score (at beta = 0), Wald (with the robust variance when robust, as R) and likelihood-ratio
+//!   tests.
+//!
+//! Cost: one sort, then each iteration is a single backward pass over the rows accumulating the
+//! risk-set sums (O((n + d) p^2)); for `(start, stop]` data rows leave the risk set through a
+//! second ordering by start time (the two-pointer scheme of `agfit4`). Robust variance is one more
+//! pass (O(n p^2)) with cumulative hazard sums per event time.
+//!
+//! Differences from R, on purpose:
+//! * A covariate that is constant (or aliased with others) gets `NaN` coefficient and standard
+//!   error (R's `NA` with a "singular" warning); the other terms are fitted as R does. JSON
+//!   output turns `NaN` into `null`.
+//! * Where R only warns, this module returns typed errors: no events at all
+//!   (`StatsError::InvalidInput`), non-convergence (`StatsError::NonConvergence`) and monotone
+//!   likelihood, i.e. a coefficient diverging under (quasi-)separation, detected by R's own rule
+//!   "Loglik converged before variable j; coefficient may be infinite"
+//!   (`|u' V|_j > eps` and `> toler.inf * |beta_j|`) (`StatsError::Separation`).
+//! * No `timefix`: times are compared exactly (R merges times equal to within rounding).
+
+// Dense numeric kernels read best with explicit indices.
+#![allow(clippy::needless_range_loop)]
+
+use serde::Serialize;
+
+use super::linalg::{quadratic_form_inverse, Ldl};
+use super::StatsError;
+
+/// How tied event times are handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Ties {
+    /// Efron's approximation (R's default).
+    #[default]
+    Efron,
+    /// Breslow's approximation.
+    Breslow,
+}
+
+impl Ties {
+    /// `"efron"` or `"breslow"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ties::Efron => "efron",
+            Ties::Breslow => "breslow",
+        }
+    }
+}
+
+impl std::str::FromStr for Ties {
+    type Err = StatsError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "efron" => Ok(Ties::Efron),
+            "breslow" => Ok(Ties::Breslow),
+            other => Err(StatsError::InvalidInput(format!(
+                "unknown ties method `{other}` (expected efron or breslow)"
+            ))),
+        }
+    }
+}
+
+/// Input columns of a Cox model; all slices have one entry per row.
+#[derive(Debug, Clone, Copy)]
+pub struct CoxData<'a> {
+    /// Start of each `(start, stop]` interval; `None` for right-censored data.
+    pub start: Option<&'a [f64]>,
+    /// Event or censoring time (the stop time of the interval).
+    pub stop: &'a [f64],
+    /// Whether the row ends with the event.
+    pub event: &'a [bool],
+    /// Covariates, column-major: `x[j][i]` is covariate `j` of row `i`.
+    pub x: &'a [Vec<f64>],
+    /// Stratum of each row (separate baseline hazards).
+    pub strata: Option<&'a [u32]>,
+    /// Case weights (> 0).
+    pub weights: Option<&'a [f64]>,
+    /// Cluster of each row (e.g. patient id); implies the robust variance.
+    pub cluster: Option<&'a [u32]>,
+}
+
+/// Fitting options; `Default` gives R's `coxph.control()`.
+#[derive(Debug, Clone)]
+pub struct CoxOptions {
+    /// Ties method.
+    pub ties: Ties,
+    /// Maximum Newton-Raphson iterations (R `iter.max`, 20).
+    pub max_iter: usize,
+    /// Convergence tolerance on the relative change of the log-likelihood (R `eps`, 1e-9).
+    pub eps: f64,
+    /// Tolerance for singular columns in the Cholesky factorisation (R `toler.chol`).
+    pub toler_chol: f64,
+    /// Tolerance of the infinite-coefficient check (R `toler.inf`, sqrt(eps)).
+    pub toler_inf: f64,
+    /// Robust (sandwich) variance even without clusters (each row its own cluster).
+    /// With `cluster` it is always robust, as R.
+    pub robust: bool,
+    /// Names of the covariates (defaults to `x1`, `x2`, ...).
+    pub names: Option<Vec<String>>,
+}
+
+impl Default for CoxOptions {
+    fn default() -> Self {
+        CoxOptions {
+            ties: Ties::Efron,
+            max_iter: 20,
+            eps: 1e-9,
+            toler_chol: f64::EPSILON.powf(0.75),
+            toler_inf: 1e-9f64.sqrt(),
+            robust: false,
+            names: None,
+        }
+    }
+}
+
+/// A chi-square test.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ChiSquareTest {
+    pub statistic: f64,
+    pub df: usize,
+    pub p: f64,
+}
+
+impl ChiSquareTest {
+    fn new(statistic: f64, df: usize) -> Self {
+        ChiSquareTest {
+            statistic,
+            df,
+            p: chisq_upper(statistic, df),
+        }
+    }
+}
+
+/// One row of the coefficient table (as `summary.coxph`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoxTerm {
+    pub name: String,
+    pub coef: f64,
+    pub se: f64,
+    /// Robust standard error, when robust.
+    pub robust_se: Option<f64>,
+    /// exp(coef).
+    pub hr: f64,
+    /// Lower confidence bound of the hazard ratio (uses the robust se when robust, as R).
+    pub lower: f64,
+    pub upper: f64,
+    /// Wald z (coef / se used).
+    pub z: f64,
+    /// Two-sided p-value of z.
+    pub p: f64,
+}
+
+/// A fitted Cox model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoxFit {
+    pub names: Vec<String>,
+    /// Coefficients (`NaN` for a singular / constant covariate).
+    pub coef: Vec<f64>,
+    /// Model-based standard errors (sqrt of the diagonal of the inverse information).
+    pub se: Vec<f64>,
+    /// Robust standard errors, when robust.
+    pub robust_se: Option<Vec<f64>>,
+    /// Model-based variance (R `naive.var` when robust, else `var`), row-major `p x p`.
+    pub naive_var: Vec<f64>,
+    /// Variance used for inference (robust when robust), row-major `p x p`.
+    pub var: Vec<f64>,
+    /// Log partial likelihood at beta = 0 and at the estimate.
+    pub loglik: [f64; 2],
+    /// Score (log-rank) test at beta = 0.
+    pub score_test: ChiSquareTest,
+    /// Wald test (robust variance when robust, as R).
+    pub wald_test: ChiSquareTest,
+    /// Likelihood-ratio test.
+    pub lr_test: ChiSquareTest,
+    /// Robust score test (R `rscore`), when robust.
+    pub robust_score_test: Option<ChiSquareTest>,
+    /// Score vector at the estimate.
+    pub score: Vec<f64>,
+    /// Weighted covariate means used for centring (0 for columns not centred).
+    pub means: Vec<f64>,
+    /// Number of rows used.
+    pub n: usize,
+    /// Number of events (unweighted, as R `nevent`).
+    pub n_event: usize,
+    /// Newton-Raphson iterations.
+    pub iterations: usize,
+    pub ties: Ties,
+}
+
+impl CoxFit {
+    /// The coefficient table with hazard ratios and `level` confidence intervals
+    /// (as `summary.coxph(fit, conf.int = level)`).
+    pub fn terms(&self, level: f64) -> Vec<CoxTerm> {
+        let zq = normal_quantile(0.5 + level / 2.0);
+        (0..self.coef.len())
+            .map(|j| {
+                let coef = self.coef[j];
+                let robust_se = self.robust_se.as_ref().map(|r| r[j]);
+                let se_used = robust_se.unwrap_or(self.se[j]);
+                let z = coef / se_used;
+                CoxTerm {
+                    name: self.names[j].clone(),
+                    coef,
+                    se: self.se[j],
+                    robust_se,
+                    hr: coef.exp(),
+                    lower: (coef - zq * se_used).exp(),
+                    upper: (coef + zq * se_used).exp(),
+                    z,
+                    p: normal_two_sided(z),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Rows sorted by (stratum, stop descending), covariates centred, scaled, row-major.
+struct Prepared {
+    n: usize,
+    p: usize,
+    /// Row-major `n x p` covariates, sorted order.
+    xs: Vec<f64>,
+    stop: Vec<f64>,
+    start: Option<Vec<f64>>,
+    event: Vec<bool>,
+    w: Vec<f64>,
+    /// Half-open ranges of sorted positions, one per stratum.
+    blocks: Vec<(usize, usize)>,
+    /// Sorted positions ordered by (stratum, start descending), for `(start, stop]` data.
+    by_start: Vec<usize>,
+    /// Original row of each sorted position.
+    order: Vec<usize>,
+}
+
+/// Sums of one pass: log-likelihood, score, information (row-major, symmetric).
+struct Accum {
+    loglik: f64,
+    u: Vec<f64>,
+    imat: Vec<f64>,
+}
+
+/// Per event time quantities for the score residuals.
+struct EventTerms {
+    time: f64,
+    /// sum_k meanwt / D_k (hazard increment for subjects at risk, not dying now).
+    haz: f64,
+    /// sum_k meanwt / D_k * xbar_k.
+    hx: Vec<f64>,
+    /// The same with the Efron down-weighting of the deaths (factor (k+1)/d).
+    haz_d: f64,
+    hx_d: Vec<f64>,
+    /// mean over k of xbar_k.
+    xbar_avg: Vec<f64>,
+}
+
+fn check_len(name: &str, len: usize, n: usize) -> Result<(), StatsError> {
+    if len != n {
+        return Err(StatsError::InvalidInput(format!(
+            "{name} has {len} values, expected {n} (one per row)"
+        )));
+    }
+    Ok(())
+}
+
+impl Prepared {
+    fn new(data: &CoxData, names: &[String]) -> Result<Prepared, StatsError> {
+        let n = data.stop.len();
+        let p = data.x.len();
+        if n == 0 {
+            return Err(StatsError::InvalidInput("no rows".into()));
+        }
+        if p == 0 {
+            return Err(StatsError::InvalidInput("no covariates".into()));
+        }
+        check_len("event", data.event.len(), n)?;
+        for (j, col) in data.x.iter().enumerate() {
+            check_len(&format!("covariate `{}`", names[j]), col.len(), n)?;
+            if let Some(i) = col.iter().position(|v| !v.is_finite()) {
+                return Err(StatsError::InvalidInput(format!(
+                    "covariate `{}` is missing or not finite at row {}",
+                    names[j],
+                    i + 1
+                )));
+            }
+        }
+        if let Some(i) = data.stop.iter().position(|v| !v.is_finite()) {
+            return Err(StatsError::InvalidInput(format!(
+                "time is missing or not finite at row {}",
+                i + 1
+            )));
+        }
+        if let Some(start) = data.start {
+            check_len("start", start.len(), n)?;
+            for i in 0..n {
+                if !start[i].is_finite() {
+                    return Err(StatsError::InvalidInput(format!(
+                        "start time is missing or not finite at row {}",
+                        i + 1
+                    )));
+                }
+                if start[i] >= data.stop[i] {
+                    return Err(StatsError::InvalidInput(format!(
+                        "stop time must be > start time (row {}: start {}, stop {})",
+                        i + 1,
+                        start[i],
+                        data.stop[i]
+                    )));
+                }
+            }
+        }
+        if let Some(s) = data.strata {
+            check_len("strata", s.len(), n)?;
+        }
+        if let Some(c) = data.cluster {
+            check_len("cluster", c.len(), n)?;
+        }
+        let w: Vec<f64> = match data.weights {
+            Some(w) => {
+                check_len("weights", w.len(), n)?;
+                if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
+                    return Err(StatsError::InvalidInput(format!(
+                        "weights must be finite and > 0 (row {}: {})",
+                        i + 1,
+                        w[i]
+                    )));
+                }
+                w.to_vec()
+            }
+            None => vec![1.0; n],
+        };
+        if !data.event.iter().any(|e| *e) {
+            return Err(StatsError::InvalidInput(
+                "no events: every row is censored, the Cox model has no information".into(),
+            ));
+        }
+
+        let stratum = |i: usize| data.strata.map_or(0, |s| s[i]);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| {
+            stratum(a)
+                .cmp(&stratum(b))
+                .then(data.stop[b].total_cmp(&data.stop[a]))
+        });
+        let mut pos_of = vec![0usize; n];
+        for (pos, &i) in order.iter().enumerate() {
+            pos_of[i] = pos;
+        }
+        let mut blocks = Vec::new();
+        let mut b0 = 0;
+        for pos in 1..=n {
+            if pos == n || stratum(order[pos]) != stratum(order[b0]) {
+                blocks.push((b0, pos));
+                b0 = pos;
+            }
+        }
+        let by_start = match data.start {
+            Some(start) => {
+                let mut rows: Vec<usize> = (0..n).collect();
+                rows.sort_by(|&a, &b| {
+                    stratum(a)
+                        .cmp(&stratum(b))
+                        .then(start[b].total_cmp(&start[a]))
+                });
+                rows.into_iter().map(|i| pos_of[i]).collect()
+            }
+            None => Vec::new(),
+        };
+
+        let mut xs = vec![0.0; n * p];
+        for (j, col) in data.x.iter().enumerate() {
+            for (pos, &i) in order.iter().enumerate() {
+                xs[pos * p + j] = col[i];
+            }
+        }
+        Ok(Prepared {
+            n,
+            p,
+            xs,
+            stop: order.iter().map(|&i| data.stop[i]).collect(),
+            start: data.start.map(|s| order.iter().map(|&i| s[i]).collect()),
+            event: order.iter().map(|&i| data.event[i]).collect(),
+            w: order.iter().map(|&i| w[i]).collect(),
+            blocks,
+            by_start,
+            order,
+        })
+    }
+
+    /// Centre each column by its weighted mean and scale by `sum(w) / sum(w |x - mean|)`, as
+    /// `coxfit6`, except columns whose values are all in {-1, 0, 1} (R `nocenter`).
+    fn center_scale(&mut self) -> (Vec<f64>, Vec<f64>) {
+        let (n, p) = (self.n, self.p);
+        let wsum: f64 = self.w.iter().sum();
+        let mut means = vec![0.0; p];
+        let mut scale = vec![1.0; p];
+        for j in 0..p {
+            let skip = (0..n).all(|i| {
+                let v = self.xs[i * p + j];
+                v == 0.0 || v == 1.0 || v == -1.0
+            });
+            if skip {
+                continue;
+            }
+            let mean = (0..n).map(|i| self.w[i] * self.xs[i * p + j]).sum::<f64>() / wsum;
+            let mut abs = 0.0;
+            for i in 0..n {
+                self.xs[i * p + j] -= mean;
+                abs += self.w[i] * self.xs[i * p + j].abs();
+            }
+            let s = if abs > 0.0 { wsum / abs } else { 1.0 };
+            for i in 0..n {
+                self.xs[i * p + j] *= s;
+            }
+            means[j] = mean;
+            scale[j] = s;
+        }
+        (means, scale)
+    }
+
+    fn linear_predictor(&self, beta: &[f64], eta: &mut [f64]) {
+        let p = self.p;
+        for (i, e) in eta.iter_mut().enumerate() {
+            let row = &self.xs[i * p..(i + 1) * p];
+            *e = row.iter().zip(beta).map(|(x, b)| x * b).sum();
+        }
+    }
+
+    /// Log partial likelihood, score and information at `beta` (scaled space), in one backward
+    /// pass per stratum (the sums of `coxfit6` / `agfit4`).
+    fn accumulate(&self, beta: &[f64], ties: Ties, eta: &mut [f64]) -> Accum {
+        let p = self.p;
+        self.linear_predictor(beta, eta);
+        let mut loglik = 0.0;
+        let mut u = vec![0.0; p];
+        let mut imat = vec![0.0; p * p];
+        let mut a = vec![0.0; p];
+        let mut a2 = vec![0.0; p];
+        let mut c = vec![0.0; p * p];
+        let mut c2 = vec![0.0; p * p];
+        for &(b0, b1) in &self.blocks {
+            let mut denom = 0.0;
+            a.fill(0.0);
+            c.fill(0.0);
+            let mut nrisk = 0usize;
+            let mut pos = b0;
+            let mut rem = b0;
+            while pos < b1 {
+                let t = self.stop[pos];
+                if let Some(start) = &self.start {
+                    while rem < b1 {
+                        let q = self.by_start[rem];
+                        if start[q] < t {
+                            break;
+                        }
+                        nrisk -= 1;
+                        if nrisk == 0 {
+                            denom = 0.0;
+                            a.fill(0.0);
+                            c.fill(0.0);
+                        } else {
+                            let r = self.w[q] * eta[q].exp();
+                            denom -= r;
+                            let x = &self.xs[q * p..(q + 1) * p];
+                            for i in 0..p {
+                                let rx = r * x[i];
+                                a[i] -= rx;
+                                for j in 0..=i {
+                                    c[i * p + j] -= rx * x[j];
+                                }
+                            }
+                        }
+                        rem += 1;
+                    }
+                }
+                let mut ndead = 0usize;
+                let mut deadwt = 0.0;
+                let mut denom2 = 0.0;
+                while pos < b1 && self.stop[pos] == t {
+                    let r = self.w[pos] * eta[pos].exp();
+                    let x = &self.xs[pos * p..(pos + 1) * p];
+                    nrisk += 1;
+                    if self.event[pos] {
+                        if ndead == 0 {
+                            a2.fill(0.0);
+                            c2.fill(0.0);
+                        }
+                        ndead += 1;
+                        deadwt += self.w[pos];
+                        denom2 += r;
+                        loglik += self.w[pos] * eta[pos];
+                        for i in 0..p {
+                            u[i] += self.w[pos] * x[i];
+                            let rx = r * x[i];
+                            a2[i] += rx;
+                            for j in 0..=i {
+                                c2[i * p + j] += rx * x[j];
+                            }
+                        }
+                    } else {
+                        denom += r;
+                        for i in 0..p {
+                            let rx = r * x[i];
+                            a[i] += rx;
+                            for j in 0..=i {
+                                c[i * p + j] += rx * x[j];
+                            }
+                        }
+                    }
+                    pos += 1;
+                }
+                if ndead == 0 {
+                    continue;
+                }
+                if ties == Ties::Breslow || ndead == 1 {
+                    denom += denom2;
+                    loglik -= deadwt * denom.ln();
+                    for i in 0..p {
+                        a[i] += a2[i];
+                        let xbar = a[i] / denom;
+                        u[i] -= deadwt * xbar;
+                        for j in 0..=i {
+                            c[i * p + j] += c2[i * p + j];
+                            imat[i * p + j] += deadwt * (c[i * p + j] - xbar * a[j]) / denom;
+                        }
+                    }
+                } else {
+                    let d = ndead as f64;
+                    let meanwt = deadwt / d;
+                    for _ in 0..ndead {
+                        denom += denom2 / d;
+                        loglik -= meanwt * denom.ln();
+                        for i in 0..p {
+                            a[i] += a2[i] / d;
+                            let xbar = a[i] / denom;
+                            u[i] -= meanwt * xbar;
+                            for j in 0..=i {
+                                c[i * p + j] += c2[i * p + j] / d;
+                                imat[i * p + j] += meanwt * (c[i * p + j] - xbar * a[j]) / denom;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for i in 0..p {
+            for j in 0..i {
+                imat[j * p + i] = imat[i * p + j];
+            }
+        }
+        Accum { loglik, u, imat }
+    }
+
+    /// Per-stratum event-time terms at `beta` (ascending time within each stratum).
+    fn event_terms(&self, ties: Ties, eta: &[f64]) -> Vec<Vec<EventTerms>> {
+        let p = self.p;
+        let mut out = Vec::with_capacity(self.blocks.len());
+        let mut a = vec![0.0; p];
+        let mut a2 = vec![0.0; p];
+        for &(b0, b1) in &self.blocks {
+            let mut terms: Vec<EventTerms> = Vec::new();
+            let mut denom = 0.0;
+            a.fill(0.0);
+            let mut nrisk = 0usize;
+            let mut pos = b0;
+            let mut rem = b0;
+            while pos < b1 {
+                let t = self.stop[pos];
+                if let Some(start) = &self.start {
+                    while rem < b1 {
+                        let q = self.by_start[rem];
+                        if start[q] < t {
+                            break;
+                        }
+                        nrisk -= 1;
+                        if nrisk == 0 {
+                            denom = 0.0;
+                            a.fill(0.0);
+                        } else {
+                            let r = self.w[q] * eta[q].exp();
+                            denom -= r;
+                            for i in 0..p {
+                                a[i] -= r * self.xs[q * p + i];
+                            }
+                        }
+                        rem += 1;
+                    }
+                }
+                let mut ndead = 0usize;
+                let mut deadwt = 0.0;
+                let mut denom2 = 0.0;
+                a2.fill(0.0);
+                while pos < b1 && self.stop[pos] == t {
+                    let r = self.w[pos] * eta[pos].exp();
+                    nrisk += 1;
+                    let x = &self.xs[pos * p..(pos + 1) * p];
+                    if self.event[pos] {
+                        ndead += 1;
+                        deadwt += self.w[pos];
+                        denom2 += r;
+                        for i in 0..p {
+                            a2[i] += r * x[i];
+                        }
+                    } else {
+                        denom += r;
+                        for i in 0..p {
+                            a[i] += r * x[i];
+                        }
+                    }
+                    pos += 1;
+                }
+                if ndead == 0 {
+                    continue;
+                }
+                let mut et = EventTerms {
+                    time: t,
+                    haz: 0.0,
+                    hx: vec![0.0; p],
+                    haz_d: 0.0,
+                    hx_d: vec![0.0; p],
+                    xbar_avg: vec![0.0; p],
+                };
+                if ties == Ties::Breslow || ndead == 1 {
+                    denom += denom2;
+                    let h = deadwt / denom;
+                    et.haz = h;
+                    et.haz_d = h;
+                    for i in 0..p {
+                        a[i] += a2[i];
+                        let xbar = a[i] / denom;
+                        et.hx[i] = h * xbar;
+                        et.hx_d[i] = h * xbar;
+                        et.xbar_avg[i] = xbar;
+                    }
+                } else {
+                    let d = ndead as f64;
+                    let meanwt = deadwt / d;
+                    for k in 0..ndead {
+                        denom += denom2 / d;
+                        let h = meanwt / denom;
+                        let f = (k + 1) as f64 / d;
+                        et.haz += h;
+                        et.haz_d += f * h;
+                        for i in 0..p {
+                            a[i] += a2[i] / d;
+                            let xbar = a[i] / denom;
+                            et.hx[i] += h * xbar;
+                            et.hx_d[i] += f * h * xbar;
+                            et.xbar_avg[i] += xbar / d;
+                        }
+                    }
+                }
+                terms.push(et);
+            }
+            terms.reverse();
+            out.push(terms);
+        }
+        out
+    }
+
+    /// Score residuals (per unit weight, as `residuals.coxph(type = "score")` before weighting),
+    /// row-major `n x p` in sorted order, at `beta` (scaled space).
+    fn score_residuals(&self, beta: &[f64], ties: Ties) -> Vec<f64> {
+        let p = self.p;
+        let mut eta = vec![0.0; self.n];
+        self.linear_predictor(beta, &mut eta);
+        let terms = self.event_terms(ties, &eta);
+        let mut res = vec![0.0; self.n * p];
+        for (b, &(b0, b1)) in self.blocks.iter().enumerate() {
+            let et = &terms[b];
+            let m = et.len();
+            // cumulative sums over ascending event times: index k holds sum of the first k
+            let mut ch = vec![0.0; m + 1];
+            let mut chx = vec![0.0; (m + 1) * p];
+            for k in 0..m {
+                ch[k + 1] = ch[k] + et[k].haz;
+                for i in 0..p {
+                    chx[(k + 1) * p + i] = chx[k * p + i] + et[k].hx[i];
+                }
+            }
+            for pos in b0..b1 {
+                let t = self.stop[pos];
+                let hi = et.partition_point(|e| e.time <= t);
+                let lo = match &self.start {
+                    Some(s) => et.partition_point(|e| e.time <= s[pos]),
+                    None => 0,
+                };
+                let r = eta[pos].exp();
+                let x = &self.xs[pos * p..(pos + 1) * p];
+                let h = ch[hi] - ch[lo];
+                let out = &mut res[pos * p..(pos + 1) * p];
+                for i in 0..p {
+                    out[i] = -r * (x[i] * h - (chx[hi * p + i] - chx[lo * p + i]));
+                }
+                if self.event[pos] {
+                    let e = &et[hi - 1];
+                    debug_assert!(e.time == t);
+                    for i in 0..p {
+                        out[i] += x[i] - e.xbar_avg[i]
+                            + r * ((e.haz - e.haz_d) * x[i] - (e.hx[i] - e.hx_d[i]));
+                    }
+                }
+            }
+        }
+        res
+    }
+
+    /// Weighted residuals `w_i * res_i * mult` summed within clusters (`collapse`), as rows of
+    /// a `k x p` matrix; `mult` is `p x p` row-major (identity when `None`).
+    fn collapse(
+        &self,
+        res: &[f64],
+        mult: Option<&[f64]>,
+        cluster: Option<&[u32]>,
+    ) -> (usize, Vec<f64>) {
+        let p = self.p;
+        let (k, group): (usize, Vec<usize>) = match cluster {
+            Some(cl) => {
+                let mut ids: Vec<u32> = cl.to_vec();
+                ids.sort_unstable();
+                ids.dedup();
+                let g = self
+                    .order
+                    .iter()
+                    .map(|&i| ids.binary_search(&cl[i]).expect("cluster id present"))
+                    .collect();
+                (ids.len(), g)
+            }
+            None => (self.n, (0..self.n).collect()),
+        };
+        let mut out = vec![0.0; k * p];
+        let mut tmp = vec![0.0; p];
+        for pos in 0..self.n {
+            let rr = &res[pos * p..(pos + 1) * p];
+            match mult {
+                Some(v) => {
+                    for j in 0..p {
+                        tmp[j] = (0..p).map(|i| rr[i] * v[i * p + j]).sum::<f64>();
+                    }
+                }
+                None => tmp.copy_from_slice(rr),
+            }
+            let g = group[pos];
+            for j in 0..p {
+                out[g * p + j] += self.w[pos] * tmp[j];
+            }
+        }
+        (k, out)
+    }
+}
+
+fn crossprod(k: usize, p: usize, m: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; p * p];
+    for r in 0..k {
+        let row = &m[r * p..(r + 1) * p];
+        for i in 0..p {
+            for j in 0..=i {
+                out[i * p + j] += row[i] * row[j];
+            }
+        }
+    }
+    for i in 0..p {
+        for j in 0..i {
+            out[j * p + i] = out[i * p + j];
+        }
+    }
+    out
+}
+
+/// Fit a Cox proportional hazards model (R `coxph`). See the module documentation for the
+/// exact correspondence with R and the error cases.
+pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError> {
+    let p = data.x.len();
+    let names: Vec<String> = match &options.names {
+        Some(nm) => {
+            if nm.len() != p {
+                return Err(StatsError::InvalidInput(format!(
+                    "{} names for {} covariates",
+                    nm.len(),
+                    p
+                )));
+            }
+            nm.clone()
+        }
+        None => (1..=p).map(|j| format!("x{j}")).collect(),
+    };
+    let mut prep = Prepared::new(data, &names)?;
+    let (means, scale) = prep.center_scale();
+    let n = prep.n;
+    let ties = options.ties;
+    let counting = prep.start.is_some();
+    let mut eta = vec![0.0; n];
+
+    // initial step (beta = 0)
+    let mut beta = vec![0.0; p];
+    let acc0 = prep.accumulate(&beta, ties, &mut eta);
+    if !acc0.loglik.is_finite() {
+        return Err(StatsError::InvalidInput(
+            "log-likelihood at beta = 0 is not finite".into(),
+        ));
+    }
+    let ldl0 = Ldl::new(&acc0.imat, p, options.toler_chol);
+    let mut step = acc0.u.clone();
+    ldl0.solve(&mut step);
+    let score_stat: f64 = acc0.u.iter().zip(&step).map(|(a, b)| a * b).sum();
+    let loglik0 = acc0.loglik;
+
+    let mut best = loglik0;
+    let mut newbeta: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
+    let mut halving = 0usize;
+    let mut fin: Option<(Accum, Ldl, usize)> = None;
+    for iter in 1..=options.max_iter.max(1) {
+        let acc = prep.accumulate(&newbeta, ties, &mut eta);
+        let ldl = Ldl::new(&acc.imat, p, options.toler_chol);
+        let notfinite = !acc.loglik.is_finite()
+            || acc.u.iter().any(|v| !v.is_finite())
+            || acc.imat.iter().any(|v| !v.is_finite());
+        if !notfinite
+            && (1.0 - best / acc.loglik).abs() <= options.eps
+            && (!counting || halving == 0)
+        {
+            beta.clone_from(&newbeta);
+            fin = Some((acc, ldl, iter));
+            break;
+        }
+        if notfinite || acc.loglik < best {
+            halving += 1;
+            let h = halving as f64;
+            for (nb, b) in newbeta.iter_mut().zip(&beta) {
+                *nb = (*nb + h * b) / (h + 1.0);
+            }
+        } else {
+            halving = 0;
+            best = acc.loglik;
+            let mut s = acc.u.clone();
+            ldl.solve(&mut s);
+            beta.clone_from(&newbeta);
+            for (nb, si) in newbeta.iter_mut().zip(&s) {
+                *nb += si;
+            }
+        }
+    }
+    let Some((acc, ldl, iterations)) = fin else {
+        // Out of iterations. As R, look at the last good beta: if the next Newton step would
+        // still move a large coefficient (|beta| > 5 on coxph's scaled covariates, a hazard
+        // ratio beyond e^5 per mean absolute deviation) by more than R's toler.inf allows, the
+        // likelihood is monotone in it (separation) rather than slow.
+        let acc = prep.accumulate(&beta, ties, &mut eta);
+        let ldl = Ldl::new(&acc.imat, p, options.toler_chol);
+        let mut s = acc.u.clone();
+        ldl.solve(&mut s);
+        let diverging: Vec<&str> = (0..p)
+            .filter(|&j| {
+                !ldl.is_singular(j)
+                    && beta[j].abs() > 5.0
+                    && s[j].abs() > options.eps
+                    && s[j].abs() > options.toler_inf * beta[j].abs()
+            })
+            .map(|j| names[j].as_str())
+            .collect();
+        if !diverging.is_empty() {
+            return Err(StatsError::Separation(format!(
+                "Cox model: coefficient(s) of {} diverge (monotone likelihood, e.g. all events \
+                 in one group); no finite estimate after {} iterations",
+                diverging.join(", "),
+                options.max_iter
+            )));
+        }
+        return Err(StatsError::NonConvergence {
+            iterations: options.max_iter,
+            detail: format!(
+                "Cox model: log-likelihood still changing (best {best}) after {} Newton-Raphson iterations",
+                options.max_iter
+            ),
+        });
+    };
+
+    let var_s = ldl.inverse();
+    let singular: Vec<bool> = (0..p).map(|j| ldl.is_singular(j)).collect();
+    let rank = p - singular.iter().filter(|s| **s).count();
+
+    // back to the original scale
+    let coef: Vec<f64> = (0..p)
+        .map(|j| {
+            if singular[j] {
+                f64::NAN
+            } else {
+                beta[j] * scale[j]
+            }
+        })
+        .collect();
+    let unscale = |v: &[f64]| -> Vec<f64> {
+        let mut o = vec![0.0; p * p];
+        for i in 0..p {
+            for j in 0..p {
+                o[i * p + j] = v[i * p + j] * scale[i] * scale[j];
+            }
+        }
+        o
+    };
+    let naive_var = unscale(&var_s);
+    let score: Vec<f64> = (0..p).map(|j| acc.u[j] / scale[j]).collect();
+
+    // monotone likelihood: R's "Loglik converged before variable j" rule
+    if options.max_iter > 1 {
+        let diverging: Vec<&str> = (0..p)
+            .filter(|&j| {
+                if singular[j] {
+                    return false;
+                }
+                let inf = (0..p)
+                    .map(|i| score[i] * naive_var[i * p + j])
+                    .sum::<f64>()
+                    .abs();
+                inf > options.eps && inf > options.toler_inf * coef[j].abs()
+            })
+            .map(|j| names[j].as_str())
+            .collect();
+        if !diverging.is_empty() {
+            return Err(StatsError::Separation(format!(
+                "Cox model: log-likelihood converged before covariate(s) {}; the coefficient \
+                 diverges (monotone likelihood, e.g. no events in one level)",
+                diverging.join(", ")
+            )));
+        }
+    }
+
+    let se: Vec<f64> = (0..p)
+        .map(|j| {
+            if singular[j] {
+                f64::NAN
+            } else {
+                naive_var[j * p + j].sqrt()
+            }
+        })
+        .collect();
+
+    let robust = options.robust || data.cluster.is_some();
+    let mut var = naive_var.clone();
+    let mut robust_se = None;
+    let mut robust_score_test = None;
+    if robust {
+        let res = prep.score_residuals(&beta, ties);
+        let (k, dfb) = prep.collapse(&res, Some(&var_s), data.cluster);
+        var = unscale(&crossprod(k, p, &dfb));
+        robust_se = Some(
+            (0..p)
+                .map(|j| {
+                    if singular[j] {
+                        f64::NAN
+                    } else {
+                        var[j * p + j].sqrt()
+                    }
+                })
+                .collect(),
+        );
+        let zero = vec![0.0; p];
+        let res0 = prep.score_residuals(&zero, ties);
+        let (k0, sc0) = prep.collapse(&res0, None, data.cluster);
+        let u0: Vec<f64> = (0..p)
+            .map(|j| (0..k0).map(|r| sc0[r * p + j]).sum())
+            .collect();
+        let stat = quadratic_form_inverse(&crossprod(k0, p, &sc0), &u0, options.toler_chol);
+        robust_score_test = Some(ChiSquareTest::new(stat, rank));
+    }
+
+    // Wald test on the non-singular coefficients with the variance used for inference
+    let keep: Vec<usize> = (0..p).filter(|&j| !singular[j]).collect();
+    let q = keep.len();
+    let mut vsub = vec![0.0; q * q];
+    for (a, &i) in keep.iter().enumerate() {
+        for (b, &j) in keep.iter().enumerate() {
+            vsub[a * q + b] = var[i * p + j];
+        }
+    }
+    let bsub: Vec<f64> = keep.iter().map(|&j| coef[j]).collect();
+    let wald = quadratic_form_inverse(&vsub, &bsub, options.toler_chol);
+
+    Ok(CoxFit {
+        names,
+        coef,
+        se,
+        robust_se,
+        naive_var,
+        var,
+        loglik: [loglik0, acc.loglik],
+        score_test: ChiSquareTest::new(score_stat, rank),
+        wald_test: ChiSquareTest::new(wald, rank),
+        lr_test: ChiSquareTest::new(2.0 * (acc.loglik - loglik0), rank),
+        robust_score_test,
+        score,
+        means,
+        n,
+        n_event: data.event.iter().filter(|e| **e).count(),
+        iterations,
+        ties,
+    })
+}
+
+/// Upper tail of the chi-square distribution (R `pchisq(x, df, lower.tail = FALSE)`).
+pub fn chisq_upper(x: f64, df: usize) -> f64 {
+    if df == 0 || x.is_nan() {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return 1.0;
+    }
+    statrs::function::gamma::gamma_ur(df as f64 / 2.0, x / 2.0)
+}
+
+/// Two-sided normal p-value `2 * pnorm(-|z|)`.
+pub fn normal_two_sided(z: f64) -> f64 {
+    statrs::function::erf::erfc(z.abs() / std::f64::consts::SQRT_2)
+}
+
+/// Standard normal quantile (R `qnorm`).
+pub fn normal_quantile(p: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    Normal::standard().inverse_cdf(p)
+}

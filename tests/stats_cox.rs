@@ -1,0 +1,281 @@
+//! `stats::cox::coxph` against R `survival::coxph` (fixtures written by
+//! `tests/reference/survival_cox.R`), plus the tricky cases.
+
+use dicohort::stats::cox::{coxph, CoxData, CoxOptions, Ties};
+use dicohort::stats::StatsError;
+use serde_json::Value;
+
+const REL: f64 = 1e-6;
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/reference/fixtures/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn nums(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap_or(f64::NAN))
+        .collect()
+}
+
+fn assert_close(what: &str, got: f64, want: f64) {
+    if want.is_nan() {
+        assert!(got.is_nan(), "{what}: got {got}, R gives NA");
+        return;
+    }
+    let tol = REL * want.abs().max(1e-8);
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: got {got:.15e}, R {want:.15e} (diff {:.3e})",
+        (got - want).abs()
+    );
+}
+
+fn assert_all_close(what: &str, got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert_close(&format!("{what}[{i}]"), *g, *w);
+    }
+}
+
+/// Fit the fixture's data as R did and compare every number R reports.
+fn check(name: &str) {
+    let fx = fixture(name);
+    let d = &fx["data"];
+    let ties: Ties = fx["ties"].as_str().unwrap().parse().unwrap();
+    let time = nums(&d["time"]);
+    let event: Vec<bool> = nums(&d["event"]).iter().map(|e| *e == 1.0).collect();
+    let x: Vec<Vec<f64>> = d["x"].as_array().unwrap().iter().map(nums).collect();
+    let names: Vec<String> = d["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    let start = d.get("start").map(nums);
+    let to_u32 = |v: &Value| -> Vec<u32> { nums(v).iter().map(|x| *x as u32).collect() };
+    let strata = d.get("strata").map(to_u32);
+    let cluster = d.get("cluster").map(to_u32);
+    let weights = d.get("weights").map(nums);
+    let data = CoxData {
+        start: start.as_deref(),
+        stop: &time,
+        event: &event,
+        x: &x,
+        strata: strata.as_deref(),
+        weights: weights.as_deref(),
+        cluster: cluster.as_deref(),
+    };
+    let robust = fx["robust"].as_bool().unwrap();
+    let opts = CoxOptions {
+        ties,
+        robust,
+        names: Some(names),
+        ..CoxOptions::default()
+    };
+    let fit = coxph(&data, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let e = &fx["expected"];
+    let want_coef = nums(&e["coef"]);
+    assert_all_close(&format!("{name} coef"), &fit.coef, &want_coef);
+    // R reports se 0 for an aliased coefficient (NA coef); we report NaN
+    let want_se: Vec<f64> = nums(&e["se"])
+        .iter()
+        .zip(&want_coef)
+        .map(|(s, c)| if c.is_nan() { f64::NAN } else { *s })
+        .collect();
+    assert_all_close(&format!("{name} se"), &fit.se, &want_se);
+    if robust {
+        let want: Vec<f64> = nums(&e["robust_se"])
+            .iter()
+            .zip(&want_coef)
+            .map(|(s, c)| if c.is_nan() { f64::NAN } else { *s })
+            .collect();
+        assert_all_close(
+            &format!("{name} robust se"),
+            fit.robust_se.as_ref().unwrap(),
+            &want,
+        );
+        let rs = fit.robust_score_test.unwrap();
+        assert_close(
+            &format!("{name} robust score"),
+            rs.statistic,
+            e["rscore"].as_f64().unwrap(),
+        );
+    } else {
+        assert!(fit.robust_se.is_none());
+    }
+    assert_all_close(&format!("{name} loglik"), &fit.loglik, &nums(&e["loglik"]));
+    let df = e["df"].as_u64().unwrap() as usize;
+    for (label, t, key, pkey) in [
+        ("score", fit.score_test, "score", "p_score"),
+        ("wald", fit.wald_test, "wald", "p_wald"),
+        ("lr", fit.lr_test, "lr", "p_lr"),
+    ] {
+        assert_close(
+            &format!("{name} {label}"),
+            t.statistic,
+            e[key].as_f64().unwrap(),
+        );
+        assert_close(&format!("{name} {label} p"), t.p, e[pkey].as_f64().unwrap());
+        assert_eq!(t.df, df, "{name} {label} df");
+    }
+    let terms = fit.terms(0.95);
+    let p: Vec<f64> = terms.iter().map(|t| t.p).collect();
+    let lower: Vec<f64> = terms.iter().map(|t| t.lower).collect();
+    let upper: Vec<f64> = terms.iter().map(|t| t.upper).collect();
+    assert_all_close(&format!("{name} term p"), &p, &nums(&e["p_wald_terms"]));
+    assert_all_close(&format!("{name} lower"), &lower, &nums(&e["lower"]));
+    assert_all_close(&format!("{name} upper"), &upper, &nums(&e["upper"]));
+    assert_eq!(fit.n, e["n"].as_u64().unwrap() as usize, "{name} n");
+    assert_eq!(
+        fit.n_event,
+        e["nevent"].as_u64().unwrap() as usize,
+        "{name} nevent"
+    );
+    assert_eq!(
+        fit.iterations,
+        e["iter"].as_u64().unwrap() as usize,
+        "{name} iterations"
+    );
+}
+
+macro_rules! r_parity {
+    ($($test:ident => $fixture:expr),* $(,)?) => {
+        $(#[test] fn $test() { check($fixture); })*
+    };
+}
+
+r_parity! {
+    lung_efron => "cox_lung_efron",
+    lung_breslow => "cox_lung_breslow",
+    veteran_stratified_efron => "cox_veteran_efron",
+    veteran_stratified_breslow => "cox_veteran_breslow",
+    aml_efron => "cox_aml_efron",
+    aml_breslow => "cox_aml_breslow",
+    heart_counting_process_cluster_efron => "cox_heart_efron",
+    heart_counting_process_cluster_breslow => "cox_heart_breslow",
+    lung_tied_weighted_stratified_clustered_efron => "cox_lung_weighted_efron",
+    lung_tied_weighted_stratified_clustered_breslow => "cox_lung_weighted_breslow",
+    lung_noninteger_weights_robust_efron => "cox_lung_weighted_robust_efron",
+    lung_noninteger_weights_robust_breslow => "cox_lung_weighted_robust_breslow",
+    covariate_constant_within_strata_efron => "cox_strata_aliased_efron",
+    covariate_constant_within_strata_breslow => "cox_strata_aliased_breslow",
+    time_zero_and_event_censor_ties_efron => "cox_time_zero_efron",
+    time_zero_and_event_censor_ties_breslow => "cox_time_zero_breslow",
+    constant_covariate_efron => "cox_constant_efron",
+    constant_covariate_breslow => "cox_constant_breslow",
+}
+
+fn simple<'a>(time: &'a [f64], event: &'a [bool], x: &'a [Vec<f64>]) -> CoxData<'a> {
+    CoxData {
+        start: None,
+        stop: time,
+        event,
+        x,
+        strata: None,
+        weights: None,
+        cluster: None,
+    }
+}
+
+#[test]
+fn all_censored_is_a_clear_error() {
+    let time = [1.0, 2.0, 3.0, 4.0];
+    let event = [false; 4];
+    let x = vec![vec![0.0, 1.0, 0.0, 1.0]];
+    let err = coxph(&simple(&time, &event, &x), &CoxOptions::default()).unwrap_err();
+    assert!(
+        matches!(err, StatsError::InvalidInput(ref m) if m.contains("no events")),
+        "{err}"
+    );
+}
+
+#[test]
+fn perfect_separation_is_a_clear_error() {
+    // every event in group 1, every censoring in group 0: the coefficient diverges
+    let time = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+    let event = [true, true, true, true, false, false, false, false];
+    let x = vec![vec![1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]];
+    let opts = CoxOptions {
+        names: Some(vec!["treated".into()]),
+        ..CoxOptions::default()
+    };
+    let err = coxph(&simple(&time, &event, &x), &opts).unwrap_err();
+    assert!(
+        matches!(err, StatsError::Separation(ref m) if m.contains("treated")),
+        "{err}"
+    );
+}
+
+#[test]
+fn non_convergence_is_a_clear_error() {
+    let fx = fixture("cox_lung_efron");
+    let d = &fx["data"];
+    let time = nums(&d["time"]);
+    let event: Vec<bool> = nums(&d["event"]).iter().map(|e| *e == 1.0).collect();
+    let x: Vec<Vec<f64>> = d["x"].as_array().unwrap().iter().map(nums).collect();
+    let opts = CoxOptions {
+        max_iter: 1,
+        ..CoxOptions::default()
+    };
+    let err = coxph(&simple(&time, &event, &x), &opts).unwrap_err();
+    assert!(matches!(err, StatsError::NonConvergence { .. }), "{err}");
+}
+
+#[test]
+fn bad_input_names_the_row() {
+    let time = [1.0, 2.0, f64::NAN];
+    let event = [true, false, true];
+    let x = vec![vec![0.0, 1.0, 0.0]];
+    let err = coxph(&simple(&time, &event, &x), &CoxOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("row 3"), "{err}");
+    let start = [0.0, 2.0, 0.0];
+    let time = [1.0, 2.0, 3.0];
+    let data = CoxData {
+        start: Some(&start),
+        ..simple(&time, &event, &x)
+    };
+    let err = coxph(&data, &CoxOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("row 2"), "{err}");
+}
+
+#[test]
+fn counting_process_split_equals_unsplit_fit() {
+    // splitting each subject's follow-up at an arbitrary time (survSplit) leaves the fit unchanged
+    let fx = fixture("cox_aml_efron");
+    let d = &fx["data"];
+    let time = nums(&d["time"]);
+    let event: Vec<bool> = nums(&d["event"]).iter().map(|e| *e == 1.0).collect();
+    let x: Vec<Vec<f64>> = d["x"].as_array().unwrap().iter().map(nums).collect();
+    let whole = coxph(&simple(&time, &event, &x), &CoxOptions::default()).unwrap();
+    let (mut st, mut sp, mut ev, mut xs) = (vec![], vec![], vec![], vec![]);
+    for i in 0..time.len() {
+        let cut = 10.0;
+        if time[i] > cut {
+            st.extend([0.0, cut]);
+            sp.extend([cut, time[i]]);
+            ev.extend([false, event[i]]);
+            xs.extend([x[0][i], x[0][i]]);
+        } else {
+            st.push(0.0);
+            sp.push(time[i]);
+            ev.push(event[i]);
+            xs.push(x[0][i]);
+        }
+    }
+    let xs = vec![xs];
+    let data = CoxData {
+        start: Some(&st),
+        ..simple(&sp, &ev, &xs)
+    };
+    let split = coxph(&data, &CoxOptions::default()).unwrap();
+    assert_close("split coef", split.coef[0], whole.coef[0]);
+    assert_close("split se", split.se[0], whole.se[0]);
+    assert_close("split loglik", split.loglik[1], whole.loglik[1]);
+}
