@@ -6,6 +6,7 @@ pub mod competing;
 pub mod cox;
 pub mod dist;
 pub mod km;
+pub mod linalg;
 pub mod logistic;
 pub mod logrank;
 mod survtime;
