@@ -1,0 +1,126 @@
+//! `stats::logistic::logistic_regression` against R `glm(family = binomial)` (fixtures written by
+//! `tests/reference/logistic.R`), plus separation and bad input.
+
+use dicohort::stats::logistic::{logistic_regression, LogisticOptions};
+use dicohort::stats::StatsError;
+use serde_json::Value;
+
+const REL: f64 = 1e-6;
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/reference/fixtures/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn nums(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap_or(f64::NAN))
+        .collect()
+}
+
+fn assert_close(what: &str, got: f64, want: f64) {
+    if want.is_nan() {
+        assert!(got.is_nan(), "{what}: got {got}, R gives NA");
+        return;
+    }
+    let tol = REL * want.abs().max(1e-8);
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: got {got:.15e}, R {want:.15e}"
+    );
+}
+
+fn assert_all_close(what: &str, got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert_close(&format!("{what}[{i}]"), *g, *w);
+    }
+}
+
+fn check(name: &str) {
+    let fx = fixture(name);
+    let d = &fx["data"];
+    let y = nums(&d["y"]);
+    let x: Vec<Vec<f64>> = d["x"].as_array().unwrap().iter().map(nums).collect();
+    let weights = d.get("weights").map(nums);
+    let names = d["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    let opts = LogisticOptions {
+        names: Some(names),
+        ..LogisticOptions::default()
+    };
+    let fit = logistic_regression(&y, &x, weights.as_deref(), &opts)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let e = &fx["expected"];
+    assert_all_close(&format!("{name} coef"), &fit.coef, &nums(&e["coef"]));
+    assert_all_close(&format!("{name} se"), &fit.se, &nums(&e["se"]));
+    assert_all_close(&format!("{name} z"), &fit.z, &nums(&e["z"]));
+    assert_all_close(&format!("{name} p"), &fit.p, &nums(&e["p"]));
+    assert_all_close(&format!("{name} fitted"), &fit.fitted, &nums(&e["fitted"]));
+    assert_all_close(
+        &format!("{name} linear predictor"),
+        &fit.linear_predictor,
+        &nums(&e["linear_predictor"]),
+    );
+    for (label, got) in [
+        ("deviance", fit.deviance),
+        ("null_deviance", fit.null_deviance),
+        ("aic", fit.aic),
+    ] {
+        assert_close(&format!("{name} {label}"), got, e[label].as_f64().unwrap());
+    }
+    assert_eq!(fit.df_residual as u64, e["df_residual"].as_u64().unwrap());
+    assert_eq!(fit.df_null as u64, e["df_null"].as_u64().unwrap());
+    assert_eq!(
+        fit.iterations as u64,
+        e["iter"].as_u64().unwrap(),
+        "{name} iterations"
+    );
+    assert_eq!(fit.names[0], "(Intercept)");
+}
+
+#[test]
+fn lung() {
+    check("logistic_lung");
+}
+
+#[test]
+fn mtcars() {
+    check("logistic_mtcars");
+}
+
+#[test]
+fn infert_weighted() {
+    check("logistic_infert_weighted");
+}
+
+#[test]
+fn constant_covariate_is_na() {
+    check("logistic_constant");
+}
+
+#[test]
+fn perfect_separation_is_a_clear_error() {
+    let y = [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0];
+    let x = vec![vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]];
+    let err = logistic_regression(&y, &x, None, &LogisticOptions::default()).unwrap_err();
+    assert!(matches!(err, StatsError::Separation(_)), "{err}");
+}
+
+#[test]
+fn outcome_outside_unit_interval_names_the_row() {
+    let y = [0.0, 1.0, 2.0];
+    let x = vec![vec![1.0, 2.0, 3.0]];
+    let err = logistic_regression(&y, &x, None, &LogisticOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("row 3"), "{err}");
+}
