@@ -1,1 +1,242 @@
-//! `meta` layer: see ARCHITECTURE.md.
+//! Meta-analysis of 2x2 trial counts with parity to R `metafor` (3.8): effect sizes as `escalc`,
+//! inverse-variance fixed effect and random effects (DerSimonian-Laird, REML, Paule-Mandel,
+//! Hunter-Schmidt) as `rma.uni`, Hartung-Knapp-Sidik-Jonkman as `test = "knha"`, Mantel-Haenszel
+//! as `rma.mh`, Peto as `rma.peto`, Q-profile tau^2 interval as `confint.rma.uni`, prediction
+//! interval as `predict.rma`, leave-one-out as `leave1out`, and subgroup analysis with the test
+//! of subgroup differences.
+//!
+//! Plain structs in and out; nothing here imports a layer above `schema`.
+
+mod dist;
+pub mod effect;
+pub mod fixed;
+pub mod heterogeneity;
+pub mod loo;
+pub mod random;
+pub mod roots;
+pub mod subgroup;
+
+use serde::Serialize;
+
+pub use effect::{escalc, AddTo, EffectSizes, Measure, Table2x2, ZeroCellRule};
+pub use fixed::{fixed_effect, mantel_haenszel, peto};
+pub use heterogeneity::{cochran_q, tau2_qprofile_ci, Tau2Interval};
+pub use loo::{leave_one_out, LeaveOneOut};
+pub use random::{rma_uni, Tau2Estimator};
+pub use subgroup::{subgroup_analysis, BetweenSubgroupTest, SubgroupAnalysis};
+
+/// Errors of the meta-analysis layer. Study numbers are 1-based positions in the input.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum MetaError {
+    #[error("study {study}, column `{column}`: {message}")]
+    InvalidCounts {
+        study: usize,
+        column: &'static str,
+        message: String,
+    },
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    #[error("no studies to pool (k = 0 after dropping double-zero studies)")]
+    NoStudies,
+    #[error("{method}: {message}")]
+    NotEstimable {
+        method: &'static str,
+        message: String,
+    },
+    #[error("{method} did not converge after {iterations} iterations")]
+    NonConvergence {
+        method: &'static str,
+        iterations: usize,
+    },
+}
+
+/// How the pooled estimate is obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Method {
+    /// Inverse-variance fixed (common) effect: `rma(method = "FE")`.
+    IV,
+    /// Mantel-Haenszel: `rma.mh`.
+    MH,
+    /// Peto's one-step odds ratio: `rma.peto`.
+    Peto,
+    /// Random effects, tau^2 by DerSimonian-Laird: `rma(method = "DL")`.
+    DL,
+    /// Random effects, tau^2 by restricted maximum likelihood: `rma(method = "REML")`.
+    REML,
+    /// Random effects, tau^2 by Paule-Mandel: `rma(method = "PM")`.
+    PM,
+    /// Random effects, tau^2 by Hunter-Schmidt: `rma(method = "HS")`.
+    HS,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::IV => "IV",
+            Method::MH => "MH",
+            Method::Peto => "PETO",
+            Method::DL => "DL",
+            Method::REML => "REML",
+            Method::PM => "PM",
+            Method::HS => "HS",
+        }
+    }
+
+    /// The tau^2 estimator of a random-effects method (`None` for the fixed-effect methods).
+    pub fn tau2_estimator(self) -> Option<Tau2Estimator> {
+        match self {
+            Method::DL => Some(Tau2Estimator::DerSimonianLaird),
+            Method::REML => Some(Tau2Estimator::Reml),
+            Method::PM => Some(Tau2Estimator::PauleMandel),
+            Method::HS => Some(Tau2Estimator::HunterSchmidt),
+            _ => None,
+        }
+    }
+}
+
+impl std::str::FromStr for Method {
+    type Err = MetaError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_uppercase().as_str() {
+            "IV" | "FE" | "EE" => Ok(Method::IV),
+            "MH" => Ok(Method::MH),
+            "PETO" => Ok(Method::Peto),
+            "DL" => Ok(Method::DL),
+            "REML" => Ok(Method::REML),
+            "PM" => Ok(Method::PM),
+            "HS" => Ok(Method::HS),
+            _ => Err(MetaError::InvalidInput(format!(
+                "unknown method `{s}` (expected IV, MH, PETO, DL, REML, PM or HS)"
+            ))),
+        }
+    }
+}
+
+/// Inference for the pooled effect: normal (`test = "z"`) or Hartung-Knapp-Sidik-Jonkman
+/// (`test = "knha"`: variance times `sum(w (y - mu)^2) / (k - 1)`, not truncated at 1, and t with
+/// k - 1 df).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Test {
+    Z,
+    Knha,
+}
+
+/// Options shared by every pooling method.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MetaOptions {
+    pub method: Method,
+    pub test: Test,
+    /// Confidence level in (0, 1), e.g. 0.95.
+    pub level: f64,
+}
+
+impl MetaOptions {
+    pub fn new(method: Method) -> Self {
+        MetaOptions {
+            method,
+            test: Test::Z,
+            level: 0.95,
+        }
+    }
+}
+
+/// A pooled analysis, on the analysis scale (log for RR and OR, as metafor's `b`).
+/// Values metafor reports as `NA` are NaN here.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pooled {
+    pub method: Method,
+    pub test: Test,
+    pub level: f64,
+    pub estimate: f64,
+    pub se: f64,
+    /// z (or t under knha) statistic.
+    pub statistic: f64,
+    pub p: f64,
+    pub ci_lower: f64,
+    pub ci_upper: f64,
+    /// Degrees of freedom of the t reference under knha.
+    pub df: Option<f64>,
+    /// Knapp-Hartung variance factor `s2w` (knha only).
+    pub knha_factor: Option<f64>,
+    pub tau2: f64,
+    /// Q-profile interval for tau^2 (random-effects methods with k >= 2).
+    pub tau2_ci: Option<Tau2Interval>,
+    /// Cochran's Q (for MH and Peto as `rma.mh` / `rma.peto` report it).
+    pub q: f64,
+    pub q_df: usize,
+    pub q_p: f64,
+    /// I^2 in percent.
+    pub i2: f64,
+    pub h2: f64,
+    /// Number of studies (for MH/Peto: tables, as metafor's `k`).
+    pub k: usize,
+    pub pi_lower: f64,
+    pub pi_upper: f64,
+}
+
+/// A full analysis of 2x2 tables: the study-level effect sizes and the pooled result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetaAnalysis {
+    pub measure: Measure,
+    pub effects: EffectSizes,
+    pub pooled: Pooled,
+}
+
+/// Pools 2x2 tables with the chosen measure and method. Zero cells are handled by
+/// [`ZeroCellRule::metafor_default`] (for MH and Peto the pooled estimate itself is computed
+/// without continuity correction, as `rma.mh` / `rma.peto`).
+pub fn meta_analysis(
+    tables: &[Table2x2],
+    measure: Measure,
+    options: MetaOptions,
+) -> Result<MetaAnalysis, MetaError> {
+    let rule = match options.method {
+        // rma.mh / rma.peto: drop00 = TRUE for the study-level yi (used for Q) whatever the measure.
+        Method::MH | Method::Peto => ZeroCellRule {
+            drop00: true,
+            ..ZeroCellRule::metafor_default(measure)
+        },
+        _ => ZeroCellRule::metafor_default(measure),
+    };
+    let effects = escalc(measure, tables, rule)?;
+    let pooled = match options.method {
+        Method::MH => {
+            reject_knha(options)?;
+            mantel_haenszel(measure, tables, options.level)?
+        }
+        Method::Peto => {
+            reject_knha(options)?;
+            if measure != Measure::OR {
+                return Err(MetaError::InvalidInput(
+                    "Peto's method pools odds ratios only (--measure OR)".into(),
+                ));
+            }
+            peto(tables, options.level)?
+        }
+        m => rma_uni(&effects.yi, &effects.vi, m, options.test, options.level)?,
+    };
+    Ok(MetaAnalysis {
+        measure,
+        effects,
+        pooled,
+    })
+}
+
+fn reject_knha(options: MetaOptions) -> Result<(), MetaError> {
+    if options.test == Test::Knha {
+        return Err(MetaError::InvalidInput(format!(
+            "the Hartung-Knapp-Sidik-Jonkman adjustment applies to inverse-variance models, not {}",
+            options.method.name()
+        )));
+    }
+    Ok(())
+}
+
+/// `exp` of a value on the log scale for ratio measures, identity for RD.
+pub fn back_transform(measure: Measure, x: f64) -> f64 {
+    if measure.is_ratio() {
+        x.exp()
+    } else {
+        x
+    }
+}
