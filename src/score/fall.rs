@@ -1,0 +1,71 @@
+//! The 24-hour platelet fall used by JAAM (Gando 2006: "30-50% / > 50% reduction within 24 h")
+//! and JSTH 2017 (Asakura 2017, Table 1 note *1: ">= 30% decrease within 24 h").
+//!
+//! fall = (reference - current) / reference, compared exactly without floating division:
+//! "fall >= 30%" is `10 * (R - C) >= 3 * R` and "fall > 50%" is `2 * (R - C) > R`, on counts
+//! quantised to integer units of 0.001 x10^3/uL, so that 200 -> 140 is exactly a 30% fall (and so
+//! is any pair given with up to 3 decimals). A reference of 0 has no fall.
+
+use super::config::{JaamFall50, ScoreConfig};
+use super::Points;
+
+/// The platelet count of the day before, as the engine finds it in a day table.
+///
+/// `None`: the patient's first recorded day (no earlier value: the fall criterion is not met,
+/// scoring 0, not missing). `Some(NaN)`: the previous calendar day exists but its count is missing
+/// (or that day was not recorded): the fall is unknown.
+pub type PreviousPlatelets = Option<f64>;
+
+/// Whether the fall criteria are met, each as points in {0, 1} (a range when unknown).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlateletFall {
+    /// Fall of 30% or more.
+    pub at_least_30: Points,
+    /// JAAM's large fall: more than 50% (default) or 50% or more ([`JaamFall50`]).
+    pub large: Points,
+}
+
+/// A platelet count in integer units of 0.001 x10^3/uL (round half up; counts are >= 0).
+#[inline(always)]
+fn milli(x: f64) -> i64 {
+    (x * 1000.0 + 0.5) as i64
+}
+
+impl PlateletFall {
+    /// No fall can be measured (first recorded day): both criteria not met.
+    pub const FIRST_DAY: PlateletFall = PlateletFall {
+        at_least_30: Points::exact(0),
+        large: Points::exact(0),
+    };
+    /// Fall unknown: both criteria undecided.
+    pub const UNKNOWN: PlateletFall = PlateletFall {
+        at_least_30: Points::range(0, 1),
+        large: Points::range(0, 1),
+    };
+
+    /// The fall from the previous day's count `previous` to today's `current`.
+    #[inline(always)]
+    pub fn new(current: f64, previous: PreviousPlatelets, cfg: &ScoreConfig) -> PlateletFall {
+        let prev = match previous {
+            None => return PlateletFall::FIRST_DAY,
+            Some(p) => p,
+        };
+        if current.is_nan() || prev.is_nan() {
+            return PlateletFall::UNKNOWN;
+        }
+        let r = milli(prev);
+        let c = milli(current);
+        let drop = r - c;
+        let has_ref = r > 0;
+        let ge30 = has_ref && 10 * drop >= 3 * r;
+        let large = has_ref
+            && match cfg.jaam_fall_50 {
+                JaamFall50::ScoresOne => 2 * drop > r,
+                JaamFall50::ScoresThree => 2 * drop >= r,
+            };
+        PlateletFall {
+            at_least_30: Points::exact(ge30 as i8),
+            large: Points::exact(large as i8),
+        }
+    }
+}
