@@ -1,0 +1,162 @@
+//! Row sources: a data file (or in-memory CSV bytes) read one record at a time as text cells.
+//! CSV streams through [`super::csv::CsvRecords`] (flat memory, ragged rows kept with their
+//! numbers); Parquet goes through polars ([`super::table::read_table`]).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use super::csv::CsvRecords;
+use super::table::{read_table, FileFormat};
+use super::LoadError;
+
+/// Where a table comes from.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A `.csv` or `.parquet` file.
+    Path(PathBuf),
+    /// CSV text held in memory, reported under `name`.
+    Bytes { name: String, data: Vec<u8> },
+}
+
+impl Input {
+    /// The name used in problems: the file name without its folder.
+    pub fn name(&self) -> String {
+        match self {
+            Input::Path(p) => p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string()),
+            Input::Bytes { name, .. } => name.clone(),
+        }
+    }
+}
+
+/// A table read row by row as text.
+pub(crate) trait RowSource {
+    fn header(&self) -> &[String];
+    /// Fills `fields` with the next record; `Ok(false)` at the end.
+    fn next(&mut self, fields: &mut Vec<String>) -> Result<bool, LoadError>;
+}
+
+struct CsvSource<R: BufRead> {
+    name: String,
+    records: CsvRecords<R>,
+    header: Vec<String>,
+}
+
+impl<R: BufRead> CsvSource<R> {
+    fn new(name: String, reader: R) -> Result<Self, LoadError> {
+        let mut records = CsvRecords::new(reader);
+        let mut header = Vec::new();
+        let has = records
+            .next_record(&mut header)
+            .map_err(|e| LoadError::Io {
+                file: name.clone(),
+                message: e.to_string(),
+            })?;
+        if !has {
+            header.clear();
+        }
+        Ok(CsvSource {
+            name,
+            records,
+            header,
+        })
+    }
+}
+
+impl<R: BufRead> RowSource for CsvSource<R> {
+    fn header(&self) -> &[String] {
+        &self.header
+    }
+    fn next(&mut self, fields: &mut Vec<String>) -> Result<bool, LoadError> {
+        let row = self.records.records;
+        self.records
+            .next_record(fields)
+            .map_err(|e| LoadError::Read {
+                file: self.name.clone(),
+                message: format!("row {row}: {e}"),
+            })
+    }
+}
+
+/// A Parquet table converted to text columns.
+struct FrameSource {
+    header: Vec<String>,
+    columns: Vec<Vec<Option<String>>>,
+    next_row: usize,
+    n_rows: usize,
+}
+
+impl RowSource for FrameSource {
+    fn header(&self) -> &[String] {
+        &self.header
+    }
+    fn next(&mut self, fields: &mut Vec<String>) -> Result<bool, LoadError> {
+        fields.clear();
+        if self.next_row >= self.n_rows {
+            return Ok(false);
+        }
+        for c in &self.columns {
+            fields.push(c[self.next_row].clone().unwrap_or_default());
+        }
+        self.next_row += 1;
+        Ok(true)
+    }
+}
+
+/// Opens an input as a row source.
+pub(crate) fn open(input: &Input) -> Result<Box<dyn RowSource + '_>, LoadError> {
+    match input {
+        Input::Bytes { name, data } => Ok(Box::new(CsvSource::new(name.clone(), &data[..])?)),
+        Input::Path(p) => match FileFormat::from_path(p)? {
+            FileFormat::Csv => {
+                let f = File::open(p).map_err(|e| LoadError::Io {
+                    file: p.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                Ok(Box::new(CsvSource::new(
+                    input.name(),
+                    BufReader::with_capacity(1 << 20, f),
+                )?))
+            }
+            FileFormat::Parquet => {
+                let t = read_table(p)?;
+                let header = t.column_names();
+                let mut columns = Vec::with_capacity(header.len());
+                for h in &header {
+                    columns.push(t.str_column(h)?);
+                }
+                Ok(Box::new(FrameSource {
+                    n_rows: t.n_rows(),
+                    header,
+                    columns,
+                    next_row: 0,
+                }))
+            }
+        },
+    }
+}
+
+/// The file `stem.csv`, `stem.parquet` or `stem.pq` in `dir`: `Ok(None)` when absent, an error
+/// message when more than one exists.
+pub(crate) fn find_table(dir: &Path, stem: &str) -> Result<Option<PathBuf>, String> {
+    let found: Vec<PathBuf> = ["csv", "parquet", "pq"]
+        .iter()
+        .map(|e| dir.join(format!("{stem}.{e}")))
+        .filter(|p| p.is_file())
+        .collect();
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.into_iter().next()),
+        _ => Err(format!(
+            "more than one file for table `{stem}`: {}",
+            found
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}

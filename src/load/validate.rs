@@ -1,0 +1,1111 @@
+//! Validation shared by every input format: cell parsing against the schema (type, unit, range,
+//! required), the cross-row and cross-table rules (duplicates, unknown patients, death before
+//! admission, days after death), exclusion counting for the cohort flow, and the assembly of the
+//! canonical tables (sorted, NaN for missing).
+//!
+//! Readers (canonical folder, registry-wide file) only turn their input into staged canonical
+//! records; everything else happens here, so every format is checked by the same rules.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::schema::tables::ExtraColumn;
+use crate::schema::{
+    Cohort, CohortFlow, DayTable, PatientTable, Sex, TreatmentTable, UnitConversion,
+};
+
+use super::spec::{table_spec, ColumnSpec, ColumnType, TableKind};
+
+/// What is wrong with a cell, a row or a file. The order of the variants is the order of the
+/// exclusion reasons in the cohort flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum ProblemKind {
+    /// A required file is absent or unreadable.
+    MissingFile,
+    /// A required column is absent from the header.
+    MissingColumn,
+    /// The header names a column twice.
+    DuplicateColumn,
+    /// A CSV row with fewer (truncated) or more fields than the header.
+    RaggedRow,
+    /// Not a number / not a whole number / not a boolean.
+    WrongType,
+    /// Outside the schema's range.
+    OutOfRange,
+    /// Not one of the schema's allowed values.
+    NotAllowed,
+    /// Empty cell in a column that must have a value.
+    MissingValue,
+    /// A day of death before day 1 (ICU admission).
+    DeathBeforeAdmission,
+    /// death_day, last_day and discharge_day disagree.
+    InconsistentOutcome,
+    /// A patient_id appears on more than one patients row.
+    DuplicatePatient,
+    /// A days or treatments row names a patient absent from patients.
+    UnknownPatient,
+    /// Two days rows for the same (patient_id, day).
+    DuplicatePatientDay,
+    /// A day (or treatment day) after the patient's death_day.
+    DayAfterDeath,
+    /// A day (or treatment day) after the patient's last_day.
+    DayAfterLastDay,
+    /// A treatment's end_day before its start_day.
+    EndBeforeStart,
+    /// A value whose unit cannot be converted to the canonical one (e.g. D-dimer on the DDU
+    /// basis): the value is set missing and counted, never converted silently.
+    UnitNotConvertible,
+    /// Exclusion reason only (never reported as a problem): the row's patient was excluded.
+    PatientExcluded,
+}
+
+impl ProblemKind {
+    /// The reason label used in the cohort flow.
+    pub fn reason(self) -> &'static str {
+        match self {
+            ProblemKind::MissingFile => "missing file",
+            ProblemKind::MissingColumn => "missing column",
+            ProblemKind::DuplicateColumn => "duplicate column",
+            ProblemKind::RaggedRow => "ragged row (wrong number of fields)",
+            ProblemKind::WrongType => "wrong type",
+            ProblemKind::OutOfRange => "out of range",
+            ProblemKind::NotAllowed => "value not allowed",
+            ProblemKind::MissingValue => "missing required value",
+            ProblemKind::DeathBeforeAdmission => "death before admission",
+            ProblemKind::InconsistentOutcome => "inconsistent outcome days",
+            ProblemKind::DuplicatePatient => "duplicate patient_id",
+            ProblemKind::UnknownPatient => "unknown patient",
+            ProblemKind::DuplicatePatientDay => "duplicate patient-day",
+            ProblemKind::DayAfterDeath => "day after death",
+            ProblemKind::DayAfterLastDay => "day after last_day",
+            ProblemKind::EndBeforeStart => "treatment ends before it starts",
+            ProblemKind::UnitNotConvertible => "unit not convertible",
+            ProblemKind::PatientExcluded => "patient excluded",
+        }
+    }
+}
+
+/// One problem, located by file, row (1-based, header excluded; `None` for the file or its
+/// header) and column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    pub file: String,
+    pub row: Option<u64>,
+    pub column: Option<String>,
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        match self.row {
+            Some(r) => write!(f, ", row {r}")?,
+            None => write!(f, ", header")?,
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column `{c}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// The input layout of a cohort folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CohortFormat {
+    /// `patients.*`, `days.*`, `treatments.*`.
+    Canonical,
+    /// One row per patient, mapped by `data-schema/registry-wide.mapping.toml`.
+    RegistryWide,
+}
+
+/// Everything validation found, plus the cohort flow (what lenient loading excludes, by reason).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidationReport {
+    pub format: CohortFormat,
+    /// Files read, in order.
+    pub files: Vec<String>,
+    /// Every problem, sorted by file, row and column.
+    pub problems: Vec<Problem>,
+    /// Notes that are not problems (absent optional columns, ignored extra columns).
+    pub warnings: Vec<String>,
+    /// Rows entering each table and exclusions by reason (the lenient outcome).
+    pub flow: CohortFlow,
+    /// Unit conversions applied.
+    pub conversions: Vec<UnitConversion>,
+    /// Rows kept: patients, patient-days, treatments.
+    pub n_patients: u64,
+    pub n_days: u64,
+    pub n_treatments: u64,
+}
+
+impl ValidationReport {
+    pub fn is_valid(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl fmt::Display for ValidationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fmt_name = match self.format {
+            CohortFormat::Canonical => "canonical",
+            CohortFormat::RegistryWide => "registry-wide",
+        };
+        writeln!(f, "format: {fmt_name} ({})", self.files.join(", "))?;
+        for w in &self.warnings {
+            writeln!(f, "warning: {w}")?;
+        }
+        for c in &self.conversions {
+            writeln!(
+                f,
+                "conversion: {} from {} to {} (x {}) on {} values",
+                c.column, c.from_unit, c.to_unit, c.factor, c.n_values
+            )?;
+        }
+        if self.problems.is_empty() {
+            writeln!(f, "problems: none")?;
+        } else {
+            writeln!(f, "problems: {}", self.problems.len())?;
+            for p in &self.problems {
+                writeln!(f, "  {p}")?;
+            }
+        }
+        writeln!(f, "flow:")?;
+        for s in &self.flow.steps {
+            writeln!(
+                f,
+                "  {}: {} {} in, {} out",
+                s.label, s.n_in, s.unit, s.n_out
+            )?;
+            for (reason, n) in &s.excluded {
+                writeln!(f, "    excluded {n}: {reason}")?;
+            }
+        }
+        write!(
+            f,
+            "kept: {} patients, {} patient-days, {} treatments",
+            self.n_patients, self.n_days, self.n_treatments
+        )
+    }
+}
+
+/// A unit conversion applied to a source cell: canonical = source * factor.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Conv {
+    pub factor: f64,
+    pub from_unit: String,
+}
+
+/// A parsed cell: numbers, integers and booleans as f64 (NaN = missing; booleans 0/1), text as
+/// an optional string.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Parsed {
+    Num(f64),
+    Text(Option<String>),
+}
+
+pub(crate) fn is_missing_token(t: &str) -> bool {
+    matches!(t, "" | "NA" | "NaN" | "nan" | "null" | "NULL")
+}
+
+fn fmt_num(v: f64) -> String {
+    format!("{v}")
+}
+
+/// Parses one cell against its column spec. `column` is the source column named in messages.
+pub(crate) fn parse_cell(
+    spec: &ColumnSpec,
+    text: Option<&str>,
+    conv: Option<&Conv>,
+) -> Result<Parsed, (ProblemKind, String)> {
+    let t = text.map(str::trim).filter(|t| !is_missing_token(t));
+    let Some(t) = t else {
+        if !spec.nullable {
+            return Err((
+                ProblemKind::MissingValue,
+                format!("missing value: `{}` is required", spec.name),
+            ));
+        }
+        return Ok(match spec.ty {
+            ColumnType::String { .. } => Parsed::Text(None),
+            _ => Parsed::Num(f64::NAN),
+        });
+    };
+    let unit = spec.unit.as_deref().unwrap_or("");
+    match &spec.ty {
+        ColumnType::String { allowed } => {
+            if let Some(allowed) = allowed {
+                if !allowed.iter().any(|a| a == t) {
+                    return Err((
+                        ProblemKind::NotAllowed,
+                        format!("`{t}` is not one of {}", allowed.join(", ")),
+                    ));
+                }
+            }
+            Ok(Parsed::Text(Some(t.to_string())))
+        }
+        ColumnType::Boolean => match parse_bool(t) {
+            Some(b) => Ok(Parsed::Num(if b { 1.0 } else { 0.0 })),
+            None => Err((
+                ProblemKind::WrongType,
+                format!("`{t}` is not a boolean (true/false, 1/0, yes/no)"),
+            )),
+        },
+        ColumnType::Number | ColumnType::Integer => {
+            let raw = match t.parse::<f64>() {
+                Ok(v) if v.is_finite() => v,
+                _ => {
+                    return Err((
+                        ProblemKind::WrongType,
+                        format!("`{t}` is not a number ({} expected, {unit})", spec.name),
+                    ))
+                }
+            };
+            if spec.ty == ColumnType::Integer && raw.fract() != 0.0 {
+                return Err((
+                    ProblemKind::WrongType,
+                    format!("`{t}` is not a whole number"),
+                ));
+            }
+            let v = match conv {
+                Some(c) => raw * c.factor,
+                None => raw,
+            };
+            let shown = match conv {
+                Some(c) if c.factor != 1.0 => {
+                    format!("{t} {} (= {} {unit})", c.from_unit, fmt_num(v))
+                }
+                _ => format!("{t} {unit}").trim_end().to_string(),
+            };
+            if let Some(min) = spec.minimum {
+                if v < min {
+                    let kind = match spec.below_minimum_reason.as_deref() {
+                        Some("death before admission") => ProblemKind::DeathBeforeAdmission,
+                        _ => ProblemKind::OutOfRange,
+                    };
+                    let what = spec
+                        .below_minimum_reason
+                        .clone()
+                        .unwrap_or_else(|| "out of range".into());
+                    return Err((
+                        kind,
+                        format!(
+                            "{what}: {shown} is below the minimum {} {unit}",
+                            fmt_num(min)
+                        ),
+                    ));
+                }
+            }
+            if let Some(max) = spec.maximum {
+                if v > max {
+                    return Err((
+                        ProblemKind::OutOfRange,
+                        format!(
+                            "out of range: {shown} is above the maximum {} {unit} (wrong unit?)",
+                            fmt_num(max)
+                        ),
+                    ));
+                }
+            }
+            Ok(Parsed::Num(v))
+        }
+    }
+}
+
+/// true/false, 1/0, yes/no, t/f, y/n (case-insensitive).
+pub(crate) fn parse_bool(t: &str) -> Option<bool> {
+    match t.to_ascii_lowercase().as_str() {
+        "true" | "t" | "yes" | "y" | "1" | "1.0" => Some(true),
+        "false" | "f" | "no" | "n" | "0" | "0.0" => Some(false),
+        _ => None,
+    }
+}
+
+/// Collects problems and counts exclusions by reason per table.
+#[derive(Debug, Default)]
+pub(crate) struct Problems {
+    pub list: Vec<Problem>,
+    pub files: Vec<String>,
+}
+
+impl Problems {
+    pub fn push(
+        &mut self,
+        file: &str,
+        row: Option<u64>,
+        column: Option<&str>,
+        kind: ProblemKind,
+        message: String,
+    ) {
+        self.list.push(Problem {
+            file: file.to_string(),
+            row,
+            column: column.map(String::from),
+            kind,
+            message,
+        });
+    }
+}
+
+/// Counts of excluded rows by reason (a row counts once, under its first problem).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Exclusions(pub HashMap<ProblemKind, u64>);
+
+impl Exclusions {
+    pub fn add(&mut self, k: ProblemKind) {
+        *self.0.entry(k).or_insert(0) += 1;
+    }
+    fn into_flow(self) -> Vec<(String, u64)> {
+        let mut v: Vec<_> = self.0.into_iter().collect();
+        v.sort();
+        v.into_iter()
+            .map(|(k, n)| (k.reason().to_string(), n))
+            .collect()
+    }
+}
+
+pub(crate) const P_NUMERIC: [&str; 7] = [
+    "age",
+    "apache2",
+    "haematological_malignancy",
+    "liver_failure",
+    "death_day",
+    "last_day",
+    "discharge_day",
+];
+
+/// A staged patients row.
+#[derive(Debug, Clone)]
+pub(crate) struct PatientRow {
+    pub row: u64,
+    pub id: String,
+    pub site: String,
+    pub sex: Option<Sex>,
+    /// In the order of [`P_NUMERIC`].
+    pub num: [f64; 7],
+    pub extra: Vec<Option<String>>,
+    pub bad: Option<ProblemKind>,
+}
+
+impl PatientRow {
+    fn death(&self) -> f64 {
+        self.num[4]
+    }
+    fn last(&self) -> f64 {
+        self.num[5]
+    }
+}
+
+/// A staged days row (values stored apart when tables are kept).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DayRow {
+    /// Index into the staged patients.
+    pub patient: u32,
+    pub day: i32,
+    pub row: u64,
+    /// Index into `Stage::day_columns`: the source column named by day-level problems.
+    pub col: u32,
+    pub bad: Option<ProblemKind>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TreatRow {
+    pub patient: u32,
+    pub row: u64,
+    pub drug: String,
+    pub start: f64,
+    pub end: f64,
+    pub dose: f64,
+    pub dose_unit: Option<String>,
+    /// Source column names for start/end day (for messages).
+    pub start_col: String,
+    pub end_col: String,
+    pub bad: Option<ProblemKind>,
+}
+
+/// Number of measurement columns of a days row (every days column after patient_id and day).
+pub(crate) fn n_day_values() -> usize {
+    table_spec(TableKind::Days).columns.len() - 2
+}
+
+/// A flow step recorded by a reader about values rather than rows (e.g. D-dimer values on the
+/// DDU basis set missing).
+#[derive(Debug, Clone)]
+pub(crate) struct ValueStep {
+    pub label: String,
+    pub unit: String,
+    pub n_in: u64,
+    pub excluded: Vec<(String, u64)>,
+}
+
+/// Everything a reader produced, before the cross-row rules.
+#[derive(Debug, Default)]
+pub(crate) struct Stage {
+    pub keep: bool,
+    pub problems: Problems,
+    pub warnings: Vec<String>,
+    pub conversions: Vec<UnitConversion>,
+    /// Extra flow steps recorded by a reader (e.g. values set missing), pushed first.
+    pub value_steps: Vec<ValueStep>,
+
+    pub patient_file: String,
+    pub patients: Vec<PatientRow>,
+    pub extra_names: Vec<String>,
+    pub patient_ids: HashMap<String, u32>,
+    pub duplicate_ids: Vec<u32>,
+    pub patient_rows_read: u64,
+    pub patient_excl: Exclusions,
+
+    pub day_file: String,
+    pub days: Vec<DayRow>,
+    pub day_values: Vec<f64>,
+    pub day_columns: Vec<String>,
+    pub day_rows_read: u64,
+    pub day_excl: Exclusions,
+
+    pub treat_file: String,
+    pub treatments: Vec<TreatRow>,
+    pub treat_rows_read: u64,
+    pub treat_excl: Exclusions,
+}
+
+impl Stage {
+    pub fn new(keep: bool) -> Self {
+        Stage {
+            keep,
+            ..Default::default()
+        }
+    }
+
+    /// Registers a staged patient's id; a repeated id marks both rows.
+    pub fn register_patient(&mut self, id: &str, idx: u32) {
+        if let Some(&first) = self.patient_ids.get(id) {
+            self.duplicate_ids.push(first);
+            self.duplicate_ids.push(idx);
+        } else {
+            self.patient_ids.insert(id.to_string(), idx);
+        }
+    }
+
+    pub fn day_column(&mut self, name: &str) -> u32 {
+        if let Some(i) = self.day_columns.iter().position(|c| c == name) {
+            return i as u32;
+        }
+        self.day_columns.push(name.to_string());
+        (self.day_columns.len() - 1) as u32
+    }
+
+    /// Applies the cross-row rules, counts exclusions and (when `keep`) builds the cohort.
+    pub fn finish(mut self, format: CohortFormat) -> (Option<Cohort>, ValidationReport) {
+        // Duplicate patient ids: every row carrying the id is a problem and excluded.
+        self.duplicate_ids.sort_unstable();
+        self.duplicate_ids.dedup();
+        let mut by_id: HashMap<&str, Vec<u64>> = HashMap::new();
+        for &i in &self.duplicate_ids {
+            let p = &self.patients[i as usize];
+            by_id.entry(p.id.as_str()).or_default().push(p.row);
+        }
+        let mut dup_problems = Vec::new();
+        for &i in &self.duplicate_ids {
+            let p = &self.patients[i as usize];
+            let rows = &by_id[p.id.as_str()];
+            let rows: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+            dup_problems.push((
+                p.row,
+                format!(
+                    "duplicate patient_id `{}` (rows {}); every row of it is excluded",
+                    p.id,
+                    rows.join(", ")
+                ),
+            ));
+        }
+        for &i in &self.duplicate_ids {
+            let p = &mut self.patients[i as usize];
+            if p.bad.is_none() {
+                p.bad = Some(ProblemKind::DuplicatePatient);
+            }
+        }
+        let pfile = self.patient_file.clone();
+        for (row, msg) in dup_problems {
+            self.problems.push(
+                &pfile,
+                Some(row),
+                Some("patient_id"),
+                ProblemKind::DuplicatePatient,
+                msg,
+            );
+        }
+        for p in &self.patients {
+            if let Some(k) = p.bad {
+                self.patient_excl.add(k);
+            }
+        }
+
+        // Days: patient excluded, after death, after last_day, duplicates.
+        let dfile = self.day_file.clone();
+        for d in self.days.iter_mut() {
+            if d.bad.is_some() {
+                continue;
+            }
+            let p = &self.patients[d.patient as usize];
+            if p.bad.is_some() {
+                d.bad = Some(ProblemKind::PatientExcluded);
+                continue;
+            }
+            let col = self.day_columns[d.col as usize].as_str();
+            if !p.death().is_nan() && f64::from(d.day) > p.death() {
+                d.bad = Some(ProblemKind::DayAfterDeath);
+                self.problems.push(
+                    &dfile,
+                    Some(d.row),
+                    Some(col),
+                    ProblemKind::DayAfterDeath,
+                    format!(
+                        "day {} is after the death of patient `{}` on day {}",
+                        d.day,
+                        p.id,
+                        p.death()
+                    ),
+                );
+            } else if f64::from(d.day) > p.last() {
+                d.bad = Some(ProblemKind::DayAfterLastDay);
+                self.problems.push(
+                    &dfile,
+                    Some(d.row),
+                    Some(col),
+                    ProblemKind::DayAfterLastDay,
+                    format!(
+                        "day {} is after the last day observed for patient `{}` (last_day {})",
+                        d.day,
+                        p.id,
+                        p.last()
+                    ),
+                );
+            }
+        }
+        let mut order: Vec<u32> = (0..self.days.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| {
+            let d = &self.days[i as usize];
+            (d.patient, d.day, d.row)
+        });
+        let mut g = 0;
+        while g < order.len() {
+            let a = self.days[order[g] as usize];
+            let mut h = g + 1;
+            while h < order.len() {
+                let b = &self.days[order[h] as usize];
+                if b.patient != a.patient || b.day != a.day {
+                    break;
+                }
+                h += 1;
+            }
+            let live = order[g..h]
+                .iter()
+                .filter(|&&i| self.days[i as usize].bad != Some(ProblemKind::PatientExcluded))
+                .count();
+            if h - g > 1 && live > 1 {
+                let rows: Vec<String> = order[g..h]
+                    .iter()
+                    .map(|&i| self.days[i as usize].row.to_string())
+                    .collect();
+                let id = self.patients[a.patient as usize].id.clone();
+                for &i in &order[g..h] {
+                    let d = &mut self.days[i as usize];
+                    if d.bad == Some(ProblemKind::PatientExcluded) {
+                        continue;
+                    }
+                    if d.bad.is_none() {
+                        d.bad = Some(ProblemKind::DuplicatePatientDay);
+                    }
+                    let col = self.day_columns[d.col as usize].clone();
+                    let row = d.row;
+                    self.problems.push(
+                        &dfile,
+                        Some(row),
+                        Some(&col),
+                        ProblemKind::DuplicatePatientDay,
+                        format!(
+                            "duplicate patient-day (`{id}`, day {}): rows {}; every row of it is excluded",
+                            a.day,
+                            rows.join(", ")
+                        ),
+                    );
+                }
+            }
+            g = h;
+        }
+        for d in &self.days {
+            if let Some(k) = d.bad {
+                self.day_excl.add(k);
+            }
+        }
+
+        // Treatments.
+        let tfile = self.treat_file.clone();
+        for t in self.treatments.iter_mut() {
+            if t.bad.is_some() {
+                continue;
+            }
+            let p = &self.patients[t.patient as usize];
+            if p.bad.is_some() {
+                t.bad = Some(ProblemKind::PatientExcluded);
+                continue;
+            }
+            let mut flag = |t: &mut TreatRow, kind: ProblemKind, col: String, msg: String| {
+                if t.bad.is_none() {
+                    t.bad = Some(kind);
+                }
+                self.problems
+                    .push(&tfile, Some(t.row), Some(&col), kind, msg);
+            };
+            let (death, last) = (p.death(), p.last());
+            if !death.is_nan() && t.start > death {
+                let (c, m) = (
+                    t.start_col.clone(),
+                    format!(
+                        "{} starts on day {} after the death of patient `{}` on day {death}",
+                        t.drug, t.start, p.id
+                    ),
+                );
+                flag(t, ProblemKind::DayAfterDeath, c, m);
+            } else if t.start > last {
+                let (c, m) = (
+                    t.start_col.clone(),
+                    format!(
+                        "{} starts on day {} after the last day observed for patient `{}` (last_day {last})",
+                        t.drug, t.start, p.id
+                    ),
+                );
+                flag(t, ProblemKind::DayAfterLastDay, c, m);
+            }
+            if !t.end.is_nan() {
+                if t.end < t.start {
+                    let (c, m) = (
+                        t.end_col.clone(),
+                        format!("end_day {} is before start_day {}", t.end, t.start),
+                    );
+                    flag(t, ProblemKind::EndBeforeStart, c, m);
+                } else if !death.is_nan() && t.end > death {
+                    let (c, m) = (
+                        t.end_col.clone(),
+                        format!(
+                            "end_day {} is after the death of patient `{}` on day {death}",
+                            t.end, p.id
+                        ),
+                    );
+                    flag(t, ProblemKind::DayAfterDeath, c, m);
+                } else if t.end > last {
+                    let (c, m) = (
+                        t.end_col.clone(),
+                        format!(
+                            "end_day {} is after the last day observed for patient `{}` (last_day {last})",
+                            t.end, p.id
+                        ),
+                    );
+                    flag(t, ProblemKind::DayAfterLastDay, c, m);
+                }
+            }
+        }
+        for t in &self.treatments {
+            if let Some(k) = t.bad {
+                self.treat_excl.add(k);
+            }
+        }
+
+        // Problems sorted by file (in reading order), row, then discovery order.
+        let files = self.problems.files.clone();
+        let file_rank = |f: &str| files.iter().position(|x| x == f).unwrap_or(usize::MAX);
+        self.problems
+            .list
+            .sort_by_key(|p| (file_rank(&p.file), p.row.unwrap_or(0)));
+
+        // Flow.
+        let mut flow = CohortFlow::default();
+        for v in std::mem::take(&mut self.value_steps) {
+            flow.push(&v.label, &v.unit, v.n_in, v.excluded);
+        }
+        let n_pat_out = self.patients.iter().filter(|p| p.bad.is_none()).count() as u64;
+        let n_day_out = self.days.iter().filter(|d| d.bad.is_none()).count() as u64;
+        let n_tr_out = self.treatments.iter().filter(|t| t.bad.is_none()).count() as u64;
+        flow.push(
+            &format!("validate {}", self.patient_file),
+            "patients",
+            self.patient_rows_read,
+            std::mem::take(&mut self.patient_excl).into_flow(),
+        );
+        flow.push(
+            &format!("validate {}", self.day_file),
+            "patient-days",
+            self.day_rows_read,
+            std::mem::take(&mut self.day_excl).into_flow(),
+        );
+        flow.push(
+            &format!("validate {}", self.treat_file),
+            "treatments",
+            self.treat_rows_read,
+            std::mem::take(&mut self.treat_excl).into_flow(),
+        );
+
+        let report = ValidationReport {
+            format,
+            files: self.problems.files.clone(),
+            problems: std::mem::take(&mut self.problems.list),
+            warnings: std::mem::take(&mut self.warnings),
+            flow,
+            conversions: std::mem::take(&mut self.conversions),
+            n_patients: n_pat_out,
+            n_days: n_day_out,
+            n_treatments: n_tr_out,
+        };
+        if !self.keep {
+            return (None, report);
+        }
+        let cohort = self.build(&report);
+        (Some(cohort), report)
+    }
+
+    fn build(self, report: &ValidationReport) -> Cohort {
+        // Patients in reading order, excluded ones dropped.
+        let mut new_index = vec![u32::MAX; self.patients.len()];
+        let mut pt = PatientTable::default();
+        let mut extra: Vec<ExtraColumn> = self
+            .extra_names
+            .iter()
+            .map(|n| ExtraColumn {
+                name: n.clone(),
+                values: Vec::new(),
+                text: Vec::new(),
+            })
+            .collect();
+        for (i, p) in self.patients.into_iter().enumerate() {
+            if p.bad.is_some() {
+                continue;
+            }
+            new_index[i] = pt.patient_id.len() as u32;
+            pt.patient_id.push(p.id);
+            pt.site_id.push(p.site);
+            pt.sex.push(p.sex);
+            pt.age.push(p.num[0]);
+            pt.apache2.push(p.num[1]);
+            pt.haematological_malignancy.push(to_flag(p.num[2]));
+            pt.liver_failure.push(to_flag(p.num[3]));
+            pt.death_day.push(p.num[4]);
+            pt.last_day.push(p.num[5]);
+            pt.discharge_day.push(p.num[6]);
+            for (c, v) in extra.iter_mut().zip(p.extra) {
+                c.values.push(
+                    v.as_deref()
+                        .filter(|t| !is_missing_token(t))
+                        .and_then(|t| t.parse::<f64>().ok())
+                        .filter(|x| x.is_finite())
+                        .unwrap_or(f64::NAN),
+                );
+                c.text.push(v);
+            }
+        }
+        pt.extra = extra;
+
+        // Days sorted by (patient, day).
+        let nv = n_day_values();
+        let mut keep: Vec<u32> = (0..self.days.len() as u32)
+            .filter(|&i| self.days[i as usize].bad.is_none())
+            .collect();
+        keep.sort_unstable_by_key(|&i| {
+            let d = &self.days[i as usize];
+            (new_index[d.patient as usize], d.day)
+        });
+        let mut cols: Vec<Vec<f64>> = (0..nv).map(|_| Vec::with_capacity(keep.len())).collect();
+        let mut dt = DayTable::default();
+        for &i in &keep {
+            let d = &self.days[i as usize];
+            dt.patient.push(new_index[d.patient as usize]);
+            dt.day.push(d.day);
+            let vals = &self.day_values[i as usize * nv..(i as usize + 1) * nv];
+            for (c, v) in cols.iter_mut().zip(vals) {
+                c.push(*v);
+            }
+        }
+        let spec = table_spec(TableKind::Days);
+        let mut take = |name: &str| std::mem::take(&mut cols[spec.index_of(name).unwrap() - 2]);
+        dt.platelets = take("platelets");
+        dt.pt_inr = take("pt_inr");
+        dt.pt_ratio = take("pt_ratio");
+        dt.pt_sec_prolongation = take("pt_sec_prolongation");
+        dt.fibrinogen = take("fibrinogen");
+        dt.fdp = take("fdp");
+        dt.d_dimer = take("d_dimer");
+        dt.antithrombin = take("antithrombin");
+        dt.tat_x_uln = take("tat_x_uln");
+        dt.temperature = take("temperature");
+        dt.heart_rate = take("heart_rate");
+        dt.resp_rate = take("resp_rate");
+        dt.paco2 = take("paco2");
+        dt.wbc = take("wbc");
+        dt.immature_pct = take("immature_pct");
+        dt.pao2_fio2 = take("pao2_fio2");
+        dt.ventilated = take("ventilated").into_iter().map(to_flag).collect();
+        dt.map = take("map");
+        dt.dopamine = take("dopamine");
+        dt.dobutamine = take("dobutamine");
+        dt.epinephrine = take("epinephrine");
+        dt.norepinephrine = take("norepinephrine");
+        dt.gcs = take("gcs");
+        dt.bilirubin = take("bilirubin");
+        dt.creatinine = take("creatinine");
+        dt.urine_output = take("urine_output");
+        dt.bleeding = take("bleeding").into_iter().map(to_flag).collect();
+        dt.organ_failure = take("organ_failure").into_iter().map(to_flag).collect();
+
+        // Treatments sorted by (patient, start_day), reading order within ties.
+        let mut tr: Vec<TreatRow> = self
+            .treatments
+            .into_iter()
+            .filter(|t| t.bad.is_none())
+            .collect();
+        tr.sort_by(|a, b| {
+            (new_index[a.patient as usize], a.start, a.row)
+                .partial_cmp(&(new_index[b.patient as usize], b.start, b.row))
+                .expect("start_day is never NaN in a kept row")
+        });
+        let mut tt = TreatmentTable::default();
+        for t in tr {
+            tt.patient.push(new_index[t.patient as usize]);
+            tt.drug.push(t.drug);
+            tt.start_day.push(t.start);
+            tt.end_day.push(t.end);
+            tt.dose.push(t.dose);
+            tt.dose_unit.push(t.dose_unit);
+        }
+        Cohort {
+            patients: pt,
+            days: dt,
+            treatments: tt,
+            flow: report.flow.clone(),
+            conversions: report.conversions.clone(),
+        }
+    }
+}
+
+fn to_flag(v: f64) -> Option<bool> {
+    if v.is_nan() {
+        None
+    } else {
+        Some(v != 0.0)
+    }
+}
+
+/// Parses a patients record (already mapped to spec order) and stages it. `cells[i]` is the
+/// text for spec column `i` (None when absent) and `sources[i]` the source column name.
+pub(crate) fn stage_patient(
+    stage: &mut Stage,
+    row: u64,
+    cells: &[Option<&str>],
+    sources: &[&str],
+    convs: &[Option<Conv>],
+    extra: Vec<Option<String>>,
+) {
+    let spec = table_spec(TableKind::Patients);
+    let file = stage.patient_file.clone();
+    let mut bad: Option<ProblemKind> = None;
+    let mut num = [f64::NAN; 7];
+    let mut id = String::new();
+    let mut site = String::new();
+    let mut sex = None;
+    for (i, c) in spec.columns.iter().enumerate() {
+        match parse_cell(c, cells[i], convs[i].as_ref()) {
+            Err((kind, msg)) => {
+                bad.get_or_insert(kind);
+                stage
+                    .problems
+                    .push(&file, Some(row), Some(sources[i]), kind, msg);
+            }
+            Ok(Parsed::Text(t)) => match c.name.as_str() {
+                "patient_id" => id = t.unwrap_or_default(),
+                "site_id" => site = t.unwrap_or_default(),
+                "sex" => {
+                    sex = match t.as_deref() {
+                        Some("M") => Some(Sex::M),
+                        Some("F") => Some(Sex::F),
+                        _ => None,
+                    }
+                }
+                _ => {}
+            },
+            Ok(Parsed::Num(v)) => {
+                if let Some(k) = P_NUMERIC.iter().position(|n| *n == c.name) {
+                    num[k] = v;
+                }
+            }
+        }
+    }
+    // Outcome consistency (only between values that parsed).
+    let (death, last, discharge) = (num[4], num[5], num[6]);
+    let src = |name: &str| sources[spec.index_of(name).unwrap()];
+    if !death.is_nan() && !last.is_nan() && death != last {
+        bad.get_or_insert(ProblemKind::InconsistentOutcome);
+        stage.problems.push(
+            &file,
+            Some(row),
+            Some(src("last_day")),
+            ProblemKind::InconsistentOutcome,
+            format!("last_day {last} differs from death_day {death} (death ends observation)"),
+        );
+    }
+    if !discharge.is_nan() && !last.is_nan() && discharge > last {
+        bad.get_or_insert(ProblemKind::InconsistentOutcome);
+        stage.problems.push(
+            &file,
+            Some(row),
+            Some(src("discharge_day")),
+            ProblemKind::InconsistentOutcome,
+            format!("discharge_day {discharge} is after last_day {last}"),
+        );
+    } else if !discharge.is_nan() && !death.is_nan() && discharge >= death {
+        bad.get_or_insert(ProblemKind::InconsistentOutcome);
+        stage.problems.push(
+            &file,
+            Some(row),
+            Some(src("discharge_day")),
+            ProblemKind::InconsistentOutcome,
+            format!("discharge_day {discharge} is not before death_day {death}"),
+        );
+    }
+    let idx = stage.patients.len() as u32;
+    if !id.is_empty() {
+        stage.register_patient(&id, idx);
+    }
+    stage.patients.push(PatientRow {
+        row,
+        id,
+        site,
+        sex,
+        num,
+        extra: if stage.keep { extra } else { Vec::new() },
+        bad,
+    });
+}
+
+/// Parses a days record for staged patient `patient` (`Err(reason)`: already reported, e.g. an
+/// unknown patient) and stages it. `cells`/`sources`/`convs` are in spec order (patient_id first).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn stage_day(
+    stage: &mut Stage,
+    row: u64,
+    patient: Result<u32, ProblemKind>,
+    cells: &[Option<&str>],
+    sources: &[&str],
+    convs: &[Option<Conv>],
+    day_source: &str,
+    values: &mut Vec<f64>,
+) -> bool {
+    let spec = table_spec(TableKind::Days);
+    let file = stage.day_file.clone();
+    let mut bad: Option<ProblemKind> = patient.err();
+    values.clear();
+    let mut day = 0i32;
+    for (i, c) in spec.columns.iter().enumerate().skip(1) {
+        match parse_cell(c, cells[i], convs[i].as_ref()) {
+            Err((kind, msg)) => {
+                bad.get_or_insert(kind);
+                stage
+                    .problems
+                    .push(&file, Some(row), Some(sources[i]), kind, msg);
+                if i >= 2 {
+                    values.push(f64::NAN);
+                }
+            }
+            Ok(Parsed::Num(v)) => {
+                if i == 1 {
+                    day = v as i32;
+                } else {
+                    values.push(v);
+                }
+            }
+            Ok(Parsed::Text(_)) => unreachable!("days has no text column after patient_id"),
+        }
+    }
+    match (patient, bad) {
+        (Ok(p), None) => {
+            let col = stage.day_column(day_source);
+            stage.days.push(DayRow {
+                patient: p,
+                day,
+                row,
+                col,
+                bad: None,
+            });
+            if stage.keep {
+                stage.day_values.extend_from_slice(values);
+            }
+            true
+        }
+        (_, Some(k)) => {
+            stage.day_excl.add(k);
+            false
+        }
+        (Err(_), None) => unreachable!("bad starts as the patient error"),
+    }
+}
+
+/// Parses a treatments record and stages it (see [`stage_day`]). `start_col`/`end_col` name the
+/// source columns of the start and end days in messages.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn stage_treatment(
+    stage: &mut Stage,
+    row: u64,
+    patient: Result<u32, ProblemKind>,
+    cells: &[Option<&str>],
+    sources: &[&str],
+    convs: &[Option<Conv>],
+) -> bool {
+    let spec = table_spec(TableKind::Treatments);
+    let file = stage.treat_file.clone();
+    let mut bad: Option<ProblemKind> = patient.err();
+    let mut t = TreatRow {
+        patient: 0,
+        row,
+        drug: String::new(),
+        start: f64::NAN,
+        end: f64::NAN,
+        dose: f64::NAN,
+        dose_unit: None,
+        start_col: sources[spec.index_of("start_day").unwrap()].to_string(),
+        end_col: sources[spec.index_of("end_day").unwrap()].to_string(),
+        bad: None,
+    };
+    for (i, c) in spec.columns.iter().enumerate().skip(1) {
+        match parse_cell(c, cells[i], convs[i].as_ref()) {
+            Err((kind, msg)) => {
+                bad.get_or_insert(kind);
+                stage
+                    .problems
+                    .push(&file, Some(row), Some(sources[i]), kind, msg);
+            }
+            Ok(Parsed::Num(v)) => match c.name.as_str() {
+                "start_day" => t.start = v,
+                "end_day" => t.end = v,
+                "dose" => t.dose = v,
+                _ => {}
+            },
+            Ok(Parsed::Text(v)) => match c.name.as_str() {
+                "drug" => t.drug = v.unwrap_or_default(),
+                "dose_unit" => t.dose_unit = v,
+                _ => {}
+            },
+        }
+    }
+    match (patient, bad) {
+        (Ok(p), None) => {
+            t.patient = p;
+            stage.treatments.push(t);
+            true
+        }
+        (_, Some(k)) => {
+            stage.treat_excl.add(k);
+            false
+        }
+        (Err(_), None) => unreachable!("bad starts as the patient error"),
+    }
+}
