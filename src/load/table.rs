@@ -228,10 +228,7 @@ impl DataTable {
 
     /// The column as numbers, with every unparsable cell returned as (row 1-based, text) and set
     /// to NaN in the values.
-    pub fn f64_column_lenient(
-        &self,
-        name: &str,
-    ) -> Result<(Vec<f64>, BadCells), LoadError> {
+    pub fn f64_column_lenient(&self, name: &str) -> Result<(Vec<f64>, BadCells), LoadError> {
         let col = self.column(name)?;
         if col.dtype().is_primitive_numeric() {
             let s = col.cast(&DataType::Float64).map_err(|e| LoadError::Read {
