@@ -1,1 +1,47 @@
-//! `cohort` layer: see ARCHITECTURE.md.
+//! `cohort` layer: from scored canonical tables to the columns the statistics layer analyses, and
+//! the analysis plan that ties a study together ("in which patients do anticoagulants lower
+//! 28-day mortality?").
+//!
+//! - [`exposure`]: which treatment courses count, started within a grace window.
+//! - [`outcome`]: 28-day mortality as a binary outcome, as time to death, and with discharge alive
+//!   as a competing event.
+//! - [`landmark`]: the immortal-time designs (landmark at the end of the window; exposure as a
+//!   time-varying covariate in counting-process form) and the biased naive "ever treated" design.
+//! - [`frame`]: named patient-level columns (patient table plus derived score labels).
+//! - [`expr`] / [`subgroup`]: subgroup definitions, incl. user expressions over patient columns.
+//! - [`propensity`], [`balance`], [`table1`]: confounding adjustment and its diagnostics.
+//! - [`plan`] / [`analysis`]: the TOML analysis plan and the run that produces an
+//!   [`analysis::AnalysisResult`].
+
+pub mod balance;
+pub mod exposure;
+pub mod expr;
+pub mod frame;
+pub mod landmark;
+pub mod outcome;
+pub mod propensity;
+pub mod subgroup;
+
+/// Errors of the cohort layer.
+#[derive(Debug, thiserror::Error)]
+pub enum CohortError {
+    #[error("analysis plan: {0}")]
+    Plan(String),
+    #[error("subgroup expression `{expr}`: {message} (at character {position})")]
+    Expression {
+        expr: String,
+        message: String,
+        /// 1-based character position in the expression.
+        position: usize,
+    },
+    #[error("unknown column `{0}`")]
+    UnknownColumn(String),
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    #[error("{context}: {source}")]
+    Stats {
+        context: String,
+        #[source]
+        source: crate::stats::StatsError,
+    },
+}
