@@ -279,3 +279,121 @@ fn counting_process_split_equals_unsplit_fit() {
     assert_close("split se", split.se[0], whole.se[0]);
     assert_close("split loglik", split.loglik[1], whole.loglik[1]);
 }
+
+#[test]
+fn cli_json_matches_r() {
+    // the lung fixture written as a CSV with R's 1/2 status coding, through `dicohort cox --json`
+    let fx = fixture("cox_lung_weighted_efron");
+    let d = &fx["data"];
+    let cols = [
+        "time", "event", "age", "ph.ecog", "wt.loss", "sex", "w", "inst",
+    ];
+    let time = nums(&d["time"]);
+    let event = nums(&d["event"]);
+    let x: Vec<Vec<f64>> = d["x"].as_array().unwrap().iter().map(nums).collect();
+    let strata = nums(&d["strata"]);
+    let w = nums(&d["weights"]);
+    let cl = nums(&d["cluster"]);
+    let mut csv = cols.join(",") + "\n";
+    for i in 0..time.len() {
+        csv += &format!(
+            "{},{},{},{},{},{},{:.17},{}\n",
+            time[i],
+            event[i] + 1.0,
+            x[0][i],
+            x[1][i],
+            x[2][i],
+            strata[i],
+            w[i],
+            cl[i]
+        );
+    }
+    // one row with a missing covariate: omitted, as R's na.omit
+    csv += "5,2,60,,3,1,1,1\n";
+    let dir = std::env::temp_dir().join(format!("dicohort_cox_cli_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("lung.csv");
+    std::fs::write(&path, csv).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dicohort"))
+        .args(["cox", "--data"])
+        .arg(&path)
+        .args([
+            "--time",
+            "time",
+            "--event",
+            "event",
+            "--covariates",
+            "age,ph.ecog,wt.loss",
+            "--strata",
+            "sex",
+            "--weights",
+            "w",
+            "--cluster",
+            "inst",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = &fx["expected"];
+    let terms = got["terms"].as_array().unwrap();
+    assert_eq!(terms.len(), 3);
+    for (j, t) in terms.iter().enumerate() {
+        assert_eq!(t["name"], d["names"][j]);
+        for (key, want) in [
+            ("coef", &e["coef"]),
+            ("se", &e["se"]),
+            ("robust_se", &e["robust_se"]),
+            ("lower", &e["lower"]),
+            ("upper", &e["upper"]),
+            ("p", &e["p_wald_terms"]),
+        ] {
+            assert_close(key, t[key].as_f64().unwrap(), want[j].as_f64().unwrap());
+        }
+        assert_close(
+            "hr",
+            t["hr"].as_f64().unwrap(),
+            e["coef"][j].as_f64().unwrap().exp(),
+        );
+    }
+    assert_all_close("loglik", &nums(&got["loglik"]), &nums(&e["loglik"]));
+    assert_eq!(got["n"], e["n"]);
+    assert_eq!(got["n_event"], e["nevent"]);
+    assert_eq!(got["ties"], "efron");
+    assert_eq!(got["n_omitted"], 1);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn cli_error_names_file_row_and_column() {
+    let dir = std::env::temp_dir().join(format!("dicohort_cox_err_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad.csv");
+    std::fs::write(&path, "time,event,z\n1,1,0.5\n2,3,0.1\n3,0,0.2\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dicohort"))
+        .args(["cox", "--data"])
+        .arg(&path)
+        .args([
+            "--time",
+            "time",
+            "--event",
+            "event",
+            "--covariates",
+            "z",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.csv") && err.contains("row 2") && err.contains("event"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
