@@ -1,0 +1,309 @@
+//! Figures: byte-identical regeneration, the number-at-risk table's alignment with the x ticks
+//! (read back from the SVG), and input validation. Set `DICOHORT_FIGURE_DIR=/some/dir` to also
+//! write every figure there for visual inspection.
+
+use dicohort::plot::km::{km_figure, km_grid, CurveKind, KmCurve, KmPlot, RiskRow, RiskTable};
+
+/// Deterministic pseudo-random numbers (64-bit LCG, Knuth's constants).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Kaplan-Meier curve (Greenwood, log interval) of exponential event times censored at
+/// uniform times and at 28 days; returns the curve and the number at risk at `ticks`.
+fn sample_curve(label: &str, n: usize, rate: f64, seed: u64, ticks: &[f64]) -> (KmCurve, Vec<u64>) {
+    let mut rng = Lcg(seed);
+    let mut obs: Vec<(f64, bool)> = (0..n)
+        .map(|_| {
+            let t = (-(1.0 - rng.next()).ln() / rate).ceil();
+            let c = (rng.next() * 60.0).ceil();
+            let end = 28.0f64.min(c);
+            if t <= end {
+                (t, true)
+            } else {
+                (end, false)
+            }
+        })
+        .collect();
+    obs.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
+    let mut curve = KmCurve {
+        label: label.to_string(),
+        ..Default::default()
+    };
+    let (mut s, mut var) = (1.0f64, 0.0f64);
+    let mut i = 0;
+    while i < obs.len() {
+        let t = obs[i].0;
+        let at_risk = (obs.len() - i) as f64;
+        let mut d = 0.0;
+        let mut c = 0;
+        while i < obs.len() && obs[i].0 == t {
+            if obs[i].1 {
+                d += 1.0
+            } else {
+                c += 1
+            }
+            i += 1;
+        }
+        if d > 0.0 {
+            s *= 1.0 - d / at_risk;
+            if at_risk > d {
+                var += d / (at_risk * (at_risk - d));
+            }
+        }
+        if c > 0 {
+            curve.censor_times.push(t);
+        }
+        curve.time.push(t);
+        curve.surv.push(s);
+        let se = var.sqrt();
+        curve.lower.push(if s > 0.0 {
+            s * (-1.96 * se).exp()
+        } else {
+            f64::NAN
+        });
+        curve.upper.push(if s > 0.0 {
+            (s * (1.96 * se).exp()).min(1.0)
+        } else {
+            f64::NAN
+        });
+    }
+    let risk = ticks
+        .iter()
+        .map(|&tk| obs.iter().filter(|o| o.0 >= tk).count() as u64)
+        .collect();
+    (curve, risk)
+}
+
+fn sample_plot(title: &str, labels: &[&str], suppress_last: bool) -> KmPlot {
+    let ticks = vec![0.0, 7.0, 14.0, 21.0, 28.0];
+    let mut curves = Vec::new();
+    let mut rows = Vec::new();
+    for (g, label) in labels.iter().enumerate() {
+        let (c, r) = sample_curve(
+            label,
+            180 + 40 * g,
+            0.012 + 0.006 * g as f64,
+            11 + g as u64,
+            &ticks,
+        );
+        curves.push(c);
+        let mut counts: Vec<Option<u64>> = r.into_iter().map(Some).collect();
+        if suppress_last {
+            *counts.last_mut().unwrap() = None;
+        }
+        rows.push(RiskRow {
+            label: label.to_string(),
+            counts,
+        });
+    }
+    KmPlot {
+        title: title.to_string(),
+        curves,
+        risk_table: Some(RiskTable {
+            title: String::new(),
+            times: ticks,
+            rows,
+        }),
+        x_label: "Days since DIC diagnosis".to_string(),
+        annotations: vec!["Log-rank p = 0.012".to_string()],
+        footnotes: vec!["* count withheld (disclosure control: counts below 10).".to_string()],
+        ..Default::default()
+    }
+}
+
+fn save(name: &str, svg: &str) {
+    if let Ok(dir) = std::env::var("DICOHORT_FIGURE_DIR") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(name), svg).unwrap();
+    }
+}
+
+/// `(x, y, text)` of every `<text>` inside `<g class="...">` groups whose class list contains
+/// `class`, in document order.
+fn texts_in(svg: &str, class: &str) -> Vec<(f64, f64, String)> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in svg.lines() {
+        if let Some(rest) = line.strip_prefix("<g class=\"") {
+            let classes = rest.split('"').next().unwrap();
+            inside = classes.split(' ').any(|c| c == class);
+            continue;
+        }
+        if line == "</g>" {
+            inside = false;
+            continue;
+        }
+        if inside && line.starts_with("<text ") {
+            let attr = |name: &str| -> f64 {
+                let key = format!(" {name}=\"");
+                let at = line.find(&key).unwrap() + key.len();
+                line[at..].split('"').next().unwrap().parse().unwrap()
+            };
+            // plotters writes the content on the next line; read it from the original text.
+            out.push((attr("x"), attr("y"), String::new()));
+        } else if inside
+            && !line.starts_with('<')
+            && !out.is_empty()
+            && out.last().unwrap().2.is_empty()
+        {
+            out.last_mut().unwrap().2 = line.trim().to_string();
+        }
+    }
+    out
+}
+
+#[test]
+fn km_figure_is_byte_identical_when_regenerated() {
+    let plot = sample_plot(
+        "28-day survival by anticoagulant exposure",
+        &["Anticoagulant", "No anticoagulant"],
+        true,
+    );
+    let a = km_figure(&plot).unwrap();
+    let b = km_figure(&plot.clone()).unwrap();
+    assert_eq!(a, b);
+    assert!(a.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    save("km.svg", &a);
+}
+
+/// The x of every number-at-risk entry equals the x of the tick label of its time (0.5 px).
+#[test]
+fn risk_table_counts_align_with_x_tick_labels() {
+    let plot = sample_plot(
+        "",
+        &["Anticoagulant", "No anticoagulant", "Unknown exposure"],
+        true,
+    );
+    let svg = km_figure(&plot).unwrap();
+    let ticks = texts_in(&svg, "x-axis");
+    let risk = texts_in(&svg, "risk-table");
+    let rt = plot.risk_table.as_ref().unwrap();
+    assert_eq!(ticks.len(), rt.times.len());
+    for (tick, t) in ticks.iter().zip(&rt.times) {
+        assert_eq!(tick.2, format!("{t:.0}"));
+    }
+    // Title, then per row: its label followed by one entry per time.
+    let per_row = 1 + rt.times.len();
+    assert_eq!(risk.len(), 1 + rt.rows.len() * per_row);
+    for (r, row) in rt.rows.iter().enumerate() {
+        let cells = &risk[1 + r * per_row..1 + (r + 1) * per_row];
+        assert_eq!(cells[0].2, row.label);
+        for (k, cell) in cells[1..].iter().enumerate() {
+            let expect = row.counts[k]
+                .map(|n| n.to_string())
+                .unwrap_or("*".to_string());
+            assert_eq!(cell.2, expect);
+            assert!(
+                (cell.0 - ticks[k].0).abs() <= 0.5,
+                "row {r} time {k}: {} vs {}",
+                cell.0,
+                ticks[k].0
+            );
+            assert!(cell.1 > ticks[k].1, "risk table must be under the axis");
+        }
+        // The row label ends left of the first count.
+        assert!(cells[0].0 < cells[1].0);
+    }
+}
+
+#[test]
+fn km_grid_panels_each_align_their_risk_table() {
+    let panels: Vec<KmPlot> = ["Age < 65", "Age >= 65", "ISTH overt DIC", "JAAM DIC only"]
+        .iter()
+        .map(|t| sample_plot(t, &["Anticoagulant", "No anticoagulant"], false))
+        .collect();
+    let svg = km_grid("Survival by subgroup", &panels, 2).unwrap();
+    assert_eq!(svg, km_grid("Survival by subgroup", &panels, 2).unwrap());
+    for p in 0..panels.len() {
+        let ticks = texts_in(&svg, &format!("panel-{p}"));
+        assert!(!ticks.is_empty());
+    }
+    let ticks = texts_in(&svg, "x-axis");
+    let risk = texts_in(&svg, "risk-table");
+    assert_eq!(ticks.len(), 4 * 5);
+    // 4 panels x (title + 2 rows x (label + 5 counts)).
+    assert_eq!(risk.len(), 4 * 13);
+    for p in 0..4 {
+        for r in 0..2 {
+            for k in 0..5 {
+                let cell = &risk[p * 13 + 1 + r * 6 + 1 + k];
+                assert!((cell.0 - ticks[p * 5 + k].0).abs() <= 0.5);
+            }
+        }
+    }
+    save("km_grid.svg", &svg);
+}
+
+#[test]
+fn cumulative_incidence_rises_from_zero() {
+    use dicohort::plot::cif::{cif_figure, CifCurve, CifPlot};
+    let mk = |group: &str, cause: &str, competing: bool, rate: f64| {
+        let time: Vec<f64> = (1..=28).map(|d| d as f64).collect();
+        let cif: Vec<f64> = time
+            .iter()
+            .map(|t| 0.6 * (1.0 - (-rate * t).exp()))
+            .collect();
+        let lower = cif.iter().map(|c| (c - 0.04f64).max(0.0)).collect();
+        let upper = cif.iter().map(|c| c + 0.04).collect();
+        CifCurve {
+            group: group.into(),
+            cause: cause.into(),
+            time,
+            cif,
+            lower,
+            upper,
+            competing,
+        }
+    };
+    let plot = CifPlot {
+        title: "Cumulative incidence of death and of discharge alive".into(),
+        curves: vec![
+            mk("Anticoagulant", "Death", false, 0.05),
+            mk("Anticoagulant", "Discharge alive", true, 0.03),
+            mk("No anticoagulant", "Death", false, 0.07),
+            mk("No anticoagulant", "Discharge alive", true, 0.02),
+        ],
+        risk_table: Some(RiskTable {
+            title: String::new(),
+            times: vec![0.0, 7.0, 14.0, 21.0, 28.0],
+            rows: vec![
+                RiskRow {
+                    label: "Anticoagulant".into(),
+                    counts: vec![Some(412), Some(350), Some(301), Some(270), Some(251)],
+                },
+                RiskRow {
+                    label: "No anticoagulant".into(),
+                    counts: vec![Some(530), Some(433), Some(380), Some(333), None],
+                },
+            ],
+        }),
+        x_label: "Days since ICU admission".into(),
+        show_ci: true,
+        ..Default::default()
+    };
+    let svg = cif_figure(&plot).unwrap();
+    assert_eq!(svg, cif_figure(&plot).unwrap());
+    save("cif.svg", &svg);
+}
+
+#[test]
+fn inconsistent_input_is_rejected() {
+    let mut plot = sample_plot("", &["A"], false);
+    plot.curves[0].surv.pop();
+    assert!(km_figure(&plot).is_err());
+    let mut plot = sample_plot("", &["A"], false);
+    plot.risk_table.as_mut().unwrap().rows[0].counts.pop();
+    assert!(km_figure(&plot).is_err());
+    let mut plot = sample_plot("", &["A"], false);
+    plot.kind = CurveKind::Incidence;
+    plot.y_range = (1.0, 0.0);
+    assert!(km_figure(&plot).is_err());
+}
