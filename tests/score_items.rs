@@ -237,11 +237,15 @@ fn sofa_respiration_thresholds() {
         ..sofa_normal()
     };
     assert_eq!(sofa(&d, &cfg()).respiration, ex(1));
-    let d = SofaDay {
-        pao2_fio2: NAN,
-        ..sofa_normal()
-    };
-    assert_eq!(sofa(&d, &cfg()).respiration, rg(0, 4));
+    // P/F missing: up to 4 if ventilated or unknown, up to 2 without ventilation.
+    for (vent, hi) in [(Some(true), 4), (None, 4), (Some(false), 2)] {
+        let d = SofaDay {
+            pao2_fio2: NAN,
+            ventilated: vent,
+            ..sofa_normal()
+        };
+        assert_eq!(sofa(&d, &cfg()).respiration, rg(0, hi), "vent {vent:?}");
+    }
 }
 
 #[test]

@@ -56,7 +56,8 @@ pub struct SofaBreakdown {
 #[inline(always)]
 fn respiration(pf: f64, vent: Option<bool>) -> Points {
     if pf.is_nan() {
-        return Points::range(0, 4);
+        // Without ventilation the highest possible is 2.
+        return Points::range(0, if vent == Some(false) { 2 } else { 4 });
     }
     let base = (pf < 400.0) as i8 + (pf < 300.0) as i8;
     if pf < 200.0 {
