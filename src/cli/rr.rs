@@ -1,9 +1,263 @@
-//! `dicohort rr`.
+//! `dicohort rr`: risk ratio, risk difference and odds ratio of a binary outcome between exposed
+//! and unexposed rows, with Mantel-Haenszel estimates and the Breslow-Day (Tarone) homogeneity
+//! test across strata. See `dicohort::stats::twobytwo` for the methods and the zero-cell rule
+//! (0.5 added to every cell only when a cell is 0, stated as `correction`).
+//!
+//! Exposure and outcome are 0/1, true/false (yes/no) columns. Rows with a missing exposure,
+//! outcome or stratum are omitted and counted in `n_omitted`.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use dicohort::load::table::read_table;
+use dicohort::stats::twobytwo::{
+    mantel_haenszel, table_measures, Estimate, MantelHaenszel, TableMeasures, Test, TwoByTwo,
+};
+use serde::Serialize;
+
+use super::km::{aligned, fmt, read_flag, read_labels};
 
 /// Arguments of `dicohort rr` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Data file (CSV or Parquet).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Exposure (treatment) flag column: 0/1 or true/false.
+    #[arg(long)]
+    pub exposure: String,
+    /// Outcome flag column: 0/1 or true/false.
+    #[arg(long)]
+    pub outcome: String,
+    /// Stratification column: Mantel-Haenszel estimates and a homogeneity test.
+    #[arg(long)]
+    pub strata: Option<String>,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Print JSON (the contract's keys) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`dicohort rr` is not yet implemented")
+#[derive(Serialize)]
+struct StratumJson {
+    stratum: String,
+    #[serde(flatten)]
+    measures: Option<TableMeasures>,
+    /// Why the stratum has no single-table measures (an arm without rows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RrJson {
+    /// Crude (pooled) table and measures.
+    #[serde(flatten)]
+    crude: TableMeasures,
+    conf_level: f64,
+    n: usize,
+    n_omitted: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strata: Option<Vec<StratumJson>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mantel_haenszel: Option<MantelHaenszel>,
+    /// Breslow-Day test of a common odds ratio with Tarone's correction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    homogeneity: Option<Homogeneity>,
+}
+
+#[derive(Serialize)]
+struct Homogeneity {
+    test: &'static str,
+    chisq: f64,
+    df: usize,
+    p: f64,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    if !(args.conf_level > 0.0 && args.conf_level < 1.0) {
+        bail!(
+            "--conf-level must be between 0 and 1 (got {})",
+            args.conf_level
+        );
+    }
+    let table = read_table(&args.data)?;
+    let file = table.file_name();
+    let exposure = read_flag(&table, &args.exposure, false)?;
+    let outcome = read_flag(&table, &args.outcome, false)?;
+    let (strata, levels) = match &args.strata {
+        Some(s) => {
+            let (ids, levels) = read_labels(&table, s)?;
+            (Some(ids), levels)
+        }
+        None => (None, Vec::new()),
+    };
+    let mut crude = TwoByTwo {
+        a: 0.0,
+        b: 0.0,
+        c: 0.0,
+        d: 0.0,
+    };
+    let mut per = vec![
+        TwoByTwo {
+            a: 0.0,
+            b: 0.0,
+            c: 0.0,
+            d: 0.0
+        };
+        levels.len()
+    ];
+    let mut n = 0usize;
+    for i in 0..table.n_rows() {
+        let (Some(e), Some(o)) = (exposure[i], outcome[i]) else {
+            continue;
+        };
+        let s = match &strata {
+            Some(s) => match s[i] {
+                Some(s) => Some(s as usize),
+                None => continue,
+            },
+            None => None,
+        };
+        n += 1;
+        for t in std::iter::once(&mut crude).chain(s.map(|s| &mut per[s])) {
+            match (e, o) {
+                (true, true) => t.a += 1.0,
+                (true, false) => t.b += 1.0,
+                (false, true) => t.c += 1.0,
+                (false, false) => t.d += 1.0,
+            }
+        }
+    }
+    let n_omitted = table.n_rows() - n;
+    let crude_m = table_measures(&crude, args.conf_level)
+        .with_context(|| format!("{file}: columns `{}` x `{}`", args.exposure, args.outcome))?;
+    let (strata_json, mh) = if strata.is_some() {
+        let sj = per
+            .iter()
+            .zip(&levels)
+            .map(|(t, name)| match table_measures(t, args.conf_level) {
+                Ok(m) => StratumJson {
+                    stratum: name.clone(),
+                    measures: Some(m),
+                    note: None,
+                },
+                Err(e) => StratumJson {
+                    stratum: name.clone(),
+                    measures: None,
+                    note: Some(e.to_string()),
+                },
+            })
+            .collect::<Vec<_>>();
+        let mh = mantel_haenszel(&per, args.conf_level)?;
+        (Some(sj), Some(mh))
+    } else {
+        (None, None)
+    };
+    let homogeneity = mh.as_ref().map(|m| Homogeneity {
+        test: "breslow-day-tarone",
+        chisq: m.tarone.chisq,
+        df: m.tarone.df,
+        p: m.tarone.p,
+    });
+    if args.json {
+        let out = RrJson {
+            crude: crude_m,
+            conf_level: args.conf_level,
+            n,
+            n_omitted,
+            strata: strata_json,
+            mantel_haenszel: mh,
+            homogeneity,
+        };
+        println!("{}", serde_json::to_string(&out)?);
+        return Ok(());
+    }
+    let mut s = String::new();
+    if n_omitted > 0 {
+        s.push_str(&format!("{n_omitted} rows omitted (missing values)\n"));
+    }
+    let t = &crude_m.table;
+    s.push_str(&format!(
+        "Exposed: {} events / {} (risk {});  unexposed: {} events / {} (risk {})\n",
+        fmt(t.a),
+        fmt(t.a + t.b),
+        fmt(crude_m.risk_exposed),
+        fmt(t.c),
+        fmt(t.c + t.d),
+        fmt(crude_m.risk_unexposed)
+    ));
+    if crude_m.correction != dicohort::stats::twobytwo::ZeroCellCorrection::None {
+        s.push_str("A cell is zero: 0.5 added to every cell for RR, RD and OR (Haldane).\n");
+    }
+    let pct = format!("{}%", args.conf_level * 100.0);
+    let header = ["measure", "estimate", "lower", "upper", "interval"];
+    let row = |name: &str, e: &Estimate, how: &str| {
+        [
+            name.to_string(),
+            fmt(e.estimate),
+            fmt(e.lower),
+            fmt(e.upper),
+            format!("{pct} {how}"),
+        ]
+    };
+    let mut rows = vec![
+        row("risk ratio", &crude_m.risk_ratio, "Wald (log)"),
+        row("risk ratio", &crude_m.risk_ratio_koopman, "Koopman score"),
+        row("risk difference", &crude_m.risk_difference, "Wald"),
+        row("odds ratio", &crude_m.odds_ratio, "Wald (log)"),
+    ];
+    if let Some(m) = &mh {
+        rows.push(row("MH risk ratio", &m.risk_ratio, "Greenland-Robins"));
+        rows.push(row("MH risk difference", &m.risk_difference, "Sato"));
+        rows.push(row(
+            "MH odds ratio",
+            &m.odds_ratio,
+            "Robins-Breslow-Greenland",
+        ));
+    }
+    s.push_str(&aligned(&header, &rows));
+    let nnt = &crude_m.nnt;
+    let kind = if nnt.estimate.is_infinite() {
+        "NNT"
+    } else if crude_m.risk_difference.estimate < 0.0 {
+        "NNTB"
+    } else {
+        "NNTH"
+    };
+    if nnt.crosses_zero {
+        s.push_str(&format!(
+            "{kind} = {} ({pct} CI: NNTB {} to Inf to NNTH {})\n",
+            fmt(nnt.estimate),
+            fmt(nnt.nntb_bound),
+            fmt(nnt.nnth_bound)
+        ));
+    } else {
+        s.push_str(&format!(
+            "{kind} = {} ({pct} CI {} to {})\n",
+            fmt(nnt.estimate),
+            fmt(nnt.lower),
+            fmt(nnt.upper)
+        ));
+    }
+    if let Some(m) = &mh {
+        let test = |name: &str, t: &Test| {
+            format!(
+                "{name}: chisq = {} on {} df, p = {}\n",
+                fmt(t.chisq),
+                t.df,
+                fmt(t.p)
+            )
+        };
+        s.push_str(&format!(
+            "Cochran-Mantel-Haenszel: chisq = {} on 1 df, p = {}\n",
+            fmt(m.cmh_chisq),
+            fmt(m.cmh_p)
+        ));
+        s.push_str(&test("Breslow-Day", &m.breslow_day));
+        s.push_str(&test("Breslow-Day (Tarone)", &m.tarone));
+    }
+    print!("{s}");
+    Ok(())
 }
