@@ -1,0 +1,164 @@
+//! Edge-case behaviour of `dicohort::meta` beyond numeric parity (which tests/meta_metafor.rs
+//! checks against metafor for the same cases): what is dropped, corrected, refused, and why.
+
+use dicohort::meta::{
+    escalc, meta_analysis, subgroup_analysis, Measure, MetaError, MetaOptions, Method, Table2x2,
+    Test, ZeroCellRule,
+};
+
+fn t(a: f64, n1: f64, c: f64, n2: f64) -> Table2x2 {
+    Table2x2::new(a, n1, c, n2)
+}
+
+fn opts(method: Method, test: Test) -> MetaOptions {
+    MetaOptions {
+        method,
+        test,
+        level: 0.95,
+    }
+}
+
+#[test]
+fn zero_cell_gets_half_added_and_is_named() {
+    let tabs = [t(0.0, 50.0, 5.0, 50.0), t(12.0, 100.0, 18.0, 100.0)];
+    let es = escalc(
+        Measure::RR,
+        &tabs,
+        ZeroCellRule::metafor_default(Measure::RR),
+    )
+    .unwrap();
+    assert_eq!(es.corrected, vec![true, false]);
+    // log((0.5/51) / (5.5/51)) and 1/0.5 - 1/51 + 1/5.5 - 1/51
+    assert!((es.yi[0] - (0.5f64 / 5.5).ln()).abs() < 1e-15);
+    assert!((es.vi[0] - (2.0 - 2.0 / 51.0 + 1.0 / 5.5)).abs() < 1e-15);
+    assert!(ZeroCellRule::metafor_default(Measure::RR)
+        .describe()
+        .contains("only0"));
+}
+
+#[test]
+fn double_zero_dropped_for_ratios_kept_for_rd() {
+    let tabs = [
+        t(0.0, 30.0, 0.0, 30.0),
+        t(12.0, 100.0, 18.0, 100.0),
+        t(7.0, 80.0, 9.0, 80.0),
+    ];
+    for measure in [Measure::RR, Measure::OR] {
+        let m = meta_analysis(&tabs, measure, opts(Method::REML, Test::Z)).unwrap();
+        assert_eq!(m.effects.dropped_double_zero, vec![0]);
+        assert_eq!(m.pooled.k, 2);
+        // MH keeps the table (k counts it) but it adds nothing to the ratio estimate.
+        let mh = meta_analysis(&tabs, measure, opts(Method::MH, Test::Z)).unwrap();
+        let mh2 = meta_analysis(&tabs[1..], measure, opts(Method::MH, Test::Z)).unwrap();
+        assert_eq!(mh.pooled.k, 3);
+        assert!((mh.pooled.estimate - mh2.pooled.estimate).abs() < 1e-14);
+        assert_eq!(mh.pooled.q_df, 1);
+    }
+    let rd = meta_analysis(&tabs, Measure::RD, opts(Method::REML, Test::Z)).unwrap();
+    assert!(rd.effects.dropped_double_zero.is_empty());
+    assert_eq!(rd.pooled.k, 3);
+}
+
+#[test]
+fn identical_studies_have_no_heterogeneity() {
+    let tabs = [t(10.0, 100.0, 20.0, 100.0); 3];
+    for method in [Method::DL, Method::REML, Method::PM, Method::HS] {
+        let m = meta_analysis(&tabs, Measure::RR, opts(method, Test::Z))
+            .unwrap()
+            .pooled;
+        assert_eq!(m.tau2, 0.0, "{method:?}");
+        assert!(m.q.abs() < 1e-24);
+        assert_eq!(m.i2, 0.0);
+        let ci = m.tau2_ci.unwrap();
+        assert!(ci.null_interval && ci.lower == 0.0 && ci.upper == 0.0);
+        // Knapp-Hartung: the residual variance is 0, so is the standard error (as metafor).
+        let k = meta_analysis(&tabs, Measure::RR, opts(method, Test::Knha))
+            .unwrap()
+            .pooled;
+        assert_eq!(k.se, 0.0);
+        assert_eq!(k.knha_factor, Some(0.0));
+    }
+}
+
+#[test]
+fn single_study_is_its_own_estimate_and_knha_falls_back_to_z() {
+    let tabs = [t(4.0, 123.0, 11.0, 139.0)];
+    let m = meta_analysis(&tabs, Measure::RR, opts(Method::REML, Test::Knha)).unwrap();
+    assert_eq!(m.pooled.k, 1);
+    assert_eq!(m.pooled.test, Test::Z);
+    assert_eq!(m.pooled.estimate, m.effects.yi[0]);
+    assert_eq!(m.pooled.se, m.effects.vi[0].sqrt());
+    assert!(m.pooled.tau2_ci.is_none());
+    assert_eq!(
+        (m.pooled.q, m.pooled.q_p, m.pooled.i2, m.pooled.h2),
+        (0.0, 1.0, 0.0, 1.0)
+    );
+}
+
+#[test]
+fn huge_heterogeneity_widens_knha_and_prediction_intervals() {
+    let tabs = [
+        t(5.0, 100.0, 50.0, 100.0),
+        t(50.0, 100.0, 5.0, 100.0),
+        t(10.0, 100.0, 10.0, 100.0),
+        t(2.0, 100.0, 60.0, 100.0),
+        t(70.0, 100.0, 3.0, 100.0),
+    ];
+    let z = meta_analysis(&tabs, Measure::OR, opts(Method::REML, Test::Z))
+        .unwrap()
+        .pooled;
+    assert!(z.i2 > 95.0 && z.q_p < 1e-10);
+    assert!(z.pi_upper - z.pi_lower > z.ci_upper - z.ci_lower);
+    let k = meta_analysis(&tabs, Measure::OR, opts(Method::REML, Test::Knha))
+        .unwrap()
+        .pooled;
+    assert_eq!(k.df, Some(4.0));
+    assert!(k.ci_upper - k.ci_lower > z.ci_upper - z.ci_lower);
+}
+
+#[test]
+fn single_study_subgroup_is_pooled_and_tested() {
+    let tabs = [
+        t(12.0, 100.0, 18.0, 100.0),
+        t(7.0, 80.0, 9.0, 80.0),
+        t(30.0, 120.0, 29.0, 120.0),
+    ];
+    let labels: Vec<String> = ["a", "a", "b"].iter().map(|s| s.to_string()).collect();
+    let sg = subgroup_analysis(&tabs, &labels, Measure::RR, opts(Method::REML, Test::Z)).unwrap();
+    assert_eq!(sg.subgroups.len(), 2);
+    assert_eq!(sg.subgroups[1].analysis.pooled.k, 1);
+    assert_eq!(sg.between.df, 1);
+    assert!(sg.between.q > 0.0 && sg.between.p < 1.0);
+}
+
+#[test]
+fn invalid_requests_are_typed_errors() {
+    let tabs = [t(12.0, 100.0, 18.0, 100.0), t(7.0, 80.0, 9.0, 80.0)];
+    assert!(matches!(
+        meta_analysis(&tabs, Measure::RR, opts(Method::MH, Test::Knha)),
+        Err(MetaError::InvalidInput(_))
+    ));
+    assert!(matches!(
+        meta_analysis(&tabs, Measure::RR, opts(Method::Peto, Test::Z)),
+        Err(MetaError::InvalidInput(_))
+    ));
+    let bad = [t(12.0, 100.0, 18.0, 100.0), t(90.0, 80.0, 9.0, 80.0)];
+    assert_eq!(
+        meta_analysis(&bad, Measure::RR, opts(Method::DL, Test::Z)).unwrap_err(),
+        MetaError::InvalidCounts {
+            study: 2,
+            column: "events_treated",
+            message: "more events than patients".into()
+        }
+    );
+    let no_events = [t(0.0, 30.0, 0.0, 30.0), t(0.0, 20.0, 0.0, 25.0)];
+    assert_eq!(
+        meta_analysis(&no_events, Measure::RR, opts(Method::DL, Test::Z)).unwrap_err(),
+        MetaError::NoStudies
+    );
+    assert!(matches!(
+        meta_analysis(&no_events, Measure::OR, opts(Method::MH, Test::Z)),
+        Err(MetaError::NotEstimable { .. })
+    ));
+    assert!(meta_analysis(&[], Measure::RR, opts(Method::IV, Test::Z)).is_err());
+}
