@@ -115,10 +115,11 @@ impl PatientFrame {
         )
         .ok();
         for e in &p.extra {
-            let numeric =
-                e.values.iter().zip(&e.text).all(|(v, t)| {
-                    !v.is_nan() || t.as_deref().is_none_or(|s| s.trim().is_empty())
-                });
+            let numeric = e
+                .values
+                .iter()
+                .zip(&e.text)
+                .all(|(v, t)| !v.is_nan() || t.as_deref().is_none_or(|s| s.trim().is_empty()));
             let col = if numeric {
                 Column::Num(e.values.clone())
             } else {

@@ -14,13 +14,16 @@
 //!   [`analysis::AnalysisResult`].
 
 pub mod balance;
+pub mod derive;
 pub mod exposure;
 pub mod expr;
 pub mod frame;
 pub mod landmark;
 pub mod outcome;
+pub mod plan;
 pub mod propensity;
 pub mod subgroup;
+pub mod table1;
 
 /// Errors of the cohort layer.
 #[derive(Debug, thiserror::Error)]

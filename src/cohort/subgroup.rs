@@ -36,7 +36,7 @@ pub enum SubgroupSpec {
         #[serde(default)]
         name: Option<String>,
     },
-    /// Antithrombin activity (lowest on days 1..=`day`) <= `threshold` % vs above.
+    /// Antithrombin activity on day 1 <= `threshold` % vs above.
     AntithrombinLow {
         #[serde(default = "seventy")]
         threshold: f64,
@@ -75,8 +75,8 @@ pub fn dic_column(score: &str, days: [i32; 2]) -> String {
 
 /// Frame column holding the coagulation group (`normal` / `coagulopathy` / `dic`).
 pub const COAGULATION_GROUP_COLUMN: &str = "coagulation_group";
-/// Frame column holding the lowest antithrombin activity (%) on days 1-3.
-pub const ANTITHROMBIN_COLUMN: &str = "antithrombin_min_d1_3";
+/// Frame column holding the antithrombin activity (%) on day 1.
+pub const ANTITHROMBIN_COLUMN: &str = "antithrombin_day1";
 
 impl SubgroupSpec {
     /// The subgroup's display name.
