@@ -300,3 +300,52 @@ fn kaplan_meier_edge_cases() {
     let err = kaplan_meier(&[1.0], &[true, false], None, &KmOptions::default()).unwrap_err();
     assert!(err.to_string().contains("event has 2"), "{err}");
 }
+
+use dicohort::stats::competing::aalen_johansen;
+
+#[test]
+fn aalen_johansen_matches_r_multistate_survfit() {
+    let fx = fixture("survival_competing.json");
+    let cases = fx["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 6, "fixture has all cases");
+    for case in cases {
+        let name = case["name"].as_str().expect("name");
+        let time = nums(&case["time"]);
+        let cause: Vec<u32> = nums(&case["cause"]).iter().map(|&c| c as u32).collect();
+        let weights = if case["weights"].is_null() {
+            None
+        } else {
+            Some(nums(&case["weights"]))
+        };
+        for (ct_name, ct) in [
+            ("log", ConfType::Log),
+            ("log-log", ConfType::LogLog),
+            ("plain", ConfType::Plain),
+        ] {
+            let opts = KmOptions {
+                conf_type: ct,
+                ..KmOptions::default()
+            };
+            let fit = aalen_johansen(&time, &cause, 2, weights.as_deref(), &opts).expect("fit");
+            let r = &case["fits"][ct_name];
+            let w = |k: &str| format!("{name} {ct_name} {k}");
+            assert_all_close(&w("time"), &fit.time, &nums(&r["time"]));
+            assert_all_close(&w("n_risk"), &fit.n_risk, &nums(&r["n_risk"]));
+            assert_all_close(&w("n_censor"), &fit.n_censor, &nums(&r["n_censor"]));
+            assert_all_close(&w("surv"), &fit.surv, &nums(&r["surv"]));
+            assert_all_close(
+                &w("surv_std_err"),
+                &fit.surv_std_err,
+                &nums(&r["surv_std_err"]),
+            );
+            for m in 0..2 {
+                let wm = |k: &str| format!("{name} {ct_name} cause {} {k}", m + 1);
+                assert_all_close(&wm("n_event"), &fit.n_event[m], &nums(&r["n_event"][m]));
+                assert_all_close(&wm("cif"), &fit.cif[m], &nums(&r["cif"][m]));
+                assert_all_close(&wm("std_err"), &fit.std_err[m], &nums(&r["std_err"][m]));
+                assert_all_close(&wm("lower"), &fit.lower[m], &nums(&r["lower"][m]));
+                assert_all_close(&wm("upper"), &fit.upper[m], &nums(&r["upper"][m]));
+            }
+        }
+    }
+}

@@ -351,7 +351,7 @@ fn confint(
 }
 
 /// One interval from `S` and the standard error of `log S`.
-fn ci_one(p: f64, se: f64, z: f64, conf_type: ConfType) -> (f64, f64) {
+pub(crate) fn ci_one(p: f64, se: f64, z: f64, conf_type: ConfType) -> (f64, f64) {
     match conf_type {
         ConfType::Plain => {
             let se2 = se * p * z;
