@@ -11,6 +11,9 @@
 //! - `coagulation_group`: normal / coagulopathy / dic from `score::labels::patient_labels`
 //!   (indeterminate = missing).
 
+// Day rows are addressed by index across several parallel columns.
+#![allow(clippy::needless_range_loop)]
+
 use crate::schema::DayTable;
 use crate::score::engine::ScoreTable;
 use crate::score::labels::PatientLabels;

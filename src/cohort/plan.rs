@@ -55,7 +55,7 @@ fn default_conf_level() -> f64 {
 }
 
 /// Where the cohort comes from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct CohortSource {
     /// A cohort folder (canonical or registry-wide), relative to the plan file; absent: the
@@ -67,14 +67,6 @@ pub struct CohortSource {
     pub lenient: bool,
 }
 
-impl Default for CohortSource {
-    fn default() -> Self {
-        CohortSource {
-            path: None,
-            lenient: false,
-        }
-    }
-}
 
 /// The DIC definition used for "DIC" in the outputs and the coagulation groups.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
