@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 
 use dicohort::load::read_table;
 use dicohort::meta::{
-    back_transform, leave_one_out, meta_analysis, subgroup_analysis, Measure, MetaAnalysis,
-    MetaError, MetaOptions, Method, Pooled, SubgroupAnalysis, Table2x2, Test,
+    back_transform, leave_one_out, meta_analysis, subgroup_analysis, z_critical, Measure,
+    MetaAnalysis, MetaError, MetaOptions, Method, Pooled, SubgroupAnalysis, Table2x2, Test,
 };
 
 /// The bundled trials (`data/anticoagulant-trials.csv`, sources in `data/README.md`).
@@ -467,13 +467,15 @@ fn pooled_lines(measure: Measure, p: &Pooled, s: &mut String) {
 }
 
 fn study_lines(trials: &Trials, m: &MetaAnalysis, rows: &[usize], s: &mut String) {
-    let crit = 1.959_963_984_540_054;
+    let level = m.pooled.level;
+    let crit = z_critical(level);
     s.push_str(&format!(
-        "  {:<42} {:>11} {:>11}   {} [95% CI]\n",
+        "  {:<42} {:>11} {:>11}   {} [{:.0}% CI]\n",
         "study",
         "treated",
         "control",
-        m.measure.name()
+        m.measure.name(),
+        level * 100.0
     ));
     for (j, &i) in m.effects.study.iter().enumerate() {
         let t = trials.tables[rows[i]];

@@ -232,6 +232,11 @@ fn reject_knha(options: MetaOptions) -> Result<(), MetaError> {
     Ok(())
 }
 
+/// Two-sided normal critical value for a confidence level: R `qnorm((1 + level) / 2)`.
+pub fn z_critical(level: f64) -> f64 {
+    dist::qnorm_upper((1.0 - level) / 2.0)
+}
+
 /// `exp` of a value on the log scale for ratio measures, identity for RD.
 pub fn back_transform(measure: Measure, x: f64) -> f64 {
     if measure.is_ratio() {
