@@ -307,3 +307,312 @@ fn inconsistent_input_is_rejected() {
     plot.y_range = (1.0, 0.0);
     assert!(km_figure(&plot).is_err());
 }
+
+fn meta_forest() -> dicohort::plot::forest::ForestPlot {
+    use dicohort::plot::forest::{ForestPlot, ForestRow, RowKind};
+    let study = |label: &str, et: u64, nt: u64, ec: u64, nc: u64, w: f64| {
+        let rr = (et as f64 / nt as f64) / (ec as f64 / nc as f64);
+        let se = (1.0 / et as f64 - 1.0 / nt as f64 + 1.0 / ec as f64 - 1.0 / nc as f64).sqrt();
+        ForestRow {
+            label: label.into(),
+            indent: 1,
+            estimate: Some(rr),
+            lower: Some(rr * (-1.96 * se).exp()),
+            upper: Some(rr * (1.96 * se).exp()),
+            weight: Some(w),
+            left: vec![format!("{et}/{nt}"), format!("{ec}/{nc}")],
+            right: vec![format!("{w:.1}%")],
+            ..Default::default()
+        }
+    };
+    ForestPlot {
+        title: "Anticoagulants and 28-day mortality in sepsis-induced DIC".into(),
+        label_header: "Study".into(),
+        left_columns: vec!["Treated".into(), "Control".into()],
+        estimate_header: "RR (95% CI)".into(),
+        right_columns: vec!["Weight".into()],
+        rows: vec![
+            ForestRow {
+                kind: RowKind::Header,
+                label: "Antithrombin".into(),
+                ..Default::default()
+            },
+            study("KyberSept 2001 (DIC subgroup)", 40, 115, 55, 114, 12.3),
+            study("Gando 2013", 8, 30, 12, 30, 4.1),
+            ForestRow {
+                kind: RowKind::Pooled,
+                label: "Subtotal".into(),
+                indent: 1,
+                estimate: Some(0.72),
+                lower: Some(0.55),
+                upper: Some(0.95),
+                right: vec!["16.4%".into()],
+                ..Default::default()
+            },
+            ForestRow {
+                kind: RowKind::Note,
+                label: "Heterogeneity: I\u{b2} = 0%, \u{3c4}\u{b2} = 0.000, Q p = 0.871".into(),
+                indent: 1,
+                ..Default::default()
+            },
+            ForestRow {
+                kind: RowKind::Header,
+                label: "Thrombomodulin".into(),
+                ..Default::default()
+            },
+            study("ART-123 phase 2b", 25, 100, 30, 95, 9.0),
+            study("SCARLET 2019 (post hoc)", 3, 14, 9, 12, 1.5),
+            ForestRow {
+                kind: RowKind::Pooled,
+                label: "Subtotal".into(),
+                indent: 1,
+                estimate: Some(0.70),
+                lower: Some(0.48),
+                upper: Some(1.03),
+                right: vec!["10.5%".into()],
+                ..Default::default()
+            },
+            ForestRow {
+                kind: RowKind::Note,
+                label: "Heterogeneity: I\u{b2} = 41%, \u{3c4}\u{b2} = 0.052, Q p = 0.193".into(),
+                indent: 1,
+                ..Default::default()
+            },
+            ForestRow {
+                kind: RowKind::Pooled,
+                label: "Overall (random effects)".into(),
+                estimate: Some(0.71),
+                lower: Some(0.58),
+                upper: Some(0.87),
+                right: vec!["100%".into()],
+                ..Default::default()
+            },
+            ForestRow {
+                kind: RowKind::Note,
+                label: "Test for subgroup differences: Q = 0.02, df = 1, p = 0.891".into(),
+                ..Default::default()
+            },
+        ],
+        x_label: "Risk ratio (log scale)".into(),
+        favours: Some(("Favours anticoagulant".into(), "Favours control".into())),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn forest_plots_render_deterministically() {
+    use dicohort::plot::forest::{forest_figure, ForestPlot, ForestRow, RowKind};
+    let meta = meta_forest();
+    let svg = forest_figure(&meta).unwrap();
+    assert_eq!(svg, forest_figure(&meta).unwrap());
+    assert!(svg.contains("0.71 (0.58\u{2013}0.87)"));
+    save("forest_meta.svg", &svg);
+    let row = |label: &str, hr: f64, lo: f64, hi: f64, a: &str, b: &str| ForestRow {
+        label: label.into(),
+        indent: 1,
+        estimate: Some(hr),
+        lower: Some(lo),
+        upper: Some(hi),
+        left: vec![a.into(), b.into()],
+        ..Default::default()
+    };
+    let sub = ForestPlot {
+        title: "Hazard ratio of 28-day death by subgroup".into(),
+        label_header: "Subgroup".into(),
+        left_columns: vec!["Anticoagulant".into(), "No anticoagulant".into()],
+        estimate_header: "HR (95% CI)".into(),
+        right_columns: vec!["P interaction".into()],
+        rows: vec![
+            ForestRow {
+                kind: RowKind::Header,
+                label: "Age".into(),
+                right: vec!["0.214".into()],
+                ..Default::default()
+            },
+            row("< 65 years", 0.81, 0.62, 1.06, "61/233", "88/251"),
+            row("\u{2265} 65 years", 0.95, 0.78, 1.16, "120/402", "140/420"),
+            ForestRow {
+                kind: RowKind::Header,
+                label: "ISTH overt DIC".into(),
+                right: vec!["0.047".into()],
+                ..Default::default()
+            },
+            row("Yes", 0.68, 0.52, 0.89, "70/240", "95/228"),
+            row("No", 1.02, 0.83, 1.25, "*/395", "133/443"),
+            ForestRow {
+                kind: RowKind::Header,
+                label: "Very small subgroup".into(),
+                right: vec!["0.600".into()],
+                ..Default::default()
+            },
+            row("Yes", 0.4, 0.05, 12.0, "*/12", "*/15"),
+        ],
+        x_label: "Hazard ratio (log scale)".into(),
+        favours: Some((
+            "Favours anticoagulant".into(),
+            "Favours no anticoagulant".into(),
+        )),
+        x_range: Some((0.2, 5.0)),
+        footnotes: vec!["* count withheld (disclosure control).".into()],
+        ..Default::default()
+    };
+    let svg = forest_figure(&sub).unwrap();
+    save("forest_subgroup.svg", &svg);
+}
+
+#[test]
+fn flow_love_distribution_and_trajectories_render() {
+    use dicohort::plot::distribution::{
+        distribution_figure, trajectory_figure, BarGroup, ScoreDistribution, Trajectory,
+        TrajectoryGroup,
+    };
+    use dicohort::plot::flow::{flow_figure, FlowDiagram};
+    use dicohort::plot::love::{love_figure, LovePlot, LoveRow};
+    use dicohort::schema::CohortFlow;
+    let mut flow = CohortFlow::default();
+    flow.push(
+        "Adults admitted to ICU with sepsis",
+        "patients",
+        5210,
+        vec![
+            ("age < 18 years".into(), 12),
+            ("missing day-1 coagulation tests".into(), 431),
+        ],
+    );
+    flow.push(
+        "Sepsis-associated coagulopathy (SIC >= 4)",
+        "patients",
+        4767,
+        vec![("SIC < 4".into(), 2988)],
+    );
+    flow.push(
+        "Landmark: alive and in ICU on day 3",
+        "patients",
+        1779,
+        vec![
+            ("died before day 3".into(), 163),
+            ("discharged before day 3".into(), 58),
+        ],
+    );
+    let mut d = FlowDiagram::from_flow("Cohort flow", &flow);
+    d.steps[0].excluded[0].1 = None;
+    d.footnotes
+        .push("* count withheld (disclosure control).".into());
+    let svg = flow_figure(&d).unwrap();
+    assert_eq!(svg, flow_figure(&d).unwrap());
+    assert!(svg.contains("n = 5210 patients"));
+    save("flow.svg", &svg);
+
+    let love = LovePlot {
+        title: "Covariate balance before and after weighting".into(),
+        rows: [
+            "Age",
+            "Male sex",
+            "SOFA score",
+            "Platelet count",
+            "PT-INR",
+            "Fibrinogen",
+            "Lactate",
+            "Vasopressor on day 1",
+            "Mechanical ventilation",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| LoveRow {
+            label: l.to_string(),
+            before: 0.03 + 0.045 * i as f64 * if i % 2 == 0 { 1.0 } else { -1.0 },
+            after: 0.01 + 0.008 * i as f64,
+        })
+        .collect(),
+        ..Default::default()
+    };
+    let svg = love_figure(&love).unwrap();
+    save("love.svg", &svg);
+
+    let cats: Vec<String> = (0..=8).map(|s| s.to_string()).collect();
+    let dist = ScoreDistribution {
+        title: "JAAM DIC score on day 1".into(),
+        x_label: "JAAM DIC score".into(),
+        categories: cats,
+        groups: vec![
+            BarGroup {
+                label: "Anticoagulant".into(),
+                counts: vec![
+                    None,
+                    Some(14),
+                    Some(40),
+                    Some(77),
+                    Some(102),
+                    Some(88),
+                    Some(51),
+                    Some(28),
+                    Some(12),
+                ],
+                total: Some(415),
+            },
+            BarGroup {
+                label: "No anticoagulant".into(),
+                counts: vec![
+                    Some(35),
+                    Some(81),
+                    Some(140),
+                    Some(160),
+                    Some(120),
+                    Some(70),
+                    Some(31),
+                    Some(12),
+                    None,
+                ],
+                total: Some(652),
+            },
+        ],
+        footnotes: vec!["* count withheld (disclosure control).".into()],
+    };
+    let svg = distribution_figure(&dist).unwrap();
+    save("distribution.svg", &svg);
+
+    let tg = |label: &str, m: [f64; 3], n: [u64; 3]| TrajectoryGroup {
+        label: label.into(),
+        median: m.to_vec(),
+        q1: m.iter().map(|v| v * 0.6).collect(),
+        q3: m.iter().map(|v| v * 1.45).collect(),
+        n: n.iter().map(|&x| Some(x)).collect(),
+    };
+    let panels = vec![
+        Trajectory {
+            title: "Platelets".into(),
+            y_label: "Platelets (\u{d7}10\u{2079}/L)".into(),
+            days: vec![1.0, 3.0, 7.0],
+            groups: vec![
+                tg("Anticoagulant", [92.0, 78.0, 110.0], [415, 380, 301]),
+                tg("No anticoagulant", [105.0, 99.0, 131.0], [652, 590, 470]),
+            ],
+        },
+        Trajectory {
+            title: "JAAM DIC score".into(),
+            y_label: "Score".into(),
+            days: vec![1.0, 3.0, 7.0],
+            groups: vec![
+                tg("Anticoagulant", [5.0, 4.0, 3.0], [415, 380, 301]),
+                tg("No anticoagulant", [4.0, 3.0, 2.0], [652, 590, 470]),
+            ],
+        },
+    ];
+    let svg =
+        trajectory_figure("Day 1, 3 and 7 trajectories (median and IQR)", &panels, &[]).unwrap();
+    assert_eq!(
+        svg,
+        trajectory_figure("Day 1, 3 and 7 trajectories (median and IQR)", &panels, &[]).unwrap()
+    );
+    // The patient counts sit under their day ticks.
+    let ticks = texts_in(&svg, "x-axis");
+    let counts = texts_in(&svg, "risk-table");
+    assert_eq!(ticks.len(), 6);
+    assert_eq!(counts.len(), 12);
+    for (i, c) in counts.iter().enumerate() {
+        let panel = i / 6;
+        let day = i % 3;
+        assert!((c.0 - ticks[panel * 3 + day].0).abs() <= 0.5);
+    }
+    save("trajectories.svg", &svg);
+}

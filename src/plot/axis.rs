@@ -114,21 +114,51 @@ pub fn day_ticks(max: f64) -> Vec<f64> {
 /// Ticks for a ratio axis on the log scale, within [lo, hi].
 pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let cands = [
-        0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 4.0, 5.0, 10.0, 20.0, 50.0, 100.0,
+        0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0,
     ];
     let inside: Vec<f64> = cands
         .iter()
         .copied()
         .filter(|&t| t >= lo * 0.999 && t <= hi * 1.001)
         .collect();
-    if inside.len() <= 7 {
+    if inside.len() <= 9 {
         return inside;
     }
-    // Too many: keep powers of ten, halves and doubles around 1.
     inside
         .into_iter()
-        .filter(|t| [0.01, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0].contains(t))
+        .filter(|t| [0.01, 0.1, 0.5, 1.0, 2.0, 10.0, 100.0].contains(t))
         .collect()
+}
+
+/// Drops ticks whose labels would collide (closer than their half-widths plus 8 px), keeping
+/// `keep` (e.g. the line of no effect) and otherwise the earlier tick.
+pub fn thin_ticks(
+    scale: &Scale,
+    ticks: &[f64],
+    labels: &[String],
+    spec: &TextSpec,
+    keep: Option<f64>,
+) -> Result<(Vec<f64>, Vec<String>), PlotError> {
+    let mut order: Vec<usize> = (0..ticks.len()).collect();
+    if let Some(k) = keep {
+        order.sort_by_key(|&i| if (ticks[i] - k).abs() < 1e-12 { 0 } else { 1 });
+    }
+    let mut kept: Vec<(f64, f64, usize)> = Vec::new(); // (x, half width, index)
+    for i in order {
+        let x = scale.map(ticks[i]);
+        let hw = spec.width(&labels[i])? / 2.0;
+        if kept
+            .iter()
+            .all(|&(kx, khw, _)| (kx - x).abs() >= khw + hw + 8.0)
+        {
+            kept.push((x, hw, i));
+        }
+    }
+    kept.sort_by_key(|k| k.2);
+    Ok((
+        kept.iter().map(|k| ticks[k.2]).collect(),
+        kept.iter().map(|k| labels[k.2].clone()).collect(),
+    ))
 }
 
 /// Number of decimals needed to print ticks spaced `step` apart.
@@ -212,6 +242,7 @@ mod tests {
         assert_eq!(day_ticks(28.0), vec![0.0, 7.0, 14.0, 21.0, 28.0]);
         assert_eq!(day_ticks(90.0), vec![0.0, 30.0, 60.0, 90.0]);
         assert_eq!(log_ticks(0.3, 3.0), vec![0.5, 1.0, 2.0]);
+        assert_eq!(log_ticks(0.2, 5.0), vec![0.2, 0.5, 1.0, 2.0, 5.0]);
         assert_eq!(decimals_for(0.25), 2);
         let s = Scale::log(0.1, 10.0, 0.0, 200.0);
         assert!((s.map(1.0) - 100.0).abs() < 1e-9);

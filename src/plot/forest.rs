@@ -233,13 +233,13 @@ pub fn forest_figure(plot: &ForestPlot) -> Result<String, PlotError> {
                 hi = hi.max(v);
             }
         }
-        let snap_lo = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5]
+        let snap_lo = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5]
             .iter()
             .rev()
             .copied()
             .find(|t| *t <= lo)
             .unwrap_or(0.01);
-        let snap_hi = [2.0, 4.0, 5.0, 10.0, 20.0, 50.0, 100.0]
+        let snap_hi = [2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
             .iter()
             .copied()
             .find(|t| *t >= hi)
@@ -254,6 +254,13 @@ pub fn forest_figure(plot: &ForestPlot) -> Result<String, PlotError> {
     let xs = Scale::log(lo, hi, axis_x0, axis_x1);
     let ticks = axis::log_ticks(lo, hi);
     let tick_labels: Vec<String> = ticks.iter().map(|t| axis::log_tick_label(*t)).collect();
+    let (ticks, tick_labels) = axis::thin_ticks(
+        &xs,
+        &ticks,
+        &tick_labels,
+        &TextSpec::new(theme::TICK),
+        Some(1.0),
+    )?;
 
     let mut y = PAD;
     let title_y = y;

@@ -10,9 +10,12 @@
 pub mod axis;
 pub mod canvas;
 pub mod cif;
+pub mod distribution;
+pub mod flow;
 pub mod font;
 pub mod forest;
 pub mod km;
+pub mod love;
 pub mod theme;
 
 /// Errors while drawing a figure.
