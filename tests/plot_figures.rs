@@ -454,7 +454,6 @@ fn forest_plots_render_deterministically() {
         )),
         x_range: Some((0.2, 5.0)),
         footnotes: vec!["* count withheld (disclosure control).".into()],
-        ..Default::default()
     };
     let svg = forest_figure(&sub).unwrap();
     save("forest_subgroup.svg", &svg);
