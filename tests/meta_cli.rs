@@ -176,3 +176,47 @@ fn bad_counts_name_file_row_and_column() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("total_control"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn independent_rows_by_population_match_metafor_without_warnings() {
+    let out = dicohort(&[
+        "meta",
+        "--bundled",
+        "--method",
+        "REML",
+        "--hksj",
+        "--subgroup",
+        "population",
+        "--exclude",
+        "KyberSept (Warren)",
+        "--exclude",
+        "KyberSept no-heparin (Hoffmann)",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let want = fixture_case("anticoagulant independent population RR REML knha");
+    assert_matches("overall", &got["overall"], &want["overall"], false);
+    for (g, w) in got["subgroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(want["groups"].as_array().unwrap())
+    {
+        assert_eq!(g["subgroup"], w["label"]);
+        assert_matches(g["subgroup"].as_str().unwrap(), g, &w["result"], false);
+    }
+    let (q, wq) = (
+        got["between"]["q"].as_f64().unwrap(),
+        want["between"]["q"].as_f64().unwrap(),
+    );
+    assert!((q - wq).abs() <= 1e-6 * wq, "{q} vs {wq}");
+    assert!(got["warnings"].as_array().unwrap().is_empty());
+    let bad = dicohort(&["meta", "--bundled", "--exclude", "no such trial"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no such trial"));
+}

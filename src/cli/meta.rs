@@ -42,6 +42,9 @@ pub struct Args {
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     pub level: f64,
+    /// Leave out the study with this name (repeatable), e.g. to keep only independent rows.
+    #[arg(long, value_name = "STUDY")]
+    pub exclude: Vec<String>,
     /// Also report the leave-one-out analysis (metafor leave1out).
     #[arg(long)]
     pub leave_one_out: bool,
@@ -77,6 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .expect("clap requires --data or --bundled");
         read_trials(path, args.subgroup.as_deref())?
     };
+    let trials = exclude_studies(trials, &args.exclude)?;
     let with_row = |e: MetaError| match e {
         MetaError::InvalidCounts {
             study,
@@ -194,6 +198,25 @@ fn read_trials(path: &Path, subgroup: Option<&str>) -> anyhow::Result<Trials> {
         subgroup,
         nested_in,
     })
+}
+
+/// Drops the named studies; every name must exist (a typo must not silently keep a study).
+fn exclude_studies(mut trials: Trials, names: &[String]) -> anyhow::Result<Trials> {
+    for name in names {
+        if !trials.study.iter().any(|s| s == name) {
+            bail!("{}: --exclude `{name}`: no such study", trials.file);
+        }
+    }
+    let keep: Vec<usize> = (0..trials.study.len())
+        .filter(|&i| !names.contains(&trials.study[i]))
+        .collect();
+    trials.study = keep.iter().map(|&i| trials.study[i].clone()).collect();
+    trials.tables = keep.iter().map(|&i| trials.tables[i]).collect();
+    trials.nested_in = keep.iter().map(|&i| trials.nested_in[i].clone()).collect();
+    trials.subgroup = trials
+        .subgroup
+        .map(|s| keep.iter().map(|&i| s[i].clone()).collect());
+    Ok(trials)
 }
 
 /// Studies pooled together although one is a subset of the other (`nested_in` column): their
@@ -394,6 +417,7 @@ fn to_json(trials: &Trials, out: &Output, args: &Args, warnings: &[String]) -> V
         }
     };
     v["data"] = json!(trials.file);
+    v["excluded"] = json!(args.exclude);
     v["measure"] = json!(measure.name());
     v["scale"] = json!(if measure.is_ratio() {
         "log"

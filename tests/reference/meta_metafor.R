@@ -120,7 +120,7 @@ subgroup_case <- function(name, d, measure, method, test = "z") {
 write_cases <- function(cases, file) {
   writeLines(toJSON(cases, auto_unbox = TRUE, digits = NA, na = "null", null = "null", pretty = TRUE),
              file.path(out_dir, file))
-  cat("wrote", file.path(out_dir, file), "(", length(cases), "cases )\n")
+  cat("wrote", file.path(out_dir, file), "(", length(cases$cases), "cases )\n")
 }
 
 meta_version <- as.character(packageVersion("metafor"))
@@ -147,6 +147,12 @@ for (measure in c("RR", "OR")) {
     }
   }
 }
+# Independent rows only (the KyberSept whole-trial and no-heparin rows contain the Kienast rows).
+ac_ind <- ac[!is.element(ac$study, c("KyberSept (Warren)", "KyberSept no-heparin (Hoffmann)")), ]
+for (method in c("MH", "REML")) {
+  ac_cases[[length(ac_cases) + 1]] <- subgroup_case(paste("anticoagulant independent population RR", method, "z"), ac_ind, "RR", method, "z")
+}
+ac_cases[[length(ac_cases) + 1]] <- subgroup_case("anticoagulant independent population RR REML knha", ac_ind, "RR", "REML", "knha")
 write_cases(list(metafor = meta_version, cases = ac_cases), "meta_anticoagulant.json")
 
 # 3. edge cases (synthetic tables; they exercise the algorithms, they are not data)
