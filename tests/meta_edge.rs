@@ -162,3 +162,48 @@ fn invalid_requests_are_typed_errors() {
     ));
     assert!(meta_analysis(&[], Measure::RR, opts(Method::IV, Test::Z)).is_err());
 }
+
+#[test]
+fn escalc_to_all_if0all_none_as_metafor() {
+    // R: escalc("OR", ai = c(0, 12), n1i = c(50, 100), ci = c(5, 18), n2i = c(50, 100), to = ...)
+    // (metafor 3.8-1, printed with %.17g).
+    use dicohort::meta::AddTo;
+    let tabs = [t(0.0, 50.0, 5.0, 50.0), t(12.0, 100.0, 18.0, 100.0)];
+    let want = [
+        (-2.502_156_283_122_78, 2.2235981839942234),
+        (-0.462_246_346_449_272_1, 0.15747470120351476),
+    ];
+    for to in [AddTo::All, AddTo::IfAnyZeroAll] {
+        let es = escalc(
+            Measure::OR,
+            &tabs,
+            ZeroCellRule {
+                add: 0.5,
+                to,
+                drop00: false,
+            },
+        )
+        .unwrap();
+        for (i, (y, v)) in want.iter().enumerate() {
+            assert!((es.yi[i] - y).abs() <= 1e-14 * y.abs(), "{to:?} yi[{i}]");
+            assert!((es.vi[i] - v).abs() <= 1e-14 * v.abs(), "{to:?} vi[{i}]");
+        }
+        assert_eq!(es.corrected, vec![true, true]);
+    }
+    // to = "none": metafor gives NA for the zero-cell study; we give a non-finite value, which
+    // the pooling functions refuse.
+    let es = escalc(
+        Measure::OR,
+        &tabs,
+        ZeroCellRule {
+            add: 0.5,
+            to: AddTo::None,
+            drop00: false,
+        },
+    )
+    .unwrap();
+    assert!(!es.yi[0].is_finite());
+    assert!((es.yi[1] - -0.476_082_675_322_117_7).abs() < 1e-14);
+    assert!((es.vi[1] - 0.16244764720374477).abs() < 1e-14);
+    assert!(dicohort::meta::rma_uni(&es.yi, &es.vi, Method::DL, Test::Z, 0.95).is_err());
+}
