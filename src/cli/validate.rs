@@ -1,9 +1,51 @@
-//! `dicohort validate`.
+//! `dicohort validate`: check a cohort folder against the canonical schema and print every
+//! problem found (file, row, column, message) and the cohort flow.
+
+use std::path::PathBuf;
+
+use dicohort::load::{validate_cohort, LoadOptions};
 
 /// Arguments of `dicohort validate` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Cohort folder: patients/days/treatments (.csv or .parquet) or a registry-wide file.
+    pub dir: PathBuf,
+    /// Lenient: report the problems and the exclusions they imply, but exit 0 unless nothing
+    /// can be loaded (missing file or column).
+    #[arg(long)]
+    pub lenient: bool,
+    /// A registry-wide mapping file to use instead of the embedded one.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`dicohort validate` is not yet implemented")
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let opts = LoadOptions {
+        strict: !args.lenient,
+        mapping: args.mapping.clone(),
+    };
+    let report = validate_cohort(&args.dir, &opts)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{}: {report}", args.dir.display());
+    }
+    if report.is_fatal() {
+        anyhow::bail!(
+            "{}: cannot be loaded ({} problem(s), see above)",
+            args.dir.display(),
+            report.problems.len()
+        );
+    }
+    if opts.strict && !report.is_valid() {
+        anyhow::bail!(
+            "{}: {} problem(s) found (strict mode; --lenient excludes the offending rows)",
+            args.dir.display(),
+            report.problems.len()
+        );
+    }
+    Ok(())
 }

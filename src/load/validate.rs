@@ -270,8 +270,8 @@ pub(crate) fn parse_cell(
                 ));
             }
             let v = match conv {
-                Some(c) => raw * c.factor,
-                None => raw,
+                Some(c) if c.factor != 1.0 => scale_decimal(t, raw, c.factor),
+                _ => raw,
             };
             let shown = match conv {
                 Some(c) if c.factor != 1.0 => {
@@ -312,6 +312,22 @@ pub(crate) fn parse_cell(
             Ok(Parsed::Num(v))
         }
     }
+}
+
+/// `raw * factor`, computed exactly in decimal when `factor` is a power of ten: `12.3` x 10 is
+/// the double nearest 123 (not 123.00000000000001), so a converted value sits on the same side
+/// of a clinical cut-off as the number written in canonical units.
+pub(crate) fn scale_decimal(text: &str, raw: f64, factor: f64) -> f64 {
+    let v = raw * factor;
+    let k = factor.log10().round();
+    let pow10 =
+        k.abs() <= 9.0 && (10f64.powi(k as i32) - factor).abs() <= 4.0 * f64::EPSILON * factor;
+    if !pow10 || text.contains(['e', 'E']) {
+        return v;
+    }
+    let dec = text.split_once('.').map_or(0, |(_, f)| f.len()) as i32;
+    let d = (dec - k as i32).max(0) as usize;
+    format!("{v:.d$}").parse().unwrap_or(v)
 }
 
 /// true/false, 1/0, yes/no, t/f, y/n (case-insensitive).
@@ -721,7 +737,16 @@ impl Stage {
             .list
             .sort_by_key(|p| (file_rank(&p.file), p.row.unwrap_or(0)));
 
-        // Flow.
+        // Flow: one step per table, labelled by its file (and the table when one file holds
+        // all three, as in the registry-wide format).
+        let one_file = self.patient_file == self.day_file;
+        let label = |file: &str, table: &str| {
+            if one_file {
+                format!("validate {file} ({table})")
+            } else {
+                format!("validate {file}")
+            }
+        };
         let mut flow = CohortFlow::default();
         for v in std::mem::take(&mut self.value_steps) {
             flow.push(&v.label, &v.unit, v.n_in, v.excluded);
@@ -730,19 +755,19 @@ impl Stage {
         let n_day_out = self.days.iter().filter(|d| d.bad.is_none()).count() as u64;
         let n_tr_out = self.treatments.iter().filter(|t| t.bad.is_none()).count() as u64;
         flow.push(
-            &format!("validate {}", self.patient_file),
+            &label(&self.patient_file, "patients"),
             "patients",
             self.patient_rows_read,
             std::mem::take(&mut self.patient_excl).into_flow(),
         );
         flow.push(
-            &format!("validate {}", self.day_file),
+            &label(&self.day_file, "days"),
             "patient-days",
             self.day_rows_read,
             std::mem::take(&mut self.day_excl).into_flow(),
         );
         flow.push(
-            &format!("validate {}", self.treat_file),
+            &label(&self.treat_file, "treatments"),
             "treatments",
             self.treat_rows_read,
             std::mem::take(&mut self.treat_excl).into_flow(),
@@ -1107,5 +1132,34 @@ pub(crate) fn stage_treatment(
             false
         }
         (Err(_), None) => unreachable!("bad starts as the patient error"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_scaling_is_exact_for_powers_of_ten() {
+        assert_eq!(scale_decimal("12.3", 12.3, 10.0), 123.0);
+        assert_eq!(scale_decimal("0.7", 0.7, 10.0), 7.0);
+        assert_eq!(scale_decimal("4.35", 4.35, 100.0), 435.0);
+        assert_eq!(
+            scale_decimal("1.005", 1.005, 100.0),
+            "100.5".parse::<f64>().unwrap()
+        );
+        assert_eq!(scale_decimal("8", 8.0, 10.0), 80.0);
+        assert_eq!(scale_decimal("88.4", 88.4, 1.0 / 88.4), 88.4 * (1.0 / 88.4));
+        // Plain multiplication would drift: 0.29 * 100 = 28.999999999999996.
+        assert_ne!(0.29 * 100.0, 29.0);
+        assert_eq!(scale_decimal("0.29", 0.29, 100.0), 29.0);
+    }
+
+    #[test]
+    fn booleans_and_missing_tokens() {
+        assert_eq!(parse_bool("Yes"), Some(true));
+        assert_eq!(parse_bool("F"), Some(false));
+        assert_eq!(parse_bool("maybe"), None);
+        assert!(is_missing_token("NA") && is_missing_token("") && !is_missing_token("0"));
     }
 }

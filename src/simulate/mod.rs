@@ -1,1 +1,475 @@
-//! `simulate` layer: see ARCHITECTURE.md.
+//! The synthetic registry: deterministic from a seed, any size, streamed to disk in flat memory,
+//! with a planted treatment effect written to `truth.json` (see [`model`] for the generative
+//! model). Patients are generated in parallel chunks, each from its own random stream, and
+//! written in order, so the bytes do not depend on the thread count.
+//!
+//! [`default_registry`] is the embedded registry `dicohort analyze` uses without arguments:
+//! 3,000 patients, seed 2011, produced by the same writer and loaded by the same canonical
+//! loader as `dicohort simulate` + `load_cohort`, so both paths give the same `Cohort`.
+
+pub mod model;
+pub mod rng;
+pub mod wide;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::load::{load_canonical, Input, LoadOptions};
+use crate::schema::Cohort;
+
+pub use model::{simulate_patient, SimParams, SimPatient, DRUGS, SITES};
+
+/// Output layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SimFormat {
+    /// `patients.csv`, `days.csv`, `treatments.csv` (days 1-7).
+    Canonical,
+    /// `registry_wide.csv`: one row per patient, labs on days 1, 3 and 7 in registry units.
+    RegistryWide,
+}
+
+/// Errors of the simulator.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("{file}: {message}")]
+    Io { file: String, message: String },
+    #[error("invalid parameter: {0}")]
+    Parameter(String),
+}
+
+/// Patients per parallel chunk (memory stays bounded by one chunk).
+const CHUNK: u64 = 4096;
+
+/// Realised counts, accumulated while writing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TruthCounts {
+    pub patients: u64,
+    pub dic: u64,
+    pub non_dic: u64,
+    pub treated_dic: u64,
+    pub treated_non_dic: u64,
+    /// Planned to be treated but died or left before the planned start (never treated).
+    pub planned_but_not_started: u64,
+    pub deaths_dic: u64,
+    pub deaths_non_dic: u64,
+    pub deaths_treated_dic: u64,
+    pub deaths_untreated_dic: u64,
+    pub deaths_treated_non_dic: u64,
+    pub deaths_untreated_non_dic: u64,
+    pub discharged_alive: u64,
+    pub in_hospital_day28: u64,
+    pub patient_days: u64,
+    pub treatment_courses: u64,
+    /// Treated patients whose first course starts on day 1, 2, 3, 4, 5.
+    pub first_start_by_day: [u64; 5],
+    /// Day-1 FDP not recorded (the effect modifier still uses the simulated value).
+    pub day1_fdp_missing: u64,
+    /// Of those, patients whose JAAM DIC status cannot be decided from the written data alone.
+    pub day1_dic_indeterminate_in_data: u64,
+}
+
+impl TruthCounts {
+    fn add(&mut self, p: &SimPatient) {
+        self.patients += 1;
+        let treated = p.treatment_start.is_some();
+        let died = p.death_day.is_some();
+        if p.dic {
+            self.dic += 1;
+            self.treated_dic += u64::from(treated);
+            self.deaths_dic += u64::from(died);
+            self.deaths_treated_dic += u64::from(died && treated);
+            self.deaths_untreated_dic += u64::from(died && !treated);
+        } else {
+            self.non_dic += 1;
+            self.treated_non_dic += u64::from(treated);
+            self.deaths_non_dic += u64::from(died);
+            self.deaths_treated_non_dic += u64::from(died && treated);
+            self.deaths_untreated_non_dic += u64::from(died && !treated);
+        }
+        self.planned_but_not_started += u64::from(p.planned_start.is_some() && !treated);
+        self.discharged_alive += u64::from(p.discharge_day.is_some());
+        self.in_hospital_day28 += u64::from(!died && p.discharge_day.is_none());
+        self.patient_days += p.days.len() as u64;
+        self.treatment_courses += p.courses.len() as u64;
+        if let Some(s) = p.treatment_start {
+            self.first_start_by_day[(s as usize - 1).min(4)] += 1;
+        }
+        if p.days[0][model::col::FDP].is_nan() {
+            self.day1_fdp_missing += 1;
+            let without = p.jaam_day1 - fdp_points(p.days_true[0][model::col::FDP]);
+            if without < 4 && without + 3 >= 4 {
+                self.day1_dic_indeterminate_in_data += 1;
+            }
+        }
+    }
+
+    fn merge(&mut self, o: &TruthCounts) {
+        self.patients += o.patients;
+        self.dic += o.dic;
+        self.non_dic += o.non_dic;
+        self.treated_dic += o.treated_dic;
+        self.treated_non_dic += o.treated_non_dic;
+        self.planned_but_not_started += o.planned_but_not_started;
+        self.deaths_dic += o.deaths_dic;
+        self.deaths_non_dic += o.deaths_non_dic;
+        self.deaths_treated_dic += o.deaths_treated_dic;
+        self.deaths_untreated_dic += o.deaths_untreated_dic;
+        self.deaths_treated_non_dic += o.deaths_treated_non_dic;
+        self.deaths_untreated_non_dic += o.deaths_untreated_non_dic;
+        self.discharged_alive += o.discharged_alive;
+        self.in_hospital_day28 += o.in_hospital_day28;
+        self.patient_days += o.patient_days;
+        self.treatment_courses += o.treatment_courses;
+        for (a, b) in self.first_start_by_day.iter_mut().zip(o.first_start_by_day) {
+            *a += b;
+        }
+        self.day1_fdp_missing += o.day1_fdp_missing;
+        self.day1_dic_indeterminate_in_data += o.day1_dic_indeterminate_in_data;
+    }
+}
+
+fn fdp_points(f: f64) -> u8 {
+    if f >= 25.0 {
+        3
+    } else if f >= 10.0 {
+        1
+    } else {
+        0
+    }
+}
+
+/// The content of `truth.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Truth {
+    pub generator: String,
+    pub seed: u64,
+    pub n_patients: u64,
+    pub format: String,
+    pub true_hazard_ratio: TrueHazardRatios,
+    pub effect: String,
+    pub effect_modifier: EffectModifier,
+    pub outcome: String,
+    pub confounding: String,
+    pub counts: TruthCounts,
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrueHazardRatios {
+    pub dic: f64,
+    pub non_dic: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EffectModifier {
+    pub name: String,
+    pub definition: String,
+    pub per_patient_file: String,
+}
+
+fn truth(params: &SimParams, format: SimFormat, counts: TruthCounts, files: Vec<String>) -> Truth {
+    Truth {
+        generator: format!("dicohort {} simulate", env!("CARGO_PKG_VERSION")),
+        seed: params.seed,
+        n_patients: params.n_patients,
+        format: match format {
+            SimFormat::Canonical => "canonical".into(),
+            SimFormat::RegistryWide => "registry-wide".into(),
+        },
+        true_hazard_ratio: TrueHazardRatios {
+            dic: params.hr_dic,
+            non_dic: params.hr_non_dic,
+        },
+        effect: "From the first anticoagulant start_day onward (inclusive; any of antithrombin, \
+                 thrombomodulin, heparin, protease_inhibitor; for the rest of follow-up whatever the \
+                 course end), the hazard of in-hospital death (a rate constant within each day) is \
+                 multiplied by true_hazard_ratio.dic in DIC patients and by true_hazard_ratio.non_dic \
+                 in non-DIC patients. It is a conditional (cause-specific) hazard ratio given the \
+                 patient's latent severity; discharge alive is not affected by treatment."
+            .into(),
+        effect_modifier: EffectModifier {
+            name: "dic_day1".into(),
+            definition: "JAAM DIC score (Gando 2006) >= 4 on day 1, computed from the simulated \
+                         day-1 values: SIRS criteria >= 3: 1 point; platelets < 80: 3, 80 to < 120: \
+                         1; PT ratio >= 1.2: 1; FDP >= 25: 3, 10 to < 25: 1; the platelet-fall item \
+                         is 0 on day 1. Day-1 platelets, PT ratio and every SIRS input are always \
+                         written; where day-1 FDP is not written the simulated value still defines \
+                         the status (see counts.day1_dic_indeterminate_in_data)."
+                .into(),
+            per_patient_file: "truth_patients.csv".into(),
+        },
+        outcome: "In-hospital death by day 28 (death_day); discharge alive (discharge_day) is a \
+                  competing event ending observation; patients still in hospital are censored at \
+                  day 28 (last_day = 28)."
+            .into(),
+        confounding: "Treatment probability rises with day-1 JAAM, DIC status and latent severity \
+                      (APACHE II is a noisy proxy), which also raise the death hazard: confounding by \
+                      indication. Treatment starts on day 1 to 5 (mostly 2-3) and only if the \
+                      patient is still in hospital then: immortal time for an ever-treated analysis."
+            .into(),
+        counts,
+        files,
+    }
+}
+
+/// One patient's rendered rows.
+struct Rendered {
+    files: [Vec<u8>; 4],
+    counts: TruthCounts,
+}
+
+fn render_chunk(
+    params: &SimParams,
+    format: SimFormat,
+    range: std::ops::Range<u64>,
+) -> Vec<Rendered> {
+    let idx: Vec<u64> = range.collect();
+    idx.par_iter()
+        .map(|&i| {
+            let p = simulate_patient(params, i);
+            let mut files: [Vec<u8>; 4] = Default::default();
+            match format {
+                SimFormat::Canonical => {
+                    let [a, b, c, _] = &mut files;
+                    write_canonical_rows(&p, a, b, c);
+                }
+                SimFormat::RegistryWide => wide::write_row(&p, &mut files[0]),
+            }
+            write_truth_row(&p, &mut files[3]);
+            let mut counts = TruthCounts::default();
+            counts.add(&p);
+            Rendered { files, counts }
+        })
+        .collect()
+}
+
+/// Writes the simulated registry to the given writers (the first one to three data files and
+/// `truth_patients.csv`); returns the realised counts.
+pub fn write_registry<W: Write>(
+    params: &SimParams,
+    format: SimFormat,
+    data: &mut [W],
+    truth_patients: &mut W,
+) -> std::io::Result<TruthCounts> {
+    match format {
+        SimFormat::Canonical => {
+            data[0].write_all(
+                canonical_header(crate::load::TableKind::Patients, &["infection_source"])
+                    .as_bytes(),
+            )?;
+            data[1].write_all(canonical_header(crate::load::TableKind::Days, &[]).as_bytes())?;
+            data[2]
+                .write_all(canonical_header(crate::load::TableKind::Treatments, &[]).as_bytes())?;
+        }
+        SimFormat::RegistryWide => data[0].write_all(wide::header().as_bytes())?,
+    }
+    truth_patients.write_all(
+        b"patient_id,site_id,dic_day1,jaam_day1,planned_start_day,treatment_start_day\n",
+    )?;
+    let mut counts = TruthCounts::default();
+    let mut start = 0;
+    while start < params.n_patients {
+        let end = (start + CHUNK).min(params.n_patients);
+        for r in render_chunk(params, format, start..end) {
+            for (w, bytes) in data.iter_mut().zip(&r.files) {
+                w.write_all(bytes)?;
+            }
+            truth_patients.write_all(&r.files[3])?;
+            counts.merge(&r.counts);
+        }
+        start = end;
+    }
+    Ok(counts)
+}
+
+/// Simulates into `out` (created if needed): the data files, `truth.json` and
+/// `truth_patients.csv`. Returns the truth written.
+pub fn simulate_to_dir(
+    params: &SimParams,
+    format: SimFormat,
+    out: &Path,
+) -> Result<Truth, SimError> {
+    check_params(params)?;
+    let io = |file: &Path, e: std::io::Error| SimError::Io {
+        file: file.display().to_string(),
+        message: e.to_string(),
+    };
+    std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+    let names: Vec<&str> = match format {
+        SimFormat::Canonical => vec!["patients.csv", "days.csv", "treatments.csv"],
+        SimFormat::RegistryWide => vec!["registry_wide.csv"],
+    };
+    let mut writers = Vec::new();
+    for n in &names {
+        let p = out.join(n);
+        writers.push(BufWriter::with_capacity(
+            1 << 20,
+            File::create(&p).map_err(|e| io(&p, e))?,
+        ));
+    }
+    let tp = out.join("truth_patients.csv");
+    let mut tw = BufWriter::new(File::create(&tp).map_err(|e| io(&tp, e))?);
+    let counts = write_registry(params, format, &mut writers, &mut tw).map_err(|e| io(out, e))?;
+    for w in writers.iter_mut() {
+        w.flush().map_err(|e| io(out, e))?;
+    }
+    tw.flush().map_err(|e| io(&tp, e))?;
+    let mut files: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    files.push("truth_patients.csv".into());
+    let t = truth(params, format, counts, files);
+    let tj = out.join("truth.json");
+    let text = serde_json::to_string_pretty(&t).expect("truth serialises") + "\n";
+    std::fs::write(&tj, text).map_err(|e| io(&tj, e))?;
+    Ok(t)
+}
+
+fn check_params(p: &SimParams) -> Result<(), SimError> {
+    if p.n_patients == 0 || p.n_patients > 99_999_999 {
+        return Err(SimError::Parameter(format!(
+            "--patients must be between 1 and 99,999,999 (got {})",
+            p.n_patients
+        )));
+    }
+    for hr in [p.hr_dic, p.hr_non_dic] {
+        if !(hr.is_finite() && hr > 0.0) {
+            return Err(SimError::Parameter(format!(
+                "a hazard ratio must be a positive number (got {hr})"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The simulated canonical tables held in memory as CSV bytes, with the truth.
+pub fn simulate_canonical_in_memory(params: &SimParams) -> Result<([Vec<u8>; 3], Truth), SimError> {
+    check_params(params)?;
+    let mut data: [Vec<u8>; 3] = Default::default();
+    let mut tp = Vec::new();
+    let counts = write_registry(params, SimFormat::Canonical, &mut data, &mut tp)
+        .expect("writing to memory cannot fail");
+    let files = vec![
+        "patients.csv".into(),
+        "days.csv".into(),
+        "treatments.csv".into(),
+        "truth_patients.csv".into(),
+    ];
+    Ok((data, truth(params, SimFormat::Canonical, counts, files)))
+}
+
+/// Patients and seed of the embedded default registry.
+pub const DEFAULT_PATIENTS: u64 = 3000;
+pub const DEFAULT_SEED: u64 = 2011;
+
+/// The embedded default registry (3,000 patients, seed 2011, true HR 0.70 in DIC), generated in
+/// memory and loaded through the canonical loader: identical to `dicohort simulate --patients
+/// 3000 --seed 2011` followed by `load_cohort`.
+pub fn default_registry() -> Cohort {
+    let params = SimParams::new(DEFAULT_PATIENTS, DEFAULT_SEED);
+    let ([p, d, t], _) =
+        simulate_canonical_in_memory(&params).expect("default parameters are valid");
+    let input = |name: &str, data: Vec<u8>| Input::Bytes {
+        name: name.into(),
+        data,
+    };
+    let (cohort, _) = load_canonical(
+        &input("patients.csv", p),
+        &input("days.csv", d),
+        Some(&input("treatments.csv", t)),
+        &LoadOptions::default(),
+    )
+    .expect("the simulated registry is valid");
+    cohort
+}
+
+/// The truth of the embedded default registry.
+pub fn default_truth() -> Truth {
+    simulate_canonical_in_memory(&SimParams::new(DEFAULT_PATIENTS, DEFAULT_SEED))
+        .expect("default parameters are valid")
+        .1
+}
+
+fn canonical_header(kind: crate::load::TableKind, extra: &[&str]) -> String {
+    let spec = crate::load::table_spec(kind);
+    let mut names: Vec<&str> = spec.columns.iter().map(|c| c.name.as_str()).collect();
+    names.extend_from_slice(extra);
+    names.join(",") + "\n"
+}
+
+/// Writes a number (shortest round-trip form; empty for missing).
+pub(crate) fn num(out: &mut Vec<u8>, v: f64) {
+    if !v.is_nan() {
+        write!(out, "{v}").expect("write to Vec");
+    }
+}
+
+fn flag(out: &mut Vec<u8>, v: f64) {
+    if !v.is_nan() {
+        out.extend_from_slice(if v != 0.0 { b"true" } else { b"false" });
+    }
+}
+
+fn opt_day(out: &mut Vec<u8>, d: Option<u32>) {
+    if let Some(d) = d {
+        write!(out, "{d}").expect("write to Vec");
+    }
+}
+
+fn write_canonical_rows(p: &SimPatient, pw: &mut Vec<u8>, dw: &mut Vec<u8>, tw: &mut Vec<u8>) {
+    let id = p.id();
+    write!(
+        pw,
+        "{id},{},{},{},{},{},{},",
+        SITES[p.site].id,
+        p.age,
+        if p.male { "M" } else { "F" },
+        p.apache2,
+        p.haem_malignancy,
+        p.liver_failure
+    )
+    .expect("write to Vec");
+    opt_day(pw, p.death_day);
+    write!(pw, ",{},", p.last_day).expect("write to Vec");
+    opt_day(pw, p.discharge_day);
+    writeln!(pw, ",{}", p.infection_source).expect("write to Vec");
+
+    for (d, v) in p.days.iter().enumerate() {
+        write!(dw, "{id},{}", d + 1).expect("write to Vec");
+        for (c, x) in v.iter().enumerate() {
+            dw.push(b',');
+            if model::col::BOOLS.contains(&c) {
+                flag(dw, *x);
+            } else {
+                num(dw, *x);
+            }
+        }
+        dw.push(b'\n');
+    }
+    for c in &p.courses {
+        writeln!(
+            tw,
+            "{id},{},{},{},{},{}",
+            DRUGS[c.drug], c.start_day, c.end_day, c.dose, c.dose_unit
+        )
+        .expect("write to Vec");
+    }
+}
+
+fn write_truth_row(p: &SimPatient, out: &mut Vec<u8>) {
+    write!(
+        out,
+        "{},{},{},{},",
+        p.id(),
+        SITES[p.site].id,
+        u8::from(p.dic),
+        p.jaam_day1
+    )
+    .expect("write to Vec");
+    opt_day(out, p.planned_start);
+    out.push(b',');
+    opt_day(out, p.treatment_start);
+    out.push(b'\n');
+}

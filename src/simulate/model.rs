@@ -1,0 +1,703 @@
+//! The generative model of the synthetic registry: one patient at a time from its own random
+//! stream (see [`super::rng::Rng::stream`]).
+//!
+//! Per patient: a site (case mix, measurement and unit habits, treatment preference), latent
+//! illness severity `z` and coagulopathy `c`, day-1 labs and vital signs from them, day 2-7
+//! trajectories, missingness, a treatment decision that depends on severity (confounding by
+//! indication) with a start day often on day 2-3 (immortal time for a naive analysis), and a
+//! day-by-day competing-risk course of in-hospital death and discharge alive up to day 28.
+//!
+//! The planted effect: from the first anticoagulant start day (inclusive), the death hazard
+//! (a rate, constant within each day) is multiplied by `hr_dic` in patients with DIC (JAAM >= 4
+//! on day 1, from the simulated day-1 values) and by `hr_non_dic` (1.0) otherwise. Discharge is
+//! not affected by treatment.
+
+use super::rng::Rng;
+
+/// Parameters of a simulation run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimParams {
+    pub n_patients: u64,
+    pub seed: u64,
+    /// Hazard ratio of in-hospital death for treated vs untreated DIC patients.
+    pub hr_dic: f64,
+    /// Hazard ratio in non-DIC patients (1.0: no effect).
+    pub hr_non_dic: f64,
+}
+
+impl SimParams {
+    pub fn new(n_patients: u64, seed: u64) -> Self {
+        SimParams {
+            n_patients,
+            seed,
+            hr_dic: 0.70,
+            hr_non_dic: 1.0,
+        }
+    }
+}
+
+/// Last day of follow-up (28-day in-hospital mortality).
+pub const FOLLOW_UP_DAYS: u32 = 28;
+/// Days with laboratory rows (day 1 = ICU admission).
+pub const LAB_DAYS: u32 = 7;
+
+/// A site's case mix and habits.
+#[derive(Debug, Clone, Copy)]
+pub struct Site {
+    pub id: &'static str,
+    /// Relative number of patients.
+    pub weight: f64,
+    /// Shift of latent severity `z`.
+    pub severity: f64,
+    /// Shift of latent coagulopathy `c`.
+    pub coag: f64,
+    /// Shift of the log-odds of anticoagulant treatment.
+    pub treat: f64,
+    /// Whether the site measures D-dimer at all.
+    pub d_dimer: bool,
+    /// Registry-wide export: D-dimer reported on the DDU basis (else FEU).
+    pub d_dimer_ddu: bool,
+    /// Registry-wide export: fibrinogen in mg/dL (else g/L).
+    pub fibrinogen_mg_dl: bool,
+    /// Probability that day-1 FDP is not measured.
+    pub fdp_missing_day1: f64,
+    /// Probability that antithrombin is measured on a day.
+    pub antithrombin_rate: f64,
+    /// Whether TAT / soluble fibrin is measured (as x ULN).
+    pub tat: bool,
+    /// Vasopressors not given are left empty (missing) instead of 0.
+    pub vaso_blank: bool,
+    /// International sensitivity index of the site's thromboplastin (INR = ratio^ISI).
+    pub isi: f64,
+}
+
+/// Twelve sites modelled on a Japanese multicentre ICU registry.
+pub const SITES: [Site; 12] = [
+    site(
+        "J01", 1.6, 0.10, 0.10, 0.3, true, false, false, 0.03, 0.55, true, false, 1.00,
+    ),
+    site(
+        "J02", 1.3, 0.00, 0.00, 0.0, true, false, false, 0.02, 0.40, false, false, 1.05,
+    ),
+    site(
+        "J03", 1.2, 0.25, 0.20, 0.4, false, false, false, 0.05, 0.30, false, false, 1.10,
+    ),
+    site(
+        "J04", 1.0, -0.20, -0.10, -0.3, true, true, false, 0.04, 0.20, false, false, 1.00,
+    ),
+    site(
+        "J05", 1.0, 0.05, 0.30, 0.6, true, false, true, 0.02, 0.60, true, false, 1.20,
+    ),
+    site(
+        "J06", 0.9, -0.10, 0.00, -0.2, true, true, false, 0.06, 0.25, false, true, 1.00,
+    ),
+    site(
+        "J07", 0.8, 0.30, 0.10, 0.2, true, false, false, 0.03, 0.45, false, false, 1.15,
+    ),
+    site(
+        "J08", 0.8, -0.30, -0.20, -0.5, true, false, true, 0.08, 0.15, false, false, 1.00,
+    ),
+    site(
+        "J09", 0.7, 0.15, 0.15, 0.1, false, false, false, 0.04, 0.35, false, true, 1.25,
+    ),
+    site(
+        "J10", 0.6, 0.00, 0.05, 0.5, true, true, false, 0.02, 0.50, true, false, 1.05,
+    ),
+    site(
+        "J11", 0.5, 0.40, 0.25, 0.0, true, false, false, 0.05, 0.30, false, false, 1.00,
+    ),
+    site(
+        "J12", 0.4, -0.15, -0.05, -0.4, true, false, true, 0.03, 0.20, false, false, 1.10,
+    ),
+];
+
+#[allow(clippy::too_many_arguments)]
+const fn site(
+    id: &'static str,
+    weight: f64,
+    severity: f64,
+    coag: f64,
+    treat: f64,
+    d_dimer: bool,
+    d_dimer_ddu: bool,
+    fibrinogen_mg_dl: bool,
+    fdp_missing_day1: f64,
+    antithrombin_rate: f64,
+    tat: bool,
+    vaso_blank: bool,
+    isi: f64,
+) -> Site {
+    Site {
+        id,
+        weight,
+        severity,
+        coag,
+        treat,
+        d_dimer,
+        d_dimer_ddu,
+        fibrinogen_mg_dl,
+        fdp_missing_day1,
+        antithrombin_rate,
+        tat,
+        vaso_blank,
+        isi,
+    }
+}
+
+/// Column positions of the 28 measurement columns, in the order of
+/// `data-schema/days.schema.json` after `patient_id` and `day` (checked by a test).
+pub mod col {
+    pub const PLATELETS: usize = 0;
+    pub const PT_INR: usize = 1;
+    pub const PT_RATIO: usize = 2;
+    pub const PT_SEC: usize = 3;
+    pub const FIBRINOGEN: usize = 4;
+    pub const FDP: usize = 5;
+    pub const D_DIMER: usize = 6;
+    pub const ANTITHROMBIN: usize = 7;
+    pub const TAT: usize = 8;
+    pub const TEMPERATURE: usize = 9;
+    pub const HEART_RATE: usize = 10;
+    pub const RESP_RATE: usize = 11;
+    pub const PACO2: usize = 12;
+    pub const WBC: usize = 13;
+    pub const IMMATURE: usize = 14;
+    pub const PAO2_FIO2: usize = 15;
+    pub const VENTILATED: usize = 16;
+    pub const MAP: usize = 17;
+    pub const DOPAMINE: usize = 18;
+    pub const DOBUTAMINE: usize = 19;
+    pub const EPINEPHRINE: usize = 20;
+    pub const NOREPINEPHRINE: usize = 21;
+    pub const GCS: usize = 22;
+    pub const BILIRUBIN: usize = 23;
+    pub const CREATININE: usize = 24;
+    pub const URINE: usize = 25;
+    pub const BLEEDING: usize = 26;
+    pub const ORGAN_FAILURE: usize = 27;
+    pub const N: usize = 28;
+    /// Boolean columns (written true/false).
+    pub const BOOLS: [usize; 3] = [VENTILATED, BLEEDING, ORGAN_FAILURE];
+}
+
+/// The four anticoagulants of the registry.
+pub const DRUGS: [&str; 4] = [
+    "antithrombin",
+    "thrombomodulin",
+    "heparin",
+    "protease_inhibitor",
+];
+
+/// One treatment course.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Course {
+    /// Index into [`DRUGS`].
+    pub drug: usize,
+    pub start_day: u32,
+    pub end_day: u32,
+    pub dose: f64,
+    pub dose_unit: &'static str,
+}
+
+/// A simulated patient, with values as written (rounded; NaN = missing) and the latent truth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimPatient {
+    pub index: u64,
+    pub site: usize,
+    pub age: f64,
+    pub male: bool,
+    pub apache2: f64,
+    pub haem_malignancy: bool,
+    pub liver_failure: bool,
+    pub infection_source: &'static str,
+    pub death_day: Option<u32>,
+    pub last_day: u32,
+    pub discharge_day: Option<u32>,
+    /// Observed values of days 1..=min(7, last_day), NaN = missing.
+    pub days: Vec<[f64; col::N]>,
+    /// Simulated values before missingness (same days).
+    pub days_true: Vec<[f64; col::N]>,
+    pub courses: Vec<Course>,
+    /// JAAM total on day 1 from the simulated (complete) day-1 values.
+    pub jaam_day1: u8,
+    /// The effect modifier: `jaam_day1 >= 4`.
+    pub dic: bool,
+    /// Planned first anticoagulant day (None: not to be treated).
+    pub planned_start: Option<u32>,
+    /// First day on treatment (the planned day if still in hospital then).
+    pub treatment_start: Option<u32>,
+}
+
+impl SimPatient {
+    /// `P00000001`-style identifier (1-based).
+    pub fn id(&self) -> String {
+        format!("P{:08}", self.index + 1)
+    }
+}
+
+fn r0(x: f64) -> f64 {
+    x.round()
+}
+fn r1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+fn r2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    x.clamp(lo, hi)
+}
+fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// JAAM DIC score (Gando 2006) from complete day-1 values (the platelet-fall item is 0 on the
+/// first day): SIRS >= 3: 1; platelets < 80: 3, < 120: 1; PT ratio >= 1.2: 1; FDP >= 25: 3,
+/// >= 10: 1.
+pub fn jaam_day1(v: &[f64; col::N]) -> u8 {
+    let mut s = 0;
+    if sirs_count(v) >= 3 {
+        s += 1;
+    }
+    let p = v[col::PLATELETS];
+    s += if p < 80.0 {
+        3
+    } else if p < 120.0 {
+        1
+    } else {
+        0
+    };
+    if v[col::PT_RATIO] >= 1.2 {
+        s += 1;
+    }
+    let f = v[col::FDP];
+    s += if f >= 25.0 {
+        3
+    } else if f >= 10.0 {
+        1
+    } else {
+        0
+    };
+    s
+}
+
+/// SIRS criteria (ACCP/SCCM 1992) from complete values.
+pub fn sirs_count(v: &[f64; col::N]) -> u8 {
+    let t = v[col::TEMPERATURE];
+    let mut n = 0;
+    if !(36.0..=38.0).contains(&t) {
+        n += 1;
+    }
+    if v[col::HEART_RATE] > 90.0 {
+        n += 1;
+    }
+    if v[col::RESP_RATE] > 20.0 || v[col::PACO2] < 32.0 {
+        n += 1;
+    }
+    let w = v[col::WBC];
+    if !(4.0..=12.0).contains(&w) || v[col::IMMATURE] > 10.0 {
+        n += 1;
+    }
+    n
+}
+
+/// Labs and vital signs of one day from latent severity `z` and coagulopathy `c`. `prev` is the
+/// previous day's values (platelets follow a trajectory from it).
+fn day_values(
+    rng: &mut Rng,
+    site: &Site,
+    z: f64,
+    c: f64,
+    day: u32,
+    prev: Option<&[f64; col::N]>,
+    p: &PatientBase,
+) -> [f64; col::N] {
+    let mut v = [f64::NAN; col::N];
+    v[col::PLATELETS] = match prev {
+        None => {
+            let base = rng.lognormal(132.0, 0.28) * (-0.50 * c).exp();
+            r0(clamp(if p.haem { base * 0.45 } else { base }, 3.0, 900.0))
+        }
+        Some(prev) => {
+            let slope = -0.10 + 0.08 * (day as f64 - 2.0);
+            let x = prev[col::PLATELETS] * (slope - 0.10 * c + rng.gauss(0.0, 0.10)).exp();
+            r0(clamp(x, 3.0, 900.0))
+        }
+    };
+    let ratio = r2(clamp(
+        1.0 + rng.lognormal(0.13, 0.35) * (0.55 * c).exp(),
+        0.85,
+        8.0,
+    ));
+    v[col::PT_RATIO] = ratio;
+    v[col::PT_INR] = r2(clamp(ratio.powf(site.isi), 0.8, 12.0));
+    v[col::PT_SEC] = r1(11.5 * (ratio - 1.0));
+    v[col::FIBRINOGEN] = r0(clamp(rng.gauss(440.0 - 95.0 * c, 110.0), 40.0, 1200.0));
+    let fdp = r1(clamp(
+        rng.lognormal(11.0, 0.6) * (0.9 * c).exp(),
+        0.5,
+        1500.0,
+    ));
+    v[col::FDP] = fdp;
+    v[col::D_DIMER] = r1(clamp(fdp * 0.45 * rng.lognormal(1.0, 0.25), 0.2, 600.0));
+    v[col::ANTITHROMBIN] = r0(clamp(rng.gauss(74.0 - 12.0 * c, 14.0), 10.0, 140.0));
+    v[col::TAT] = r1(clamp(rng.lognormal(2.0, 0.5) * (0.6 * c).exp(), 0.2, 200.0));
+    v[col::TEMPERATURE] = r1(clamp(rng.gauss(37.9 + 0.15 * z, 0.9), 33.5, 42.0));
+    v[col::HEART_RATE] = r0(clamp(rng.gauss(100.0 + 7.0 * z, 18.0), 35.0, 200.0));
+    v[col::RESP_RATE] = r0(clamp(rng.gauss(22.0 + 2.5 * z, 5.0), 6.0, 60.0));
+    v[col::PACO2] = r0(clamp(rng.gauss(37.0 - 1.5 * z, 6.0), 15.0, 90.0));
+    v[col::WBC] = r1(clamp(
+        rng.lognormal(11.0, 0.5) * (0.12 * z).exp(),
+        0.2,
+        150.0,
+    ));
+    v[col::IMMATURE] = r0(clamp(rng.lognormal(3.5, 0.8) * (0.3 * z).exp(), 0.0, 80.0));
+    v[col::PAO2_FIO2] = r0(clamp(rng.gauss(270.0 - 50.0 * z, 80.0), 40.0, 600.0));
+    let vent = rng.bernoulli(logistic(0.2 + 1.2 * z));
+    v[col::VENTILATED] = if vent { 1.0 } else { 0.0 };
+    v[col::MAP] = r0(clamp(rng.gauss(73.0 - 6.0 * z, 10.0), 30.0, 140.0));
+    let shock = rng.bernoulli(logistic(-0.6 + 1.3 * z));
+    v[col::NOREPINEPHRINE] = if shock {
+        r2(clamp(rng.lognormal(0.12, 0.6), 0.01, 1.5))
+    } else {
+        0.0
+    };
+    v[col::DOPAMINE] = if shock && rng.bernoulli(0.12) {
+        r1(clamp(rng.lognormal(5.0, 0.4), 1.0, 20.0))
+    } else {
+        0.0
+    };
+    v[col::DOBUTAMINE] = if rng.bernoulli(0.05) {
+        r1(clamp(rng.lognormal(4.0, 0.4), 1.0, 20.0))
+    } else {
+        0.0
+    };
+    v[col::EPINEPHRINE] = if shock && rng.bernoulli(0.04) {
+        r2(clamp(rng.lognormal(0.08, 0.5), 0.01, 1.0))
+    } else {
+        0.0
+    };
+    v[col::GCS] = r0(clamp(
+        14.2 - 2.5 * z.max(0.0) + rng.gauss(0.0, 1.8),
+        3.0,
+        15.0,
+    ));
+    let bil = rng.lognormal(0.9, 0.6) * (0.3 * z).exp() * if p.liver { 3.0 } else { 1.0 };
+    v[col::BILIRUBIN] = r1(clamp(bil, 0.1, 40.0));
+    v[col::CREATININE] = r2(clamp(rng.lognormal(1.2, 0.45) * (0.3 * z).exp(), 0.2, 15.0));
+    v[col::URINE] =
+        (clamp(rng.gauss(1500.0 - 350.0 * z, 500.0), 0.0, 6000.0) / 10.0).round() * 10.0;
+    v[col::BLEEDING] = if rng.bernoulli(logistic(-3.0 + 0.8 * c)) {
+        1.0
+    } else {
+        0.0
+    };
+    v[col::ORGAN_FAILURE] = if rng.bernoulli(logistic(-0.4 + 1.2 * z)) {
+        1.0
+    } else {
+        0.0
+    };
+    v
+}
+
+struct PatientBase {
+    haem: bool,
+    liver: bool,
+}
+
+/// Applies the site's measurement habits to a day's values (NaN = not measured).
+fn missingness(rng: &mut Rng, site: &Site, day: u32, v: &mut [f64; col::N], dic: bool) {
+    let drop = |v: &mut [f64; col::N], c: usize, p: f64, rng: &mut Rng| {
+        if rng.bernoulli(p) {
+            v[c] = f64::NAN;
+        }
+    };
+    if day == 1 {
+        // Platelets, PT and the SIRS inputs are always recorded on day 1.
+        drop(v, col::FDP, site.fdp_missing_day1, rng);
+        drop(v, col::FIBRINOGEN, 0.15, rng);
+        drop(v, col::PAO2_FIO2, 0.10, rng);
+        drop(v, col::GCS, 0.12, rng);
+        drop(v, col::BILIRUBIN, 0.10, rng);
+        drop(v, col::CREATININE, 0.03, rng);
+        drop(v, col::URINE, 0.25, rng);
+    } else {
+        drop(v, col::PLATELETS, 0.05, rng);
+        let pt = rng.bernoulli(0.10);
+        if pt {
+            v[col::PT_RATIO] = f64::NAN;
+            v[col::PT_INR] = f64::NAN;
+            v[col::PT_SEC] = f64::NAN;
+        }
+        drop(v, col::FDP, 0.40, rng);
+        drop(v, col::FIBRINOGEN, 0.45, rng);
+        for c in [
+            col::TEMPERATURE,
+            col::HEART_RATE,
+            col::RESP_RATE,
+            col::WBC,
+            col::MAP,
+            col::CREATININE,
+        ] {
+            drop(v, c, 0.04, rng);
+        }
+        drop(v, col::PACO2, 0.20, rng);
+        drop(v, col::IMMATURE, 0.50, rng);
+        drop(v, col::PAO2_FIO2, 0.25, rng);
+        drop(v, col::GCS, 0.25, rng);
+        drop(v, col::BILIRUBIN, 0.45, rng);
+        drop(v, col::URINE, 0.35, rng);
+    }
+    if !site.d_dimer || rng.bernoulli(if day == 1 { 0.45 } else { 0.65 }) {
+        v[col::D_DIMER] = f64::NAN;
+    }
+    let at_rate =
+        site.antithrombin_rate * if dic { 1.4 } else { 0.7 } * if day == 1 { 1.0 } else { 0.6 };
+    if !rng.bernoulli(at_rate.min(0.95)) {
+        v[col::ANTITHROMBIN] = f64::NAN;
+    }
+    if !site.tat || rng.bernoulli(0.3) {
+        v[col::TAT] = f64::NAN;
+    }
+    if site.vaso_blank {
+        for c in [
+            col::DOPAMINE,
+            col::DOBUTAMINE,
+            col::EPINEPHRINE,
+            col::NOREPINEPHRINE,
+        ] {
+            if v[c] == 0.0 {
+                v[c] = f64::NAN;
+            }
+        }
+    }
+}
+
+const INFECTION_SOURCES: [&str; 5] = ["lung", "abdomen", "urinary", "soft_tissue", "other"];
+
+/// Simulates patient `index` (0-based) under `params`.
+pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
+    let mut rng = Rng::stream(params.seed, index);
+    let weights: Vec<f64> = SITES.iter().map(|s| s.weight).collect();
+    let si = rng.categorical(&weights);
+    let site = &SITES[si];
+    let z = rng.gauss(site.severity, 1.0);
+    let c = 0.45 * z + 0.89 * rng.normal() + site.coag;
+    let age = r0(clamp(rng.gauss(70.0 + 2.0 * z, 13.0), 18.0, 99.0));
+    let male = rng.bernoulli(0.6);
+    let haem = rng.bernoulli(0.05);
+    let liver = rng.bernoulli(0.04);
+    let infection_source = INFECTION_SOURCES[rng.categorical(&[0.38, 0.27, 0.18, 0.09, 0.08])];
+    let apache2 = r0(clamp(
+        21.0 + 6.5 * z + 0.08 * (age - 70.0) + rng.gauss(0.0, 3.0),
+        0.0,
+        71.0,
+    ));
+    let base = PatientBase { haem, liver };
+
+    // Latent trajectory of days 1..7 (always simulated; rows written while in hospital).
+    let mut days_true: Vec<[f64; col::N]> = Vec::with_capacity(LAB_DAYS as usize);
+    let (mut zd, mut cd) = (z, c);
+    for day in 1..=LAB_DAYS {
+        if day > 1 {
+            let peak = if day <= 3 { 0.15 } else { -0.20 };
+            cd = 0.8 * cd + peak + rng.gauss(0.0, 0.3);
+            zd = 0.85 * zd - 0.10 + rng.gauss(0.0, 0.3);
+        }
+        let v = day_values(&mut rng, site, zd, cd, day, days_true.last(), &base);
+        days_true.push(v);
+    }
+    let jaam = jaam_day1(&days_true[0]);
+    let dic = jaam >= 4;
+
+    // Treatment decision (confounding by indication): clinicians see the day-1 picture.
+    let observed_sev = 0.35 * f64::from(jaam) + 0.55 * z + 0.9 * f64::from(u8::from(dic));
+    let treated = rng.bernoulli(logistic(site.treat - 2.0 + observed_sev));
+    let planned_start = if treated {
+        Some(1 + rng.categorical(&[0.30, 0.40, 0.20, 0.07, 0.03]) as u32)
+    } else {
+        None
+    };
+
+    // Day-by-day competing risks: death (affected by treatment) and discharge alive.
+    let lp = 0.55 * z
+        + 0.35 * c
+        + 0.02 * (age - 70.0)
+        + if haem { 0.5 } else { 0.0 }
+        + if liver { 0.6 } else { 0.0 };
+    let risk = lp.exp();
+    let hr = if dic {
+        params.hr_dic
+    } else {
+        params.hr_non_dic
+    };
+    let mut death_day = None;
+    let mut discharge_day = None;
+    let mut last_day = FOLLOW_UP_DAYS;
+    for day in 1..=FOLLOW_UP_DAYS {
+        let h0 = if day <= 3 {
+            0.020
+        } else if day <= 7 {
+            0.015
+        } else {
+            0.010
+        };
+        let on_treatment = planned_start.is_some_and(|s| s <= day);
+        let lam_d = h0 * risk * if on_treatment { hr } else { 1.0 };
+        let lam_c = if day <= 3 {
+            0.0
+        } else {
+            (if day <= 10 { 0.05 } else { 0.09 }) * (-0.35 * z).exp()
+        };
+        let total = lam_d + lam_c;
+        let u = rng.uniform();
+        if u < 1.0 - (-total).exp() {
+            if rng.uniform() * total < lam_d {
+                death_day = Some(day);
+            } else {
+                discharge_day = Some(day);
+            }
+            last_day = day;
+            break;
+        }
+    }
+    let treatment_start = planned_start.filter(|&s| s <= last_day);
+
+    // Courses: DIC patients mostly antithrombin / thrombomodulin, others heparin / protease
+    // inhibitors; a quarter receive a second drug.
+    let mut courses = Vec::new();
+    if let Some(start) = treatment_start {
+        let at1 = days_true[0][col::ANTITHROMBIN];
+        let first = if dic {
+            if at1 < 70.0 && rng.bernoulli(0.6) {
+                0
+            } else if rng.bernoulli(0.85) {
+                1
+            } else {
+                2 + rng.categorical(&[0.5, 0.5])
+            }
+        } else {
+            rng.categorical(&[0.10, 0.20, 0.40, 0.30])
+        };
+        let mut drugs = vec![(first, start)];
+        if rng.bernoulli(0.25) {
+            let second = (first + 1 + rng.categorical(&[0.4, 0.3, 0.3])) % 4;
+            let s2 = start + rng.categorical(&[0.5, 0.5]) as u32;
+            if s2 <= last_day {
+                drugs.push((second, s2));
+            }
+        }
+        for (drug, s) in drugs {
+            let (dur, dose, unit) = match drug {
+                0 => (
+                    3,
+                    if rng.bernoulli(0.7) { 1500.0 } else { 3000.0 },
+                    "IU/day",
+                ),
+                1 => (
+                    4 + rng.categorical(&[0.4, 0.3, 0.3]) as u32,
+                    if rng.bernoulli(0.85) { 380.0 } else { 130.0 },
+                    "U/kg/day",
+                ),
+                2 => (
+                    5 + rng.categorical(&[0.5, 0.3, 0.2]) as u32,
+                    [5000.0, 10000.0, 15000.0][rng.categorical(&[0.3, 0.5, 0.2])],
+                    "IU/day",
+                ),
+                _ => (
+                    4 + rng.categorical(&[0.4, 0.4, 0.2]) as u32,
+                    [1000.0, 1500.0, 2000.0][rng.categorical(&[0.3, 0.4, 0.3])],
+                    "mg/day",
+                ),
+            };
+            courses.push(Course {
+                drug,
+                start_day: s,
+                end_day: (s + dur - 1).min(last_day),
+                dose,
+                dose_unit: unit,
+            });
+        }
+    }
+
+    // Observed values: rows for the days in hospital, with the site's missingness.
+    let n_rows = last_day.min(LAB_DAYS) as usize;
+    days_true.truncate(n_rows);
+    let mut days = days_true.clone();
+    for (d, v) in days.iter_mut().enumerate() {
+        missingness(&mut rng, site, d as u32 + 1, v, dic);
+    }
+
+    SimPatient {
+        index,
+        site: si,
+        age,
+        male,
+        apache2,
+        haem_malignancy: haem,
+        liver_failure: liver,
+        infection_source,
+        death_day,
+        last_day,
+        discharge_day,
+        days,
+        days_true,
+        courses,
+        jaam_day1: jaam,
+        dic,
+        planned_start,
+        treatment_start,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{table_spec, TableKind};
+
+    #[test]
+    fn column_constants_follow_the_schema() {
+        let spec = table_spec(TableKind::Days);
+        let names: Vec<&str> = spec.columns[2..].iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names.len(), col::N);
+        assert_eq!(names[col::PLATELETS], "platelets");
+        assert_eq!(names[col::PT_SEC], "pt_sec_prolongation");
+        assert_eq!(names[col::TAT], "tat_x_uln");
+        assert_eq!(names[col::IMMATURE], "immature_pct");
+        assert_eq!(names[col::VENTILATED], "ventilated");
+        assert_eq!(names[col::NOREPINEPHRINE], "norepinephrine");
+        assert_eq!(names[col::URINE], "urine_output");
+        assert_eq!(names[col::ORGAN_FAILURE], "organ_failure");
+    }
+
+    #[test]
+    fn jaam_thresholds() {
+        let mut v = [f64::NAN; col::N];
+        v[col::TEMPERATURE] = 38.5;
+        v[col::HEART_RATE] = 95.0;
+        v[col::RESP_RATE] = 18.0;
+        v[col::PACO2] = 31.0;
+        v[col::WBC] = 8.0;
+        v[col::IMMATURE] = 2.0;
+        v[col::PLATELETS] = 80.0;
+        v[col::PT_RATIO] = 1.2;
+        v[col::FDP] = 10.0;
+        assert_eq!(sirs_count(&v), 3);
+        assert_eq!(jaam_day1(&v), 1 + 1 + 1 + 1);
+        v[col::PLATELETS] = 79.0;
+        v[col::FDP] = 25.0;
+        v[col::PT_RATIO] = 1.19;
+        assert_eq!(jaam_day1(&v), 1 + 3 + 3);
+        v[col::PLATELETS] = 120.0;
+        v[col::FDP] = 9.9;
+        assert_eq!(jaam_day1(&v), 1);
+    }
+
+    #[test]
+    fn same_index_same_patient() {
+        let p = SimParams::new(10, 42);
+        let a = format!("{:?}", simulate_patient(&p, 3));
+        assert_eq!(a, format!("{:?}", simulate_patient(&p, 3)));
+        assert_ne!(a, format!("{:?}", simulate_patient(&p, 4)));
+    }
+}

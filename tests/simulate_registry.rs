@@ -1,0 +1,329 @@
+//! The synthetic registry: simulate -> validate -> load in both formats, determinism (bytes
+//! identical for a seed, whatever the thread count), the embedded default registry equal to
+//! simulate + load, and the planted truth consistent with the written data.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use dicohort::load::{load_cohort, validate_cohort, CohortFormat, LoadOptions};
+use dicohort::schema::Cohort;
+use dicohort::simulate::{
+    default_registry, simulate_to_dir, write_registry, SimFormat, SimParams, DEFAULT_PATIENTS,
+    DEFAULT_SEED,
+};
+
+fn tmp(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dicohort-sim-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn read(dir: &Path, f: &str) -> Vec<u8> {
+    std::fs::read(dir.join(f)).unwrap()
+}
+
+#[test]
+fn canonical_and_registry_wide_simulations_validate_and_agree() {
+    let params = SimParams::new(400, 2011);
+    let canon = tmp("canon");
+    let wide = tmp("wide");
+    let t1 = simulate_to_dir(&params, SimFormat::Canonical, &canon).unwrap();
+    let t2 = simulate_to_dir(&params, SimFormat::RegistryWide, &wide).unwrap();
+    assert_eq!(
+        t1.counts, t2.counts,
+        "same seed, same patients, whatever the format"
+    );
+
+    let report = validate_cohort(&canon, &LoadOptions::default()).unwrap();
+    assert!(report.is_valid(), "{report}");
+    let (c, r) = load_cohort(&canon, &LoadOptions::default()).unwrap();
+    assert_eq!(r.format, CohortFormat::Canonical);
+    assert_eq!(c.patients.len() as u64, t1.counts.patients);
+    assert_eq!(c.days.len() as u64, t1.counts.patient_days);
+    assert_eq!(c.treatments.len() as u64, t1.counts.treatment_courses);
+
+    let wreport = validate_cohort(&wide, &LoadOptions::default()).unwrap();
+    assert!(wreport.is_valid(), "{wreport}");
+    let (w, wr) = load_cohort(&wide, &LoadOptions::default()).unwrap();
+    assert_eq!(wr.format, CohortFormat::RegistryWide);
+
+    // Unit conversions are explicit and recorded.
+    let conv: HashMap<(&str, &str), (f64, u64)> = w
+        .conversions
+        .iter()
+        .map(|c| {
+            (
+                (c.column.as_str(), c.from_unit.as_str()),
+                (c.factor, c.n_values),
+            )
+        })
+        .collect();
+    let (f, n) = conv[&("platelets", "x10^4/uL")];
+    assert_eq!(f, 10.0);
+    assert!(n > 0);
+    assert_eq!(conv[&("fibrinogen", "g/L")].0, 100.0);
+    assert!(
+        !conv.contains_key(&("d_dimer", "DDU")),
+        "DDU is never converted"
+    );
+    // D-dimer on the DDU basis is counted in the flow, not dropped silently.
+    let dd = w
+        .flow
+        .steps
+        .iter()
+        .find(|s| s.label.starts_with("d_dimer values"))
+        .expect("a flow step for DDU values");
+    assert!(
+        dd.excluded[0].1 > 0 && dd.excluded[0].0.contains("DDU"),
+        "{dd:?}"
+    );
+
+    // Same patients; days 1, 3 and 7 equal the canonical rows after conversion.
+    // (Debug strings: NaN, the missing value, is not == to itself.)
+    assert_eq!(format!("{:?}", w.patients), format!("{:?}", c.patients));
+    assert_eq!(format!("{:?}", w.treatments), format!("{:?}", c.treatments));
+    let ddu_sites = ["J04", "J06", "J10"];
+    let canon_rows: HashMap<(u32, i32), usize> = (0..c.days.len())
+        .map(|i| ((c.days.patient[i], c.days.day[i]), i))
+        .collect();
+    let mut compared = 0;
+    for j in 0..w.days.len() {
+        let key = (w.days.patient[j], w.days.day[j]);
+        assert!([1, 3, 7].contains(&key.1));
+        let i = canon_rows[&key];
+        let same = |a: &[f64], b: &[f64]| a[j].to_bits() == b[i].to_bits();
+        assert!(
+            same(&w.days.platelets, &c.days.platelets),
+            "platelets {key:?}"
+        );
+        assert!(
+            same(&w.days.fibrinogen, &c.days.fibrinogen),
+            "fibrinogen {key:?}"
+        );
+        assert!(same(&w.days.pt_ratio, &c.days.pt_ratio));
+        assert!(same(&w.days.fdp, &c.days.fdp));
+        assert!(same(&w.days.urine_output, &c.days.urine_output));
+        assert_eq!(w.days.ventilated[j], c.days.ventilated[i]);
+        let site = &c.patients.site_id[key.0 as usize];
+        if ddu_sites.contains(&site.as_str()) {
+            assert!(w.days.d_dimer[j].is_nan());
+        } else {
+            assert!(same(&w.days.d_dimer, &c.days.d_dimer), "d_dimer {key:?}");
+        }
+        compared += 1;
+    }
+    let expected = (0..c.days.len())
+        .filter(|&i| [1, 3, 7].contains(&c.days.day[i]))
+        .count();
+    assert_eq!(compared, expected);
+
+    std::fs::remove_dir_all(&canon).unwrap();
+    std::fs::remove_dir_all(&wide).unwrap();
+}
+
+#[test]
+fn same_seed_same_bytes_different_seed_different_bytes() {
+    let a = tmp("det-a");
+    let b = tmp("det-b");
+    let c = tmp("det-c");
+    simulate_to_dir(&SimParams::new(150, 7), SimFormat::Canonical, &a).unwrap();
+    simulate_to_dir(&SimParams::new(150, 7), SimFormat::Canonical, &b).unwrap();
+    simulate_to_dir(&SimParams::new(150, 8), SimFormat::Canonical, &c).unwrap();
+    for f in [
+        "patients.csv",
+        "days.csv",
+        "treatments.csv",
+        "truth.json",
+        "truth_patients.csv",
+    ] {
+        assert_eq!(read(&a, f), read(&b, f), "{f}");
+    }
+    for f in ["patients.csv", "days.csv", "truth_patients.csv"] {
+        assert_ne!(read(&a, f), read(&c, f), "{f}");
+    }
+    for d in [a, b, c] {
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}
+
+#[test]
+fn bytes_do_not_depend_on_the_thread_count() {
+    // More patients than one parallel chunk, so chunking and ordering are exercised.
+    let params = SimParams::new(5000, 99);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut data: [Vec<u8>; 1] = Default::default();
+            let mut tp = Vec::new();
+            write_registry(&params, SimFormat::RegistryWide, &mut data, &mut tp).unwrap();
+            (data, tp)
+        })
+    };
+    assert_eq!(run(1), run(3));
+}
+
+#[test]
+fn default_registry_equals_simulate_then_load() {
+    let dir = tmp("default");
+    simulate_to_dir(
+        &SimParams::new(DEFAULT_PATIENTS, DEFAULT_SEED),
+        SimFormat::Canonical,
+        &dir,
+    )
+    .unwrap();
+    let (from_disk, _) = load_cohort(&dir, &LoadOptions::default()).unwrap();
+    let in_memory = default_registry();
+    assert_cohorts_identical(&in_memory, &from_disk);
+    assert_eq!(in_memory.patients.len(), 3000);
+
+    // The effect modifier is observable: JAAM >= 4 on day 1 from the loaded day-1 values agrees
+    // with truth_patients.csv wherever day-1 FDP is written.
+    let truth = String::from_utf8(read(&dir, "truth_patients.csv")).unwrap();
+    let mut dic_truth = HashMap::new();
+    for line in truth.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        dic_truth.insert(f[0].to_string(), (f[2] == "1", f[5].parse::<f64>().ok()));
+    }
+    let d = &from_disk.days;
+    let mut checked = 0;
+    let mut dic = 0;
+    for (s, _) in d.patient_ranges() {
+        assert_eq!(d.day[s], 1);
+        let pid = &from_disk.patients.patient_id[d.patient[s] as usize];
+        let (truth_dic, _) = dic_truth[pid];
+        dic += usize::from(truth_dic);
+        if d.fdp[s].is_nan() {
+            continue;
+        }
+        let t = d.temperature[s];
+        let sirs = u8::from(!(36.0..=38.0).contains(&t))
+            + u8::from(d.heart_rate[s] > 90.0)
+            + u8::from(d.resp_rate[s] > 20.0 || d.paco2[s] < 32.0)
+            + u8::from(!(4.0..=12.0).contains(&d.wbc[s]) || d.immature_pct[s] > 10.0);
+        let p = d.platelets[s];
+        let jaam = u8::from(sirs >= 3)
+            + if p < 80.0 { 3 } else { u8::from(p < 120.0) }
+            + u8::from(d.pt_ratio[s] >= 1.2)
+            + if d.fdp[s] >= 25.0 {
+                3
+            } else {
+                u8::from(d.fdp[s] >= 10.0)
+            };
+        assert_eq!(jaam >= 4, truth_dic, "{pid}");
+        checked += 1;
+    }
+    assert!(checked > 2800, "{checked}");
+    let prevalence = dic as f64 / 3000.0;
+    assert!((0.30..0.40).contains(&prevalence), "{prevalence}");
+
+    // Treatment starts in truth_patients.csv are the first course of each treated patient.
+    let t = &from_disk.treatments;
+    let mut first: HashMap<&str, f64> = HashMap::new();
+    for i in 0..t.len() {
+        let pid = from_disk.patients.patient_id[t.patient[i] as usize].as_str();
+        let e = first.entry(pid).or_insert(f64::INFINITY);
+        *e = e.min(t.start_day[i]);
+    }
+    for (pid, (_, start)) in &dic_truth {
+        assert_eq!(first.get(pid.as_str()).copied(), *start, "{pid}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Equality that treats NaN as equal to NaN (bitwise on floats).
+fn assert_cohorts_identical(a: &Cohort, b: &Cohort) {
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(a.patients.patient_id, b.patients.patient_id);
+    assert_eq!(a.patients.site_id, b.patients.site_id);
+    assert_eq!(bits(&a.patients.age), bits(&b.patients.age));
+    assert_eq!(bits(&a.patients.death_day), bits(&b.patients.death_day));
+    assert_eq!(bits(&a.patients.last_day), bits(&b.patients.last_day));
+    assert_eq!(
+        bits(&a.patients.discharge_day),
+        bits(&b.patients.discharge_day)
+    );
+    assert_eq!(a.patients.extra.len(), b.patients.extra.len());
+    assert_eq!(format!("{:?}", a.patients), format!("{:?}", b.patients));
+    assert_eq!(format!("{:?}", a.days), format!("{:?}", b.days));
+    assert_eq!(format!("{:?}", a.treatments), format!("{:?}", b.treatments));
+    assert_eq!(a.flow, b.flow);
+    assert_eq!(a.conversions, b.conversions);
+}
+
+#[test]
+fn cli_simulate_then_validate() {
+    let exe = env!("CARGO_BIN_EXE_dicohort");
+    for format in ["canonical", "registry-wide"] {
+        let dir = tmp(&format!("cli-{format}"));
+        let out = Command::new(exe)
+            .args([
+                "simulate",
+                "--patients",
+                "60",
+                "--seed",
+                "3",
+                "--format",
+                format,
+                "--out",
+            ])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = Command::new(exe)
+            .arg("validate")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("problems: none"), "{stdout}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    // A bad folder: every problem printed, non-zero exit in strict mode, zero with --lenient.
+    let dir = tmp("cli-bad");
+    simulate_to_dir(&SimParams::new(20, 1), SimFormat::Canonical, &dir).unwrap();
+    let days = String::from_utf8(read(&dir, "days.csv")).unwrap();
+    let mut lines: Vec<String> = days.lines().map(String::from).collect();
+    lines[2] = lines[2].replacen(",", ",x", 2); // row 2: day `x1`... and a second bad cell
+    lines.push("P99999999,1".to_string());
+    std::fs::write(dir.join("days.csv"), lines.join("\n") + "\n").unwrap();
+    let out = Command::new(exe)
+        .arg("validate")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(stdout.contains("days.csv, row 2, column `day`"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "days.csv, row {}, column `platelets`",
+            lines.len() - 1
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("unknown patient") || stdout.contains("truncated"),
+        "{stdout}"
+    );
+    let out = Command::new(exe)
+        .args(["validate", "--lenient"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
