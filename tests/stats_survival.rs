@@ -2,7 +2,9 @@
 //! (`tests/reference/survival_*.R` write `tests/reference/fixtures/survival_*.json`).
 //! Every number is compared to 1e-6 relative (absolute floor 1e-12).
 
-use dicohort::stats::km::{kaplan_meier, kaplan_meier_by_group, ConfType, KmOptions, KmVariance};
+use dicohort::stats::km::{
+    kaplan_meier, kaplan_meier_by_group, ConfType, Counting, KmOptions, KmVariance,
+};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
@@ -109,13 +111,17 @@ fn kaplan_meier_matches_r_survfit() {
             Some(num(&case["tau"]))
         };
         let times = nums(&case["times"]);
-        for (ct_name, ct) in [
-            ("log", ConfType::Log),
-            ("log-log", ConfType::LogLog),
-            ("plain", ConfType::Plain),
+        for (ct_name, ct, counting) in [
+            ("log", ConfType::Log, Counting::Auto),
+            ("log-log", ConfType::LogLog, Counting::Auto),
+            ("plain", ConfType::Plain, Counting::Auto),
+            ("log", ConfType::Log, Counting::Sort),
+            ("log-log", ConfType::LogLog, Counting::Sort),
+            ("plain", ConfType::Plain, Counting::Sort),
         ] {
             let opts = KmOptions {
                 conf_type: ct,
+                counting,
                 ..KmOptions::default()
             };
             let fits = if case["group"].is_null() {
@@ -128,7 +134,7 @@ fn kaplan_meier_matches_r_survfit() {
             let r_fits = case["fits"][ct_name].as_array().expect("fits");
             assert_eq!(fits.len(), r_fits.len(), "{name}: number of curves");
             for (g, (fit, r)) in fits.iter().zip(r_fits).enumerate() {
-                let w = |k: &str| format!("{name} {ct_name} group {g} {k}");
+                let w = |k: &str| format!("{name} {ct_name} {counting:?} group {g} {k}");
                 assert_all_close(&w("time"), &fit.time, &nums(&r["time"]));
                 assert_all_close(&w("n_risk"), &fit.n_risk, &nums(&r["n_risk"]));
                 assert_all_close(&w("n_event"), &fit.n_event, &nums(&r["n_event"]));
@@ -177,7 +183,7 @@ fn kaplan_meier_matches_r_survfit() {
     }
 }
 
-use dicohort::stats::logrank::survdiff;
+use dicohort::stats::logrank::{survdiff, survdiff_using};
 
 #[test]
 fn log_rank_matches_r_survdiff() {
@@ -196,28 +202,92 @@ fn log_rank_matches_r_survdiff() {
             Some(group_ids(&strs(&case["strata"])).0)
         };
         let rho = num(&case["rho"]);
-        let fit = survdiff(&time, &event, &group, strata.as_deref(), rho).expect("survdiff");
-        let n: Vec<f64> = fit.n.iter().map(|&x| x as f64).collect();
-        assert_all_close(&format!("{name} n"), &n, &nums(&case["n"]));
-        assert_all_close(
-            &format!("{name} observed"),
-            &fit.observed,
-            &nums(&case["observed"]),
-        );
-        assert_all_close(
-            &format!("{name} expected"),
-            &fit.expected,
-            &nums(&case["expected"]),
-        );
-        // R stores var column-major; it is symmetric, so the layouts agree.
-        assert_all_close(
-            &format!("{name} variance"),
-            &fit.variance,
-            &nums(&case["variance"]),
-        );
-        assert_close(&format!("{name} chisq"), fit.chisq, num(&case["chisq"]));
-        assert_eq!(fit.df as f64, num(&case["df"]), "{name} df");
-        assert_close(&format!("{name} p"), fit.p, num(&case["p"]));
+        for counting in [Counting::Auto, Counting::Sort] {
+            let name = &format!("{name} {counting:?}");
+            let fit = survdiff_using(&time, &event, &group, strata.as_deref(), rho, counting)
+                .expect("survdiff");
+            let n: Vec<f64> = fit.n.iter().map(|&x| x as f64).collect();
+            assert_all_close(&format!("{name} n"), &n, &nums(&case["n"]));
+            assert_all_close(
+                &format!("{name} observed"),
+                &fit.observed,
+                &nums(&case["observed"]),
+            );
+            assert_all_close(
+                &format!("{name} expected"),
+                &fit.expected,
+                &nums(&case["expected"]),
+            );
+            // R stores var column-major; it is symmetric, so the layouts agree.
+            assert_all_close(
+                &format!("{name} variance"),
+                &fit.variance,
+                &nums(&case["variance"]),
+            );
+            assert_close(&format!("{name} chisq"), fit.chisq, num(&case["chisq"]));
+            assert_eq!(fit.df as f64, num(&case["df"]), "{name} df");
+            assert_close(&format!("{name} p"), fit.p, num(&case["p"]));
+        }
+    }
+}
+
+/// A deterministic xorshift generator for larger synthetic data.
+fn xorshift(seed: u64) -> impl FnMut() -> f64 {
+    let mut x = seed;
+    move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[test]
+fn hashed_and_sorted_counting_agree_on_larger_data() {
+    let mut rnd = xorshift(42);
+    let n = 20_000;
+    let (mut day, mut cont, mut event, mut group, mut strata, mut w) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for _ in 0..n {
+        let g = (rnd() * 3.0) as u32;
+        let t = -rnd().ln() * (10.0 + 5.0 * g as f64);
+        day.push(t.ceil().min(28.0));
+        cont.push(t.min(28.0));
+        event.push(t < 28.0 && rnd() < 0.7);
+        group.push(g);
+        strata.push((rnd() * 4.0) as u32);
+        w.push(0.2 + 3.0 * rnd());
+    }
+    for time in [&day, &cont] {
+        for weights in [None, Some(&w[..])] {
+            let fits: Vec<_> = [Counting::Auto, Counting::Sort]
+                .iter()
+                .map(|&counting| {
+                    let opts = KmOptions {
+                        counting,
+                        ..KmOptions::default()
+                    };
+                    kaplan_meier_by_group(time, &event, weights, &group, 3, &opts).unwrap()
+                })
+                .collect();
+            for (a, b) in fits[0].iter().zip(&fits[1]) {
+                assert_all_close("time", &a.time, &b.time);
+                assert_all_close("n_risk", &a.n_risk, &b.n_risk);
+                assert_all_close("surv", &a.surv, &b.surv);
+                assert_all_close("std_err", &a.std_err, &b.std_err);
+                assert_all_close("lower", &a.lower, &b.lower);
+            }
+        }
+        for rho in [0.0, 1.0] {
+            let a =
+                survdiff_using(time, &event, &group, Some(&strata), rho, Counting::Auto).unwrap();
+            let b =
+                survdiff_using(time, &event, &group, Some(&strata), rho, Counting::Sort).unwrap();
+            assert_all_close("observed", &a.observed, &b.observed);
+            assert_all_close("expected", &a.expected, &b.expected);
+            assert_all_close("variance", &a.variance, &b.variance);
+            assert_close("chisq", a.chisq, b.chisq);
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::dist::z_two_sided;
 use super::km::{ConfType, KmOptions};
-use super::survtime::{aeq_times, order_by_time, validate};
+use super::survtime::{sorted_rows, validate};
 use super::StatsError;
 
 /// Aalen-Johansen fit; one entry per distinct time (event or censoring). Per-cause vectors are
@@ -73,12 +73,8 @@ pub fn aalen_johansen(
             opts.conf_level
         )));
     }
-    let order = order_by_time(time);
-    let fixed = if opts.timefix {
-        aeq_times(time, &order)
-    } else {
-        time.into()
-    };
+    let sorted = sorted_rows(time, opts.timefix, |i| i as u32, 1, |_| 0);
+    let order = &sorted.aux;
     let k = n_causes;
     let wt = |i: usize| weights.map_or(1.0, |w| w[i]);
 
@@ -125,13 +121,13 @@ pub fn aalen_johansen(
     let mut d_cnt = vec![0.0; k];
     let mut j = 0;
     while j < n_rows {
-        let t = fixed[order[j] as usize];
+        let t = sorted.time[j];
         let start = j;
         d_m.iter_mut().for_each(|x| *x = 0.0);
         d_cnt.iter_mut().for_each(|x| *x = 0.0);
         let mut cens = 0.0;
         let mut w_here = 0.0;
-        while j < n_rows && fixed[order[j] as usize] == t {
+        while j < n_rows && sorted.time[j] == t {
             let i = order[j] as usize;
             let c = cause[i] as usize;
             if c > 0 {

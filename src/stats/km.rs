@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::dist::z_two_sided;
-use super::survtime::{aeq_times, order_by_time, partition_by_label, validate, validate_labels};
+use super::survtime::{few_distinct_times, sorted_rows, validate, validate_labels, FEW_DISTINCT};
 use super::StatsError;
 
 /// Confidence interval transformation, as R `survfit(conf.type = ...)`.
@@ -51,6 +51,16 @@ pub enum KmVariance {
     InfinitesimalJackknife,
 }
 
+/// How rows are grouped by distinct time; every path gives the same numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Counting {
+    /// Hash the times when there are at most 4096 distinct ones (whole-day follow-up), else sort.
+    #[default]
+    Auto,
+    /// Always sort the rows by time (radix sort).
+    Sort,
+}
+
 /// Options of [`kaplan_meier`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct KmOptions {
@@ -60,6 +70,8 @@ pub struct KmOptions {
     pub robust: Option<bool>,
     /// R `timefix = TRUE`: merge times equal up to floating-point noise (`aeqSurv`).
     pub timefix: bool,
+    /// Counting path (for tests and benchmarks; results are the same).
+    pub counting: Counting,
 }
 
 impl Default for KmOptions {
@@ -69,6 +81,7 @@ impl Default for KmOptions {
             conf_level: 0.95,
             robust: None,
             timefix: true,
+            counting: Counting::Auto,
         }
     }
 }
@@ -135,16 +148,8 @@ pub fn kaplan_meier(
 ) -> Result<KmFit, StatsError> {
     validate(time, event.len(), weights)?;
     check_opts(opts)?;
-    let order = order_by_time(time);
-    let fixed = if opts.timefix {
-        aeq_times(time, &order)
-    } else {
-        time.into()
-    };
-    let robust = opts
-        .robust
-        .unwrap_or_else(|| has_fractional_weights(weights));
-    Ok(km_sorted(&fixed, event, weights, &order, robust, opts))
+    let mut fits = km_groups(time, event, weights, None, 1, opts);
+    Ok(fits.pop().expect("one curve"))
 }
 
 /// One Kaplan-Meier curve per group (`group` in `0..n_groups`), as R
@@ -160,29 +165,69 @@ pub fn kaplan_meier_by_group(
 ) -> Result<Vec<KmFit>, StatsError> {
     validate(time, event.len(), weights)?;
     validate_labels("group", group, time.len(), n_groups)?;
+    if n_groups > (u32::MAX >> 1) as usize {
+        return Err(StatsError::InvalidInput(format!(
+            "{n_groups} groups is too many"
+        )));
+    }
     check_opts(opts)?;
-    let order = order_by_time(time);
-    let fixed = if opts.timefix {
-        aeq_times(time, &order)
-    } else {
-        time.into()
-    };
+    Ok(km_groups(time, event, weights, Some(group), n_groups, opts))
+}
+
+/// Few distinct times: hash them and count per (group, time) in one pass over the rows.
+/// Otherwise sort once, carrying (group, event) bits (or the row, with weights) through the
+/// sort, and make one pass per group over the sorted rows.
+fn km_groups(
+    time: &[f64],
+    event: &[bool],
+    weights: Option<&[f64]>,
+    group: Option<&[u32]>,
+    n_groups: usize,
+    opts: &KmOptions,
+) -> Vec<KmFit> {
     let robust = opts
         .robust
         .unwrap_or_else(|| has_fractional_weights(weights));
-    let (parted, offsets) = partition_by_label(&order, group, n_groups);
-    Ok((0..n_groups)
+    if opts.counting == Counting::Auto {
+        if let Some(tr) = few_distinct_times(time, FEW_DISTINCT, opts.timefix) {
+            if n_groups.saturating_mul(tr.times.len()) <= 1 << 24 {
+                let m = tr.times.len();
+                let runs = runs_by_rank(&tr.rank, m, event, weights, group, n_groups);
+                return km_from_rank_runs(&runs, &tr.times, n_groups, robust, opts);
+            }
+        }
+    }
+    let g_of = |i: usize| group.map_or(0, |g| g[i]);
+    let sorted = match weights {
+        None => sorted_rows(
+            time,
+            opts.timefix,
+            |i| (g_of(i) << 1) | u32::from(event[i]),
+            n_groups,
+            |a| (a >> 1) as usize,
+        ),
+        Some(_) => sorted_rows(
+            time,
+            opts.timefix,
+            |i| i as u32,
+            n_groups,
+            |a| g_of(a as usize) as usize,
+        ),
+    };
+    let o = &sorted.offsets;
+    (0..n_groups)
         .map(|g| {
+            let r = o[g]..o[g + 1];
             km_sorted(
-                &fixed,
+                &sorted.time[r.clone()],
+                &sorted.aux[r],
                 event,
                 weights,
-                &parted[offsets[g]..offsets[g + 1]],
                 robust,
                 opts,
             )
         })
-        .collect())
+        .collect()
 }
 
 fn check_opts(opts: &KmOptions) -> Result<(), StatsError> {
@@ -202,7 +247,7 @@ fn has_fractional_weights(weights: Option<&[f64]>) -> bool {
 /// Per distinct time sums gathered in the counting pass.
 #[derive(Default, Clone, Copy)]
 struct Run {
-    time: f64,
+    rows: u64,
     d0: u64,
     d1: f64,
     c1: f64,
@@ -211,37 +256,142 @@ struct Run {
     w2_cens: f64,
 }
 
-/// The counting pass over rows already sorted by time.
+/// The counting pass over rows already sorted by time: `ts` sorted times, `rows` the values
+/// carried through the sort (the event bit without weights, the row with weights).
 fn km_sorted(
-    time: &[f64],
+    ts: &[f64],
+    rows: &[u32],
     event: &[bool],
     weights: Option<&[f64]>,
-    order: &[u32],
     robust: bool,
     opts: &KmOptions,
 ) -> KmFit {
+    let mut times: Vec<f64> = Vec::new();
     let mut runs: Vec<Run> = Vec::new();
-    for &i in order {
-        let i = i as usize;
-        let t = time[i];
-        let w = weights.map_or(1.0, |w| w[i]);
-        if runs.last().is_none_or(|r| r.time != t) {
-            runs.push(Run {
-                time: t,
-                ..Run::default()
-            });
+    let mut j = 0;
+    let n_rows = ts.len();
+    while j < n_rows {
+        let t = ts[j];
+        let mut cur = Run::default();
+        match weights {
+            None => {
+                let (mut d0, mut c) = (0u64, 0u64);
+                // without weights the event flag travels in the low bit of `rows`
+                while j < n_rows && ts[j] == t {
+                    if rows[j] & 1 == 1 {
+                        d0 += 1;
+                    } else {
+                        c += 1;
+                    }
+                    j += 1;
+                }
+                cur.rows = d0 + c;
+                cur.d0 = d0;
+                cur.d1 = d0 as f64;
+                cur.c1 = c as f64;
+                cur.w = (d0 + c) as f64;
+                cur.w2_event = cur.d1;
+                cur.w2_cens = cur.c1;
+            }
+            Some(wv) => {
+                while j < n_rows && ts[j] == t {
+                    let i = rows[j] as usize;
+                    let w = wv[i];
+                    cur.rows += 1;
+                    cur.w += w;
+                    if event[i] {
+                        cur.d0 += 1;
+                        cur.d1 += w;
+                        cur.w2_event += w * w;
+                    } else {
+                        cur.c1 += w;
+                        cur.w2_cens += w * w;
+                    }
+                    j += 1;
+                }
+            }
         }
-        let r = runs.last_mut().expect("pushed above");
-        r.w += w;
-        if event[i] {
-            r.d0 += 1;
-            r.d1 += w;
-            r.w2_event += w * w;
-        } else {
-            r.c1 += w;
-            r.w2_cens += w * w;
+        times.push(t);
+        runs.push(cur);
+    }
+    km_from_runs(times, &runs, n_rows, robust, opts)
+}
+
+/// Counts per (group, distinct time) in one pass over the rows, given each row's time rank.
+fn runs_by_rank(
+    ranks: &[u32],
+    m: usize,
+    event: &[bool],
+    weights: Option<&[f64]>,
+    group: Option<&[u32]>,
+    n_groups: usize,
+) -> Vec<Run> {
+    let mut runs = vec![Run::default(); n_groups * m];
+    let g_of = |i: usize| group.map_or(0, |g| g[i] as usize);
+    match weights {
+        None => {
+            for (i, (&r, &e)) in ranks.iter().zip(event).enumerate() {
+                let run = &mut runs[g_of(i) * m + r as usize];
+                run.rows += 1;
+                run.d0 += u64::from(e);
+            }
+            for run in runs.iter_mut() {
+                run.d1 = run.d0 as f64;
+                run.c1 = (run.rows - run.d0) as f64;
+                run.w = run.rows as f64;
+                run.w2_event = run.d1;
+                run.w2_cens = run.c1;
+            }
+        }
+        Some(wv) => {
+            for (i, (&r, &e)) in ranks.iter().zip(event).enumerate() {
+                let w = wv[i];
+                let run = &mut runs[g_of(i) * m + r as usize];
+                run.rows += 1;
+                run.w += w;
+                if e {
+                    run.d0 += 1;
+                    run.d1 += w;
+                    run.w2_event += w * w;
+                } else {
+                    run.c1 += w;
+                    run.w2_cens += w * w;
+                }
+            }
         }
     }
+    runs
+}
+
+/// Curves from per-(group, time) counts: the times where the group has rows.
+fn km_from_rank_runs(
+    runs: &[Run],
+    times: &[f64],
+    n_groups: usize,
+    robust: bool,
+    opts: &KmOptions,
+) -> Vec<KmFit> {
+    let m = times.len();
+    (0..n_groups)
+        .map(|g| {
+            let block = &runs[g * m..(g + 1) * m];
+            let keep: Vec<usize> = (0..m).filter(|&r| block[r].rows > 0).collect();
+            let n_rows = keep.iter().map(|&r| block[r].rows as usize).sum();
+            let ts = keep.iter().map(|&r| times[r]).collect();
+            let rs: Vec<Run> = keep.iter().map(|&r| block[r]).collect();
+            km_from_runs(ts, &rs, n_rows, robust, opts)
+        })
+        .collect()
+}
+
+/// Estimates, variances and limits from the per-time sums (survfitkm.c).
+fn km_from_runs(
+    times: Vec<f64>,
+    runs: &[Run],
+    n_rows: usize,
+    robust: bool,
+    opts: &KmOptions,
+) -> KmFit {
     let m = runs.len();
     // Number at risk accumulated from the end, as survfitkm.c does.
     let mut n_risk = vec![0.0; m];
@@ -306,7 +456,7 @@ fn km_sorted(
     }
     let (lower, upper) = confint(&surv, &std_err, variance, opts.conf_type, opts.conf_level);
     KmFit {
-        time: runs.iter().map(|r| r.time).collect(),
+        time: times,
         n_risk,
         n_event: runs.iter().map(|r| r.d1).collect(),
         n_censor: runs.iter().map(|r| r.c1).collect(),
@@ -314,7 +464,7 @@ fn km_sorted(
         std_err,
         lower,
         upper,
-        n: order.len(),
+        n: n_rows,
         conf_type: opts.conf_type,
         conf_level: opts.conf_level,
         variance,
@@ -332,7 +482,15 @@ fn confint(
     let z = z_two_sided(conf_level);
     let mut lower = Vec::with_capacity(surv.len());
     let mut upper = Vec::with_capacity(surv.len());
+    let mut prev = (f64::NAN, f64::NAN, f64::NAN, f64::NAN);
     for (&p, &se) in surv.iter().zip(std_err) {
+        // censoring-only times repeat the previous estimate: reuse its limits
+        if p == prev.0 && se == prev.1 {
+            lower.push(prev.2);
+            upper.push(prev.3);
+            continue;
+        }
+        let se_raw = se;
         let se = match variance {
             KmVariance::Greenwood => se,
             KmVariance::InfinitesimalJackknife => {
@@ -346,6 +504,7 @@ fn confint(
         let (lo, hi) = ci_one(p, se, z, conf_type);
         lower.push(lo);
         upper.push(hi);
+        prev = (p, se_raw, lo, hi);
     }
     (lower, upper)
 }

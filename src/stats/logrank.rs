@@ -10,7 +10,8 @@
 use serde::Serialize;
 
 use super::dist::pchisq_upper;
-use super::survtime::{aeq_times, order_by_time, partition_by_label, validate, validate_labels};
+use super::km::Counting;
+use super::survtime::{few_distinct_times, sorted_rows, validate, validate_labels, FEW_DISTINCT};
 use super::StatsError;
 
 /// Result of [`survdiff`]. Vectors are indexed by group id.
@@ -41,6 +42,18 @@ pub fn survdiff(
     strata: Option<&[u32]>,
     rho: f64,
 ) -> Result<LogRank, StatsError> {
+    survdiff_using(time, event, group, strata, rho, Counting::Auto)
+}
+
+/// [`survdiff`] with an explicit counting path (for tests and benchmarks; same results).
+pub fn survdiff_using(
+    time: &[f64],
+    event: &[bool],
+    group: &[u32],
+    strata: Option<&[u32]>,
+    rho: f64,
+    counting: Counting,
+) -> Result<LogRank, StatsError> {
     validate(time, event.len(), None)?;
     if !rho.is_finite() {
         return Err(StatsError::InvalidInput(format!(
@@ -57,89 +70,138 @@ pub fn survdiff(
     if n_per.iter().filter(|&&c| c > 0).count() < 2 {
         return Err(StatsError::InvalidInput("there is only 1 group".into()));
     }
-    let order = order_by_time(time);
-    let fixed = aeq_times(time, &order);
-    let (order, offsets) = match strata {
+    let ns = match strata {
         Some(s) => {
             let ns = s.iter().max().map_or(0, |&x| x as usize + 1);
             validate_labels("strata", s, n, ns)?;
-            partition_by_label(&order, s, ns)
+            ns
         }
-        None => (order, vec![0, n]),
+        None => 1,
     };
-
-    let mut observed = vec![0.0; k];
-    let mut expected = vec![0.0; k];
-    let mut var = vec![0.0; k * k];
-    let mut risk = vec![0.0f64; k];
+    let mut acc = Accum {
+        k,
+        rho,
+        observed: vec![0.0; k],
+        expected: vec![0.0; k],
+        var: vec![0.0; k * k],
+        risk: vec![0.0; k],
+    };
     let mut at_time = vec![0.0f64; k];
     let mut dead_g = vec![0.0f64; k];
     let mut touched: Vec<usize> = Vec::with_capacity(k);
-    for s in 0..offsets.len() - 1 {
-        let rows = &order[offsets[s]..offsets[s + 1]];
-        if rows.is_empty() {
-            continue;
+    let fast = if counting == Counting::Sort {
+        None
+    } else {
+        few_distinct_times(time, FEW_DISTINCT, true)
+            .filter(|tr| ns.saturating_mul(tr.times.len()).saturating_mul(k) <= 1 << 24)
+    };
+    if let Some(tr) = fast {
+        // counts per (stratum, time, group) in one pass over the rows
+        let m = tr.times.len();
+        let mut cnt = vec![0u32; ns * m * k];
+        let mut dead = vec![0u32; ns * m * k];
+        for i in 0..n {
+            let s = strata.map_or(0, |s| s[i] as usize);
+            let cell = (s * m + tr.rank[i] as usize) * k + group[i] as usize;
+            cnt[cell] += 1;
+            dead[cell] += u32::from(event[i]);
         }
-        risk.iter_mut().for_each(|r| *r = 0.0);
-        for &i in rows {
-            risk[group[i as usize] as usize] += 1.0;
-        }
-        let mut nrisk = rows.len() as f64;
-        let mut km: f64 = 1.0; // pooled KM, left-continuous
-        let mut j = 0;
-        while j < rows.len() {
-            let t = fixed[rows[j] as usize];
-            let mut deaths = 0.0;
-            let mut m = 0.0;
-            touched.clear();
-            while j < rows.len() && fixed[rows[j] as usize] == t {
-                let i = rows[j] as usize;
-                let g = group[i] as usize;
-                if at_time[g] == 0.0 {
-                    touched.push(g);
-                }
-                at_time[g] += 1.0;
-                if event[i] {
-                    dead_g[g] += 1.0;
-                    deaths += 1.0;
-                }
-                m += 1.0;
-                j += 1;
+        for s in 0..ns {
+            let block = &cnt[s * m * k..(s + 1) * m * k];
+            acc.risk.iter_mut().for_each(|r| *r = 0.0);
+            for (c, &x) in block.iter().enumerate() {
+                acc.risk[c % k] += f64::from(x);
             }
-            let wt = if rho == 0.0 { 1.0 } else { km.powf(rho) };
-            for &g in &touched {
-                observed[g] += dead_g[g] * wt;
-            }
-            if deaths > 0.0 {
+            let mut state = Stratum {
+                nrisk: acc.risk.iter().sum(),
+                km: 1.0,
+            };
+            for r in 0..m {
+                touched.clear();
+                let (mut deaths, mut rows) = (0.0, 0.0);
                 for g in 0..k {
-                    expected[g] += wt * deaths * risk[g] / nrisk;
-                }
-                if nrisk > 1.0 {
-                    let w2 = wt * wt;
-                    for a in 0..k {
-                        if risk[a] == 0.0 {
-                            continue;
-                        }
-                        let tmp =
-                            w2 * deaths * risk[a] * (nrisk - deaths) / (nrisk * (nrisk - 1.0));
-                        var[a * k + a] += tmp;
-                        for b in 0..k {
-                            var[a * k + b] -= tmp * risk[b] / nrisk;
-                        }
+                    let cell = (s * m + r) * k + g;
+                    if cnt[cell] > 0 {
+                        touched.push(g);
+                        at_time[g] = f64::from(cnt[cell]);
+                        dead_g[g] = f64::from(dead[cell]);
+                        deaths += dead_g[g];
+                        rows += at_time[g];
                     }
                 }
+                if rows > 0.0 {
+                    acc.step(
+                        &mut state,
+                        &mut at_time,
+                        &mut dead_g,
+                        &touched,
+                        deaths,
+                        rows,
+                    );
+                }
             }
-            if rho != 0.0 {
-                km *= (nrisk - deaths) / nrisk;
+        }
+    } else {
+        // carry (stratum, group, event) through the sort: the pass below then reads in order
+        if ns.saturating_mul(k) > (u32::MAX >> 1) as usize {
+            return Err(StatsError::InvalidInput(format!(
+                "{ns} strata x {k} groups is too many"
+            )));
+        }
+        let sorted = sorted_rows(
+            time,
+            true,
+            |i| {
+                let s = strata.map_or(0, |s| s[i]);
+                ((s * k as u32 + group[i]) << 1) | u32::from(event[i])
+            },
+            ns,
+            |a| (a >> 1) as usize / k,
+        );
+        let offsets = &sorted.offsets;
+        for s in 0..ns {
+            let aux = &sorted.aux[offsets[s]..offsets[s + 1]];
+            let ts = &sorted.time[offsets[s]..offsets[s + 1]];
+            if aux.is_empty() {
+                continue;
             }
-            for &g in &touched {
-                risk[g] -= at_time[g];
-                at_time[g] = 0.0;
-                dead_g[g] = 0.0;
+            acc.risk.iter_mut().for_each(|r| *r = 0.0);
+            for &a in aux {
+                acc.risk[(a >> 1) as usize % k] += 1.0;
             }
-            nrisk -= m;
+            let mut state = Stratum {
+                nrisk: aux.len() as f64,
+                km: 1.0,
+            };
+            let mut j = 0;
+            while j < aux.len() {
+                let t = ts[j];
+                let mut deaths = 0.0;
+                let mut m = 0.0;
+                touched.clear();
+                while j < aux.len() && ts[j] == t {
+                    let g = (aux[j] >> 1) as usize % k;
+                    if at_time[g] == 0.0 {
+                        touched.push(g);
+                    }
+                    at_time[g] += 1.0;
+                    if aux[j] & 1 == 1 {
+                        dead_g[g] += 1.0;
+                        deaths += 1.0;
+                    }
+                    m += 1.0;
+                    j += 1;
+                }
+                acc.step(&mut state, &mut at_time, &mut dead_g, &touched, deaths, m);
+            }
         }
     }
+    let Accum {
+        observed,
+        expected,
+        var,
+        ..
+    } = acc;
 
     let keep: Vec<usize> = (0..k).filter(|&g| expected[g] > 0.0).collect();
     let df = keep.len().saturating_sub(1);
@@ -174,6 +236,75 @@ pub fn survdiff(
         p,
         rho,
     })
+}
+
+/// Sums over all strata (survdiff2.c's `obs`, `exp`, `var`) and the current risk set by group.
+struct Accum {
+    k: usize,
+    rho: f64,
+    observed: Vec<f64>,
+    expected: Vec<f64>,
+    var: Vec<f64>,
+    risk: Vec<f64>,
+}
+
+/// Per-stratum running state: number at risk and the pooled left-continuous KM.
+struct Stratum {
+    nrisk: f64,
+    km: f64,
+}
+
+impl Accum {
+    /// One distinct time: `at_time` / `dead_g` hold the rows / events per group at this time
+    /// (non-zero only for `touched` groups; they are reset here).
+    fn step(
+        &mut self,
+        st: &mut Stratum,
+        at_time: &mut [f64],
+        dead_g: &mut [f64],
+        touched: &[usize],
+        deaths: f64,
+        rows: f64,
+    ) {
+        let k = self.k;
+        let nrisk = st.nrisk;
+        let wt = if self.rho == 0.0 {
+            1.0
+        } else {
+            st.km.powf(self.rho)
+        };
+        for &g in touched {
+            self.observed[g] += dead_g[g] * wt;
+        }
+        if deaths > 0.0 {
+            for g in 0..k {
+                self.expected[g] += wt * deaths * self.risk[g] / nrisk;
+            }
+            if nrisk > 1.0 {
+                let w2 = wt * wt;
+                for a in 0..k {
+                    if self.risk[a] == 0.0 {
+                        continue;
+                    }
+                    let tmp =
+                        w2 * deaths * self.risk[a] * (nrisk - deaths) / (nrisk * (nrisk - 1.0));
+                    self.var[a * k + a] += tmp;
+                    for b in 0..k {
+                        self.var[a * k + b] -= tmp * self.risk[b] / nrisk;
+                    }
+                }
+            }
+        }
+        if self.rho != 0.0 {
+            st.km *= (nrisk - deaths) / nrisk;
+        }
+        for &g in touched {
+            self.risk[g] -= at_time[g];
+            at_time[g] = 0.0;
+            dead_g[g] = 0.0;
+        }
+        st.nrisk -= rows;
+    }
 }
 
 /// Solves `a x = b` (a is p x p, row-major) by Gaussian elimination with partial pivoting, as

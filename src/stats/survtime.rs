@@ -1,8 +1,6 @@
 //! Shared plumbing for right-censored survival data: input checks, the single sort by time, and
 //! R's `aeqSurv` tie correction (`timefix = TRUE` in `survfit` / `survdiff`).
 
-use std::borrow::Cow;
-
 use super::StatsError;
 
 /// Checks lengths, finiteness, non-negative times and weights. Rows are 1-based in messages.
@@ -55,96 +53,189 @@ pub(crate) fn validate(
     Ok(())
 }
 
-/// Indices of `time` in increasing time order (times already validated finite and >= 0).
-pub(crate) fn order_by_time(time: &[f64]) -> Vec<u32> {
-    // Non-negative doubles order like their bit patterns (after mapping -0.0 to +0.0).
+/// Rows in time order (ties corrected as R `timefix = TRUE` when asked), split into `k` blocks
+/// with time order kept inside each block.
+pub(crate) struct SortedRows {
+    /// Times in order (after the tie correction).
+    pub time: Vec<f64>,
+    /// The value `aux(row)` carried through the sort for each sorted position.
+    pub aux: Vec<u32>,
+    /// `k + 1` block offsets.
+    pub offsets: Vec<usize>,
+}
+
+/// Sorts rows by time carrying `aux(row)` (a row id, or packed group / event bits, so that the
+/// passes after the sort read memory in order instead of jumping around), then splits them into
+/// `k` blocks by `block(aux)` with a stable counting pass.
+pub(crate) fn sorted_rows(
+    time: &[f64],
+    timefix: bool,
+    aux: impl Fn(usize) -> u32,
+    k: usize,
+    block: impl Fn(u32) -> usize,
+) -> SortedRows {
     let mut keyed: Vec<(u64, u32)> = time
         .iter()
         .enumerate()
-        .map(|(i, t)| ((t + 0.0).to_bits(), i as u32))
+        .map(|(i, t)| ((t + 0.0).to_bits(), aux(i)))
         .collect();
     keyed.sort_unstable_by_key(|p| p.0);
-    keyed.into_iter().map(|p| p.1).collect()
-}
-
-/// R `aeqSurv`: distinct times closer than `sqrt(.Machine$double.eps)` (absolutely, or relative to
-/// the mean absolute distinct time) are merged into the smallest of the chain. Returns the
-/// corrected times (borrowed when nothing is merged, the usual case).
-pub(crate) fn aeq_times<'a>(time: &'a [f64], order: &[u32]) -> Cow<'a, [f64]> {
-    let tol = f64::EPSILON.sqrt();
-    let mut sum_abs = 0.0;
-    let mut n_unique = 0usize;
-    let mut prev = f64::NAN;
-    let mut any_tied = false;
-    for &i in order {
-        let t = time[i as usize];
-        if t != prev {
-            if n_unique > 0 && t - prev <= tol {
-                any_tied = true;
-            }
-            sum_abs += t.abs();
-            n_unique += 1;
-            prev = t;
+    let n = keyed.len();
+    if k <= 1 {
+        let (mut ts, aux): (Vec<f64>, Vec<u32>) = keyed
+            .into_iter()
+            .map(|(b, a)| (f64::from_bits(b), a))
+            .unzip();
+        if timefix {
+            aeq_sorted(&mut ts);
         }
+        return SortedRows {
+            time: ts,
+            aux,
+            offsets: vec![0, n],
+        };
     }
-    let mean_abs = if n_unique > 0 {
-        sum_abs / n_unique as f64
-    } else {
-        0.0
-    };
-    let tied = |dy: f64| dy <= tol || dy / mean_abs <= tol;
-    if !any_tied {
-        // check the relative rule too
-        let mut prev = f64::NAN;
-        for &i in order {
-            let t = time[i as usize];
-            if t != prev {
-                if !prev.is_nan() && tied(t - prev) {
-                    any_tied = true;
-                    break;
-                }
-                prev = t;
-            }
-        }
-    }
-    if !any_tied {
-        return Cow::Borrowed(time);
-    }
-    let mut fixed = time.to_vec();
-    let mut prev = f64::NAN;
-    let mut cut = f64::NAN;
-    for &i in order {
-        let t = time[i as usize];
-        if t != prev {
-            if prev.is_nan() || !tied(t - prev) {
-                cut = t;
-            }
-            prev = t;
-        }
-        fixed[i as usize] = cut;
-    }
-    Cow::Owned(fixed)
-}
-
-/// Stable counting sort of `order` by `label` (values `0..k`): returns the reordered indices and
-/// the `k + 1` offsets of each label's block. Time order is kept within each block.
-pub(crate) fn partition_by_label(order: &[u32], label: &[u32], k: usize) -> (Vec<u32>, Vec<usize>) {
     let mut offsets = vec![0usize; k + 1];
-    for &l in label {
-        offsets[l as usize + 1] += 1;
+    for &(_, a) in &keyed {
+        offsets[block(a) + 1] += 1;
     }
     for j in 0..k {
         offsets[j + 1] += offsets[j];
     }
     let mut next = offsets.clone();
-    let mut out = vec![0u32; order.len()];
-    for &i in order {
-        let l = label[i as usize] as usize;
-        out[next[l]] = i;
-        next[l] += 1;
+    let mut ts = vec![0.0; n];
+    let mut ax = vec![0u32; n];
+    // the tie correction needs all times in order, before they are split
+    let mut all: Vec<f64> = Vec::new();
+    if timefix {
+        all = keyed.iter().map(|p| f64::from_bits(p.0)).collect();
+        aeq_sorted(&mut all);
     }
-    (out, offsets)
+    for (j, &(b, a)) in keyed.iter().enumerate() {
+        let l = block(a);
+        let o = next[l];
+        ts[o] = if timefix { all[j] } else { f64::from_bits(b) };
+        ax[o] = a;
+        next[l] = o + 1;
+    }
+    SortedRows {
+        time: ts,
+        aux: ax,
+        offsets,
+    }
 }
+
+/// R `aeqSurv` on sorted times, in place: distinct times closer than `sqrt(.Machine$double.eps)`
+/// (absolutely, or relative to the mean absolute distinct time) are merged into the smallest of
+/// the chain.
+pub(crate) fn aeq_sorted(ts: &mut [f64]) {
+    let tol = f64::EPSILON.sqrt();
+    let mut sum_abs = 0.0;
+    let mut n_unique = 0usize;
+    let mut prev = f64::NAN;
+    for &t in ts.iter() {
+        if t != prev {
+            sum_abs += t.abs();
+            n_unique += 1;
+            prev = t;
+        }
+    }
+    if n_unique < 2 {
+        return;
+    }
+    let mean_abs = sum_abs / n_unique as f64;
+    let tied = |dy: f64| dy <= tol || dy / mean_abs <= tol;
+    let mut prev = ts[0];
+    let mut cut = ts[0];
+    for t in ts.iter_mut() {
+        let orig = *t;
+        if orig != prev {
+            if !tied(orig - prev) {
+                cut = orig;
+            }
+            prev = orig;
+        }
+        *t = cut;
+    }
+}
+
+/// Each row's rank among the distinct (tie-corrected) times, when there are at most
+/// `max_distinct` of them: found with a small open-addressing hash table in two passes over the
+/// rows instead of a sort (whole-day follow-up has a few dozen distinct times). `None` when
+/// there are more distinct times (the caller sorts instead).
+pub(crate) struct TimeRanks {
+    pub rank: Vec<u32>,
+    /// Distinct times in increasing order (after the tie correction), indexed by rank.
+    pub times: Vec<f64>,
+}
+
+pub(crate) fn few_distinct_times(
+    time: &[f64],
+    max_distinct: usize,
+    timefix: bool,
+) -> Option<TimeRanks> {
+    const EMPTY: u64 = u64::MAX; // a NaN pattern: never the bits of a valid time
+    let bits = (2 * max_distinct)
+        .next_power_of_two()
+        .trailing_zeros()
+        .clamp(4, 16);
+    let cap = 1usize << bits;
+    let mut keys = vec![EMPTY; cap];
+    let mut slot = vec![0u16; time.len()];
+    let mut n_distinct = 0usize;
+    let mut last_key = EMPTY;
+    let mut last_slot = 0u16;
+    for (t, s) in time.iter().zip(slot.iter_mut()) {
+        let key = (t + 0.0).to_bits();
+        if key == last_key {
+            *s = last_slot;
+            continue;
+        }
+        let mut h = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize;
+        loop {
+            let k = keys[h];
+            if k == key {
+                break;
+            }
+            if k == EMPTY {
+                n_distinct += 1;
+                if n_distinct > max_distinct {
+                    return None;
+                }
+                keys[h] = key;
+                break;
+            }
+            h = (h + 1) & (cap - 1);
+        }
+        *s = h as u16;
+        last_key = key;
+        last_slot = h as u16;
+    }
+    let mut occupied: Vec<(f64, usize)> = keys
+        .iter()
+        .enumerate()
+        .filter(|(_, &k)| k != EMPTY)
+        .map(|(h, &k)| (f64::from_bits(k), h))
+        .collect();
+    occupied.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut fixed: Vec<f64> = occupied.iter().map(|o| o.0).collect();
+    if timefix {
+        aeq_sorted(&mut fixed);
+    }
+    let mut slot_rank = vec![0u32; cap];
+    let mut times: Vec<f64> = Vec::with_capacity(fixed.len());
+    for (&(_, h), &f) in occupied.iter().zip(&fixed) {
+        if times.last() != Some(&f) {
+            times.push(f);
+        }
+        slot_rank[h] = (times.len() - 1) as u32;
+    }
+    let rank = slot.iter().map(|&s| slot_rank[s as usize]).collect();
+    Some(TimeRanks { rank, times })
+}
+
+/// Largest number of distinct times for which [`few_distinct_times`] is used.
+pub(crate) const FEW_DISTINCT: usize = 4096;
 
 /// Checks a label column (`0..k`) for length and range.
 pub(crate) fn validate_labels(
