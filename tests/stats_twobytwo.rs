@@ -2,8 +2,8 @@
 //! `tests/reference/twobytwo.R` from metafor, epiR and stats::mantelhaen.test), 1e-6 relative.
 
 use dicohort::stats::twobytwo::{
-    koopman_interval, mantel_haenszel, table_measures, Estimate, NntKind, TwoByTwo,
-    ZeroCellCorrection,
+    koopman_interval, mantel_haenszel, odds_ratio, risk_difference, risk_ratio, table_measures,
+    Estimate, NntKind, TwoByTwo, ZeroCellCorrection,
 };
 use serde_json::Value;
 
@@ -69,6 +69,13 @@ fn single_tables_match_metafor_and_epir() {
             d: num(&s["d"]),
         };
         let m = table_measures(&t, 0.95).unwrap();
+        // the one-measure functions agree with table_measures
+        assert_eq!(risk_ratio(&t, 0.95).unwrap(), (m.risk_ratio, m.correction));
+        assert_eq!(odds_ratio(&t, 0.95).unwrap(), (m.odds_ratio, m.correction));
+        assert_eq!(
+            risk_difference(&t, 0.95).unwrap(),
+            (m.risk_difference, m.correction)
+        );
         let corrected = s["corrected"].as_bool().unwrap();
         assert_eq!(
             m.correction == ZeroCellCorrection::Haldane,

@@ -193,7 +193,48 @@ fn check_level(conf_level: f64) -> Result<(), StatsError> {
     }
 }
 
-/// Risk ratio with the Wald interval on the log scale (no zero-cell correction here).
+/// Risk ratio (exposed / unexposed) with the Wald interval on the log scale, applying the
+/// zero-cell rule of this module (0.5 added to every cell only when a cell is 0).
+pub fn risk_ratio(
+    t: &TwoByTwo,
+    conf_level: f64,
+) -> Result<(Estimate, ZeroCellCorrection), StatsError> {
+    corrected(t, conf_level, risk_ratio_wald)
+}
+
+/// Odds ratio with the Wald (Woolf) interval on the log scale, with the zero-cell rule.
+pub fn odds_ratio(
+    t: &TwoByTwo,
+    conf_level: f64,
+) -> Result<(Estimate, ZeroCellCorrection), StatsError> {
+    corrected(t, conf_level, odds_ratio_wald)
+}
+
+/// Risk difference (exposed - unexposed) with the Wald interval, with the zero-cell rule.
+pub fn risk_difference(
+    t: &TwoByTwo,
+    conf_level: f64,
+) -> Result<(Estimate, ZeroCellCorrection), StatsError> {
+    corrected(t, conf_level, risk_difference_wald)
+}
+
+fn corrected(
+    t: &TwoByTwo,
+    conf_level: f64,
+    f: fn(&TwoByTwo, f64) -> Estimate,
+) -> Result<(Estimate, ZeroCellCorrection), StatsError> {
+    t.check()?;
+    check_level(conf_level)?;
+    let z = z_two_sided(conf_level);
+    Ok(if t.has_zero() {
+        (f(&t.plus(0.5), z), ZeroCellCorrection::Haldane)
+    } else {
+        (f(t, z), ZeroCellCorrection::None)
+    })
+}
+
+/// Risk ratio with the Wald interval on the log scale (raw counts, no zero-cell correction;
+/// `z` is the normal critical value).
 pub fn risk_ratio_wald(t: &TwoByTwo, z: f64) -> Estimate {
     let n1 = t.a + t.b;
     let n0 = t.c + t.d;
@@ -202,14 +243,14 @@ pub fn risk_ratio_wald(t: &TwoByTwo, z: f64) -> Estimate {
     log_interval(est, se, z)
 }
 
-/// Odds ratio with the Wald (Woolf) interval on the log scale.
+/// Odds ratio with the Wald (Woolf) interval on the log scale (raw counts).
 pub fn odds_ratio_wald(t: &TwoByTwo, z: f64) -> Estimate {
     let est = (t.a * t.d) / (t.b * t.c);
     let se = (1.0 / t.a + 1.0 / t.b + 1.0 / t.c + 1.0 / t.d).sqrt();
     log_interval(est, se, z)
 }
 
-/// Risk difference (exposed minus unexposed) with the Wald interval.
+/// Risk difference (exposed minus unexposed) with the Wald interval (raw counts).
 pub fn risk_difference_wald(t: &TwoByTwo, z: f64) -> Estimate {
     let n1 = t.a + t.b;
     let n0 = t.c + t.d;
