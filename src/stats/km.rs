@@ -266,10 +266,11 @@ fn km_sorted(
     robust: bool,
     opts: &KmOptions,
 ) -> KmFit {
-    let mut times: Vec<f64> = Vec::new();
-    let mut runs: Vec<Run> = Vec::new();
-    let mut j = 0;
     let n_rows = ts.len();
+    // capacity for the worst case (all times distinct); untouched pages cost nothing
+    let mut times: Vec<f64> = Vec::with_capacity(n_rows);
+    let mut runs: Vec<Run> = Vec::with_capacity(n_rows);
+    let mut j = 0;
     while j < n_rows {
         let t = ts[j];
         let mut cur = Run::default();
@@ -314,6 +315,7 @@ fn km_sorted(
         times.push(t);
         runs.push(cur);
     }
+    times.shrink_to_fit();
     km_from_runs(times, &runs, n_rows, robust, opts)
 }
 

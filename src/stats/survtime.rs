@@ -106,17 +106,39 @@ pub(crate) fn sorted_rows(
     let mut ts = vec![0.0; n];
     let mut ax = vec![0u32; n];
     // the tie correction needs all times in order, before they are split
-    let mut all: Vec<f64> = Vec::new();
-    if timefix {
-        all = keyed.iter().map(|p| f64::from_bits(p.0)).collect();
-        aeq_sorted(&mut all);
-    }
-    for (j, &(b, a)) in keyed.iter().enumerate() {
-        let l = block(a);
-        let o = next[l];
-        ts[o] = if timefix { all[j] } else { f64::from_bits(b) };
-        ax[o] = a;
-        next[l] = o + 1;
+    let mean_abs = if timefix {
+        aeq_mean_if_tied(keyed.iter().map(|p| f64::from_bits(p.0)))
+    } else {
+        None
+    };
+    match mean_abs {
+        None => {
+            for &(b, a) in &keyed {
+                let l = block(a);
+                let o = next[l];
+                ts[o] = f64::from_bits(b);
+                ax[o] = a;
+                next[l] = o + 1;
+            }
+        }
+        Some(mean_abs) => {
+            let tied = aeq_rule(mean_abs);
+            let (mut prev, mut cut) = (f64::NAN, f64::NAN);
+            for &(b, a) in &keyed {
+                let t = f64::from_bits(b);
+                if t != prev {
+                    if prev.is_nan() || !tied(t - prev) {
+                        cut = t;
+                    }
+                    prev = t;
+                }
+                let l = block(a);
+                let o = next[l];
+                ts[o] = cut;
+                ax[o] = a;
+                next[l] = o + 1;
+            }
+        }
     }
     SortedRows {
         time: ts,
@@ -129,22 +151,10 @@ pub(crate) fn sorted_rows(
 /// (absolutely, or relative to the mean absolute distinct time) are merged into the smallest of
 /// the chain.
 pub(crate) fn aeq_sorted(ts: &mut [f64]) {
-    let tol = f64::EPSILON.sqrt();
-    let mut sum_abs = 0.0;
-    let mut n_unique = 0usize;
-    let mut prev = f64::NAN;
-    for &t in ts.iter() {
-        if t != prev {
-            sum_abs += t.abs();
-            n_unique += 1;
-            prev = t;
-        }
-    }
-    if n_unique < 2 {
+    let Some(mean_abs) = aeq_mean_if_tied(ts.iter().copied()) else {
         return;
-    }
-    let mean_abs = sum_abs / n_unique as f64;
-    let tied = |dy: f64| dy <= tol || dy / mean_abs <= tol;
+    };
+    let tied = aeq_rule(mean_abs);
     let mut prev = ts[0];
     let mut cut = ts[0];
     for t in ts.iter_mut() {
@@ -157,6 +167,43 @@ pub(crate) fn aeq_sorted(ts: &mut [f64]) {
         }
         *t = cut;
     }
+}
+
+/// `aeqSurv`'s rule: consecutive distinct times `dy` apart are tied when `dy <= tol` or
+/// `dy / mean(abs(distinct times)) <= tol`, `tol = sqrt(.Machine$double.eps)`.
+fn aeq_rule(mean_abs: f64) -> impl Fn(f64) -> bool {
+    let tol = f64::EPSILON.sqrt();
+    move |dy: f64| dy <= tol || dy / mean_abs <= tol
+}
+
+/// The mean absolute distinct time when some consecutive distinct times are tied by
+/// [`aeq_rule`] (`None`: nothing to merge). Two read-only passes over sorted times.
+fn aeq_mean_if_tied(sorted: impl Iterator<Item = f64> + Clone) -> Option<f64> {
+    let mut sum_abs = 0.0;
+    let mut n_unique = 0usize;
+    let mut prev = f64::NAN;
+    for t in sorted.clone() {
+        if t != prev {
+            sum_abs += t.abs();
+            n_unique += 1;
+            prev = t;
+        }
+    }
+    if n_unique < 2 {
+        return None;
+    }
+    let mean_abs = sum_abs / n_unique as f64;
+    let tied = aeq_rule(mean_abs);
+    let mut prev = f64::NAN;
+    for t in sorted {
+        if t != prev {
+            if !prev.is_nan() && tied(t - prev) {
+                return Some(mean_abs);
+            }
+            prev = t;
+        }
+    }
+    None
 }
 
 /// Each row's rank among the distinct (tie-corrected) times, when there are at most
