@@ -124,6 +124,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let t: Vec<f64> = keep.iter().map(|&i| time[i]).collect();
     let e: Vec<bool> = keep.iter().map(|&i| event[i].expect("kept")).collect();
     let g: Vec<u32> = keep.iter().map(|&i| group[i].expect("kept")).collect();
+    // levels seen only on omitted rows are dropped, as R drops empty strata
+    let (g, levels) = compact_labels(&g, &levels);
     let w: Option<Vec<f64>> = weights
         .as_ref()
         .map(|w| keep.iter().map(|&i| w[i]).collect());
@@ -396,6 +398,23 @@ pub(crate) fn read_flag(
         });
     }
     Ok(out)
+}
+
+/// Drops labels that no kept row uses and renumbers the ids, keeping the order of the rest.
+pub(crate) fn compact_labels(ids: &[u32], levels: &[String]) -> (Vec<u32>, Vec<String>) {
+    let mut used = vec![false; levels.len()];
+    for &i in ids {
+        used[i as usize] = true;
+    }
+    let mut new_id = vec![0u32; levels.len()];
+    let mut kept = Vec::new();
+    for (j, l) in levels.iter().enumerate() {
+        if used[j] {
+            new_id[j] = kept.len() as u32;
+            kept.push(l.clone());
+        }
+    }
+    (ids.iter().map(|&i| new_id[i as usize]).collect(), kept)
 }
 
 /// Group labels as ids `0..k` with their names: numbers in numeric order when every value is a

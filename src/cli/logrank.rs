@@ -11,7 +11,7 @@ use dicohort::load::table::read_table;
 use dicohort::stats::logrank::survdiff;
 use serde::Serialize;
 
-use super::km::{aligned, check_times, fmt, read_event, read_labels};
+use super::km::{aligned, check_times, compact_labels, fmt, read_event, read_labels};
 
 /// Arguments of `dicohort logrank` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
@@ -80,6 +80,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let t: Vec<f64> = keep.iter().map(|&i| time[i]).collect();
     let e: Vec<bool> = keep.iter().map(|&i| event[i].expect("kept")).collect();
     let g: Vec<u32> = keep.iter().map(|&i| group[i].expect("kept")).collect();
+    // levels seen only on omitted rows are dropped, as R drops empty groups
+    let (g, levels) = compact_labels(&g, &levels);
     let s: Option<Vec<u32>> = strata
         .as_ref()
         .map(|s| keep.iter().map(|&i| s[i].expect("kept")).collect());

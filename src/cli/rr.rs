@@ -131,6 +131,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     let n_omitted = table.n_rows() - n;
+    // strata seen only on omitted rows are dropped
+    let (per, levels): (Vec<TwoByTwo>, Vec<String>) = per
+        .into_iter()
+        .zip(levels)
+        .filter(|(t, _)| t.a + t.b + t.c + t.d > 0.0)
+        .unzip();
     let crude_m = table_measures(&crude, args.conf_level)
         .with_context(|| format!("{file}: columns `{}` x `{}`", args.exposure, args.outcome))?;
     let (strata_json, mh) = if strata.is_some() {
