@@ -15,6 +15,8 @@ pub struct FlowBox {
     pub unit: String,
     pub n_in: Option<u64>,
     pub excluded: Vec<(String, Option<u64>)>,
+    /// Total excluded at this step.
+    pub excluded_total: Option<u64>,
     pub n_out: Option<u64>,
 }
 
@@ -45,6 +47,7 @@ impl FlowDiagram {
                         .iter()
                         .map(|(r, n)| (r.clone(), Some(*n)))
                         .collect(),
+                    excluded_total: Some(s.excluded.iter().map(|(_, n)| n).sum()),
                     n_out: Some(s.n_out),
                 })
                 .collect(),
@@ -175,11 +178,10 @@ pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
         if s.excluded.is_empty() {
             sides.push(None);
         } else {
-            let total = s
-                .excluded
-                .iter()
-                .try_fold(0u64, |acc, (_, n)| n.map(|n| acc + n));
-            let mut lines = vec![(format!("Excluded ({})", n_text(total, &s.unit)), true)];
+            let mut lines = vec![(
+                format!("Excluded ({})", n_text(s.excluded_total, &s.unit)),
+                true,
+            )];
             for (r, n) in &s.excluded {
                 lines.push((format!("{r}: {}", theme::count(*n)), false));
             }

@@ -1,0 +1,456 @@
+//! Statistical disclosure control for every count the report publishes.
+//!
+//! **Rule** (see [`DisclosureRule::statement`], which the report prints):
+//! 1. *Primary suppression*: a count `n` with `1 <= n < threshold` is withheld (default threshold
+//!    10; 0 disables control). Zero is published.
+//! 2. *Complementary suppression*: a table's counts are linked by published linear relations (a
+//!    row or column adds up to its total; a flow step's entrants equal those kept plus those
+//!    excluded; numbers at risk fall by those leaving). Further counts are withheld until
+//!    (a) no withheld sensitive count can be solved for exactly from the published counts and
+//!    relations (checked by rank: a withheld cell is determined iff removing its column from the
+//!    relations restricted to withheld cells lowers their rank), and (b) no single relation
+//!    reveals a sum of withheld counts of one sign (e.g. "the two withheld cells of this row add
+//!    up to 4") that is itself between 1 and threshold - 1. The complement chosen is the smallest
+//!    published count in a violated relation, preferring a count of the same sign (same side of
+//!    the relation) and non-zero counts; ties go to the first cell, so the result is
+//!    deterministic.
+//! 3. Numbers at risk: consecutive published numbers of one group differ by the number who left
+//!    the risk set in between; those differences are treated as hidden counts and protected by
+//!    rule 2, which withholds the later number when a difference is 1..threshold-1.
+//!
+//! This follows the cell-suppression practice of national statistical offices (primary plus
+//! complementary suppression, e.g. Hundepool et al., *Statistical Disclosure Control*, 2012,
+//! ch. 4) with an exact linear audit instead of a heuristic one. It does not audit relations
+//! *between* tables (e.g. a group size printed in Table 1 and again in a risk table); the report
+//! prints each group size from one source.
+
+use serde::Serialize;
+
+use crate::plot::flow::FlowBox;
+use crate::schema::CohortFlow;
+
+/// The disclosure rule: counts in `1..threshold` are withheld; `threshold = 0` disables control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DisclosureRule {
+    pub threshold: u64,
+}
+
+impl Default for DisclosureRule {
+    fn default() -> Self {
+        DisclosureRule { threshold: 10 }
+    }
+}
+
+impl DisclosureRule {
+    pub fn new(threshold: u64) -> Self {
+        DisclosureRule { threshold }
+    }
+
+    /// Whether `n` may not be published (1 <= n < threshold).
+    pub fn is_sensitive(&self, n: u64) -> bool {
+        self.threshold > 0 && n >= 1 && n < self.threshold
+    }
+
+    /// The rule in words, for the report.
+    pub fn statement(&self) -> String {
+        if self.threshold <= 1 {
+            return "Disclosure control was disabled (threshold 0): every count is shown as computed."
+                .to_string();
+        }
+        let t = self.threshold;
+        format!(
+            "Disclosure control: counts from 1 to {m} are withheld and shown as \"*\" (zero is shown); \
+             percentages of withheld counts are withheld too. Where a withheld count could be \
+             recovered from totals or other published counts of the same table or figure (row and \
+             column totals, the numbers entering and leaving a flow step, differences between \
+             consecutive numbers at risk), further counts are withheld, choosing the smallest \
+             count that protects it, until no withheld count of 1 to {m} can be solved for exactly \
+             from the published counts and no published relation reveals a total of withheld \
+             counts between 1 and {m}. Survival and cumulative incidence curves are drawn only \
+             while at least {t} patients remain at risk in the group. Patient identifiers never \
+             appear in this report.",
+            m = t - 1,
+        )
+    }
+}
+
+/// A set of counts linked by linear relations `sum(coef * value) = 0`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LinkedCounts {
+    pub values: Vec<u64>,
+    /// `false`: never printed (a hidden count such as the number leaving a risk set between two
+    /// times); still protected when sensitive.
+    pub printed: Vec<bool>,
+    pub relations: Vec<Vec<(usize, i8)>>,
+}
+
+impl LinkedCounts {
+    /// Adds a count; returns its index.
+    pub fn add(&mut self, value: u64, printed: bool) -> usize {
+        self.values.push(value);
+        self.printed.push(printed);
+        self.values.len() - 1
+    }
+    /// Adds the relation `sum(parts) = total`.
+    pub fn sum_relation(&mut self, parts: &[usize], total: usize) {
+        let mut r: Vec<(usize, i8)> = parts.iter().map(|&p| (p, 1)).collect();
+        r.push((total, -1));
+        self.relations.push(r);
+    }
+}
+
+/// Rank of a small dense matrix (Gaussian elimination with partial pivoting).
+fn rank(mut m: Vec<Vec<f64>>, ncol: usize) -> usize {
+    let mut r = 0;
+    for c in 0..ncol {
+        let Some(p) = (r..m.len()).max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs())) else {
+            break;
+        };
+        if m[p][c].abs() < 1e-9 {
+            continue;
+        }
+        m.swap(r, p);
+        for i in 0..m.len() {
+            if i != r {
+                let f = m[i][c] / m[r][c];
+                if f != 0.0 {
+                    for k in c..ncol {
+                        m[i][k] -= f * m[r][k];
+                    }
+                }
+            }
+        }
+        r += 1;
+        if r == m.len() {
+            break;
+        }
+    }
+    r
+}
+
+/// Whether unknown cell `j` is determined by the relations given the shown cells.
+fn determined(lc: &LinkedCounts, shown: &[bool], j: usize) -> bool {
+    let unknown: Vec<usize> = (0..lc.values.len()).filter(|&i| !shown[i]).collect();
+    let build = |cols: &[usize]| -> Vec<Vec<f64>> {
+        lc.relations
+            .iter()
+            .map(|rel| {
+                cols.iter()
+                    .map(|&c| {
+                        rel.iter()
+                            .filter(|(i, _)| *i == c)
+                            .map(|(_, s)| *s as f64)
+                            .sum()
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let with: Vec<usize> = unknown.clone();
+    let without: Vec<usize> = unknown.iter().copied().filter(|&i| i != j).collect();
+    rank(build(&with), with.len()) > rank(build(&without), without.len())
+}
+
+/// Picks the complement in `rel` for unknown cells of sign `sign` (`0`: any sign).
+fn pick(lc: &LinkedCounts, shown: &[bool], rel: &[(usize, i8)], sign: i8) -> Option<usize> {
+    let cands: Vec<(usize, i8)> = rel.iter().copied().filter(|(i, _)| shown[*i]).collect();
+    let key = |&(i, s): &(usize, i8)| (lc.values[i] == 0, sign != 0 && s != sign, lc.values[i], i);
+    cands.iter().min_by_key(|c| key(c)).map(|c| c.0)
+}
+
+/// Decides which counts may be shown: `true` = shown. Pure and deterministic.
+///
+/// Protected from exact recovery: every sensitive count (printed or hidden) and every withheld
+/// printed count (so that no `*` in a table can be filled in by arithmetic).
+pub fn suppress_linked(lc: &LinkedCounts, rule: &DisclosureRule) -> Vec<bool> {
+    let n = lc.values.len();
+    let mut shown: Vec<bool> = (0..n)
+        .map(|i| lc.printed[i] && !rule.is_sensitive(lc.values[i]))
+        .collect();
+    if rule.threshold <= 1 {
+        return shown;
+    }
+    let key = |i: usize| (lc.values[i] == 0, lc.values[i], i);
+    loop {
+        // (b) a relation revealing a small sum of withheld counts of one sign.
+        let mut add: Option<usize> = None;
+        for rel in &lc.relations {
+            let unknown: Vec<(usize, i8)> =
+                rel.iter().copied().filter(|(i, _)| !shown[*i]).collect();
+            if unknown.is_empty() {
+                continue;
+            }
+            let sign = unknown[0].1;
+            if unknown.iter().all(|(_, s)| *s == sign) {
+                let sum: u64 = unknown.iter().map(|(i, _)| lc.values[*i]).sum();
+                if rule.is_sensitive(sum) {
+                    if let Some(c) = pick(lc, &shown, rel, sign) {
+                        add = Some(c);
+                        break;
+                    }
+                }
+            }
+        }
+        // (a) a protected withheld count that the published counts determine exactly.
+        if add.is_none() {
+            let protected =
+                |j: usize| !shown[j] && (rule.is_sensitive(lc.values[j]) || lc.printed[j]);
+            if let Some(j) = (0..n).find(|&j| protected(j) && determined(lc, &shown, j)) {
+                // Candidates: shown cells of the relations through j (same side first), then
+                // every shown cell; take the first whose suppression frees j, else the first.
+                let mut cands: Vec<usize> = Vec::new();
+                let mut rels: Vec<&Vec<(usize, i8)>> = lc
+                    .relations
+                    .iter()
+                    .filter(|r| r.iter().any(|(i, _)| *i == j))
+                    .collect();
+                rels.sort_by_key(|r| r.iter().filter(|(i, _)| !shown[*i]).count());
+                for r in rels {
+                    let sign = r.iter().find(|(i, _)| *i == j).map_or(0, |x| x.1);
+                    let mut c: Vec<(usize, i8)> =
+                        r.iter().copied().filter(|(i, _)| shown[*i]).collect();
+                    c.sort_by_key(|&(i, s)| (lc.values[i] == 0, s != sign, lc.values[i], i));
+                    for (i, _) in c {
+                        if !cands.contains(&i) {
+                            cands.push(i);
+                        }
+                    }
+                }
+                let mut rest: Vec<usize> = (0..n)
+                    .filter(|&i| shown[i] && !cands.contains(&i))
+                    .collect();
+                rest.sort_by_key(|&i| key(i));
+                cands.extend(rest);
+                add = cands
+                    .iter()
+                    .copied()
+                    .find(|&c| {
+                        let mut trial = shown.clone();
+                        trial[c] = false;
+                        !determined(lc, &trial, j)
+                    })
+                    .or_else(|| cands.first().copied());
+            }
+        }
+        match add {
+            Some(i) => shown[i] = false,
+            None => return shown,
+        }
+    }
+}
+
+/// Which totals a two-way table prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Margins {
+    None,
+    /// A total per row (e.g. an "Overall" column).
+    Rows,
+    /// A total per column (e.g. group sizes in the header).
+    Cols,
+    /// Both, plus the grand total.
+    Both,
+}
+
+/// A two-way table after suppression (`None` = withheld).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuppressedTable {
+    pub cells: Vec<Vec<Option<u64>>>,
+    /// One per row when row totals are printed, else empty.
+    pub row_totals: Vec<Option<u64>>,
+    /// One per column when column totals are printed, else empty.
+    pub col_totals: Vec<Option<u64>>,
+    pub grand_total: Option<Option<u64>>,
+}
+
+/// Suppresses a two-way table of counts with the margins it prints (margins are computed here
+/// from the cells, so they are consistent).
+pub fn suppress_table(
+    counts: &[Vec<u64>],
+    margins: Margins,
+    rule: &DisclosureRule,
+) -> SuppressedTable {
+    let nr = counts.len();
+    let nc = counts.first().map_or(0, Vec::len);
+    let mut lc = LinkedCounts::default();
+    let cell: Vec<Vec<usize>> = counts
+        .iter()
+        .map(|row| row.iter().map(|&v| lc.add(v, true)).collect())
+        .collect();
+    let rows = matches!(margins, Margins::Rows | Margins::Both);
+    let cols = matches!(margins, Margins::Cols | Margins::Both);
+    let row_t: Vec<usize> = if rows {
+        (0..nr)
+            .map(|r| lc.add(counts[r].iter().sum(), true))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let col_t: Vec<usize> = if cols {
+        (0..nc)
+            .map(|c| lc.add(counts.iter().map(|row| row[c]).sum(), true))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let grand = if rows && cols {
+        Some(lc.add(counts.iter().flatten().sum(), true))
+    } else {
+        None
+    };
+    for r in 0..nr {
+        if rows {
+            lc.sum_relation(&cell[r], row_t[r]);
+        }
+    }
+    for c in 0..nc {
+        if cols {
+            let parts: Vec<usize> = (0..nr).map(|r| cell[r][c]).collect();
+            lc.sum_relation(&parts, col_t[c]);
+        }
+    }
+    if let Some(g) = grand {
+        lc.sum_relation(&row_t, g);
+        lc.sum_relation(&col_t, g);
+    }
+    let shown = suppress_linked(&lc, rule);
+    let get = |i: usize| shown[i].then_some(lc.values[i]);
+    SuppressedTable {
+        cells: cell
+            .iter()
+            .map(|row| row.iter().map(|&i| get(i)).collect())
+            .collect(),
+        row_totals: row_t.iter().map(|&i| get(i)).collect(),
+        col_totals: col_t.iter().map(|&i| get(i)).collect(),
+        grand_total: grand.map(get),
+    }
+}
+
+/// Suppresses one group's numbers at risk (non-increasing over the table times): withholds small
+/// numbers and any number whose difference from another published number of the row is small.
+pub fn suppress_risk_row(n_risk: &[u64], rule: &DisclosureRule) -> Vec<Option<u64>> {
+    let mut lc = LinkedCounts::default();
+    let idx: Vec<usize> = n_risk.iter().map(|&v| lc.add(v, true)).collect();
+    // Hidden "left the risk set between a and b" counts for every pair (a < b).
+    for a in 0..idx.len() {
+        for b in a + 1..idx.len() {
+            let left = lc.add(n_risk[a].saturating_sub(n_risk[b]), false);
+            lc.sum_relation(&[idx[b], left], idx[a]);
+        }
+    }
+    let shown = suppress_linked(&lc, rule);
+    idx.iter()
+        .map(|&i| shown[i].then_some(lc.values[i]))
+        .collect()
+}
+
+/// Suppresses a number-at-risk table row by row.
+pub fn suppress_risk_table(rows: &[Vec<u64>], rule: &DisclosureRule) -> Vec<Vec<Option<u64>>> {
+    rows.iter().map(|r| suppress_risk_row(r, rule)).collect()
+}
+
+/// The cohort flow with disclosure control applied, ready for [`crate::plot::flow`]: each step
+/// relates entrants, those kept, each exclusion and the exclusion total; a step's kept number is
+/// linked to the next step's entrants when they are equal and counted in the same unit.
+pub fn suppress_flow(flow: &CohortFlow, rule: &DisclosureRule) -> Vec<FlowBox> {
+    let mut lc = LinkedCounts::default();
+    let mut ids = Vec::new();
+    for s in &flow.steps {
+        let n_in = lc.add(s.n_in, true);
+        let n_out = lc.add(s.n_out, true);
+        let excl: Vec<usize> = s.excluded.iter().map(|(_, n)| lc.add(*n, true)).collect();
+        let total = lc.add(
+            s.excluded.iter().map(|(_, n)| n).sum(),
+            !s.excluded.is_empty(),
+        );
+        lc.sum_relation(&excl, total);
+        lc.sum_relation(&[n_out, total], n_in);
+        ids.push((n_in, n_out, excl, total));
+    }
+    for k in 1..flow.steps.len() {
+        let (prev, cur) = (&flow.steps[k - 1], &flow.steps[k]);
+        if prev.n_out == cur.n_in && prev.unit == cur.unit {
+            lc.relations.push(vec![(ids[k - 1].1, 1), (ids[k].0, -1)]);
+        }
+    }
+    let shown = suppress_linked(&lc, rule);
+    let get = |i: usize| shown[i].then_some(lc.values[i]);
+    flow.steps
+        .iter()
+        .zip(&ids)
+        .map(|(s, (n_in, n_out, excl, total))| FlowBox {
+            label: s.label.clone(),
+            unit: s.unit.clone(),
+            n_in: get(*n_in),
+            excluded: s
+                .excluded
+                .iter()
+                .zip(excl)
+                .map(|((r, _), &i)| (r.clone(), get(i)))
+                .collect(),
+            excluded_total: get(*total),
+            n_out: get(*n_out),
+        })
+        .collect()
+}
+
+/// "n (p%)" with one decimal, or the suppression mark when the count is withheld; the
+/// percentage is of `total` (printed only when known and positive).
+pub fn count_percent(n: Option<u64>, total: Option<u64>) -> String {
+    match (n, total) {
+        (None, _) => crate::plot::theme::SUPPRESSED.to_string(),
+        (Some(n), Some(t)) if t > 0 => format!(
+            "{n} ({})",
+            crate::plot::theme::fixed(100.0 * n as f64 / t as f64, 1)
+        ),
+        (Some(n), _) => n.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rank_of_small_matrices() {
+        assert_eq!(rank(vec![vec![1.0, 1.0], vec![1.0, 1.0]], 2), 1);
+        assert_eq!(rank(vec![vec![1.0, 0.0], vec![0.0, 1.0]], 2), 2);
+        assert_eq!(rank(vec![], 0), 0);
+    }
+
+    #[test]
+    fn two_by_two_with_margins_protects_the_small_cell() {
+        let t = suppress_table(
+            &[vec![3, 40], vec![25, 60]],
+            Margins::Both,
+            &DisclosureRule::default(),
+        );
+        assert_eq!(t.cells[0][0], None);
+        // The row and the column of the small cell each lose a second cell.
+        assert!(t.cells[0][1].is_none() || t.row_totals[0].is_none());
+        assert!(t.cells[1][0].is_none() || t.col_totals[0].is_none());
+        let hidden = t.cells.iter().flatten().filter(|c| c.is_none()).count();
+        assert!(hidden >= 2);
+    }
+
+    #[test]
+    fn threshold_zero_disables() {
+        let t = suppress_table(
+            &[vec![1, 2], vec![3, 4]],
+            Margins::Both,
+            &DisclosureRule::new(0),
+        );
+        assert_eq!(
+            t.cells,
+            vec![vec![Some(1), Some(2)], vec![Some(3), Some(4)]]
+        );
+        assert!(DisclosureRule::new(0).statement().contains("disabled"));
+    }
+
+    #[test]
+    fn risk_row_withholds_small_differences() {
+        let r = suppress_risk_row(&[200, 195, 180, 150, 7], &DisclosureRule::default());
+        assert_eq!(r, vec![Some(200), None, Some(180), Some(150), None]);
+        let r = suppress_risk_row(&[200, 200, 150], &DisclosureRule::default());
+        assert_eq!(r, vec![Some(200), Some(200), Some(150)]);
+    }
+}
