@@ -1,9 +1,200 @@
-//! `dicohort analyze`.
+//! `dicohort analyze [PLAN.toml] [--out DIR]`: the main job. With no plan: the embedded default
+//! plan (`plans/default.toml`) on the embedded synthetic registry, written to `reports/demo/`.
+//! Writes `analysis.json` (the whole typed result), one CSV per table (see
+//! `dicohort::cohort::results`), `flow.csv` and `plan.json` (the plan as run, every default filled in).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use dicohort::cohort::analysis::{run_plan, AnalysisResult};
+use dicohort::cohort::plan::Plan;
+use dicohort::cohort::results::result_tables;
+use dicohort::load::{load_canonical, load_cohort, Input, LoadOptions};
+use dicohort::schema::Cohort;
+use dicohort::simulate::{simulate_canonical_in_memory, SimParams};
 
 /// Arguments of `dicohort analyze` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// The analysis plan (TOML). Without it: the embedded default plan.
+    pub plan: Option<PathBuf>,
+    /// Output folder (created if needed).
+    #[arg(long, default_value = "reports/demo")]
+    pub out: PathBuf,
+    /// Analyse a synthetic registry of this many patients simulated in memory instead of the
+    /// plan's cohort (with --seed).
+    #[arg(long)]
+    pub simulate_patients: Option<u64>,
+    /// Seed of --simulate-patients.
+    #[arg(long, default_value_t = 2011)]
+    pub seed: u64,
+    /// Print per-stage timings and peak memory to stderr.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`dicohort analyze` is not yet implemented")
+/// Peak resident memory of this process so far, in MiB (Linux `VmHWM`), if known.
+fn peak_rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+struct Stages {
+    t0: Instant,
+    last: Instant,
+    verbose: bool,
+}
+
+impl Stages {
+    fn mark(&mut self, what: &str) {
+        if self.verbose {
+            let now = Instant::now();
+            eprintln!(
+                "[stage] {what}: {:.2} s (total {:.2} s), peak RSS {:.0} MiB",
+                (now - self.last).as_secs_f64(),
+                (now - self.t0).as_secs_f64(),
+                peak_rss_mib().unwrap_or(f64::NAN)
+            );
+            self.last = now;
+        }
+    }
+}
+
+fn simulated(patients: u64, seed: u64) -> anyhow::Result<Cohort> {
+    let params = SimParams::new(patients, seed);
+    let ([p, d, t], _) = simulate_canonical_in_memory(&params)?;
+    let input = |name: &str, data: Vec<u8>| Input::Bytes {
+        name: name.into(),
+        data,
+    };
+    let (cohort, _) = load_canonical(
+        &input("patients.csv", p),
+        &input("days.csv", d),
+        Some(&input("treatments.csv", t)),
+        &LoadOptions::default(),
+    )?;
+    Ok(cohort)
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let t0 = Instant::now();
+    let mut st = Stages {
+        t0,
+        last: t0,
+        verbose: args.verbose,
+    };
+    let (plan, plan_dir) = match &args.plan {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("reading the plan {}", p.display()))?;
+            let plan = Plan::from_toml(&text).with_context(|| format!("{}", p.display()))?;
+            (plan, p.parent().map(Path::to_path_buf).unwrap_or_default())
+        }
+        None => (Plan::default_plan(), PathBuf::new()),
+    };
+    let cohort = match (args.simulate_patients, &plan.cohort.path) {
+        (Some(n), _) => simulated(n, args.seed)?,
+        (None, Some(path)) => {
+            let dir = plan_dir.join(path);
+            let opts = if plan.cohort.lenient {
+                LoadOptions::lenient()
+            } else {
+                LoadOptions::default()
+            };
+            load_cohort(&dir, &opts)
+                .with_context(|| format!("loading the cohort {}", dir.display()))?
+                .0
+        }
+        (None, None) => dicohort::simulate::default_registry(),
+    };
+    st.mark(&format!(
+        "load cohort ({} patients, {} patient-days)",
+        cohort.patients.len(),
+        cohort.days.len()
+    ));
+    let verbose = args.verbose;
+    let mut progress = |s: &str| {
+        if verbose {
+            eprintln!(
+                "  {s} (peak RSS {:.0} MiB)",
+                peak_rss_mib().unwrap_or(f64::NAN)
+            );
+        }
+    };
+    let result = run_plan(&plan, cohort, &mut progress).context("running the analysis plan")?;
+    st.mark("analysis");
+    let files = write_results(&result, &args.out)?;
+    st.mark("write results");
+    println!(
+        "{}: wrote {} files to {}",
+        result.title,
+        files.len(),
+        args.out.display()
+    );
+    print_summary(&result);
+    Ok(())
+}
+
+/// Writes `analysis.json`, `plan.json` and every CSV table into `out`; returns the paths.
+/// (The HTML report is added here by the report layer.)
+pub fn write_results(result: &AnalysisResult, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut files = Vec::new();
+    let mut write = |name: &str, text: String| -> anyhow::Result<()> {
+        let p = out.join(name);
+        std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
+        files.push(p);
+        Ok(())
+    };
+    write(
+        "analysis.json",
+        serde_json::to_string_pretty(result).context("serialising the result")? + "\n",
+    )?;
+    write(
+        "plan.json",
+        serde_json::to_string_pretty(&result.plan).context("serialising the plan")? + "\n",
+    )?;
+    for t in result_tables(result) {
+        write(&t.name, t.to_csv())?;
+    }
+    Ok(files)
+}
+
+fn print_summary(r: &AnalysisResult) {
+    for d in &r.designs {
+        println!("\n{}{}", d.label, if d.primary { " [primary]" } else { "" });
+        let mut pops = vec![("", &d.overall)];
+        for s in &d.subgroups {
+            for l in &s.levels {
+                pops.push((s.name.as_str(), l));
+            }
+        }
+        for (sg, p) in pops {
+            let hrs: Vec<String> = p
+                .hazard_ratios
+                .iter()
+                .map(|h| {
+                    format!(
+                        "{}={:.3} ({:.3}-{:.3})",
+                        serde_json::to_value(h.method)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default(),
+                        h.hr,
+                        h.lower,
+                        h.upper
+                    )
+                })
+                .collect();
+            let name = if sg.is_empty() {
+                "all".to_string()
+            } else {
+                format!("{sg}: {}", p.population)
+            };
+            println!("  {name:<40} n={:<8} {}", p.n, hrs.join("  "));
+        }
+    }
 }

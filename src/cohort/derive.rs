@@ -2,6 +2,9 @@
 //! documented in `plans/default.toml`):
 //!
 //! - `<score>_day<d>`: the score total on day `d` when complete (bounds equal), else missing;
+//! - `<score>_lo_day<d>`, `<score>_hi_day<d>`: the bounds of the total on day `d` (missing items
+//!   at their lowest / highest points; `lo` is the conventional "missing = normal" reading,
+//!   named as such in every output that uses it);
 //! - `<score>_max_days<a>_<b>`: the worst complete daily total over days `a..=b` (missing when a
 //!   day in range is partial and could exceed it, or no day is recorded);
 //! - `dic_<score>_day<d>`, `dic_<score>_days<a>_<b>`: 1 when positive on any recorded day of the
@@ -79,6 +82,8 @@ fn parse_days(s: &str) -> Option<[i32; 2]> {
 enum Derived {
     Dic(ScoreName, [i32; 2]),
     ScoreOn(ScoreName, i32),
+    /// Lower (false) or upper (true) bound on a day.
+    ScoreBound(ScoreName, i32, bool),
     ScoreMax(ScoreName, [i32; 2]),
     Measurement(String, i32),
     CoagGroup,
@@ -105,6 +110,13 @@ fn parse_name(name: &str, days: &DayTable) -> Option<Derived> {
     let prefix = &name[..i];
     if let Ok(s) = prefix.parse::<ScoreName>() {
         return Some(Derived::ScoreOn(s, d));
+    }
+    for (suffix, upper) in [("_lo", false), ("_hi", true)] {
+        if let Some(sc) = prefix.strip_suffix(suffix) {
+            if let Ok(s) = sc.parse::<ScoreName>() {
+                return Some(Derived::ScoreBound(s, d, upper));
+            }
+        }
     }
     day_column(days, prefix).map(|_| Derived::Measurement(prefix.to_string(), d))
 }
@@ -181,6 +193,17 @@ pub fn add_derived_columns(
                         if c.min[i] == c.max[i] {
                             v[days.patient[lo] as usize] = c.min[i] as f64;
                         }
+                    }
+                }
+                Column::Num(v)
+            }
+            Derived::ScoreBound(s, d, upper) => {
+                let c = need_scores()?.get(s).map_err(score_err)?;
+                let b = if upper { &c.max } else { &c.min };
+                let mut v = vec![f64::NAN; n];
+                for &(lo, hi) in &ranges {
+                    if let Some(i) = (lo..hi).find(|&i| days.day[i] == d) {
+                        v[days.patient[lo] as usize] = b[i] as f64;
                     }
                 }
                 Column::Num(v)
@@ -272,6 +295,8 @@ mod tests {
             "jaam_day3",
             "jaam_max_days1_2",
             "jaam_max_days1_3",
+            "jaam_lo_day3",
+            "jaam_hi_day3",
             "platelets_day2",
             "ventilated_day1",
         ]
@@ -295,6 +320,8 @@ mod tests {
         assert!(same(g("jaam_max_days1_2"), vec![4.0, 1.0, nan]));
         assert!(same(g("jaam_max_days1_3"), vec![nan, 5.0, nan]));
         assert!(same(g("platelets_day2"), vec![90.0, nan, nan]));
+        assert!(same(g("jaam_lo_day3"), vec![2.0, 5.0, nan]));
+        assert!(same(g("jaam_hi_day3"), vec![5.0, 5.0, nan]));
         assert!(same(g("ventilated_day1"), vec![1.0, nan, nan]));
         let bad = vec!["sofa_dayx".to_string()];
         assert!(matches!(

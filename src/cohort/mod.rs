@@ -13,6 +13,7 @@
 //! - [`plan`] / [`analysis`]: the TOML analysis plan and the run that produces an
 //!   [`analysis::AnalysisResult`].
 
+pub mod analysis;
 pub mod balance;
 pub mod derive;
 pub mod exposure;
@@ -22,6 +23,7 @@ pub mod landmark;
 pub mod outcome;
 pub mod plan;
 pub mod propensity;
+pub mod results;
 pub mod subgroup;
 pub mod table1;
 

@@ -67,7 +67,6 @@ pub struct CohortSource {
     pub lenient: bool,
 }
 
-
 /// The DIC definition used for "DIC" in the outputs and the coagulation groups.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,9 +128,10 @@ pub struct DesignSpec {
     /// biased in every output.
     #[serde(default = "default_sensitivity")]
     pub sensitivity: Vec<Design>,
-    /// Time-varying design: exposure becomes effective at `start_day - 1 + lag` (1 = from the end
-    /// of the day treatment started).
-    #[serde(default = "one")]
+    /// Time-varying design: exposure becomes effective at `start_day - 1 + lag` (0, the default:
+    /// from the start of the day treatment started, so a death on that day counts as exposed;
+    /// 1: from the end of that day).
+    #[serde(default)]
     pub tv_lag_days: f64,
 }
 
@@ -141,16 +141,13 @@ fn landmark() -> Design {
 fn default_sensitivity() -> Vec<Design> {
     vec![Design::TimeVarying]
 }
-fn one() -> f64 {
-    1.0
-}
 
 impl Default for DesignSpec {
     fn default() -> Self {
         DesignSpec {
             primary: Design::Landmark,
             sensitivity: default_sensitivity(),
-            tv_lag_days: 1.0,
+            tv_lag_days: 0.0,
         }
     }
 }
@@ -188,12 +185,11 @@ fn default_covariates() -> Vec<String> {
         "age",
         "female",
         "apache2",
-        "sofa_day1",
-        "jaam_day1",
+        "sofa_lo_day1",
+        "jaam_lo_day1",
         "platelets_day1",
         "pt_ratio_day1",
-        "fdp_day1",
-        "antithrombin_day1",
+        "site_id",
     ]
     .iter()
     .map(|s| s.to_string())

@@ -29,10 +29,14 @@ pub enum SubgroupSpec {
         #[serde(default)]
         name: Option<String>,
     },
-    /// Bands of a numeric column: levels `x <= c1`, `c1 < x <= c2`, ..., `x > ck`.
+    /// Bands of a numeric column: levels `x <= c1`, `c1 < x <= c2`, ..., `x > ck`. With
+    /// `bounds = [lower_column, upper_column]` (e.g. the bounds of a partial score), a patient
+    /// whose value is missing in `column` still gets a band when both bounds fall in it.
     Bands {
         column: String,
         cuts: Vec<f64>,
+        #[serde(default)]
+        bounds: Option<[String; 2]>,
         #[serde(default)]
         name: Option<String>,
     },
@@ -117,9 +121,15 @@ impl SubgroupSpec {
         Ok(match self {
             SubgroupSpec::Dic { score, days, .. } => vec![dic_column(score, *days)],
             SubgroupSpec::CoagulationGroups { .. } => vec![COAGULATION_GROUP_COLUMN.into()],
-            SubgroupSpec::Bands { column, .. } | SubgroupSpec::Column { column, .. } => {
-                vec![column.clone()]
+            SubgroupSpec::Bands { column, bounds, .. } => {
+                let mut v = vec![column.clone()];
+                if let Some([a, b]) = bounds {
+                    v.push(a.clone());
+                    v.push(b.clone());
+                }
+                v
             }
+            SubgroupSpec::Column { column, .. } => vec![column.clone()],
             SubgroupSpec::AntithrombinLow { .. } => vec![ANTITHROMBIN_COLUMN.into()],
             SubgroupSpec::Expression { expr, .. } => expr::parse(expr)?.columns(),
         })
@@ -143,8 +153,26 @@ impl SubgroupSpec {
                 let levels = vec!["normal".to_string(), "coagulopathy".into(), "dic".into()];
                 Partition::from_text(name, v, Some(levels))
             }
-            SubgroupSpec::Bands { column, cuts, .. } => {
-                Partition::bands(name, f.num(column)?, cuts)
+            SubgroupSpec::Bands {
+                column,
+                cuts,
+                bounds,
+                ..
+            } => {
+                let mut p = Partition::bands(name.clone(), f.num(column)?, cuts)?;
+                if let Some([a, b]) = bounds {
+                    let lo = Partition::bands(name.clone(), f.num(a)?, cuts)?;
+                    let hi = Partition::bands(name, f.num(b)?, cuts)?;
+                    for i in 0..p.level.len() {
+                        if p.level[i].is_none()
+                            && lo.level[i].is_some()
+                            && lo.level[i] == hi.level[i]
+                        {
+                            p.level[i] = lo.level[i];
+                        }
+                    }
+                }
+                Ok(p)
             }
             SubgroupSpec::AntithrombinLow { threshold, .. } => {
                 let v = f.num(ANTITHROMBIN_COLUMN)?;
@@ -370,6 +398,35 @@ mod tests {
         let q = Partition::bands("x".into(), &[0.5, 1.5], &[1.0]).unwrap();
         assert_eq!(q.levels, vec!["<=1", ">1"]);
         assert!(Partition::bands("x".into(), &[1.0], &[2.0, 1.0]).is_err());
+    }
+
+    #[test]
+    fn bands_from_bounds_of_a_partial_score() {
+        let mut f = PatientFrame::new(4);
+        f.insert(
+            "sofa_day1",
+            Column::Num(vec![10.0, f64::NAN, f64::NAN, f64::NAN]),
+        )
+        .unwrap();
+        f.insert(
+            "sofa_lo_day1",
+            Column::Num(vec![10.0, 13.0, 11.0, f64::NAN]),
+        )
+        .unwrap();
+        f.insert(
+            "sofa_hi_day1",
+            Column::Num(vec![10.0, 16.0, 14.0, f64::NAN]),
+        )
+        .unwrap();
+        let spec = SubgroupSpec::Bands {
+            column: "sofa_day1".into(),
+            cuts: vec![12.0, 17.0],
+            bounds: Some(["sofa_lo_day1".into(), "sofa_hi_day1".into()]),
+            name: None,
+        };
+        let p = spec.partition(&f).unwrap();
+        assert_eq!(p.level, vec![Some(0), Some(1), None, None]);
+        assert_eq!(spec.required_columns().unwrap().len(), 3);
     }
 
     #[test]

@@ -1,0 +1,494 @@
+//! Flat tables of an [`AnalysisResult`], one per file (`flow.csv`, `table1.csv`,
+//! `estimates.csv`, `mortality.csv`, `interaction.csv`, `balance.csv`, `propensity.csv`,
+//! `km.csv`, `competing.csv`). Numbers are written in Rust's shortest round-trip form; missing
+//! values (NaN) as empty cells. Every row names its design and population, and every effect its
+//! outcome form; rows of the naive design carry `biased = true`.
+
+use super::analysis::{AnalysisResult, DesignResult, PopulationResult};
+
+/// One CSV table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvTable {
+    /// File name, e.g. `estimates.csv`.
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl CsvTable {
+    fn new(name: &str, columns: &[&str]) -> Self {
+        CsvTable {
+            name: name.to_string(),
+            columns: columns.iter().map(|s| s.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// The table as CSV text (RFC 4180 quoting where needed, `\n` line ends).
+    pub fn to_csv(&self) -> String {
+        let mut s = String::new();
+        let line = |cells: &[String], s: &mut String| {
+            for (i, c) in cells.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                if c.contains([',', '"', '\n']) {
+                    s.push('"');
+                    s.push_str(&c.replace('"', "\"\""));
+                    s.push('"');
+                } else {
+                    s.push_str(c);
+                }
+            }
+            s.push('\n');
+        };
+        line(&self.columns, &mut s);
+        for r in &self.rows {
+            line(r, &mut s);
+        }
+        s
+    }
+}
+
+/// A number as a cell: empty when NaN, `Inf`/`-Inf` when infinite.
+pub fn num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else if x.is_infinite() {
+        if x > 0.0 { "Inf" } else { "-Inf" }.to_string()
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Every population of a design: `("", "all", overall)` then `(subgroup, level, result)`.
+fn populations(d: &DesignResult) -> Vec<(&str, &PopulationResult)> {
+    let mut v = vec![("", &d.overall)];
+    for s in &d.subgroups {
+        for l in &s.levels {
+            v.push((s.name.as_str(), l));
+        }
+    }
+    v
+}
+
+fn design_name(d: &DesignResult) -> String {
+    serde_json::to_value(d.design)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// All tables of a result, in a fixed order.
+pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
+    let mut flow = CsvTable::new(
+        "flow.csv",
+        &[
+            "step", "label", "unit", "n_in", "reason", "excluded", "n_out",
+        ],
+    );
+    for (k, s) in r.flow.steps.iter().enumerate() {
+        if s.excluded.is_empty() {
+            flow.rows.push(vec![
+                (k + 1).to_string(),
+                s.label.clone(),
+                s.unit.clone(),
+                s.n_in.to_string(),
+                String::new(),
+                "0".into(),
+                s.n_out.to_string(),
+            ]);
+        }
+        for (reason, n) in &s.excluded {
+            flow.rows.push(vec![
+                (k + 1).to_string(),
+                s.label.clone(),
+                s.unit.clone(),
+                s.n_in.to_string(),
+                reason.clone(),
+                n.to_string(),
+                s.n_out.to_string(),
+            ]);
+        }
+    }
+
+    let mut t1 = CsvTable::new(
+        "table1.csv",
+        &[
+            "variable",
+            "kind",
+            "level",
+            "exposed_n",
+            "exposed_missing",
+            "exposed_mean",
+            "exposed_sd",
+            "exposed_median",
+            "exposed_q1",
+            "exposed_q3",
+            "exposed_count",
+            "exposed_pct",
+            "unexposed_n",
+            "unexposed_missing",
+            "unexposed_mean",
+            "unexposed_sd",
+            "unexposed_median",
+            "unexposed_q1",
+            "unexposed_q3",
+            "unexposed_count",
+            "unexposed_pct",
+            "smd",
+        ],
+    );
+    for v in &r.table1.variables {
+        let kind = serde_json::to_value(v.kind)
+            .ok()
+            .and_then(|x| x.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let arm = |a: &super::table1::ArmSummary, k: Option<usize>| -> Vec<String> {
+            let nonmissing = (a.n - a.n_missing) as f64;
+            let (count, pct) = match k {
+                Some(k) if k < a.counts.len() => (
+                    a.counts[k].to_string(),
+                    num(100.0 * a.counts[k] as f64 / nonmissing),
+                ),
+                _ => (String::new(), String::new()),
+            };
+            vec![
+                a.n.to_string(),
+                a.n_missing.to_string(),
+                num(a.mean),
+                num(a.sd),
+                num(a.median),
+                num(a.q1),
+                num(a.q3),
+                count,
+                pct,
+            ]
+        };
+        let levels: Vec<(String, Option<usize>)> = match v.kind {
+            super::table1::VarKind::Categorical => v
+                .levels
+                .iter()
+                .enumerate()
+                .map(|(k, l)| (l.clone(), Some(k)))
+                .collect(),
+            super::table1::VarKind::Binary => vec![("1".into(), Some(0))],
+            super::table1::VarKind::Continuous => vec![(String::new(), None)],
+        };
+        for (l, k) in levels {
+            let mut row = vec![v.name.clone(), kind.clone(), l];
+            row.extend(arm(&v.exposed, k));
+            row.extend(arm(&v.unexposed, k));
+            row.push(num(v.smd));
+            t1.rows.push(row);
+        }
+    }
+
+    let mut est = CsvTable::new(
+        "estimates.csv",
+        &[
+            "design",
+            "biased",
+            "subgroup",
+            "level",
+            "outcome",
+            "method",
+            "label",
+            "hr",
+            "lower",
+            "upper",
+            "coef",
+            "se",
+            "robust",
+            "p",
+            "n",
+            "n_event",
+            "e_value",
+            "e_value_ci",
+        ],
+    );
+    let mut mort = CsvTable::new(
+        "mortality.csv",
+        &[
+            "design",
+            "biased",
+            "subgroup",
+            "level",
+            "outcome",
+            "n",
+            "n_exposed",
+            "n_unexposed",
+            "deaths_exposed",
+            "known_exposed",
+            "risk_exposed",
+            "deaths_unexposed",
+            "known_unexposed",
+            "risk_unexposed",
+            "n_unknown",
+            "rr",
+            "rr_lower",
+            "rr_upper",
+            "rd",
+            "rd_lower",
+            "rd_upper",
+            "or",
+            "or_lower",
+            "or_upper",
+            "correction",
+            "e_value",
+            "e_value_ci",
+            "logrank_chisq",
+            "logrank_p",
+        ],
+    );
+    let mut inter = CsvTable::new(
+        "interaction.csv",
+        &[
+            "design",
+            "biased",
+            "subgroup",
+            "n_missing",
+            "statistic",
+            "df",
+            "p",
+            "method",
+            "notes",
+        ],
+    );
+    let mut bal = CsvTable::new(
+        "balance.csv",
+        &[
+            "design",
+            "subgroup",
+            "level",
+            "variable",
+            "smd_before",
+            "smd_iptw",
+            "smd_matched",
+        ],
+    );
+    let mut ps = CsvTable::new(
+        "propensity.csv",
+        &[
+            "design",
+            "subgroup",
+            "level",
+            "c_statistic",
+            "n_trimmed",
+            "weight_max",
+            "ess_exposed",
+            "ess_unexposed",
+            "n_pairs",
+            "n_treated_unmatched",
+            "caliper_logit",
+            "notes",
+        ],
+    );
+    let mut km = CsvTable::new(
+        "km.csv",
+        &[
+            "design",
+            "subgroup",
+            "level",
+            "weighting",
+            "group",
+            "time",
+            "n_risk",
+            "n_event",
+            "surv",
+            "lower",
+            "upper",
+        ],
+    );
+    let mut cr = CsvTable::new(
+        "competing.csv",
+        &[
+            "design",
+            "subgroup",
+            "level",
+            "group",
+            "outcome",
+            "time",
+            "cif_death",
+            "lower",
+            "upper",
+            "cif_discharge",
+        ],
+    );
+    for d in &r.designs {
+        let dn = design_name(d);
+        let biased = d.biased.to_string();
+        for s in &d.subgroups {
+            let (stat, df, p, method) = match &s.interaction {
+                Some(t) => (
+                    num(t.statistic),
+                    t.df.to_string(),
+                    num(t.p),
+                    t.method.clone(),
+                ),
+                None => (String::new(), String::new(), String::new(), String::new()),
+            };
+            inter.rows.push(vec![
+                dn.clone(),
+                biased.clone(),
+                s.name.clone(),
+                s.n_missing.to_string(),
+                stat,
+                df,
+                p,
+                method,
+                s.notes.join("; "),
+            ]);
+        }
+        for (sg, p) in populations(d) {
+            let key = |v: &mut Vec<String>| {
+                v.push(dn.clone());
+                v.push(biased.clone());
+                v.push(sg.to_string());
+                v.push(p.population.clone());
+            };
+            for h in &p.hazard_ratios {
+                let mut row = Vec::new();
+                key(&mut row);
+                row.extend([
+                    "time_to_death".to_string(),
+                    serde_json::to_value(h.method)
+                        .ok()
+                        .and_then(|x| x.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    h.label.clone(),
+                    num(h.hr),
+                    num(h.lower),
+                    num(h.upper),
+                    num(h.coef),
+                    num(h.se),
+                    h.robust.to_string(),
+                    num(h.p),
+                    h.n.to_string(),
+                    h.n_event.to_string(),
+                    num(h.e_value.point),
+                    num(h.e_value.ci),
+                ]);
+                est.rows.push(row);
+            }
+            let mut row = Vec::new();
+            key(&mut row);
+            row.push("binary".into());
+            row.extend([
+                p.n.to_string(),
+                p.n_exposed.to_string(),
+                p.n_unexposed.to_string(),
+            ]);
+            match &p.binary {
+                Some(b) => {
+                    let m = &b.measures;
+                    row.extend([
+                        b.deaths_exposed.to_string(),
+                        b.known_exposed.to_string(),
+                        num(m.risk_exposed),
+                        b.deaths_unexposed.to_string(),
+                        b.known_unexposed.to_string(),
+                        num(m.risk_unexposed),
+                        b.n_unknown.to_string(),
+                        num(m.risk_ratio.estimate),
+                        num(m.risk_ratio.lower),
+                        num(m.risk_ratio.upper),
+                        num(m.risk_difference.estimate),
+                        num(m.risk_difference.lower),
+                        num(m.risk_difference.upper),
+                        num(m.odds_ratio.estimate),
+                        num(m.odds_ratio.lower),
+                        num(m.odds_ratio.upper),
+                        format!("{:?}", m.correction).to_lowercase(),
+                        num(b.e_value_rr.point),
+                        num(b.e_value_rr.ci),
+                    ]);
+                }
+                None => row.extend(std::iter::repeat_n(String::new(), 19)),
+            }
+            match &p.logrank {
+                Some(l) => row.extend([num(l.chisq), num(l.p)]),
+                None => row.extend([String::new(), String::new()]),
+            }
+            mort.rows.push(row);
+            for b in &p.balance {
+                bal.rows.push(vec![
+                    dn.clone(),
+                    sg.to_string(),
+                    p.population.clone(),
+                    b.variable.clone(),
+                    num(b.smd_before),
+                    num(b.smd_iptw),
+                    num(b.smd_matched),
+                ]);
+            }
+            if let Some(s) = &p.propensity {
+                ps.rows.push(vec![
+                    dn.clone(),
+                    sg.to_string(),
+                    p.population.clone(),
+                    num(s.c_statistic),
+                    s.n_trimmed.to_string(),
+                    num(s.weight_max),
+                    num(s.ess_exposed),
+                    num(s.ess_unexposed),
+                    s.n_pairs.to_string(),
+                    s.n_treated_unmatched.to_string(),
+                    num(s.caliper_logit),
+                    p.notes.join("; "),
+                ]);
+            }
+            for (weighting, curves) in [("none", &p.km), ("iptw", &p.km_weighted)] {
+                for c in curves {
+                    for i in 0..c.time.len() {
+                        km.rows.push(vec![
+                            dn.clone(),
+                            sg.to_string(),
+                            p.population.clone(),
+                            weighting.into(),
+                            c.group.clone(),
+                            num(c.time[i]),
+                            num(c.n_risk[i]),
+                            num(c.n_event[i]),
+                            num(c.surv[i]),
+                            num(c.lower[i]),
+                            num(c.upper[i]),
+                        ]);
+                    }
+                }
+            }
+            for c in &p.competing {
+                for i in 0..c.time.len() {
+                    cr.rows.push(vec![
+                        dn.clone(),
+                        sg.to_string(),
+                        p.population.clone(),
+                        c.group.clone(),
+                        "competing".into(),
+                        num(c.time[i]),
+                        num(c.cif_death[i]),
+                        num(c.lower[i]),
+                        num(c.upper[i]),
+                        num(c.cif_discharge[i]),
+                    ]);
+                }
+            }
+        }
+    }
+    vec![flow, t1, est, mort, inter, bal, ps, km, cr]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quoting_and_numbers() {
+        let mut t = CsvTable::new("x.csv", &["a", "b"]);
+        t.rows.push(vec!["1,5".into(), "say \"hi\"".into()]);
+        assert_eq!(t.to_csv(), "a,b\n\"1,5\",\"say \"\"hi\"\"\"\n");
+        assert_eq!(num(f64::NAN), "");
+        assert_eq!(num(0.1), "0.1");
+        assert_eq!(num(f64::INFINITY), "Inf");
+    }
+}
