@@ -291,3 +291,47 @@ fn bad_cells_name_file_row_and_column() {
     assert!(!ok);
     assert!(err.contains("row 2") && err.contains("`y`"), "{err}");
 }
+
+#[test]
+fn km_weights_and_omitted_levels() {
+    // weighted (IPTW-like) curves by group, as R survfit(weights = w): robust std.err
+    let fx = fixture("survival_km.json");
+    let c = case(&fx, "lung_frac_weights_by_sex");
+    let (time, event, group, w) = (
+        nums(&c["time"]),
+        nums(&c["event"]),
+        strs(&c["group"]),
+        nums(&c["weights"]),
+    );
+    let mut csv = String::from("t,e,g,w\n");
+    for i in 0..time.len() {
+        csv.push_str(&format!("{},{},{},{}\n", time[i], event[i], group[i], w[i]));
+    }
+    csv.push_str("5,1,9,\n"); // group 9 appears only on a row omitted for its missing weight
+    let path = temp_csv("lung_w.csv", &csv);
+    let (ok, out, err) = run(&[
+        "km",
+        "--data",
+        path.to_str().unwrap(),
+        "--time",
+        "t",
+        "--event",
+        "e",
+        "--group",
+        "g",
+        "--weights",
+        "w",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let js: Value = serde_json::from_str(&out).unwrap();
+    let groups = js["groups"].as_array().unwrap();
+    let r = c["fits"]["log"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "the omitted-only level is dropped");
+    for (g, rg) in groups.iter().zip(r) {
+        assert_eq!(g["variance"], "infinitesimal-jackknife");
+        for key in ["n_risk", "surv", "std_err", "lower", "upper"] {
+            same_all(&format!("weighted {key}"), &nums(&g[key]), &nums(&rg[key]));
+        }
+    }
+}
