@@ -110,12 +110,13 @@ fn rank(mut m: Vec<Vec<f64>>, ncol: usize) -> usize {
             continue;
         }
         m.swap(r, p);
-        for i in 0..m.len() {
+        let pivot = m[r].clone();
+        for (i, row) in m.iter_mut().enumerate() {
             if i != r {
-                let f = m[i][c] / m[r][c];
+                let f = row[c] / pivot[c];
                 if f != 0.0 {
-                    for k in c..ncol {
-                        m[i][k] -= f * m[r][k];
+                    for (x, p) in row[c..ncol].iter_mut().zip(&pivot[c..ncol]) {
+                        *x -= f * p;
                     }
                 }
             }
