@@ -91,6 +91,7 @@ fn feasible(t: &SuppressedTable, cap: u64) -> Vec<BTreeSet<u64>> {
     let mut x: Vec<u64> = (0..nr * nc)
         .map(|i| t.cells[i / nc][i % nc].unwrap_or(0))
         .collect();
+    #[allow(clippy::too_many_arguments)]
     fn dfs(
         k: usize,
         unknown: &[usize],
