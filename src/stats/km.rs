@@ -522,8 +522,9 @@ pub(crate) fn ci_one(p: f64, se: f64, z: f64, conf_type: ConfType) -> (f64, f64)
             if p == 0.0 {
                 return (f64::NAN, f64::NAN);
             }
-            let se2 = z * se;
-            ((p.ln() - se2).exp(), pmin((p.ln() + se2).exp(), 1.0))
+            // exp(log p -+ z se) = p exp(-+ z se): one exp instead of a log and two exps
+            let f = (z * se).exp();
+            (p / f, pmin(p * f, 1.0))
         }
         ConfType::LogLog => {
             if p == 0.0 || p == 1.0 {
