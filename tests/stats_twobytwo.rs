@@ -161,6 +161,12 @@ fn mantel_haenszel_matches_rma_mh_and_mantelhaen_test() {
             true,
         );
         check_est(
+            &format!("{name} mh rd (GR)"),
+            &mh.risk_difference_gr,
+            &s["rd_gr"],
+            false,
+        );
+        check_est(
             &format!("{name} mantelhaen.test"),
             &mh.odds_ratio,
             &s["mantelhaen"],

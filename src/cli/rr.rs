@@ -218,6 +218,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         rows.push(row("MH risk ratio", &m.risk_ratio, "Greenland-Robins"));
         rows.push(row("MH risk difference", &m.risk_difference, "Sato"));
         rows.push(row(
+            "MH risk difference",
+            &m.risk_difference_gr,
+            "Greenland-Robins",
+        ));
+        rows.push(row(
             "MH odds ratio",
             &m.odds_ratio,
             "Robins-Breslow-Greenland",

@@ -414,8 +414,13 @@ pub struct MantelHaenszel {
     pub risk_ratio: Estimate,
     /// MH odds ratio; `se` is the Robins-Breslow-Greenland (1986) standard error of its log.
     pub odds_ratio: Estimate,
-    /// MH risk difference; `se` is Sato's (1989) standard error (as `rma.mh`).
+    /// MH risk difference; `se` is Sato's (1989) standard error (as `rma.mh`), valid in sparse
+    /// and large strata.
     pub risk_difference: Estimate,
+    /// The same MH risk difference with the Greenland-Robins (1985) large-strata standard error
+    /// `sqrt(sum w^2 (p1 q1 / n1 + p0 q0 / n0)) / sum w`, `w = n1 n0 / N` (as epiR's
+    /// `ARisk.mh.green`); NaN when a stratum has an empty arm.
+    pub risk_difference_gr: Estimate,
     /// Cochran-Mantel-Haenszel test of OR = 1 without continuity correction
     /// (`mantelhaen.test(correct = FALSE)`), df 1.
     pub cmh_chisq: f64,
@@ -526,6 +531,27 @@ pub fn mantel_haenszel(tables: &[TwoByTwo], conf_level: f64) -> Result<MantelHae
         }
     };
 
+    // Risk difference with the Greenland-Robins large-strata variance.
+    let risk_difference_gr = if den == 0.0 {
+        nan
+    } else {
+        let est = risk_difference.estimate;
+        let mut v = 0.0;
+        for t in &tabs {
+            let (n1, n0) = (t.a + t.b, t.c + t.d);
+            let w = n1 * n0 / (n1 + n0);
+            let (p1, p0) = (t.a / n1, t.c / n0);
+            v += w * w * (p1 * (1.0 - p1) / n1 + p0 * (1.0 - p0) / n0);
+        }
+        let se = v.sqrt() / den;
+        Estimate {
+            estimate: est,
+            lower: est - z * se,
+            upper: est + z * se,
+            se,
+        }
+    };
+
     // Cochran-Mantel-Haenszel (no continuity correction).
     let (mut dev, mut var) = (0.0, 0.0);
     for t in &tabs {
@@ -609,6 +635,7 @@ pub fn mantel_haenszel(tables: &[TwoByTwo], conf_level: f64) -> Result<MantelHae
         risk_ratio,
         odds_ratio,
         risk_difference,
+        risk_difference_gr,
         cmh_chisq,
         cmh_p,
         breslow_day,

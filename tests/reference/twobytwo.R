@@ -47,8 +47,10 @@ stratified <- function(name, a, b, c, d) {
   arr <- array(rbind(a, c, b, d), dim = c(2, 2, length(a)))
   mt <- mantelhaen.test(arr, correct = FALSE)
   f <- or$fit
+  gr <- epiR:::zMHRD.GR(array(rbind(a, c, b, d), dim = c(2, 2, length(a))), 0.95, 1)
   list(name = name, a = a, b = b, c = c, d = d,
        rr = rr[1:4], or = or[1:4], rd = rd[1:4],
+       rd_gr = list(estimate = num(gr[1]), lower = num(gr[2]), upper = num(gr[3])),
        mantelhaen = list(estimate = num(mt$estimate), lower = num(mt$conf.int[1]),
                          upper = num(mt$conf.int[2]), chisq = num(mt$statistic), p = num(mt$p.value)),
        breslow_day = list(chisq = num(f$BD), p = num(f$BDp), df = num(f$k.pos) - 1),
