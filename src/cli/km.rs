@@ -375,7 +375,7 @@ pub(crate) fn read_flag(
     }
     let present = values.iter().filter(|v| !v.is_nan());
     let two_coded = allow_12
-        && values.iter().any(|&v| v == 2.0)
+        && values.contains(&2.0)
         && present.clone().all(|&v| v == 1.0 || v == 2.0);
     let mut out = Vec::with_capacity(values.len());
     for (i, &v) in values.iter().enumerate() {
