@@ -190,7 +190,8 @@ fn km_groups(
         .unwrap_or_else(|| has_fractional_weights(weights));
     if opts.counting == Counting::Auto {
         if let Some(tr) = few_distinct_times(time, FEW_DISTINCT, opts.timefix) {
-            if n_groups.saturating_mul(tr.times.len()) <= 1 << 24 {
+            // counts per (group, time): at most 2^18 cells (16 MB)
+            if n_groups.saturating_mul(tr.times.len()) <= 1 << 18 {
                 let m = tr.times.len();
                 let runs = runs_by_rank(&tr.rank, m, event, weights, group, n_groups);
                 return km_from_rank_runs(&runs, &tr.times, n_groups, robust, opts);

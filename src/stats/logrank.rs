@@ -93,7 +93,8 @@ pub fn survdiff_using(
         None
     } else {
         few_distinct_times(time, FEW_DISTINCT, true)
-            .filter(|tr| ns.saturating_mul(tr.times.len()).saturating_mul(k) <= 1 << 24)
+            // counts per (stratum, time, group): at most 2^22 cells (32 MB)
+            .filter(|tr| ns.saturating_mul(tr.times.len()).saturating_mul(k) <= 1 << 22)
     };
     if let Some(tr) = fast {
         // counts per (stratum, time, group) in one pass over the rows
