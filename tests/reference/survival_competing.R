@@ -1,5 +1,6 @@
 # Reference values for dicohort's Aalen-Johansen cumulative incidence (src/stats/competing.rs)
 # from R survival::survfit with a factor status (multi-state survfitCI; infinitesimal-jackknife
+# Requires R with survival and jsonlite (Debian: apt-get install r-cran-survival r-cran-jsonlite).
 # std.err). Run from the repository root:  Rscript tests/reference/survival_competing.R
 # Writes tests/reference/fixtures/survival_competing.json (NA as "NA", Inf as "Inf").
 suppressPackageStartupMessages({ library(survival); library(jsonlite) })

@@ -1,5 +1,6 @@
 # Reference values for dicohort's Kaplan-Meier (src/stats/km.rs) from R survival::survfit.
 # Run from the repository root:  Rscript tests/reference/survival_km.R
+# Requires R with survival and jsonlite (Debian: apt-get install r-cran-survival r-cran-jsonlite).
 # Writes tests/reference/fixtures/survival_km.json. NA is written as "NA", Inf as "Inf".
 suppressPackageStartupMessages({ library(survival); library(jsonlite) })
 

@@ -1,5 +1,6 @@
 # Reference values for dicohort's log-rank / G-rho test (src/stats/logrank.rs) from R
 # survival::survdiff. Run from the repository root:  Rscript tests/reference/survival_logrank.R
+# Requires R with survival and jsonlite (Debian: apt-get install r-cran-survival r-cran-jsonlite).
 # Writes tests/reference/fixtures/survival_logrank.json (NA as "NA").
 suppressPackageStartupMessages({ library(survival); library(jsonlite) })
 

@@ -1,5 +1,7 @@
 # Reference values for dicohort's 2x2 measures (src/stats/twobytwo.rs).
 # Run from the repository root:  Rscript tests/reference/twobytwo.R
+# Requires R with metafor, epiR and jsonlite (Debian: apt-get install r-cran-metafor r-cran-epir
+# r-cran-jsonlite).
 # Writes tests/reference/fixtures/twobytwo.json (NA as "NA", Inf as "Inf").
 # Oracles: metafor::escalc (RR, OR, RD with add = 1/2, to = "only0": the Haldane correction
 # only when a cell is 0), epiR's score interval for the RR (Koopman 1984, closed-form cubic as in
