@@ -4,7 +4,10 @@
 //! case weights R switches to the infinitesimal-jackknife (robust) variance; so does this module
 //! (see [`KmVariance`]).
 //!
-//! One sort by time, then one counting pass per curve: O(n log n) time, O(n) memory.
+//! Counting: with at most 4096 distinct times (whole-day follow-up) the times are hashed and the
+//! rows counted per (group, time) in one pass, O(n); otherwise one sort by time carrying the
+//! group and event bits, then one pass per curve, O(n log n). Both give the same numbers
+//! ([`Counting`] forces the sort, for tests and benchmarks).
 
 use serde::Serialize;
 

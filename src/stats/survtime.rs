@@ -1,5 +1,6 @@
-//! Shared plumbing for right-censored survival data: input checks, the single sort by time, and
-//! R's `aeqSurv` tie correction (`timefix = TRUE` in `survfit` / `survdiff`).
+//! Shared plumbing for right-censored survival data: input checks, the single sort by time (or
+//! hashing when there are few distinct times), and R's `aeqSurv` tie correction
+//! (`timefix = TRUE` in `survfit` / `survdiff`).
 
 use super::StatsError;
 
