@@ -4,8 +4,13 @@
 //! counts weighted the same way, the hypergeometric variance, and the chi-square statistic on the
 //! groups with positive expected count.
 //!
-//! One sort by time, a stable counting partition by stratum, then one pass per stratum:
-//! O(n log n + m k^2) for m distinct times and k groups.
+//! Counting: with few distinct times (whole days) the times are hashed and rows counted per
+//! (stratum, time, group) in one pass, O(n); otherwise one sort by time carrying the
+//! (stratum, group, event) bits, a stable split by stratum and one pass per stratum,
+//! O(n log n). Then O(m k^2) for m distinct times and k groups.
+//!
+//! Without events (all censored) there is no test: `chisq` 0, `df` 0 and `p` NaN (R would
+//! report df = -1).
 
 use serde::Serialize;
 
