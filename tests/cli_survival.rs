@@ -335,3 +335,58 @@ fn km_weights_and_omitted_levels() {
         }
     }
 }
+
+#[test]
+fn km_and_logrank_read_parquet_with_numeric_groups_and_boolean_events() {
+    use polars::prelude::{Column, DataFrame, ParquetWriter};
+    let fx = fixture("survival_logrank.json");
+    let c = case(&fx, "lung_sex");
+    let (time, event) = (nums(&c["time"]), nums(&c["event"]));
+    let sex: Vec<f64> = strs(&c["group"])
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let ev: Vec<bool> = event.iter().map(|&e| e == 1.0).collect();
+    let n = time.len();
+    let mut df = DataFrame::new(
+        n,
+        vec![
+            Column::new("t".into(), time),
+            Column::new("dead".into(), ev),
+            Column::new("sex".into(), sex),
+        ],
+    )
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("dicohort-cli-survival-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("lung.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let p = path.to_str().unwrap();
+    let (ok, out, err) = run(&[
+        "logrank", "--data", p, "--time", "t", "--event", "dead", "--group", "sex", "--json",
+    ]);
+    assert!(ok, "{err}");
+    let js: Value = serde_json::from_str(&out).unwrap();
+    same("chisq", num(&js["chisq"]), num(&c["chisq"]));
+    same_all("observed", &nums(&js["observed"]), &nums(&c["observed"]));
+    same_all("expected", &nums(&js["expected"]), &nums(&c["expected"]));
+    let fk = fixture("survival_km.json");
+    let ck = case(&fk, "lung_by_sex");
+    let (ok, out, err) = run(&[
+        "km", "--data", p, "--time", "t", "--event", "dead", "--group", "sex", "--json",
+    ]);
+    assert!(ok, "{err}");
+    let js: Value = serde_json::from_str(&out).unwrap();
+    for (g, rg) in js["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(ck["fits"]["log"].as_array().unwrap())
+    {
+        for key in ["time", "n_risk", "surv", "std_err", "lower", "upper"] {
+            same_all(&format!("parquet {key}"), &nums(&g[key]), &nums(&rg[key]));
+        }
+    }
+}
