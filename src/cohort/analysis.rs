@@ -276,15 +276,22 @@ pub fn required_columns(plan: &Plan) -> Result<Vec<String>, CohortError> {
     let mut names: Vec<String> = plan.propensity.covariates.clone();
     let dic = super::subgroup::dic_column(plan.dic.score.as_str(), plan.dic.days);
     names.push(dic);
-    if let Some(v) = &plan.table1.variables {
-        names.extend(v.iter().cloned());
-    }
+    names.extend(table1_variables(plan));
     for s in &plan.subgroups {
         names.extend(s.required_columns()?);
     }
     let mut seen = std::collections::HashSet::new();
     names.retain(|n| seen.insert(n.clone()));
     Ok(names)
+}
+
+/// Table 1 variables: the plan's, or the propensity covariates plus the coagulation group.
+pub fn table1_variables(plan: &Plan) -> Vec<String> {
+    plan.table1.variables.clone().unwrap_or_else(|| {
+        let mut v = plan.propensity.covariates.clone();
+        v.push(super::subgroup::COAGULATION_GROUP_COLUMN.into());
+        v
+    })
 }
 
 /// Builds the patient frame with every column the plan names: scores the day table once, then
@@ -387,11 +394,7 @@ pub fn run_plan(
         let sub_frame = frame.subset(&sample.patients);
         if primary {
             say("Table 1");
-            let vars = plan.table1.variables.clone().unwrap_or_else(|| {
-                let mut v = plan.propensity.covariates.clone();
-                v.push("coagulation_group".into());
-                v
-            });
+            let vars = table1_variables(plan);
             table1_primary = Some(table1(&sub_frame, &sample.exposed, &vars)?);
         }
         // Complete propensity covariates.
