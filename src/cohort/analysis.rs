@@ -33,10 +33,11 @@ use super::derive::add_derived_columns;
 use super::exposure::classify;
 use super::frame::{Column, PatientFrame};
 use super::landmark::{
-    landmark_sample, naive_sample, time_varying, CountingProcess, Design, StudySample,
+    censor_late_starters, landmark_sample, naive_sample, time_varying, CountingProcess, Design,
+    StudySample,
 };
 use super::outcome::OutcomeKind;
-use super::plan::Plan;
+use super::plan::{LateStarters, Plan};
 use super::propensity::{iptw_weights, logit, match_nearest, quantile_strata, trim_mask, Estimand};
 use super::subgroup::{Partition, SubgroupSpec};
 use super::table1::{table1, Table1};
@@ -81,6 +82,8 @@ pub struct ExposureSummary {
     pub n_never: usize,
     /// Treatment rows of the exposure drugs without a start day (ignored).
     pub n_rows_missing_start: u64,
+    /// Landmark design: unexposed patients censored when a later start became effective.
+    pub n_censored_at_late_start: usize,
 }
 
 /// One design's results.
@@ -352,7 +355,7 @@ pub fn run_plan(
     let exposure = classify(&plan.exposure, &treatments, patients.len())?;
     drop(treatments);
     let h = plan.outcome.horizon;
-    let exposure_summary = ExposureSummary {
+    let mut exposure_summary = ExposureSummary {
         name: plan.exposure.name.clone(),
         drugs: plan.exposure.drug_set(),
         window: plan.exposure.window,
@@ -361,7 +364,9 @@ pub fn run_plan(
         n_started_after_window: exposure.n_started_after_window(plan.exposure.window[1]),
         n_never: exposure.ever.iter().filter(|e| !**e).count(),
         n_rows_missing_start: exposure.n_rows_missing_start,
+        n_censored_at_late_start: 0,
     };
+    let mut n_censored_late = 0usize;
     let mut designs_to_run = vec![plan.design.primary];
     for d in &plan.design.sensitivity {
         if !designs_to_run.contains(d) {
@@ -375,16 +380,20 @@ pub fn run_plan(
         say(&format!("design {design:?}: building the sample"));
         let mut local_flow = CohortFlow::default();
         let (sample, cp) = match design {
-            Design::Landmark => (
-                landmark_sample(
+            Design::Landmark => {
+                let mut s = landmark_sample(
                     &patients,
                     &exposure,
                     plan.exposure.window[1],
                     h,
                     &mut local_flow,
-                ),
-                None,
-            ),
+                );
+                if plan.design.late_starters == LateStarters::Censored {
+                    n_censored_late =
+                        censor_late_starters(&mut s, &exposure, plan.design.tv_lag_days);
+                }
+                (s, None)
+            }
             Design::NaiveEverTreated => (naive_sample(&patients, &exposure, h), None),
             Design::TimeVarying => {
                 let (s, cp) = time_varying(&patients, &exposure, h, plan.design.tv_lag_days);
@@ -442,15 +451,25 @@ pub fn run_plan(
             say(&format!("design {design:?}: subgroup {}", spec.name()));
             subgroups.push(ctx.subgroup(spec, &sample, cp.as_ref(), &frame_cc)?);
         }
+        let mut label = design.label(plan.exposure.window);
+        if design == Design::Landmark {
+            label.push_str(match plan.design.late_starters {
+                LateStarters::Censored => {
+                    "; later starters censored when their exposure begins (per protocol)"
+                }
+                LateStarters::Unexposed => "; later starters stay unexposed (intention to treat)",
+            });
+        }
         designs.push(DesignResult {
             design,
-            label: design.label(plan.exposure.window),
+            label,
             biased: design.is_biased(),
             primary,
             overall,
             subgroups,
         });
     }
+    exposure_summary.n_censored_at_late_start = n_censored_late;
     say("done");
     Ok(AnalysisResult {
         title: plan.title.clone(),

@@ -161,6 +161,36 @@ pub fn landmark_sample(
     sample(Design::Landmark, p, keep, exposed, l, horizon)
 }
 
+/// Per-protocol landmark comparison: an unexposed patient who starts the exposure after the
+/// window is censored (time to death and competing risks) when exposure becomes effective,
+/// `start_day - 1 + lag` days after admission, so the unexposed arm is "not started" throughout
+/// (cf. Hernan MA et al., Am J Epidemiol 2016;183:758-764, on per-protocol comparisons). The
+/// binary outcome is left as classified at the landmark. Returns how many were censored earlier
+/// than their own follow-up would have ended.
+pub fn censor_late_starters(s: &mut StudySample, exposure: &Exposure, lag: f64) -> usize {
+    let mut n = 0;
+    for k in 0..s.len() {
+        if s.exposed[k] {
+            continue;
+        }
+        let start = exposure.start_day[s.patients[k]];
+        if !start.is_finite() {
+            continue;
+        }
+        let c = (start - 1.0 + lag - s.origin).max(0.0);
+        if c < s.time[k] || (c == s.time[k] && s.event[k] == 1.0 && lag == 0.0) {
+            s.time[k] = c;
+            s.event[k] = 0.0;
+            n += 1;
+        }
+        if c < s.cr_time[k] || (c == s.cr_time[k] && s.cr_status[k] != 0 && lag == 0.0) {
+            s.cr_time[k] = c;
+            s.cr_status[k] = 0;
+        }
+    }
+    n
+}
+
 /// All patients from admission, exposure = ever started before leaving observation (naive).
 fn from_admission(
     design: Design,
@@ -286,6 +316,18 @@ mod tests {
         assert_eq!(step.n_out, 2);
         let counts: Vec<u64> = step.excluded.iter().map(|e| e.1).collect();
         assert_eq!(counts, vec![2, 1, 1]);
+    }
+
+    #[test]
+    fn late_starters_censored_when_exposure_begins() {
+        let mut flow = CohortFlow::default();
+        let mut s = landmark_sample(&pt(), &ex(), 3, 28, &mut flow);
+        // Patient 5 (unexposed at L, starts day 5): censored at 5 - 1 - 3 = 1 (lag 0).
+        assert_eq!(censor_late_starters(&mut s, &ex(), 0.0), 1);
+        assert_eq!(s.time, vec![7.0, 1.0]);
+        assert_eq!(s.event, vec![1.0, 0.0]);
+        assert_eq!(s.cr_time[1], 1.0);
+        assert_eq!(s.cr_status[1], 0);
     }
 
     #[test]

@@ -133,6 +133,22 @@ pub struct DesignSpec {
     /// 1: from the end of that day).
     #[serde(default)]
     pub tv_lag_days: f64,
+    /// Landmark design, time to death: patients unexposed at the landmark who start later are
+    /// `censored` when exposure becomes effective (default; a per-protocol "started in the window
+    /// vs not started" comparison, the estimand of a hazard ratio for treatment from its start),
+    /// or kept `unexposed` throughout (intention to treat at the landmark, biased toward the null
+    /// when later starts are common).
+    #[serde(default)]
+    pub late_starters: LateStarters,
+}
+
+/// What the landmark design does with patients who start the exposure after the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LateStarters {
+    #[default]
+    Censored,
+    Unexposed,
 }
 
 fn landmark() -> Design {
@@ -148,6 +164,7 @@ impl Default for DesignSpec {
             primary: Design::Landmark,
             sensitivity: default_sensitivity(),
             tv_lag_days: 0.0,
+            late_starters: LateStarters::Censored,
         }
     }
 }
