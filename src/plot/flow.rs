@@ -27,6 +27,8 @@ pub struct FlowDiagram {
     pub steps: Vec<FlowBox>,
     /// Label of the final box, e.g. "Analysed".
     pub final_label: String,
+    /// Boxes side by side under the final box, e.g. the exposure groups: (label, count).
+    pub arms: Vec<(String, Option<u64>)>,
     pub footnotes: Vec<String>,
 }
 
@@ -52,6 +54,7 @@ impl FlowDiagram {
                 })
                 .collect(),
             final_label: "Analysed".to_string(),
+            arms: Vec::new(),
             footnotes: Vec::new(),
         }
     }
@@ -237,10 +240,27 @@ pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
         y += gap;
     }
     let fin_y = y;
-    y += fin.h + 10.0;
+    y += fin.h;
+    let mut arm_boxes = Vec::new();
+    for (label, n) in &d.arms {
+        arm_boxes.push(text_box(
+            vec![(label.clone(), true), (n_text(*n, &last.unit), false)],
+            240.0,
+        )?);
+    }
+    let arm_w = arm_boxes.iter().map(|b| b.w).fold(160.0, f64::max);
+    let arm_h = arm_boxes.iter().map(|b| b.h).fold(0.0, f64::max);
+    let arms_y = y + 40.0;
+    if !arm_boxes.is_empty() {
+        y = arms_y + arm_h;
+    }
+    y += 10.0;
+    let arms_total_w = arm_boxes.len() as f64 * arm_w + (arm_boxes.len().max(1) - 1) as f64 * 24.0;
+    let arms_x0 = (cx - arms_total_w / 2.0).max(PAD);
     let foot_y = y;
     y += d.footnotes.len() as f64 * 17.0 + PAD;
 
+    let width = width.max(arms_x0 + arms_total_w + PAD);
     let mut canvas = Canvas::new(
         width,
         y,
@@ -274,6 +294,25 @@ pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
             }
         }
         draw_box(pen, &fin, main_x, fin_y, main_w, true)?;
+        if !arm_boxes.is_empty() {
+            let y_split = fin_y + fin.h + 16.0;
+            pen.line((cx, fin_y + fin.h), (cx, y_split), theme::BLACK, 1)?;
+            let centers: Vec<f64> = (0..arm_boxes.len())
+                .map(|i| arms_x0 + i as f64 * (arm_w + 24.0) + arm_w / 2.0)
+                .collect();
+            if centers.len() > 1 {
+                pen.line(
+                    (centers[0], y_split),
+                    (centers[centers.len() - 1], y_split),
+                    theme::BLACK,
+                    1,
+                )?;
+            }
+            for (i, b) in arm_boxes.iter().enumerate() {
+                arrow_down(pen, centers[i], y_split, arms_y)?;
+                draw_box(pen, b, centers[i] - arm_w / 2.0, arms_y, arm_w, true)?;
+            }
+        }
         for (i, f) in d.footnotes.iter().enumerate() {
             pen.text(
                 f,

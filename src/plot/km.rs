@@ -244,7 +244,7 @@ fn layout(plot: &KmPlot, ox: f64, oy: f64, width: f64) -> Result<Layout, PlotErr
         None => 0.0,
     };
     if plot.risk_table.is_some() {
-        left = left.max(PAD + risk_label_w + 12.0 + first_half);
+        left = left.max(PAD + risk_label_w + 18.0 + first_half);
     }
     let last_half = match &plot.risk_table {
         Some(rt) if !rt.times.is_empty() => {

@@ -270,12 +270,33 @@ pub fn suppress_table(
     margins: Margins,
     rule: &DisclosureRule,
 ) -> SuppressedTable {
+    suppress_table_masked(counts, None, margins, rule)
+}
+
+/// As [`suppress_table`], where `printed[r][c] == false` marks a cell the table does not print
+/// (e.g. the non-missing count behind a mean); such a cell is returned as `None` and is still
+/// protected when it is sensitive.
+pub fn suppress_table_masked(
+    counts: &[Vec<u64>],
+    printed: Option<&[Vec<bool>]>,
+    margins: Margins,
+    rule: &DisclosureRule,
+) -> SuppressedTable {
     let nr = counts.len();
     let nc = counts.first().map_or(0, Vec::len);
     let mut lc = LinkedCounts::default();
+    let is_printed = |r: usize, c: usize| {
+        printed.is_none_or(|m| m.get(r).and_then(|x| x.get(c)).copied().unwrap_or(true))
+    };
     let cell: Vec<Vec<usize>> = counts
         .iter()
-        .map(|row| row.iter().map(|&v| lc.add(v, true)).collect())
+        .enumerate()
+        .map(|(r, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(c, &v)| lc.add(v, is_printed(r, c)))
+                .collect()
+        })
         .collect();
     let rows = matches!(margins, Margins::Rows | Margins::Both);
     let cols = matches!(margins, Margins::Cols | Margins::Both);
@@ -350,9 +371,20 @@ pub fn suppress_risk_table(rows: &[Vec<u64>], rule: &DisclosureRule) -> Vec<Vec<
 }
 
 /// The cohort flow with disclosure control applied, ready for [`crate::plot::flow`]: each step
-/// relates entrants, those kept, each exclusion and the exclusion total; a step's kept number is
-/// linked to the next step's entrants when they are equal and counted in the same unit.
+/// relates entrants, those kept, each exclusion and the exclusion total; a step's entrants are
+/// linked to the latest earlier step of the same unit that kept as many.
 pub fn suppress_flow(flow: &CohortFlow, rule: &DisclosureRule) -> Vec<FlowBox> {
+    suppress_flow_with_arms(flow, None, rule).0
+}
+
+/// As [`suppress_flow`], with the patients kept by step `arms.0` split into groups `arms.1`
+/// (e.g. exposed / unexposed), which add up to that step's kept number. Returns the boxes and
+/// the group counts.
+pub fn suppress_flow_with_arms(
+    flow: &CohortFlow,
+    arms: Option<(usize, &[u64])>,
+    rule: &DisclosureRule,
+) -> (Vec<FlowBox>, Vec<Option<u64>>) {
     let mut lc = LinkedCounts::default();
     let mut ids = Vec::new();
     for s in &flow.steps {
@@ -368,14 +400,27 @@ pub fn suppress_flow(flow: &CohortFlow, rule: &DisclosureRule) -> Vec<FlowBox> {
         ids.push((n_in, n_out, excl, total));
     }
     for k in 1..flow.steps.len() {
-        let (prev, cur) = (&flow.steps[k - 1], &flow.steps[k]);
-        if prev.n_out == cur.n_in && prev.unit == cur.unit {
-            lc.relations.push(vec![(ids[k - 1].1, 1), (ids[k].0, -1)]);
+        let cur = &flow.steps[k];
+        if let Some(j) = (0..k)
+            .rev()
+            .find(|&j| flow.steps[j].unit == cur.unit && flow.steps[j].n_out == cur.n_in)
+        {
+            lc.relations.push(vec![(ids[j].1, 1), (ids[k].0, -1)]);
+        }
+    }
+    let mut arm_ids = Vec::new();
+    if let Some((step, counts)) = arms {
+        if step < flow.steps.len() {
+            arm_ids = counts.iter().map(|&n| lc.add(n, true)).collect();
+            if counts.iter().sum::<u64>() == flow.steps[step].n_out {
+                lc.sum_relation(&arm_ids, ids[step].1);
+            }
         }
     }
     let shown = suppress_linked(&lc, rule);
     let get = |i: usize| shown[i].then_some(lc.values[i]);
-    flow.steps
+    let boxes = flow
+        .steps
         .iter()
         .zip(&ids)
         .map(|(s, (n_in, n_out, excl, total))| FlowBox {
@@ -391,7 +436,8 @@ pub fn suppress_flow(flow: &CohortFlow, rule: &DisclosureRule) -> Vec<FlowBox> {
             excluded_total: get(*total),
             n_out: get(*n_out),
         })
-        .collect()
+        .collect();
+    (boxes, arm_ids.iter().map(|&i| get(i)).collect())
 }
 
 /// "n (p%)" with one decimal, or the suppression mark when the count is withheld; the

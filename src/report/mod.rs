@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod analysis;
 pub mod disclosure;
 pub mod document;
 pub mod html;

@@ -1,0 +1,1464 @@
+//! The full report of one analysis run: builds a [`ReportDocument`] from an [`AnalysisResult`]
+//! (the cohort layer's typed output) with disclosure control applied to every count: Table 1,
+//! the cohort flow, mortality and hazard-ratio tables for every design, Kaplan-Meier and
+//! cumulative-incidence figures with aligned number-at-risk tables, the subgroup table, forest
+//! plot and Kaplan-Meier grids, covariate balance (Love plot) and the propensity model, optional
+//! score distributions and trajectories, the methods paragraph and the options used.
+
+use serde::Serialize;
+
+use crate::cohort::analysis::{
+    AnalysisResult, Curve, DesignResult, HrEstimate, HrMethod, PopulationResult, SubgroupResult,
+};
+use crate::cohort::landmark::Design;
+use crate::cohort::propensity::Estimand;
+use crate::cohort::table1::{ArmSummary, Table1, Table1Variable, VarKind};
+use crate::plot::axis::day_ticks;
+use crate::plot::cif::{cif_figure, CifCurve, CifPlot};
+use crate::plot::distribution::{
+    distribution_figure, trajectory_figure, BarGroup, ScoreDistribution, Trajectory,
+    TrajectoryGroup,
+};
+use crate::plot::flow::{flow_figure, FlowDiagram};
+use crate::plot::forest::{forest_figure, ratio_text, ForestPlot, ForestRow, RowKind};
+use crate::plot::km::{km_figure, km_grid, KmCurve, KmPlot, RiskRow, RiskTable};
+use crate::plot::love::{love_figure, LovePlot, LoveRow};
+use crate::plot::theme::{self, fixed, p_value};
+use crate::schema::CohortFlow;
+
+use super::disclosure::{
+    suppress_flow_with_arms, suppress_linked, suppress_risk_table, suppress_table,
+    suppress_table_masked, DisclosureRule, LinkedCounts, Margins,
+};
+use super::document::{Block, Cell, Figure, ReportDocument, Row, Section, Table};
+use super::methods::{methods_paragraphs, MethodsInput, ScoreUse};
+use super::{versions_section, ReportError};
+
+/// Counts of a score (or any category) by group, before disclosure control.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ScoreCounts {
+    pub title: String,
+    pub x_label: String,
+    pub categories: Vec<String>,
+    /// (group label, one count per category); the group total is the sum.
+    pub groups: Vec<(String, Vec<u64>)>,
+}
+
+/// Descriptive figures computed outside the analysis result (they need the day table).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Descriptive {
+    pub distributions: Vec<ScoreCounts>,
+    /// Trajectory panels; `TrajectoryGroup::n` must hold every count (`Some`): disclosure
+    /// control is applied here (a day with fewer than `threshold` values loses its median/IQR).
+    pub trajectories: Vec<Trajectory>,
+}
+
+/// Options of the report.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportOptions {
+    pub disclosure: DisclosureRule,
+    pub descriptive: Option<Descriptive>,
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Labels of the exposed and unexposed groups, e.g. "Anticoagulant", "No anticoagulant".
+fn arm_labels(r: &AnalysisResult) -> (String, String) {
+    (
+        capitalise(&r.exposure.name),
+        format!("No {}", r.exposure.name),
+    )
+}
+
+fn group_label(r: &AnalysisResult, group: &str) -> String {
+    let (e, u) = arm_labels(r);
+    match group {
+        "exposed" => e,
+        "unexposed" => u,
+        other => other.to_string(),
+    }
+}
+
+fn time_label(r: &AnalysisResult, design: Design) -> String {
+    match design {
+        Design::Landmark => format!(
+            "Days since the landmark (end of day {})",
+            r.exposure.window[1]
+        ),
+        _ => "Days since ICU admission".to_string(),
+    }
+}
+
+fn small(rule: &DisclosureRule, n: u64) -> Option<u64> {
+    (!rule.is_sensitive(n)).then_some(n)
+}
+
+fn hr_cell(h: Option<&HrEstimate>) -> Cell {
+    match h {
+        Some(h) if h.hr.is_finite() => Cell::text(ratio_text(h.hr, h.lower, h.upper)),
+        _ => Cell::text("NA"),
+    }
+}
+
+fn p_cell(p: f64) -> Cell {
+    Cell::text(p_value(p).trim_start_matches("= ").to_string())
+}
+
+/// The preferred adjusted hazard ratio of a population: IPTW, else covariate-adjusted, else
+/// unadjusted.
+fn preferred_hr(p: &PopulationResult) -> Option<&HrEstimate> {
+    [
+        HrMethod::Iptw,
+        HrMethod::CovariateAdjusted,
+        HrMethod::Unadjusted,
+    ]
+    .iter()
+    .find_map(|m| {
+        p.hazard_ratios
+            .iter()
+            .find(|h| h.method == *m && h.hr.is_finite())
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Curves
+
+/// Number of the curve's patients at risk at time `t` (all times, event or censoring, are
+/// listed, so after the last one nobody is at risk).
+fn at_risk(c: &Curve, t: f64) -> u64 {
+    c.time
+        .iter()
+        .position(|&x| x >= t)
+        .map_or(0, |i| c.n_risk[i].round().max(0.0) as u64)
+}
+
+/// Index one past the last time at which at least `threshold` patients are at risk.
+fn shown_prefix(c: &Curve, rule: &DisclosureRule) -> usize {
+    if rule.threshold <= 1 {
+        return c.time.len();
+    }
+    c.n_risk
+        .iter()
+        .position(|&n| n.round() < rule.threshold as f64)
+        .unwrap_or(c.time.len())
+}
+
+fn km_curve(r: &AnalysisResult, c: &Curve, rule: &DisclosureRule, band: bool) -> KmCurve {
+    let k = shown_prefix(c, rule);
+    let mut censor = Vec::new();
+    for i in 0..k {
+        let next = if i + 1 < c.n_risk.len() {
+            c.n_risk[i + 1]
+        } else {
+            0.0
+        };
+        if c.n_risk[i] - c.n_event[i] - next > 0.5 {
+            censor.push(c.time[i]);
+        }
+    }
+    KmCurve {
+        label: group_label(r, &c.group),
+        time: c.time[..k].to_vec(),
+        surv: c.surv[..k].to_vec(),
+        lower: if band {
+            c.lower[..k].to_vec()
+        } else {
+            Vec::new()
+        },
+        upper: if band {
+            c.upper[..k].to_vec()
+        } else {
+            Vec::new()
+        },
+        censor_times: censor,
+        dashed: false,
+        color: Some(if c.group == "unexposed" { 1 } else { 0 }),
+    }
+}
+
+fn risk_table(
+    r: &AnalysisResult,
+    curves: &[Curve],
+    ticks: &[f64],
+    rule: &DisclosureRule,
+) -> RiskTable {
+    let raw: Vec<Vec<u64>> = curves
+        .iter()
+        .map(|c| ticks.iter().map(|&t| at_risk(c, t)).collect())
+        .collect();
+    let counts = suppress_risk_table(&raw, rule);
+    RiskTable {
+        title: "Number at risk".to_string(),
+        times: ticks.to_vec(),
+        rows: curves
+            .iter()
+            .zip(counts)
+            .map(|(c, counts)| RiskRow {
+                label: group_label(r, &c.group),
+                counts,
+            })
+            .collect(),
+    }
+}
+
+fn horizon_ticks(r: &AnalysisResult, design: Design, curves: &[Curve]) -> Vec<f64> {
+    let follow_up = match design {
+        Design::Landmark => (r.plan.outcome.horizon - r.exposure.window[1]) as f64,
+        _ => r.plan.outcome.horizon as f64,
+    };
+    let last = curves
+        .iter()
+        .flat_map(|c| c.time.last())
+        .fold(0.0f64, |m, &t| m.max(t));
+    day_ticks(follow_up.max(last))
+}
+
+fn km_plot(
+    r: &AnalysisResult,
+    design: Design,
+    p: &PopulationResult,
+    title: &str,
+    rule: &DisclosureRule,
+) -> Option<KmPlot> {
+    if p.km.is_empty() {
+        return None;
+    }
+    let ticks = horizon_ticks(r, design, &p.km);
+    let mut annotations = Vec::new();
+    if let Some(lr) = &p.logrank {
+        annotations.push(format!("Log-rank p {}", p_value(lr.p)));
+    }
+    Some(KmPlot {
+        title: title.to_string(),
+        curves: p.km.iter().map(|c| km_curve(r, c, rule, true)).collect(),
+        risk_table: Some(risk_table(r, &p.km, &ticks, rule)),
+        x_label: time_label(r, design),
+        x_max: ticks.last().copied(),
+        annotations,
+        ..Default::default()
+    })
+}
+
+fn cif_plot(
+    r: &AnalysisResult,
+    design: Design,
+    p: &PopulationResult,
+    rule: &DisclosureRule,
+) -> Option<CifPlot> {
+    if p.competing.is_empty() {
+        return None;
+    }
+    let ticks = horizon_ticks(r, design, &p.km);
+    let mut curves = Vec::new();
+    let mut y_max: f64 = 0.0;
+    for ci in &p.competing {
+        // Drawn while the group's risk set (the same as the Kaplan-Meier one) is large enough.
+        let last_t =
+            p.km.iter()
+                .find(|c| c.group == ci.group)
+                .map(|c| {
+                    let k = shown_prefix(c, rule);
+                    if k == 0 {
+                        f64::NEG_INFINITY
+                    } else {
+                        c.time[k - 1]
+                    }
+                })
+                .unwrap_or(f64::INFINITY);
+        let k = ci.time.iter().take_while(|&&t| t <= last_t).count();
+        let label = group_label(r, &ci.group);
+        for v in ci.cif_death[..k]
+            .iter()
+            .chain(&ci.upper[..k])
+            .chain(&ci.cif_discharge[..k])
+        {
+            if v.is_finite() {
+                y_max = y_max.max(*v);
+            }
+        }
+        curves.push(CifCurve {
+            group: label.clone(),
+            cause: "death".into(),
+            time: ci.time[..k].to_vec(),
+            cif: ci.cif_death[..k].to_vec(),
+            lower: ci.lower[..k].to_vec(),
+            upper: ci.upper[..k].to_vec(),
+            competing: false,
+        });
+        curves.push(CifCurve {
+            group: label,
+            cause: "discharge alive".into(),
+            time: ci.time[..k].to_vec(),
+            cif: ci.cif_discharge[..k].to_vec(),
+            lower: Vec::new(),
+            upper: Vec::new(),
+            competing: true,
+        });
+    }
+    // The axis ends on a tick: multiples of 0.1 up to 0.4, of 0.2 above.
+    let step = if y_max <= 0.35 { 0.1 } else { 0.2 };
+    let y_max = (((y_max + 0.02) / step).ceil() * step).min(1.0);
+    Some(CifPlot {
+        title: "Cumulative incidence of death and of discharge alive".into(),
+        curves,
+        risk_table: Some(risk_table(r, &p.km, &ticks, rule)),
+        x_label: time_label(r, design),
+        x_max: ticks.last().copied(),
+        y_max: Some(y_max.max(0.1)),
+        show_ci: true,
+        annotations: Vec::new(),
+        footnotes: Vec::new(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+/// Decimals for a variable's summaries, from the magnitude of its typical value.
+fn decimals_for_magnitude(v: f64) -> usize {
+    let a = v.abs();
+    if !a.is_finite() || a >= 100.0 {
+        0
+    } else if a >= 1.0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// Table 1 with disclosure control per variable block (categories and missing by arm, with the
+/// arm sizes and the overall column as margins).
+fn table_one(r: &AnalysisResult, t1: &Table1, rule: &DisclosureRule) -> Table {
+    let (el, ul) = arm_labels(r);
+    let n_e = t1.n_exposed as u64;
+    let n_u = t1.n_unexposed as u64;
+    let header = vec![
+        "Characteristic".to_string(),
+        format!("{el} (n = {})", theme::count(small(rule, n_e))),
+        format!("{ul} (n = {})", theme::count(small(rule, n_u))),
+        format!("Overall (n = {})", theme::count(small(rule, n_e + n_u))),
+        "SMD".to_string(),
+    ];
+    let mut rows = Vec::new();
+    for v in &t1.variables {
+        rows.extend(table_one_rows(v, rule));
+    }
+    Table {
+        id: "table-1".into(),
+        caption: format!(
+            "Table 1. Baseline characteristics by exposure ({}).",
+            r.designs.iter().find(|d| d.primary).map_or("primary sample", |d| d.label.as_str())
+        ),
+        header,
+        rows,
+        notes: vec![
+            "Continuous: mean (SD) and median [Q1, Q3] of non-missing values; binary and categorical: n (% of non-missing). SMD: standardised mean difference (categorical: multivariate distance), as R tableone.".into(),
+            format!("{} Summary statistics of an arm with fewer than {} non-missing values are withheld.", theme::SUPPRESSED, rule.threshold.max(1)),
+        ],
+    }
+}
+
+fn arms(v: &Table1Variable) -> [&ArmSummary; 2] {
+    [&v.exposed, &v.unexposed]
+}
+
+fn table_one_rows(v: &Table1Variable, rule: &DisclosureRule) -> Vec<Row> {
+    let smd = Cell::number(v.smd, 2);
+    let mut rows = Vec::new();
+    match v.kind {
+        VarKind::Continuous => {
+            let counts: Vec<Vec<u64>> = vec![
+                arms(v).iter().map(|a| (a.n - a.n_missing) as u64).collect(),
+                arms(v).iter().map(|a| a.n_missing as u64).collect(),
+            ];
+            // The non-missing counts are not printed (only implied by the arm size minus the
+            // missing count, which disclosure control protects).
+            let printed = vec![vec![false, false], vec![true, true]];
+            let t = suppress_table_masked(&counts, Some(&printed), Margins::Both, rule);
+            let centre = if v.overall.median.is_finite() {
+                v.overall.median
+            } else {
+                v.overall.mean
+            };
+            let dec = decimals_for_magnitude(centre).max(decimals_for_magnitude(v.overall.sd));
+            let num = |x: f64| fixed(x, dec);
+            // Statistics of fewer than `threshold` values are withheld.
+            let stat = |a: &ArmSummary, f: &dyn Fn(&ArmSummary) -> String| -> Cell {
+                let n = (a.n - a.n_missing) as u64;
+                if n == 0 {
+                    Cell::text("NA")
+                } else if rule.is_sensitive(n) {
+                    Cell::text(theme::SUPPRESSED)
+                } else {
+                    Cell::text(f(a))
+                }
+            };
+            let mean = |a: &ArmSummary| format!("{} ({})", num(a.mean), num(a.sd));
+            let median =
+                |a: &ArmSummary| format!("{} [{}, {}]", num(a.median), num(a.q1), num(a.q3));
+            rows.push(Row::new(vec![
+                Cell::text(format!("{}, mean (SD)", v.name)),
+                stat(&v.exposed, &mean),
+                stat(&v.unexposed, &mean),
+                stat(&v.overall, &mean),
+                smd,
+            ]));
+            rows.push(Row::new(vec![
+                Cell::text("    median [Q1, Q3]"),
+                stat(&v.exposed, &median),
+                stat(&v.unexposed, &median),
+                stat(&v.overall, &median),
+                Cell::Empty,
+            ]));
+            if v.overall.n_missing > 0 {
+                rows.push(Row::new(vec![
+                    Cell::text("    missing, n (%)"),
+                    Cell::CountPercent {
+                        n: t.cells[1][0],
+                        total: t.col_totals[0],
+                    },
+                    Cell::CountPercent {
+                        n: t.cells[1][1],
+                        total: t.col_totals[1],
+                    },
+                    Cell::CountPercent {
+                        n: t.row_totals[1],
+                        total: t.grand_total.flatten(),
+                    },
+                    Cell::Empty,
+                ]));
+            }
+        }
+        VarKind::Binary | VarKind::Categorical => {
+            let levels: Vec<String> = if v.kind == VarKind::Binary {
+                vec!["yes".into(), "no".into()]
+            } else {
+                v.levels.clone()
+            };
+            let level_counts = |a: &ArmSummary| -> Vec<u64> {
+                if v.kind == VarKind::Binary {
+                    let yes = a.counts.first().copied().unwrap_or(0) as u64;
+                    vec![yes, (a.n - a.n_missing) as u64 - yes]
+                } else {
+                    a.counts.iter().map(|&c| c as u64).collect()
+                }
+            };
+            let ce = level_counts(&v.exposed);
+            let cu = level_counts(&v.unexposed);
+            let mut counts: Vec<Vec<u64>> = (0..levels.len()).map(|i| vec![ce[i], cu[i]]).collect();
+            counts.push(vec![
+                v.exposed.n_missing as u64,
+                v.unexposed.n_missing as u64,
+            ]);
+            // A binary variable prints only its "yes" row (and missing).
+            let printed: Vec<Vec<bool>> = (0..=levels.len())
+                .map(|i| vec![!(v.kind == VarKind::Binary && i == 1); 2])
+                .collect();
+            let t = suppress_table_masked(&counts, Some(&printed), Margins::Both, rule);
+            let m = levels.len();
+            // Percent of non-missing: known when the arm's missing count and size are shown.
+            let nonmiss = |total: Option<u64>, missing: Option<u64>| match (total, missing) {
+                (Some(n), Some(mi)) => Some(n - mi),
+                _ => None,
+            };
+            let denom = [
+                nonmiss(t.col_totals[0], t.cells[m][0]),
+                nonmiss(t.col_totals[1], t.cells[m][1]),
+                nonmiss(t.grand_total.flatten(), t.row_totals[m]),
+            ];
+            // A percentage publishes its denominator: only when it is not itself sensitive.
+            let denom: Vec<Option<u64>> = denom
+                .iter()
+                .map(|d| d.filter(|&d| !rule.is_sensitive(d)))
+                .collect();
+            let shown_levels: Vec<usize> = if v.kind == VarKind::Binary {
+                vec![0]
+            } else {
+                (0..m).collect()
+            };
+            if v.kind == VarKind::Categorical {
+                rows.push(Row::new(vec![
+                    Cell::text(format!("{}, n (%)", v.name)),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    smd.clone(),
+                ]));
+            }
+            for &i in &shown_levels {
+                let label = if v.kind == VarKind::Binary {
+                    format!("{}, n (%)", v.name)
+                } else {
+                    format!("    {}", levels[i])
+                };
+                rows.push(Row::new(vec![
+                    Cell::text(label),
+                    Cell::CountPercent {
+                        n: t.cells[i][0],
+                        total: denom[0],
+                    },
+                    Cell::CountPercent {
+                        n: t.cells[i][1],
+                        total: denom[1],
+                    },
+                    Cell::CountPercent {
+                        n: t.row_totals[i],
+                        total: denom[2],
+                    },
+                    if v.kind == VarKind::Binary {
+                        smd.clone()
+                    } else {
+                        Cell::Empty
+                    },
+                ]));
+            }
+            if v.overall.n_missing > 0 {
+                rows.push(Row::new(vec![
+                    Cell::text("    missing, n (%)"),
+                    Cell::CountPercent {
+                        n: t.cells[m][0],
+                        total: t.col_totals[0],
+                    },
+                    Cell::CountPercent {
+                        n: t.cells[m][1],
+                        total: t.col_totals[1],
+                    },
+                    Cell::CountPercent {
+                        n: t.row_totals[m],
+                        total: t.grand_total.flatten(),
+                    },
+                    Cell::Empty,
+                ]));
+            }
+        }
+    }
+    rows
+}
+
+fn flow_section(r: &AnalysisResult, rule: &DisclosureRule) -> Result<Section, ReportError> {
+    let primary = r.designs.iter().find(|d| d.primary);
+    // The patient chain of the primary design: validated patients, then the primary design's
+    // own steps, each entering with what the previous kept.
+    let prefix = match primary.map(|d| d.design) {
+        Some(Design::Landmark) => "landmark",
+        Some(Design::TimeVarying) => "time-varying",
+        Some(Design::NaiveEverTreated) => "naive",
+        None => "",
+    };
+    let mut chain: Vec<usize> = Vec::new();
+    for (i, s) in r.flow.steps.iter().enumerate() {
+        if s.unit != "patients" {
+            continue;
+        }
+        let follows = chain
+            .last()
+            .is_none_or(|&j| r.flow.steps[j].n_out == s.n_in);
+        let ours =
+            s.label.starts_with("validate") || (!prefix.is_empty() && s.label.starts_with(prefix));
+        if follows && ours {
+            chain.push(i);
+        }
+    }
+    let arms_raw = primary.map(|d| vec![d.overall.n_exposed as u64, d.overall.n_unexposed as u64]);
+    let (boxes, arm_counts) = suppress_flow_with_arms(
+        &r.flow,
+        match (&arms_raw, chain.last()) {
+            (Some(a), Some(&last)) => Some((last, a.as_slice())),
+            _ => None,
+        },
+        rule,
+    );
+    let mut s = Section::new("flow", "Cohort flow");
+    if !chain.is_empty() {
+        let (el, ul) = arm_labels(r);
+        let d = FlowDiagram {
+            title: "Cohort flow (primary design)".into(),
+            steps: chain.iter().map(|&i| boxes[i].clone()).collect(),
+            final_label: "Analysed".into(),
+            arms: if arm_counts.len() == 2 {
+                vec![(el, arm_counts[0]), (ul, arm_counts[1])]
+            } else {
+                Vec::new()
+            },
+            footnotes: vec![format!(
+                "{} withheld (disclosure control).",
+                theme::SUPPRESSED
+            )],
+        };
+        s.push(Block::Figure(Figure {
+            id: "figure-flow".into(),
+            caption: "Cohort flow of the primary design: patients entering each step, exclusions with their reasons, and the analysed groups.".into(),
+            svg: flow_figure(&d)?,
+        }));
+    }
+    let mut rows = Vec::new();
+    for b in &boxes {
+        rows.push(Row::new(vec![
+            Cell::text(b.label.clone()),
+            Cell::text(b.unit.clone()),
+            Cell::Count(b.n_in),
+            Cell::text(if b.excluded.is_empty() {
+                "none".to_string()
+            } else {
+                b.excluded
+                    .iter()
+                    .map(|(reason, n)| format!("{reason}: {}", theme::count(*n)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }),
+            Cell::Count(b.n_out),
+        ]));
+    }
+    s.push(Block::Table(Table {
+        id: "table-flow".into(),
+        caption: "Every step of the cohort flow (all designs).".into(),
+        header: vec![
+            "Step".into(),
+            "Unit".into(),
+            "In".into(),
+            "Excluded".into(),
+            "Kept".into(),
+        ],
+        rows,
+        notes: Vec::new(),
+    }));
+    Ok(s)
+}
+
+/// Mortality by exposure for each design: deaths / known status per arm with the margins.
+fn mortality_table(r: &AnalysisResult, rule: &DisclosureRule) -> Table {
+    let (el, ul) = arm_labels(r);
+    let mut rows = Vec::new();
+    for d in &r.designs {
+        let Some(b) = &d.overall.binary else { continue };
+        let counts = vec![
+            vec![b.deaths_exposed as u64, b.deaths_unexposed as u64],
+            vec![
+                (b.known_exposed - b.deaths_exposed) as u64,
+                (b.known_unexposed - b.deaths_unexposed) as u64,
+            ],
+        ];
+        let t = suppress_table(&counts, Margins::Both, rule);
+        let m = &b.measures;
+        rows.push(Row::new(vec![
+            Cell::text(design_name(d)),
+            Cell::CountPercent {
+                n: t.cells[0][0],
+                total: t.col_totals[0],
+            },
+            Cell::CountPercent {
+                n: t.cells[0][1],
+                total: t.col_totals[1],
+            },
+            Cell::text(ratio_text(
+                m.risk_ratio.estimate,
+                m.risk_ratio.lower,
+                m.risk_ratio.upper,
+            )),
+            Cell::text(format!(
+                "{} ({} to {})",
+                fixed(100.0 * m.risk_difference.estimate, 1),
+                fixed(100.0 * m.risk_difference.lower, 1),
+                fixed(100.0 * m.risk_difference.upper, 1)
+            )),
+            Cell::text(ratio_text(
+                m.odds_ratio.estimate,
+                m.odds_ratio.lower,
+                m.odds_ratio.upper,
+            )),
+        ]));
+    }
+    Table {
+        id: "table-mortality".into(),
+        caption: format!(
+            "Table 2. {} by exposure, unadjusted.",
+            r.outcomes
+                .first()
+                .map_or("Mortality".to_string(), |o| capitalise(&o.label))
+        ),
+        header: vec![
+            "Design".into(),
+            format!("{el}: deaths (%)"),
+            format!("{ul}: deaths (%)"),
+            "Risk ratio (95% CI)".into(),
+            "Risk difference, % (95% CI)".into(),
+            "Odds ratio (95% CI)".into(),
+        ],
+        rows,
+        notes: vec!["Percentages of patients with known status at the horizon.".into()],
+    }
+}
+
+fn design_name(d: &DesignResult) -> String {
+    let mut s = capitalise(&d.label);
+    if d.primary {
+        s.push_str(" [primary]");
+    }
+    if d.biased {
+        s.push_str(" [BIASED: immortal time, for comparison only]");
+    }
+    s
+}
+
+fn hr_table(r: &AnalysisResult, rule: &DisclosureRule) -> Table {
+    let mut rows = Vec::new();
+    for d in &r.designs {
+        rows.push(Row::group(design_name(d)));
+        for h in &d.overall.hazard_ratios {
+            rows.push(Row::new(vec![
+                Cell::text(format!("    {}", h.label)),
+                hr_cell(Some(h)),
+                p_cell(h.p),
+                Cell::Count(small(rule, h.n as u64)),
+                Cell::Count(small(rule, h.n_event as u64)),
+                Cell::text(format!(
+                    "{} ({})",
+                    fixed(h.e_value.point, 2),
+                    fixed(h.e_value.ci, 2)
+                )),
+            ]));
+        }
+        for n in &d.overall.notes {
+            rows.push(Row::new(vec![
+                Cell::text(format!("    note: {n}")),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+            ]));
+        }
+    }
+    Table {
+        id: "table-hazard-ratios".into(),
+        caption: format!(
+            "Table 3. Hazard ratios of death within {} days, exposed vs unexposed, by design and method.",
+            r.plan.outcome.horizon
+        ),
+        header: vec![
+            "Design and method".into(),
+            "HR (95% CI)".into(),
+            "p".into(),
+            "Patients".into(),
+            "Deaths".into(),
+            "E-value (CI limit)".into(),
+        ],
+        rows,
+        notes: vec!["E-value: the minimum strength of association (risk-ratio scale) an unmeasured confounder would need with both exposure and outcome to explain away the estimate (VanderWeele and Ding 2017); in brackets, for the confidence limit closer to 1.".into()],
+    }
+}
+
+/// Deaths / known per arm for every level of a subgroup and for all patients, suppressed
+/// together: level counts add up (with the hidden counts of patients whose level is unknown)
+/// to the overall counts.
+fn subgroup_counts(
+    overall: &PopulationResult,
+    s: &SubgroupResult,
+    rule: &DisclosureRule,
+) -> (Vec<[Option<u64>; 4]>, [Option<u64>; 4]) {
+    let mut lc = LinkedCounts::default();
+    let quad = |p: &PopulationResult| -> Option<[u64; 4]> {
+        p.binary.as_ref().map(|b| {
+            [
+                b.deaths_exposed as u64,
+                b.known_exposed as u64,
+                b.deaths_unexposed as u64,
+                b.known_unexposed as u64,
+            ]
+        })
+    };
+    let add_pop = |lc: &mut LinkedCounts, q: [u64; 4], printed: bool| -> [usize; 4] {
+        let ids = [
+            lc.add(q[0], printed),
+            lc.add(q[1], printed),
+            lc.add(q[2], printed),
+            lc.add(q[3], printed),
+        ];
+        // deaths + survivors = known, per arm (survivors hidden).
+        let s_e = lc.add(q[1] - q[0], false);
+        lc.sum_relation(&[ids[0], s_e], ids[1]);
+        let s_u = lc.add(q[3] - q[2], false);
+        lc.sum_relation(&[ids[2], s_u], ids[3]);
+        ids
+    };
+    let all_q = quad(overall);
+    let all_ids = all_q.map(|q| add_pop(&mut lc, q, true));
+    let mut level_ids = Vec::new();
+    let mut sums = [0u64; 4];
+    for l in &s.levels {
+        match quad(l) {
+            Some(q) => {
+                for k in 0..4 {
+                    sums[k] += q[k];
+                }
+                level_ids.push(Some(add_pop(&mut lc, q, true)));
+            }
+            None => level_ids.push(None),
+        }
+    }
+    if let (Some(all), Some(aq)) = (all_ids, all_q) {
+        if level_ids.iter().all(Option::is_some) && (0..4).all(|k| sums[k] <= aq[k]) {
+            // Hidden counts of patients whose level is unknown close each relation.
+            let rest: Vec<usize> = (0..4).map(|k| lc.add(aq[k] - sums[k], false)).collect();
+            let rest_id: [usize; 4] = [rest[0], rest[1], rest[2], rest[3]];
+            let s_e = lc.add((aq[1] - sums[1]).saturating_sub(aq[0] - sums[0]), false);
+            lc.sum_relation(&[rest_id[0], s_e], rest_id[1]);
+            let s_u = lc.add((aq[3] - sums[3]).saturating_sub(aq[2] - sums[2]), false);
+            lc.sum_relation(&[rest_id[2], s_u], rest_id[3]);
+            for k in 0..4 {
+                let mut parts: Vec<usize> = level_ids.iter().flatten().map(|ids| ids[k]).collect();
+                parts.push(rest_id[k]);
+                lc.sum_relation(&parts, all[k]);
+            }
+        }
+    }
+    let shown = suppress_linked(&lc, rule);
+    let get = |ids: [usize; 4]| ids.map(|i| shown[i].then_some(lc.values[i]));
+    (
+        level_ids
+            .into_iter()
+            .map(|o| o.map_or([None; 4], get))
+            .collect(),
+        all_ids.map_or([None; 4], get),
+    )
+}
+
+fn deaths_text(d: Option<u64>, k: Option<u64>) -> String {
+    format!("{}/{}", theme::count(d), theme::count(k))
+}
+
+fn subgroup_section(
+    r: &AnalysisResult,
+    d: &DesignResult,
+    rule: &DisclosureRule,
+) -> Result<Option<Section>, ReportError> {
+    if d.subgroups.is_empty() {
+        return Ok(None);
+    }
+    let (el, ul) = arm_labels(r);
+    let mut s = Section::new("subgroups", "Subgroups");
+    let mut rows = Vec::new();
+    let mut forest = Vec::new();
+    let method_label =
+        preferred_hr(&d.overall).map_or("Hazard ratio".to_string(), |h| h.label.clone());
+    let overall_hr = preferred_hr(&d.overall);
+    let mut overall_counts: Option<[Option<u64>; 4]> = None;
+    let mut grids = Vec::new();
+    for sg in &d.subgroups {
+        let (levels, all) = subgroup_counts(&d.overall, sg, rule);
+        if overall_counts.is_none() {
+            overall_counts = Some(all);
+            forest.push(ForestRow {
+                kind: RowKind::Estimate,
+                label: "All patients".into(),
+                estimate: overall_hr.map(|h| h.hr),
+                lower: overall_hr.map(|h| h.lower),
+                upper: overall_hr.map(|h| h.upper),
+                left: vec![deaths_text(all[0], all[1]), deaths_text(all[2], all[3])],
+                right: vec![String::new()],
+                ..Default::default()
+            });
+        }
+        let p_int = sg
+            .interaction
+            .as_ref()
+            .map(|i| p_value(i.p).trim_start_matches("= ").to_string())
+            .unwrap_or_else(|| "NA".into());
+        rows.push(Row::group(format!(
+            "{} (p for interaction {})",
+            sg.name, p_int
+        )));
+        forest.push(ForestRow {
+            kind: RowKind::Header,
+            label: sg.name.clone(),
+            right: vec![p_int.clone()],
+            ..Default::default()
+        });
+        let mut panels = Vec::new();
+        for (l, c) in sg.levels.iter().zip(&levels) {
+            let hr = preferred_hr(l);
+            let rr = l.binary.as_ref().map(|b| &b.measures.risk_ratio);
+            rows.push(Row::new(vec![
+                Cell::text(format!("    {}", l.population)),
+                Cell::CountPercent {
+                    n: c[0],
+                    total: c[1],
+                },
+                Cell::CountPercent {
+                    n: c[2],
+                    total: c[3],
+                },
+                Cell::text(rr.map_or("NA".to_string(), |e| {
+                    ratio_text(e.estimate, e.lower, e.upper)
+                })),
+                hr_cell(hr),
+            ]));
+            forest.push(ForestRow {
+                kind: RowKind::Estimate,
+                label: l.population.clone(),
+                indent: 1,
+                estimate: hr.map(|h| h.hr),
+                lower: hr.map(|h| h.lower),
+                upper: hr.map(|h| h.upper),
+                left: vec![deaths_text(c[0], c[1]), deaths_text(c[2], c[3])],
+                right: vec![String::new()],
+                ..Default::default()
+            });
+            if let Some(p) = km_plot(
+                r,
+                d.design,
+                l,
+                &format!("{}: {}", sg.name, l.population),
+                rule,
+            ) {
+                panels.push(p);
+            }
+        }
+        for n in &sg.notes {
+            rows.push(Row::new(vec![
+                Cell::text(format!("    note: {n}")),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+            ]));
+        }
+        if !panels.is_empty() {
+            grids.push((sg.name.clone(), panels));
+        }
+    }
+    let all = overall_counts.unwrap_or([None; 4]);
+    let mut table_rows = vec![Row::new(vec![
+        Cell::text("All patients"),
+        Cell::CountPercent {
+            n: all[0],
+            total: all[1],
+        },
+        Cell::CountPercent {
+            n: all[2],
+            total: all[3],
+        },
+        Cell::text(d.overall.binary.as_ref().map_or("NA".to_string(), |b| {
+            ratio_text(
+                b.measures.risk_ratio.estimate,
+                b.measures.risk_ratio.lower,
+                b.measures.risk_ratio.upper,
+            )
+        })),
+        hr_cell(overall_hr),
+    ])];
+    table_rows.extend(rows);
+    s.push(Block::Paragraph(format!(
+        "Subgroup analyses of the primary design ({}). Hazard ratios: {}, refitted within each level where the plan says so; levels where it could not be estimated fall back to the covariate-adjusted or the unadjusted Cox model (see the notes).",
+        d.label, method_label
+    )));
+    s.push(Block::Table(Table {
+        id: "table-subgroups".into(),
+        caption: "Table 4. Deaths by exposure, risk ratio and hazard ratio in each subgroup level."
+            .into(),
+        header: vec![
+            "Subgroup".into(),
+            format!("{el}: deaths/known (%)"),
+            format!("{ul}: deaths/known (%)"),
+            "Risk ratio (95% CI)".into(),
+            "Hazard ratio (95% CI)".into(),
+        ],
+        rows: table_rows
+            .into_iter()
+            .map(|mut row| {
+                // deaths (%) of known: shown as "d (p)" with the known count in the header sense.
+                if !row.group {
+                    for c in row.cells.iter_mut().skip(1).take(2) {
+                        if let Cell::CountPercent { n, total } = c.clone() {
+                            *c = Cell::text(match (n, total) {
+                                (Some(n), Some(t)) if t > 0 => {
+                                    format!("{n}/{t} ({})", fixed(100.0 * n as f64 / t as f64, 1))
+                                }
+                                _ => deaths_text(n, total),
+                            });
+                        }
+                    }
+                }
+                row
+            })
+            .collect(),
+        notes: vec![format!(
+            "Interaction: {}",
+            d.subgroups
+                .iter()
+                .find_map(|s| s.interaction.as_ref())
+                .map_or("not tested".to_string(), |i| i.method.clone())
+        )],
+    }));
+    let plot = ForestPlot {
+        title: "Hazard ratio of death by subgroup".into(),
+        label_header: "Subgroup".into(),
+        left_columns: vec![format!("{el} deaths/known"), format!("{ul} deaths/known")],
+        estimate_header: "HR (95% CI)".into(),
+        right_columns: vec!["P interaction".into()],
+        rows: forest,
+        x_label: "Hazard ratio (log scale)".into(),
+        favours: Some((
+            format!("Favours {}", r.exposure.name),
+            format!("Favours no {}", r.exposure.name),
+        )),
+        x_range: None,
+        footnotes: vec![format!(
+            "{method_label}. {} withheld (disclosure control).",
+            theme::SUPPRESSED
+        )],
+    };
+    s.push(Block::Figure(Figure {
+        id: "figure-forest-subgroups".into(),
+        caption: "Forest plot of the hazard ratio of death in each subgroup level, with the p-value of the test of interaction.".into(),
+        svg: forest_figure(&plot)?,
+    }));
+    for (i, (name, panels)) in grids.iter().enumerate() {
+        let ncol = panels.len().min(3);
+        s.push(Block::Figure(Figure {
+            id: format!("figure-km-subgroup-{}", i + 1),
+            caption: format!("Kaplan-Meier curves by exposure within each level of {name}, with numbers at risk."),
+            svg: km_grid(&format!("Survival by exposure: {name}"), panels, ncol)?,
+        }));
+    }
+    Ok(Some(s))
+}
+
+fn balance_section(
+    r: &AnalysisResult,
+    d: &DesignResult,
+    rule: &DisclosureRule,
+) -> Result<Option<Section>, ReportError> {
+    let p = &d.overall;
+    if p.balance.is_empty() && p.propensity.is_none() {
+        return Ok(None);
+    }
+    let mut s = Section::new("balance", "Propensity score and covariate balance");
+    if !p.balance.is_empty() {
+        let love = LovePlot {
+            title: "Covariate balance before and after weighting".into(),
+            rows: p
+                .balance
+                .iter()
+                .map(|b| LoveRow {
+                    label: b.variable.clone(),
+                    before: b.smd_before,
+                    after: b.smd_iptw,
+                })
+                .collect(),
+            before_label: "Unadjusted".into(),
+            after_label: "IPTW".into(),
+            threshold: 0.1,
+            footnotes: vec![
+                "Dashed line: 0.1, the usual bound of acceptable imbalance (Austin 2009).".into(),
+            ],
+        };
+        s.push(Block::Figure(Figure {
+            id: "figure-love".into(),
+            caption: "Absolute standardised mean differences of the propensity covariates before and after inverse probability of treatment weighting.".into(),
+            svg: love_figure(&love)?,
+        }));
+        s.push(Block::Table(Table {
+            id: "table-balance".into(),
+            caption: "Standardised mean differences (exposed minus unexposed).".into(),
+            header: vec![
+                "Covariate".into(),
+                "Unadjusted".into(),
+                "IPTW".into(),
+                "Matched".into(),
+            ],
+            rows: p
+                .balance
+                .iter()
+                .map(|b| {
+                    Row::new(vec![
+                        Cell::text(b.variable.clone()),
+                        Cell::number(b.smd_before, 3),
+                        Cell::number(b.smd_iptw, 3),
+                        Cell::number(b.smd_matched, 3),
+                    ])
+                })
+                .collect(),
+            notes: Vec::new(),
+        }));
+    }
+    if let Some(ps) = &p.propensity {
+        let est = match r.plan.propensity.estimand {
+            Estimand::Ate => "ATE",
+            Estimand::Att => "ATT",
+        };
+        let rows = vec![
+            Row::new(vec![
+                Cell::text("C-statistic (area under the ROC curve)"),
+                Cell::number(ps.c_statistic, 3),
+            ]),
+            Row::new(vec![
+                Cell::text("Patients trimmed"),
+                Cell::Count(small(rule, ps.n_trimmed as u64)),
+            ]),
+            Row::new(vec![
+                Cell::text(format!(
+                    "Largest weight ({est}{})",
+                    if r.plan.propensity.stabilised {
+                        ", stabilised"
+                    } else {
+                        ""
+                    }
+                )),
+                Cell::number(ps.weight_max, 2),
+            ]),
+            Row::new(vec![
+                Cell::text("Effective sample size, exposed"),
+                Cell::number(ps.ess_exposed, 1),
+            ]),
+            Row::new(vec![
+                Cell::text("Effective sample size, unexposed"),
+                Cell::number(ps.ess_unexposed, 1),
+            ]),
+            Row::new(vec![
+                Cell::text("Matched pairs"),
+                Cell::Count(small(rule, ps.n_pairs as u64)),
+            ]),
+            Row::new(vec![
+                Cell::text("Exposed patients left unmatched"),
+                Cell::Count(small(rule, ps.n_treated_unmatched as u64)),
+            ]),
+            Row::new(vec![
+                Cell::text("Caliper (logit of the score)"),
+                Cell::number(ps.caliper_logit, 3),
+            ]),
+        ];
+        s.push(Block::Table(Table {
+            id: "table-propensity".into(),
+            caption: "Propensity model diagnostics (whole analysed sample).".into(),
+            header: vec!["Quantity".into(), "Value".into()],
+            rows,
+            notes: vec![format!(
+                "Covariates: {}.",
+                ps.covariates
+                    .iter()
+                    .filter(|c| *c != "(Intercept)")
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )],
+        }));
+    }
+    Ok(Some(s))
+}
+
+fn descriptive_section(
+    d: &Descriptive,
+    rule: &DisclosureRule,
+) -> Result<Option<Section>, ReportError> {
+    if d.distributions.is_empty() && d.trajectories.is_empty() {
+        return Ok(None);
+    }
+    let mut s = Section::new("descriptive", "Scores and trajectories");
+    for (i, dist) in d.distributions.iter().enumerate() {
+        let counts: Vec<Vec<u64>> = (0..dist.categories.len())
+            .map(|c| {
+                dist.groups
+                    .iter()
+                    .map(|g| g.1.get(c).copied().unwrap_or(0))
+                    .collect()
+            })
+            .collect();
+        let t = suppress_table(&counts, Margins::Cols, rule);
+        let groups = dist
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, (label, _))| BarGroup {
+                label: label.clone(),
+                counts: (0..dist.categories.len()).map(|c| t.cells[c][g]).collect(),
+                total: t.col_totals[g],
+            })
+            .collect();
+        let sd = ScoreDistribution {
+            title: dist.title.clone(),
+            x_label: dist.x_label.clone(),
+            categories: dist.categories.clone(),
+            groups,
+            footnotes: vec![format!(
+                "{} withheld (disclosure control).",
+                theme::SUPPRESSED
+            )],
+        };
+        s.push(Block::Figure(Figure {
+            id: format!("figure-distribution-{}", i + 1),
+            caption: format!("{}: percentage of each group at each value.", dist.title),
+            svg: distribution_figure(&sd)?,
+        }));
+    }
+    if !d.trajectories.is_empty() {
+        let panels: Vec<Trajectory> = d
+            .trajectories
+            .iter()
+            .map(|p| Trajectory {
+                groups: p
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        let keep: Vec<bool> =
+                            g.n.iter()
+                                .map(|n| n.is_some_and(|n| n == 0 || !rule.is_sensitive(n)))
+                                .collect();
+                        let mask = |v: &[f64]| -> Vec<f64> {
+                            v.iter()
+                                .zip(&keep)
+                                .map(|(x, k)| if *k { *x } else { f64::NAN })
+                                .collect()
+                        };
+                        TrajectoryGroup {
+                            label: g.label.clone(),
+                            median: mask(&g.median),
+                            q1: mask(&g.q1),
+                            q3: mask(&g.q3),
+                            n: g.n
+                                .iter()
+                                .map(|n| n.filter(|&n| !rule.is_sensitive(n)))
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+                ..p.clone()
+            })
+            .collect();
+        s.push(Block::Figure(Figure {
+            id: "figure-trajectories".into(),
+            caption: "Median and interquartile range by day and group, with the number of patients with a value under each day.".into(),
+            svg: trajectory_figure(
+                "Trajectories by exposure (median and IQR)",
+                &panels,
+                &[format!("{} withheld (disclosure control); no median is drawn for fewer than {} values.", theme::SUPPRESSED, rule.threshold.max(1))],
+            )?,
+        }));
+    }
+    Ok(Some(s))
+}
+
+/// The methods paragraph inputs implied by the plan and the result.
+pub fn methods_input(r: &AnalysisResult, rule: &DisclosureRule) -> MethodsInput {
+    let plan = &r.plan;
+    let score_opts: Vec<(String, String)> = serde_json::to_value(plan.scores)
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+        .map(|m| {
+            m.into_iter()
+                .map(|(k, v)| {
+                    (
+                        k,
+                        match v {
+                            serde_json::Value::String(s) => s,
+                            other => other.to_string(),
+                        },
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let primary = r.designs.iter().find(|d| d.primary);
+    let mut estimators = vec![
+        "Kaplan-Meier curves by exposure compared with the log-rank test".to_string(),
+        "Aalen-Johansen cumulative incidence of death with discharge alive as a competing event"
+            .to_string(),
+        "risk ratio, risk difference and odds ratio of death by the horizon".to_string(),
+    ];
+    if let Some(d) = primary {
+        for h in &d.overall.hazard_ratios {
+            estimators.push(format!(
+                "hazard ratio by {}",
+                h.label
+                    .trim_start_matches("Cox ")
+                    .to_string()
+                    .replace("exposure only", "Cox regression on exposure only")
+            ));
+        }
+    }
+    let ps = &plan.propensity;
+    let propensity = Some(format!(
+        "logistic regression of exposure on {} (main effects){}; {} weights{}, 1:1 nearest-neighbour matching within a caliper of {} SD of the logit of the score, and stratification into {} quantile groups{}",
+        ps.covariates.join(", "),
+        if ps.within_subgroups { ", refitted within each subgroup level" } else { "" },
+        match ps.estimand {
+            Estimand::Ate => "ATE",
+            Estimand::Att => "ATT",
+        },
+        if ps.stabilised { " (stabilised)" } else { "" },
+        fixed(ps.caliper_sd, 2),
+        ps.strata,
+        ps.trim.map_or(String::new(), |[lo, hi]| format!(", after trimming scores outside [{}, {}]", fixed(lo, 2), fixed(hi, 2))),
+    ));
+    MethodsInput {
+        data_source: match &plan.cohort.path {
+            Some(p) => format!("the cohort folder `{p}`"),
+            None => "the embedded synthetic registry of dicohort (simulated patients; no real patient data)".to_string(),
+        },
+        scores: vec![ScoreUse {
+            name: plan.dic.score.as_str().to_uppercase(),
+            role: format!("DIC definition: positive on any recorded day {}-{}", plan.dic.days[0], plan.dic.days[1]),
+            options: score_opts,
+        }],
+        cohort_definition: format!(
+            "sepsis in the source data, {} of them analysed in the primary design",
+            primary.map_or("all".to_string(), |d| theme::count(small(rule, d.overall.n as u64)))
+        ),
+        exposure: r.exposure.name.clone(),
+        exposure_drugs: r.exposure.drugs.clone(),
+        exposure_window: r.exposure.window,
+        outcome: "death from any cause".to_string(),
+        horizon_days: plan.outcome.horizon,
+        competing_event: Some("discharge alive".to_string()),
+        design: primary.map_or(String::new(), |d| d.label.clone()),
+        estimators,
+        propensity,
+        subgroups: primary.map(|d| d.subgroups.iter().map(|s| s.name.clone()).collect()).unwrap_or_default(),
+        conf_level: plan.conf_level,
+        missing_data: "patients missing any propensity covariate were excluded from the adjusted analyses (complete case), and are counted in the cohort flow; missing values are never read as zero".to_string(),
+        disclosure: *rule,
+    }
+}
+
+/// Builds the whole report of one analysis run. Call [`super::write_report`] on the result to
+/// write `report.html`, `report.md` and `figures/`.
+pub fn analysis_report(
+    r: &AnalysisResult,
+    options: &ReportOptions,
+) -> Result<ReportDocument, ReportError> {
+    let rule = &options.disclosure;
+    let mut doc = ReportDocument::new(&r.title, *rule);
+    doc.subtitle = format!(
+        "Report generated by dicohort {} from the analysis plan listed at the end.",
+        env!("CARGO_PKG_VERSION")
+    );
+    let primary = r.designs.iter().find(|d| d.primary).or(r.designs.first());
+
+    // Summary.
+    let mut summary = Section::new("summary", "Summary");
+    if let Some(d) = primary {
+        let (el, ul) = arm_labels(r);
+        let mut text = format!(
+            "Primary design: {}. Analysed: {} patients ({} {}, {} {}).",
+            d.label,
+            theme::count(small(rule, d.overall.n as u64)),
+            theme::count(small(rule, d.overall.n_exposed as u64)),
+            el.to_lowercase(),
+            theme::count(small(rule, d.overall.n_unexposed as u64)),
+            ul.to_lowercase()
+        );
+        if let Some(h) = preferred_hr(&d.overall) {
+            text.push_str(&format!(
+                " Hazard ratio of death within {} days ({}): {}.",
+                r.plan.outcome.horizon,
+                h.label,
+                ratio_text(h.hr, h.lower, h.upper)
+            ));
+        }
+        summary.push(Block::Paragraph(text));
+    }
+    for d in r.designs.iter().filter(|d| d.biased) {
+        summary.push(Block::Paragraph(format!(
+            "Also shown, for comparison only and never as an answer: {}.",
+            d.label
+        )));
+    }
+    doc.sections.push(summary);
+
+    let mut methods = Section::new("methods", "Methods");
+    for p in methods_paragraphs(&methods_input(r, rule)) {
+        methods.push(Block::Paragraph(p));
+    }
+    doc.sections.push(methods);
+    doc.sections.push(flow_section(r, rule)?);
+
+    let mut t1 = Section::new("table-one", "Baseline characteristics");
+    t1.push(Block::Table(table_one(r, &r.table1, rule)));
+    doc.sections.push(t1);
+
+    let mut outcomes = Section::new("outcomes", "Outcomes");
+    outcomes.push(Block::Table(mortality_table(r, rule)));
+    outcomes.push(Block::Table(hr_table(r, rule)));
+    if let Some(d) = primary {
+        if let Some(p) = km_plot(r, d.design, &d.overall, "Survival by exposure", rule) {
+            outcomes.push(Block::Figure(Figure {
+                id: "figure-km".into(),
+                caption: format!("Kaplan-Meier estimates of survival by exposure ({}), with 95% pointwise confidence bands (log transformation), censoring marks and the number at risk.", d.label),
+                svg: km_figure(&KmPlot {
+                    footnotes: vec![format!("Curves end when fewer than {} patients remain at risk; {} withheld (disclosure control).", rule.threshold.max(1), theme::SUPPRESSED)],
+                    ..p
+                })?,
+            }));
+        }
+        if !d.overall.km_weighted.is_empty() {
+            let ticks = horizon_ticks(r, d.design, &d.overall.km);
+            let wp = KmPlot {
+                title: "Survival by exposure, IPTW-weighted".into(),
+                curves: d
+                    .overall
+                    .km_weighted
+                    .iter()
+                    .map(|c| km_curve(r, c, rule, false))
+                    .collect(),
+                risk_table: Some(risk_table(r, &d.overall.km, &ticks, rule)),
+                x_label: time_label(r, d.design),
+                x_max: ticks.last().copied(),
+                show_ci: false,
+                footnotes: vec!["Numbers at risk are unweighted.".into()],
+                ..Default::default()
+            };
+            outcomes.push(Block::Figure(Figure {
+                id: "figure-km-weighted".into(),
+                caption: "Kaplan-Meier estimates weighted by the inverse probability of treatment (adjusted survival curves).".into(),
+                svg: km_figure(&wp)?,
+            }));
+        }
+        if let Some(c) = cif_plot(r, d.design, &d.overall, rule) {
+            outcomes.push(Block::Figure(Figure {
+                id: "figure-cif".into(),
+                caption: "Cumulative incidence of death (solid, with 95% confidence band) and of discharge alive (dashed) by exposure (Aalen-Johansen).".into(),
+                svg: cif_figure(&c)?,
+            }));
+        }
+    }
+    doc.sections.push(outcomes);
+    if let Some(d) = primary {
+        if let Some(s) = subgroup_section(r, d, rule)? {
+            doc.sections.push(s);
+        }
+        if let Some(s) = balance_section(r, d, rule)? {
+            doc.sections.push(s);
+        }
+    }
+    if let Some(desc) = &options.descriptive {
+        if let Some(s) = descriptive_section(desc, rule)? {
+            doc.sections.push(s);
+        }
+    }
+    let mut dc = Section::new("disclosure", "Disclosure control");
+    dc.push(Block::Paragraph(rule.statement()));
+    doc.sections.push(dc);
+    doc.sections.push(versions_section(&serde_json::json!({
+        "plan": r.plan,
+        "disclosure_threshold": rule.threshold,
+    }))?);
+    Ok(doc)
+}
+
+/// The flow record of a result restricted to one unit (helper for callers drawing their own).
+pub fn flow_of_unit(flow: &CohortFlow, unit: &str) -> CohortFlow {
+    CohortFlow {
+        steps: flow
+            .steps
+            .iter()
+            .filter(|s| s.unit == unit)
+            .cloned()
+            .collect(),
+    }
+}

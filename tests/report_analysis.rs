@@ -1,0 +1,90 @@
+//! The full report of an analysis run (default plan, small synthetic registry so that small
+//! cells occur): builds, renders byte-identically, passes the disclosure check, and every
+//! published count in tables and number-at-risk tables is 0 or >= the threshold. Set
+//! `DICOHORT_REPORT_DIR=/some/dir` to also write the report there for inspection.
+
+use dicohort::cohort::analysis::{run_plan, AnalysisResult};
+use dicohort::cohort::plan::Plan;
+use dicohort::load::{load_canonical, Input, LoadOptions};
+use dicohort::report::analysis::{analysis_report, ReportOptions};
+use dicohort::report::disclosure::DisclosureRule;
+use dicohort::report::html::render_html;
+use dicohort::report::markdown::render_markdown;
+use dicohort::simulate::{simulate_canonical_in_memory, SimParams};
+
+fn result(n: u64, seed: u64) -> AnalysisResult {
+    let ([p, d, t], _) = simulate_canonical_in_memory(&SimParams::new(n, seed)).unwrap();
+    let input = |name: &str, data: Vec<u8>| Input::Bytes {
+        name: name.into(),
+        data,
+    };
+    let (cohort, _) = load_canonical(
+        &input("patients.csv", p),
+        &input("days.csv", d),
+        Some(&input("treatments.csv", t)),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    run_plan(&Plan::default_plan(), cohort, &mut |_| {}).unwrap()
+}
+
+#[test]
+fn full_report_is_deterministic_and_discloses_no_small_count() {
+    let r = result(700, 5);
+    let opts = ReportOptions {
+        disclosure: DisclosureRule::default(),
+        descriptive: None,
+    };
+    let doc = analysis_report(&r, &opts).unwrap();
+    let html = render_html(&doc).unwrap();
+    assert_eq!(
+        html,
+        render_html(&analysis_report(&r, &opts).unwrap()).unwrap()
+    );
+    let (md, figs) = render_markdown(&doc).unwrap();
+    assert!(figs.len() >= 6, "{} figures", figs.len());
+    for bad in ["http://", "https://", "<script", "src="] {
+        assert!(!html.contains(bad));
+    }
+    // Every numeric table cell: "*", "n", "n (p)" or "d/k (p)" with counts 0 or >= 10.
+    let mut n_checked = 0;
+    for cell in html.split("<td class=\"n\">").skip(1) {
+        let c = cell.split("</td>").next().unwrap();
+        let first = c.split(' ').next().unwrap();
+        if let Ok(v) = first.parse::<u64>() {
+            assert!(v == 0 || v >= 10, "count {v} in `{c}`");
+            n_checked += 1;
+        }
+    }
+    for cell in html.split("<td>").skip(1) {
+        let c = cell.split("</td>").next().unwrap();
+        if let Some((d, rest)) = c.split_once('/') {
+            let k = rest.split(' ').next().unwrap();
+            for v in [d, k] {
+                if let Ok(v) = v.parse::<u64>() {
+                    assert!(v == 0 || v >= 10, "count {v} in `{c}`");
+                    n_checked += 1;
+                }
+            }
+        }
+    }
+    assert!(n_checked > 20, "{n_checked}");
+    // Number-at-risk entries in every risk table of every figure.
+    for part in html.split("risk-table\">").skip(1) {
+        for line in part.split("</g>").next().unwrap().lines() {
+            if let Ok(v) = line.trim().parse::<u64>() {
+                assert!(v == 0 || v >= 10, "risk table shows {v}");
+            }
+        }
+    }
+    // With a threshold that suppresses nearly everything the report still renders.
+    let strict = ReportOptions {
+        disclosure: DisclosureRule::new(400),
+        descriptive: None,
+    };
+    render_html(&analysis_report(&r, &strict).unwrap()).unwrap();
+    if let Ok(dir) = std::env::var("DICOHORT_REPORT_DIR") {
+        dicohort::report::write_report(&doc, std::path::Path::new(&dir)).unwrap();
+        let _ = md;
+    }
+}
