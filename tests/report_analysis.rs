@@ -7,12 +7,13 @@ use dicohort::cohort::analysis::{run_plan, AnalysisResult};
 use dicohort::cohort::plan::Plan;
 use dicohort::load::{load_canonical, Input, LoadOptions};
 use dicohort::report::analysis::{analysis_report, ReportOptions};
+use dicohort::report::descriptive::descriptive_from_cohort;
 use dicohort::report::disclosure::DisclosureRule;
 use dicohort::report::html::render_html;
 use dicohort::report::markdown::render_markdown;
 use dicohort::simulate::{simulate_canonical_in_memory, SimParams};
 
-fn result(n: u64, seed: u64) -> AnalysisResult {
+fn cohort(n: u64, seed: u64) -> dicohort::schema::Cohort {
     let ([p, d, t], _) = simulate_canonical_in_memory(&SimParams::new(n, seed)).unwrap();
     let input = |name: &str, data: Vec<u8>| Input::Bytes {
         name: name.into(),
@@ -25,15 +26,19 @@ fn result(n: u64, seed: u64) -> AnalysisResult {
         &LoadOptions::default(),
     )
     .unwrap();
-    run_plan(&Plan::default_plan(), cohort, &mut |_| {}).unwrap()
+    cohort
 }
 
 #[test]
 fn full_report_is_deterministic_and_discloses_no_small_count() {
-    let r = result(700, 5);
+    let cohort = cohort(700, 5);
+    let plan = Plan::default_plan();
+    let descriptive = descriptive_from_cohort(&plan, &cohort).unwrap();
+    assert_eq!(descriptive.trajectories.len(), 2);
+    let r: AnalysisResult = run_plan(&plan, cohort, &mut |_| {}).unwrap();
     let opts = ReportOptions {
         disclosure: DisclosureRule::default(),
-        descriptive: None,
+        descriptive: Some(descriptive),
     };
     let doc = analysis_report(&r, &opts).unwrap();
     let html = render_html(&doc).unwrap();
@@ -42,7 +47,8 @@ fn full_report_is_deterministic_and_discloses_no_small_count() {
         render_html(&analysis_report(&r, &opts).unwrap()).unwrap()
     );
     let (md, figs) = render_markdown(&doc).unwrap();
-    assert!(figs.len() >= 6, "{} figures", figs.len());
+    assert!(figs.len() >= 8, "{} figures", figs.len());
+    assert!(figs.iter().any(|f| f.0.contains("trajectories")));
     for bad in ["http://", "https://", "<script", "src="] {
         assert!(!html.contains(bad));
     }
@@ -80,7 +86,7 @@ fn full_report_is_deterministic_and_discloses_no_small_count() {
     // With a threshold that suppresses nearly everything the report still renders.
     let strict = ReportOptions {
         disclosure: DisclosureRule::new(400),
-        descriptive: None,
+        descriptive: opts.descriptive.clone(),
     };
     render_html(&analysis_report(&r, &strict).unwrap()).unwrap();
     if let Ok(dir) = std::env::var("DICOHORT_REPORT_DIR") {

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod analysis;
+pub mod descriptive;
 pub mod disclosure;
 pub mod document;
 pub mod html;
