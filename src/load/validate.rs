@@ -476,7 +476,8 @@ pub(crate) struct Stage {
 
     pub day_file: String,
     pub days: Vec<DayRow>,
-    pub day_values: Vec<f64>,
+    /// Staged measurement values, one vector per days column (column-major).
+    pub day_values: Vec<Vec<f64>>,
     pub day_columns: Vec<String>,
     pub day_rows_read: u64,
     pub day_excl: Exclusions,
@@ -791,7 +792,7 @@ impl Stage {
         (Some(cohort), report)
     }
 
-    fn build(self, report: &ValidationReport) -> Cohort {
+    fn build(mut self, report: &ValidationReport) -> Cohort {
         // Patients in reading order, excluded ones dropped.
         let mut new_index = vec![u32::MAX; self.patients.len()];
         let mut pt = PatientTable::default();
@@ -841,17 +842,28 @@ impl Stage {
             let d = &self.days[i as usize];
             (new_index[d.patient as usize], d.day)
         });
-        let mut cols: Vec<Vec<f64>> = (0..nv).map(|_| Vec::with_capacity(keep.len())).collect();
         let mut dt = DayTable::default();
         for &i in &keep {
             let d = &self.days[i as usize];
             dt.patient.push(new_index[d.patient as usize]);
             dt.day.push(d.day);
-            let vals = &self.day_values[i as usize * nv..(i as usize + 1) * nv];
-            for (c, v) in cols.iter_mut().zip(vals) {
-                c.push(*v);
-            }
         }
+        // Staged values are column-major: when every staged row is kept in staged order (the
+        // usual case) a column moves as is; otherwise it is gathered and the staged column
+        // freed at once, so memory peaks at the staged values plus one column.
+        let identity = keep.len() == self.days.len()
+            && keep.iter().enumerate().all(|(k, &i)| k as u32 == i);
+        let mut cols: Vec<Vec<f64>> = std::mem::take(&mut self.day_values)
+            .into_iter()
+            .map(|col| {
+                if identity {
+                    col
+                } else {
+                    keep.iter().map(|&i| col[i as usize]).collect()
+                }
+            })
+            .collect();
+        cols.resize_with(nv, Vec::new);
         let spec = table_spec(TableKind::Days);
         let mut take = |name: &str| std::mem::take(&mut cols[spec.index_of(name).unwrap() - 2]);
         dt.platelets = take("platelets");
@@ -1062,7 +1074,12 @@ pub(crate) fn stage_day(
                 bad: None,
             });
             if stage.keep {
-                stage.day_values.extend_from_slice(values);
+                if stage.day_values.is_empty() {
+                    stage.day_values = vec![Vec::new(); values.len()];
+                }
+                for (c, v) in stage.day_values.iter_mut().zip(values.iter()) {
+                    c.push(*v);
+                }
             }
             true
         }
