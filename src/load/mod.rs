@@ -191,6 +191,12 @@ fn run_dir(
     let wide_file = if patients.is_none() {
         find(&wide_stem, &mut stage)
     } else {
+        if let Ok(Some(w)) = source::find_table(dir, &wide_stem) {
+            stage.warnings.push(format!(
+                "{} ignored: the canonical tables take precedence",
+                w.file_name().unwrap_or_default().to_string_lossy()
+            ));
+        }
         None
     };
     if let Some(w) = wide_file {
