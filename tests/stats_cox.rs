@@ -160,6 +160,8 @@ r_parity! {
     aml_breslow => "cox_aml_breslow",
     heart_counting_process_cluster_efron => "cox_heart_efron",
     heart_counting_process_cluster_breslow => "cox_heart_breslow",
+    heart_counting_process_strata_weights_efron => "cox_heart_strata_weighted_efron",
+    heart_counting_process_strata_weights_breslow => "cox_heart_strata_weighted_breslow",
     lung_tied_weighted_stratified_clustered_efron => "cox_lung_weighted_efron",
     lung_tied_weighted_stratified_clustered_breslow => "cox_lung_weighted_breslow",
     lung_noninteger_weights_robust_efron => "cox_lung_weighted_robust_efron",

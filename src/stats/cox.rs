@@ -348,7 +348,7 @@ impl Prepared {
 
         let stratum = |i: usize| data.strata.map_or(0, |s| s[i]);
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| {
+        order.sort_unstable_by(|&a, &b| {
             stratum(a)
                 .cmp(&stratum(b))
                 .then(data.stop[b].total_cmp(&data.stop[a]))
@@ -368,7 +368,7 @@ impl Prepared {
         let by_start = match data.start {
             Some(start) => {
                 let mut rows: Vec<usize> = (0..n).collect();
-                rows.sort_by(|&a, &b| {
+                rows.sort_unstable_by(|&a, &b| {
                     stratum(a)
                         .cmp(&stratum(b))
                         .then(start[b].total_cmp(&start[a]))

@@ -61,7 +61,7 @@ vet <- veteran; vet$event <- vet$status
 # aml: heavy ties between events and censorings, a factor covariate as a 0/1 dummy
 aml2 <- aml; aml2$event <- aml2$status; aml2$maintained <- as.integer(aml2$x == "Maintained")
 # heart (jasa1): counting process (start, stop], clustered by patient
-hrt <- heart; hrt$time <- hrt$stop
+hrt <- heart; hrt$time <- hrt$stop; hrt$w <- 1 + (hrt$id %% 3) / 4
 # tied (months), weighted, stratified, clustered lung
 lw <- na.omit(lung[, c("inst", "time", "status", "age", "sex", "ph.ecog", "wt.loss")])
 lw$time <- ceiling(lw$time / 30.4375)
@@ -81,6 +81,8 @@ for (ties in c("efron", "breslow")) {
   write_case("aml", aml2, c("maintained"), ties)
   write_case("heart", hrt, c("age", "year", "surgery", "transplant"), ties, start = "start",
              cluster = "id")
+  write_case("heart_strata_weighted", hrt, c("age", "year", "transplant"), ties, start = "start",
+             strata = "surgery", weights = "w", cluster = "id")
   write_case("lung_weighted", lw, c("age", "ph.ecog", "wt.loss"), ties, strata = "sex",
              weights = "w", cluster = "inst")
   write_case("lung_weighted_robust", lw, c("age", "sex", "ph.ecog", "wt.loss"), ties, weights = "w")
