@@ -94,3 +94,38 @@ fn full_report_is_deterministic_and_discloses_no_small_count() {
         let _ = md;
     }
 }
+
+/// Timing of the full default report (embedded registry, default plan), by hand:
+/// `cargo test --release --test report_analysis -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn default_report_timing() {
+    use std::time::Instant;
+    let t0 = Instant::now();
+    let cohort = dicohort::simulate::default_registry();
+    let plan = Plan::default_plan();
+    let t1 = Instant::now();
+    let descriptive = descriptive_from_cohort(&plan, &cohort).unwrap();
+    let t2 = Instant::now();
+    let r = run_plan(&plan, cohort, &mut |_| {}).unwrap();
+    let t3 = Instant::now();
+    let opts = ReportOptions {
+        disclosure: DisclosureRule::default(),
+        descriptive: Some(descriptive),
+    };
+    let doc = analysis_report(&r, &opts).unwrap();
+    let t4 = Instant::now();
+    let dir = std::env::temp_dir().join(format!("dicohort-default-report-{}", std::process::id()));
+    let files = dicohort::report::write_report(&doc, &dir).unwrap();
+    let t5 = Instant::now();
+    eprintln!(
+        "registry {:.2} s, descriptive {:.2} s, run_plan {:.2} s, build report {:.2} s, render+write {:.2} s ({} figures)",
+        (t1 - t0).as_secs_f64(),
+        (t2 - t1).as_secs_f64(),
+        (t3 - t2).as_secs_f64(),
+        (t4 - t3).as_secs_f64(),
+        (t5 - t4).as_secs_f64(),
+        files.figures.len()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
