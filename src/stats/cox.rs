@@ -244,6 +244,44 @@ struct Prepared {
     order: Vec<usize>,
 }
 
+/// Stable LSD radix sort of `(key, payload)` pairs on the low `bits` bits of the key, 11 bits per
+/// pass (passes where every key has the same digit are skipped).
+fn radix_sort_pairs(pairs: &mut Vec<(u64, u32)>, bits: u32) {
+    let n = pairs.len();
+    let mut tmp = vec![(0u64, 0u32); n];
+    const DIGIT: u32 = 11;
+    const MASK: u64 = (1 << DIGIT) - 1;
+    let mut count = vec![0usize; (1 << DIGIT) + 1];
+    for shift in (0..bits).step_by(DIGIT as usize) {
+        count.fill(0);
+        for &(k, _) in pairs.iter() {
+            count[((k >> shift) & MASK) as usize + 1] += 1;
+        }
+        if count.iter().any(|&c| c == n) {
+            continue;
+        }
+        for d in 1..count.len() {
+            count[d] += count[d - 1];
+        }
+        for &pr in pairs.iter() {
+            let d = ((pr.0 >> shift) & MASK) as usize;
+            tmp[count[d]] = pr;
+            count[d] += 1;
+        }
+        std::mem::swap(pairs, &mut tmp);
+    }
+}
+
+/// Bits of a float that sort as the float does (`-0.0` taken as `0.0`).
+fn ordered_bits(v: f64) -> u64 {
+    let b = (v + 0.0).to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
 /// Sums of one pass: log-likelihood, score, information (row-major, symmetric).
 struct Accum {
     loglik: f64,
@@ -274,85 +312,120 @@ fn check_len(name: &str, len: usize, n: usize) -> Result<(), StatsError> {
     Ok(())
 }
 
-impl Prepared {
-    fn new(data: &CoxData, names: &[String]) -> Result<Prepared, StatsError> {
-        let n = data.stop.len();
-        let p = data.x.len();
-        if n == 0 {
-            return Err(StatsError::InvalidInput("no rows".into()));
-        }
-        if p == 0 {
-            return Err(StatsError::InvalidInput("no covariates".into()));
-        }
-        check_len("event", data.event.len(), n)?;
-        for (j, col) in data.x.iter().enumerate() {
-            check_len(&format!("covariate `{}`", names[j]), col.len(), n)?;
-            if let Some(i) = col.iter().position(|v| !v.is_finite()) {
-                return Err(StatsError::InvalidInput(format!(
-                    "covariate `{}` is missing or not finite at row {}",
-                    names[j],
-                    i + 1
-                )));
-            }
-        }
-        if let Some(i) = data.stop.iter().position(|v| !v.is_finite()) {
+/// Check the input columns; returns the case weights (1 when absent).
+fn validate(data: &CoxData, names: &[String]) -> Result<Vec<f64>, StatsError> {
+    let n = data.stop.len();
+    let p = data.x.len();
+    if n == 0 {
+        return Err(StatsError::InvalidInput("no rows".into()));
+    }
+    if p == 0 {
+        return Err(StatsError::InvalidInput("no covariates".into()));
+    }
+    check_len("event", data.event.len(), n)?;
+    for (j, col) in data.x.iter().enumerate() {
+        check_len(&format!("covariate `{}`", names[j]), col.len(), n)?;
+        if let Some(i) = col.iter().position(|v| !v.is_finite()) {
             return Err(StatsError::InvalidInput(format!(
-                "time is missing or not finite at row {}",
+                "covariate `{}` is missing or not finite at row {}",
+                names[j],
                 i + 1
             )));
         }
-        if let Some(start) = data.start {
-            check_len("start", start.len(), n)?;
-            for i in 0..n {
-                if !start[i].is_finite() {
-                    return Err(StatsError::InvalidInput(format!(
-                        "start time is missing or not finite at row {}",
-                        i + 1
-                    )));
-                }
-                if start[i] >= data.stop[i] {
-                    return Err(StatsError::InvalidInput(format!(
-                        "stop time must be > start time (row {}: start {}, stop {})",
-                        i + 1,
-                        start[i],
-                        data.stop[i]
-                    )));
-                }
+    }
+    if let Some(i) = data.stop.iter().position(|v| !v.is_finite()) {
+        return Err(StatsError::InvalidInput(format!(
+            "time is missing or not finite at row {}",
+            i + 1
+        )));
+    }
+    if let Some(start) = data.start {
+        check_len("start", start.len(), n)?;
+        for i in 0..n {
+            if !start[i].is_finite() {
+                return Err(StatsError::InvalidInput(format!(
+                    "start time is missing or not finite at row {}",
+                    i + 1
+                )));
+            }
+            if start[i] >= data.stop[i] {
+                return Err(StatsError::InvalidInput(format!(
+                    "stop time must be > start time (row {}: start {}, stop {})",
+                    i + 1,
+                    start[i],
+                    data.stop[i]
+                )));
             }
         }
-        if let Some(s) = data.strata {
-            check_len("strata", s.len(), n)?;
-        }
-        if let Some(c) = data.cluster {
-            check_len("cluster", c.len(), n)?;
-        }
-        let w: Vec<f64> = match data.weights {
-            Some(w) => {
-                check_len("weights", w.len(), n)?;
-                if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
-                    return Err(StatsError::InvalidInput(format!(
-                        "weights must be finite and > 0 (row {}: {})",
-                        i + 1,
-                        w[i]
-                    )));
-                }
-                w.to_vec()
+    }
+    if let Some(s) = data.strata {
+        check_len("strata", s.len(), n)?;
+    }
+    if let Some(c) = data.cluster {
+        check_len("cluster", c.len(), n)?;
+    }
+    let w: Vec<f64> = match data.weights {
+        Some(w) => {
+            check_len("weights", w.len(), n)?;
+            if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
+                return Err(StatsError::InvalidInput(format!(
+                    "weights must be finite and > 0 (row {}: {})",
+                    i + 1,
+                    w[i]
+                )));
             }
-            None => vec![1.0; n],
-        };
-        if !data.event.iter().any(|e| *e) {
-            return Err(StatsError::InvalidInput(
-                "no events: every row is censored, the Cox model has no information".into(),
-            ));
+            w.to_vec()
         }
+        None => vec![1.0; n],
+    };
+    if !data.event.iter().any(|e| *e) {
+        return Err(StatsError::InvalidInput(
+            "no events: every row is censored, the Cox model has no information".into(),
+        ));
+    }
+    Ok(w)
+}
 
+/// Weighted means and scale factors of the covariates, as `coxfit6`: centre by the weighted mean
+/// and scale by `sum(w) / sum(w |x - mean|)`, except columns whose values are all in {-1, 0, 1}
+/// (R's `nocenter`), which are left alone.
+fn center_scale(x: &[Vec<f64>], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let p = x.len();
+    let wsum: f64 = w.iter().sum();
+    let mut means = vec![0.0; p];
+    let mut scale = vec![1.0; p];
+    for (j, col) in x.iter().enumerate() {
+        if col.iter().all(|&v| v == 0.0 || v == 1.0 || v == -1.0) {
+            continue;
+        }
+        let mean = col.iter().zip(w).map(|(x, w)| w * x).sum::<f64>() / wsum;
+        let abs: f64 = col.iter().zip(w).map(|(x, w)| w * (x - mean).abs()).sum();
+        means[j] = mean;
+        scale[j] = if abs > 0.0 { wsum / abs } else { 1.0 };
+    }
+    (means, scale)
+}
+
+impl Prepared {
+    /// Sort (stratum, stop descending) and lay the centred, scaled covariates out row-major.
+    fn new(data: &CoxData, w: &[f64], means: &[f64], scale: &[f64]) -> Prepared {
+        let n = data.stop.len();
+        let p = data.x.len();
         let stratum = |i: usize| data.strata.map_or(0, |s| s[i]);
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_unstable_by(|&a, &b| {
-            stratum(a)
-                .cmp(&stratum(b))
-                .then(data.stop[b].total_cmp(&data.stop[a]))
-        });
+        // (stratum, time descending) by stable LSD radix sorts on the float bits
+        let keyed = |t: &[f64]| -> Vec<usize> {
+            let mut pairs: Vec<(u64, u32)> =
+                (0..n).map(|i| (!ordered_bits(t[i]), i as u32)).collect();
+            radix_sort_pairs(&mut pairs, 64);
+            if let Some(st) = data.strata {
+                for pr in pairs.iter_mut() {
+                    pr.0 = u64::from(st[pr.1 as usize]);
+                }
+                radix_sort_pairs(&mut pairs, 32);
+            }
+            pairs.into_iter().map(|(_, i)| i as usize).collect()
+        };
+        let order = keyed(data.stop);
         let mut pos_of = vec![0usize; n];
         for (pos, &i) in order.iter().enumerate() {
             pos_of[i] = pos;
@@ -366,67 +439,43 @@ impl Prepared {
             }
         }
         let by_start = match data.start {
-            Some(start) => {
-                let mut rows: Vec<usize> = (0..n).collect();
-                rows.sort_unstable_by(|&a, &b| {
-                    stratum(a)
-                        .cmp(&stratum(b))
-                        .then(start[b].total_cmp(&start[a]))
-                });
-                rows.into_iter().map(|i| pos_of[i]).collect()
-            }
+            Some(start) => keyed(start).into_iter().map(|i| pos_of[i]).collect(),
             None => Vec::new(),
         };
 
-        let mut xs = vec![0.0; n * p];
-        for (j, col) in data.x.iter().enumerate() {
-            for (pos, &i) in order.iter().enumerate() {
-                xs[pos * p + j] = col[i];
+        // Records (x..., stop, w) in input order, then one contiguous copy per row into sorted
+        // order: a single random access per row instead of one per column.
+        let width = p + 2;
+        let mut records = vec![0.0; n * width];
+        for (i, rec) in records.chunks_exact_mut(width).enumerate() {
+            for j in 0..p {
+                rec[j] = (data.x[j][i] - means[j]) * scale[j];
             }
+            rec[p] = data.stop[i];
+            rec[p + 1] = w[i];
         }
-        Ok(Prepared {
+        let mut xs = vec![0.0; n * p];
+        let mut stop = vec![0.0; n];
+        let mut ws = vec![0.0; n];
+        for (pos, &i) in order.iter().enumerate() {
+            let rec = &records[i * width..(i + 1) * width];
+            xs[pos * p..(pos + 1) * p].copy_from_slice(&rec[..p]);
+            stop[pos] = rec[p];
+            ws[pos] = rec[p + 1];
+        }
+        drop(records);
+        Prepared {
             n,
             p,
             xs,
-            stop: order.iter().map(|&i| data.stop[i]).collect(),
+            stop,
             start: data.start.map(|s| order.iter().map(|&i| s[i]).collect()),
             event: order.iter().map(|&i| data.event[i]).collect(),
-            w: order.iter().map(|&i| w[i]).collect(),
+            w: ws,
             blocks,
             by_start,
             order,
-        })
-    }
-
-    /// Centre each column by its weighted mean and scale by `sum(w) / sum(w |x - mean|)`, as
-    /// `coxfit6`, except columns whose values are all in {-1, 0, 1} (R `nocenter`).
-    fn center_scale(&mut self) -> (Vec<f64>, Vec<f64>) {
-        let (n, p) = (self.n, self.p);
-        let wsum: f64 = self.w.iter().sum();
-        let mut means = vec![0.0; p];
-        let mut scale = vec![1.0; p];
-        for j in 0..p {
-            let skip = (0..n).all(|i| {
-                let v = self.xs[i * p + j];
-                v == 0.0 || v == 1.0 || v == -1.0
-            });
-            if skip {
-                continue;
-            }
-            let mean = (0..n).map(|i| self.w[i] * self.xs[i * p + j]).sum::<f64>() / wsum;
-            let mut abs = 0.0;
-            for i in 0..n {
-                self.xs[i * p + j] -= mean;
-                abs += self.w[i] * self.xs[i * p + j].abs();
-            }
-            let s = if abs > 0.0 { wsum / abs } else { 1.0 };
-            for i in 0..n {
-                self.xs[i * p + j] *= s;
-            }
-            means[j] = mean;
-            scale[j] = s;
         }
-        (means, scale)
     }
 
     fn linear_predictor(&self, beta: &[f64], eta: &mut [f64]) {
@@ -438,17 +487,46 @@ impl Prepared {
     }
 
     /// Log partial likelihood, score and information at `beta` (scaled space), in one backward
-    /// pass per stratum (the sums of `coxfit6` / `agfit4`).
+    /// pass per stratum (the sums of `coxfit6` / `agfit4`). Second moments are kept as packed
+    /// lower triangles (`i >= j`, row by row).
     fn accumulate(&self, beta: &[f64], ties: Ties, eta: &mut [f64]) -> Accum {
-        let p = self.p;
-        self.linear_predictor(beta, eta);
+        // monomorphise the row kernels for small p so that they unroll
+        match self.p {
+            1 => self.accumulate_p::<1>(beta, ties, eta),
+            2 => self.accumulate_p::<2>(beta, ties, eta),
+            3 => self.accumulate_p::<3>(beta, ties, eta),
+            4 => self.accumulate_p::<4>(beta, ties, eta),
+            5 => self.accumulate_p::<5>(beta, ties, eta),
+            6 => self.accumulate_p::<6>(beta, ties, eta),
+            7 => self.accumulate_p::<7>(beta, ties, eta),
+            8 => self.accumulate_p::<8>(beta, ties, eta),
+            _ => self.accumulate_p::<0>(beta, ties, eta),
+        }
+    }
+
+    /// [`Prepared::accumulate`] with `P = p` known at compile time (`P = 0`: any p).
+    fn accumulate_p<const P: usize>(&self, beta: &[f64], ties: Ties, eta: &mut [f64]) -> Accum {
+        let p = if P == 0 { self.p } else { P };
+        let np = p * (p + 1) / 2;
+        let n = self.n;
+        let (eta, risk) = eta.split_at_mut(n);
+        for (i, (e, r)) in eta.iter_mut().zip(risk.iter_mut()).enumerate() {
+            let row = &self.xs[i * p..(i + 1) * p];
+            let mut v = 0.0;
+            for j in 0..p {
+                v += row[j] * beta[j];
+            }
+            *e = v;
+            *r = self.w[i] * v.exp();
+        }
         let mut loglik = 0.0;
         let mut u = vec![0.0; p];
-        let mut imat = vec![0.0; p * p];
+        let mut imat_p = vec![0.0; np];
         let mut a = vec![0.0; p];
         let mut a2 = vec![0.0; p];
-        let mut c = vec![0.0; p * p];
-        let mut c2 = vec![0.0; p * p];
+        let mut c = vec![0.0; np];
+        let mut c2 = vec![0.0; np];
+        let mut xbar = vec![0.0; p];
         for &(b0, b1) in &self.blocks {
             let mut denom = 0.0;
             a.fill(0.0);
@@ -470,16 +548,9 @@ impl Prepared {
                             a.fill(0.0);
                             c.fill(0.0);
                         } else {
-                            let r = self.w[q] * eta[q].exp();
+                            let r = risk[q];
                             denom -= r;
-                            let x = &self.xs[q * p..(q + 1) * p];
-                            for i in 0..p {
-                                let rx = r * x[i];
-                                a[i] -= rx;
-                                for j in 0..=i {
-                                    c[i * p + j] -= rx * x[j];
-                                }
-                            }
+                            add_moments::<P>(-r, &self.xs[q * p..(q + 1) * p], &mut a, &mut c);
                         }
                         rem += 1;
                     }
@@ -488,7 +559,7 @@ impl Prepared {
                 let mut deadwt = 0.0;
                 let mut denom2 = 0.0;
                 while pos < b1 && self.stop[pos] == t {
-                    let r = self.w[pos] * eta[pos].exp();
+                    let r = risk[pos];
                     let x = &self.xs[pos * p..(pos + 1) * p];
                     nrisk += 1;
                     if self.event[pos] {
@@ -500,63 +571,66 @@ impl Prepared {
                         deadwt += self.w[pos];
                         denom2 += r;
                         loglik += self.w[pos] * eta[pos];
-                        for i in 0..p {
-                            u[i] += self.w[pos] * x[i];
-                            let rx = r * x[i];
-                            a2[i] += rx;
-                            for j in 0..=i {
-                                c2[i * p + j] += rx * x[j];
-                            }
+                        for (ui, xi) in u.iter_mut().zip(x) {
+                            *ui += self.w[pos] * xi;
                         }
+                        add_moments::<P>(r, x, &mut a2, &mut c2);
                     } else {
                         denom += r;
-                        for i in 0..p {
-                            let rx = r * x[i];
-                            a[i] += rx;
-                            for j in 0..=i {
-                                c[i * p + j] += rx * x[j];
-                            }
-                        }
+                        add_moments::<P>(r, x, &mut a, &mut c);
                     }
                     pos += 1;
                 }
                 if ndead == 0 {
                     continue;
                 }
-                if ties == Ties::Breslow || ndead == 1 {
-                    denom += denom2;
-                    loglik -= deadwt * denom.ln();
-                    for i in 0..p {
-                        a[i] += a2[i];
-                        let xbar = a[i] / denom;
-                        u[i] -= deadwt * xbar;
-                        for j in 0..=i {
-                            c[i * p + j] += c2[i * p + j];
-                            imat[i * p + j] += deadwt * (c[i * p + j] - xbar * a[j]) / denom;
-                        }
-                    }
+                // Breslow adds the deaths at once; Efron in ndead steps of 1/ndead each
+                let (steps, frac, wt) = if ties == Ties::Breslow || ndead == 1 {
+                    (1, 1.0, deadwt)
                 } else {
                     let d = ndead as f64;
-                    let meanwt = deadwt / d;
-                    for _ in 0..ndead {
-                        denom += denom2 / d;
-                        loglik -= meanwt * denom.ln();
-                        for i in 0..p {
-                            a[i] += a2[i] / d;
-                            let xbar = a[i] / denom;
-                            u[i] -= meanwt * xbar;
-                            for j in 0..=i {
-                                c[i * p + j] += c2[i * p + j] / d;
-                                imat[i * p + j] += meanwt * (c[i * p + j] - xbar * a[j]) / denom;
-                            }
+                    (ndead, 1.0 / d, deadwt / d)
+                };
+                for _ in 0..steps {
+                    if steps == 1 {
+                        denom += denom2;
+                    } else {
+                        denom += denom2 * frac;
+                    }
+                    loglik -= wt * denom.ln();
+                    for i in 0..p {
+                        if steps == 1 {
+                            a[i] += a2[i];
+                        } else {
+                            a[i] += a2[i] * frac;
+                        }
+                        xbar[i] = a[i] / denom;
+                        u[i] -= wt * xbar[i];
+                    }
+                    for k in 0..np {
+                        if steps == 1 {
+                            c[k] += c2[k];
+                        } else {
+                            c[k] += c2[k] * frac;
+                        }
+                    }
+                    let mut k = 0;
+                    for i in 0..p {
+                        for j in 0..=i {
+                            imat_p[k] += wt * (c[k] - xbar[i] * a[j]) / denom;
+                            k += 1;
                         }
                     }
                 }
             }
         }
+        let mut imat = vec![0.0; p * p];
+        let mut k = 0;
         for i in 0..p {
-            for j in 0..i {
-                imat[j * p + i] = imat[i * p + j];
+            for j in 0..=i {
+                imat[i * p + j] = imat_p[k];
+                imat[j * p + i] = imat_p[k];
+                k += 1;
             }
         }
         Accum { loglik, u, imat }
@@ -760,6 +834,23 @@ impl Prepared {
     }
 }
 
+/// `a += r x`, `c += r x x'` (packed lower triangle); `P = x.len()` or 0 (any length).
+#[inline(always)]
+fn add_moments<const P: usize>(r: f64, x: &[f64], a: &mut [f64], c: &mut [f64]) {
+    let p = if P == 0 { x.len() } else { P };
+    let (x, a) = (&x[..p], &mut a[..p]);
+    let c = &mut c[..p * (p + 1) / 2];
+    let mut k = 0;
+    for i in 0..p {
+        let rx = r * x[i];
+        a[i] += rx;
+        for j in 0..=i {
+            c[k] += rx * x[j];
+            k += 1;
+        }
+    }
+}
+
 fn crossprod(k: usize, p: usize, m: &[f64]) -> Vec<f64> {
     let mut out = vec![0.0; p * p];
     for r in 0..k {
@@ -795,12 +886,14 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
         }
         None => (1..=p).map(|j| format!("x{j}")).collect(),
     };
-    let mut prep = Prepared::new(data, &names)?;
-    let (means, scale) = prep.center_scale();
+    let w = validate(data, &names)?;
+    let (means, scale) = center_scale(data.x, &w);
+    let prep = Prepared::new(data, &w, &means, &scale);
     let n = prep.n;
     let ties = options.ties;
     let counting = prep.start.is_some();
-    let mut eta = vec![0.0; n];
+    // linear predictor and risk scores (scratch, 2n)
+    let mut eta = vec![0.0; 2 * n];
 
     // initial step (beta = 0)
     let mut beta = vec![0.0; p];
