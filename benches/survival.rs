@@ -67,7 +67,7 @@ fn generate(n: usize, whole_days: bool, seed: u64) -> Data {
         time: Vec::with_capacity(n),
         event: Vec::with_capacity(n),
         group: Vec::with_capacity(n),
-        x: vec![Vec::with_capacity(n); 6],
+        x: (0..6).map(|_| Vec::with_capacity(n)).collect(),
     };
     for _ in 0..n {
         let group = u32::from(rng.uniform() < 0.5);

@@ -170,6 +170,10 @@ r_parity! {
     covariate_constant_within_strata_breslow => "cox_strata_aliased_breslow",
     time_zero_and_event_censor_ties_efron => "cox_time_zero_efron",
     time_zero_and_event_censor_ties_breslow => "cox_time_zero_breslow",
+    whole_days_efron => "cox_days_efron",
+    whole_days_breslow => "cox_days_breslow",
+    whole_days_strata_weighted_efron => "cox_days_strata_weighted_efron",
+    whole_days_strata_weighted_breslow => "cox_days_strata_weighted_breslow",
     constant_covariate_efron => "cox_constant_efron",
     constant_covariate_breslow => "cox_constant_breslow",
 }

@@ -14,10 +14,13 @@
 //! * Score (at beta = 0), Wald (with the robust variance when robust, as R) and likelihood-ratio
 //!   tests.
 //!
-//! Cost: one sort, then each iteration is a single backward pass over the rows accumulating the
-//! risk-set sums (O((n + d) p^2)); for `(start, stop]` data rows leave the risk set through a
-//! second ordering by start time (the two-pointer scheme of `agfit4`). Robust variance is one more
-//! pass (O(n p^2)) with cumulative hazard sums per event time.
+//! Cost: one sort (LSD radix on the float bits), then each iteration is a single backward pass
+//! over the rows accumulating the risk-set sums (O((n + d) p^2)); for `(start, stop]` data rows
+//! leave the risk set through a second ordering by start time (the two-pointer scheme of
+//! `agfit4`). Robust variance is one more pass (O(n p^2)) with cumulative hazard sums per event
+//! time. Right-censored data with few distinct times (at most one per 4 rows, e.g. follow-up in
+//! whole days) and no robust variance skip the sort: each iteration is one counting pass over the
+//! rows in input order into per-(stratum, time) sums, then a sweep over those groups.
 //!
 //! Differences from R, on purpose:
 //! * A covariate that is constant (or aliased with others) gets `NaN` coefficient and standard
@@ -257,7 +260,7 @@ fn radix_sort_pairs(pairs: &mut Vec<(u64, u32)>, bits: u32) {
         for &(k, _) in pairs.iter() {
             count[((k >> shift) & MASK) as usize + 1] += 1;
         }
-        if count.iter().any(|&c| c == n) {
+        if count.contains(&n) {
             continue;
         }
         for d in 1..count.len() {
@@ -584,44 +587,19 @@ impl Prepared {
                 if ndead == 0 {
                     continue;
                 }
-                // Breslow adds the deaths at once; Efron in ndead steps of 1/ndead each
-                let (steps, frac, wt) = if ties == Ties::Breslow || ndead == 1 {
-                    (1, 1.0, deadwt)
-                } else {
-                    let d = ndead as f64;
-                    (ndead, 1.0 / d, deadwt / d)
+                let ev = DeathSums {
+                    ndead,
+                    deadwt,
+                    denom2,
+                    a2: &a2,
+                    c2: &c2,
                 };
-                for _ in 0..steps {
-                    if steps == 1 {
-                        denom += denom2;
-                    } else {
-                        denom += denom2 * frac;
-                    }
-                    loglik -= wt * denom.ln();
-                    for i in 0..p {
-                        if steps == 1 {
-                            a[i] += a2[i];
-                        } else {
-                            a[i] += a2[i] * frac;
-                        }
-                        xbar[i] = a[i] / denom;
-                        u[i] -= wt * xbar[i];
-                    }
-                    for k in 0..np {
-                        if steps == 1 {
-                            c[k] += c2[k];
-                        } else {
-                            c[k] += c2[k] * frac;
-                        }
-                    }
-                    let mut k = 0;
-                    for i in 0..p {
-                        for j in 0..=i {
-                            imat_p[k] += wt * (c[k] - xbar[i] * a[j]) / denom;
-                            k += 1;
-                        }
-                    }
-                }
+                let rs = RiskSums {
+                    denom: &mut denom,
+                    a: &mut a,
+                    c: &mut c,
+                };
+                add_deaths(ties, &ev, rs, &mut xbar, &mut loglik, &mut u, &mut imat_p);
             }
         }
         let mut imat = vec![0.0; p * p];
@@ -851,6 +829,299 @@ fn add_moments<const P: usize>(r: f64, x: &[f64], a: &mut [f64], c: &mut [f64]) 
     }
 }
 
+/// How the sums of each iteration are computed.
+enum Engine {
+    /// Rows sorted by time: one backward pass (any data).
+    Sorted(Prepared),
+    /// Rows in input order, grouped by distinct time (right-censored, few distinct times).
+    Grouped(Grouped),
+}
+
+impl Engine {
+    fn accumulate(&self, beta: &[f64], ties: Ties, scratch: &mut [f64]) -> Accum {
+        match self {
+            Engine::Sorted(p) => p.accumulate(beta, ties, scratch),
+            Engine::Grouped(g) => g.accumulate(beta, ties),
+        }
+    }
+}
+
+/// The deaths at one event time (weighted sums over the tied deaths).
+struct DeathSums<'a> {
+    ndead: usize,
+    deadwt: f64,
+    denom2: f64,
+    a2: &'a [f64],
+    c2: &'a [f64],
+}
+
+/// The running risk-set sums: `sum r`, `sum r x`, `sum r x x'` (packed lower triangle).
+struct RiskSums<'a> {
+    denom: &'a mut f64,
+    a: &'a mut [f64],
+    c: &'a mut [f64],
+}
+
+/// Add the deaths of one event time to the risk set and their terms to the log-likelihood,
+/// score and (packed) information, as `coxfit6`: Breslow adds them at once, Efron in `ndead`
+/// steps of `1 / ndead` each with the mean death weight.
+fn add_deaths(
+    ties: Ties,
+    ev: &DeathSums,
+    rs: RiskSums,
+    xbar: &mut [f64],
+    loglik: &mut f64,
+    u: &mut [f64],
+    imat_p: &mut [f64],
+) {
+    let p = u.len();
+    let (steps, frac, wt) = if ties == Ties::Breslow || ev.ndead == 1 {
+        (1, 1.0, ev.deadwt)
+    } else {
+        let d = ev.ndead as f64;
+        (ev.ndead, 1.0 / d, ev.deadwt / d)
+    };
+    for _ in 0..steps {
+        if steps == 1 {
+            *rs.denom += ev.denom2;
+        } else {
+            *rs.denom += ev.denom2 * frac;
+        }
+        let denom = *rs.denom;
+        *loglik -= wt * denom.ln();
+        for i in 0..p {
+            if steps == 1 {
+                rs.a[i] += ev.a2[i];
+            } else {
+                rs.a[i] += ev.a2[i] * frac;
+            }
+            xbar[i] = rs.a[i] / denom;
+            u[i] -= wt * xbar[i];
+        }
+        for (ck, c2k) in rs.c.iter_mut().zip(ev.c2) {
+            if steps == 1 {
+                *ck += c2k;
+            } else {
+                *ck += c2k * frac;
+            }
+        }
+        let mut k = 0;
+        for i in 0..p {
+            for j in 0..=i {
+                imat_p[k] += wt * (rs.c[k] - xbar[i] * rs.a[j]) / denom;
+                k += 1;
+            }
+        }
+    }
+}
+
+/// Unpack a packed lower triangle into a full symmetric row-major matrix.
+fn unpack(p: usize, packed: &[f64]) -> Vec<f64> {
+    let mut m = vec![0.0; p * p];
+    let mut k = 0;
+    for i in 0..p {
+        for j in 0..=i {
+            m[i * p + j] = packed[k];
+            m[j * p + i] = packed[k];
+            k += 1;
+        }
+    }
+    m
+}
+
+/// Right-censored rows with few distinct (stratum, time) values, kept in input order (no sort):
+/// each iteration is one counting pass that accumulates `sum r`, `sum r x`, `sum r x x'` per
+/// (group, died) slot, then a sweep over the groups backwards in time. The result is the same
+/// as [`Prepared::accumulate`] up to the order of floating-point additions.
+struct Grouped {
+    n: usize,
+    p: usize,
+    /// Row-major centred, scaled covariates, input order.
+    xs: Vec<f64>,
+    w: Vec<f64>,
+    /// `2 * group + died` of each row; groups ordered by (stratum, time descending).
+    slot: Vec<u32>,
+    /// Half-open ranges of groups, one per stratum.
+    blocks: Vec<(usize, usize)>,
+    /// Number of deaths and their summed weight per group.
+    ndead: Vec<usize>,
+    deadwt: Vec<f64>,
+    /// `sum w x` over the deaths (constant over iterations).
+    u_dead: Vec<f64>,
+}
+
+impl Grouped {
+    /// At most this many distinct (stratum, time) groups, and at most one per 4 rows.
+    const MAX_GROUPS: usize = 4096;
+
+    fn try_new(data: &CoxData, w: &[f64], means: &[f64], scale: &[f64]) -> Option<Grouped> {
+        if data.start.is_some() {
+            return None;
+        }
+        let n = data.stop.len();
+        let p = data.x.len();
+        let limit = Self::MAX_GROUPS.min(n / 4);
+        // open-addressing table of (stratum, time bits) -> first-seen id
+        const CAP: usize = 2 * Grouped::MAX_GROUPS;
+        let mut table: Vec<(u32, u64, u32)> = vec![(0, 0, u32::MAX); CAP];
+        let mut keys: Vec<(u32, u64)> = Vec::new();
+        let mut gid = vec![0u32; n];
+        for i in 0..n {
+            let st = data.strata.map_or(0, |s| s[i]);
+            let bits = ordered_bits(data.stop[i]);
+            let mut h = (bits ^ (u64::from(st) << 32))
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                .rotate_left(29) as usize
+                & (CAP - 1);
+            loop {
+                let e = table[h];
+                if e.2 == u32::MAX {
+                    if keys.len() >= limit {
+                        return None;
+                    }
+                    table[h] = (st, bits, keys.len() as u32);
+                    gid[i] = keys.len() as u32;
+                    keys.push((st, bits));
+                    break;
+                }
+                if e.0 == st && e.1 == bits {
+                    gid[i] = e.2;
+                    break;
+                }
+                h = (h + 1) & (CAP - 1);
+            }
+        }
+        // groups by (stratum ascending, time descending)
+        let mut ord: Vec<u32> = (0..keys.len() as u32).collect();
+        ord.sort_unstable_by_key(|&g| (keys[g as usize].0, !keys[g as usize].1));
+        let mut rank = vec![0u32; keys.len()];
+        for (r, &g) in ord.iter().enumerate() {
+            rank[g as usize] = r as u32;
+        }
+        let mut blocks = Vec::new();
+        let mut b0 = 0;
+        for r in 1..=ord.len() {
+            if r == ord.len() || keys[ord[r] as usize].0 != keys[ord[b0] as usize].0 {
+                blocks.push((b0, r));
+                b0 = r;
+            }
+        }
+        let g = keys.len();
+        let mut ndead = vec![0usize; g];
+        let mut deadwt = vec![0.0; g];
+        let mut u_dead = vec![0.0; p];
+        let mut xs = vec![0.0; n * p];
+        let mut slot = vec![0u32; n];
+        for i in 0..n {
+            let row = &mut xs[i * p..(i + 1) * p];
+            for j in 0..p {
+                row[j] = (data.x[j][i] - means[j]) * scale[j];
+            }
+            let r = rank[gid[i] as usize];
+            let died = data.event[i];
+            slot[i] = 2 * r + u32::from(died);
+            if died {
+                ndead[r as usize] += 1;
+                deadwt[r as usize] += w[i];
+                for j in 0..p {
+                    u_dead[j] += w[i] * row[j];
+                }
+            }
+        }
+        Some(Grouped {
+            n,
+            p,
+            xs,
+            w: w.to_vec(),
+            slot,
+            blocks,
+            ndead,
+            deadwt,
+            u_dead,
+        })
+    }
+
+    fn accumulate(&self, beta: &[f64], ties: Ties) -> Accum {
+        match self.p {
+            1 => self.accumulate_p::<1>(beta, ties),
+            2 => self.accumulate_p::<2>(beta, ties),
+            3 => self.accumulate_p::<3>(beta, ties),
+            4 => self.accumulate_p::<4>(beta, ties),
+            5 => self.accumulate_p::<5>(beta, ties),
+            6 => self.accumulate_p::<6>(beta, ties),
+            7 => self.accumulate_p::<7>(beta, ties),
+            8 => self.accumulate_p::<8>(beta, ties),
+            _ => self.accumulate_p::<0>(beta, ties),
+        }
+    }
+
+    fn accumulate_p<const P: usize>(&self, beta: &[f64], ties: Ties) -> Accum {
+        let p = if P == 0 { self.p } else { P };
+        let np = p * (p + 1) / 2;
+        let width = 1 + p + np;
+        let n_slots = 2 * self.ndead.len();
+        let mut sums = vec![0.0; n_slots * width];
+        // the counting pass
+        for i in 0..self.n {
+            let x = &self.xs[i * p..(i + 1) * p];
+            let mut eta = 0.0;
+            for j in 0..p {
+                eta += x[j] * beta[j];
+            }
+            let r = self.w[i] * eta.exp();
+            let s = self.slot[i] as usize;
+            let acc = &mut sums[s * width..(s + 1) * width];
+            acc[0] += r;
+            let (a, c) = acc[1..].split_at_mut(p);
+            add_moments::<P>(r, x, a, c);
+        }
+        // the sweep, backwards in time within each stratum
+        let mut loglik: f64 = self.u_dead.iter().zip(beta).map(|(u, b)| u * b).sum();
+        let mut u = self.u_dead.clone();
+        let mut imat_p = vec![0.0; np];
+        let mut a = vec![0.0; p];
+        let mut c = vec![0.0; np];
+        let mut xbar = vec![0.0; p];
+        for &(g0, g1) in &self.blocks {
+            let mut denom = 0.0;
+            a.fill(0.0);
+            c.fill(0.0);
+            for g in g0..g1 {
+                let alive = &sums[2 * g * width..(2 * g + 1) * width];
+                denom += alive[0];
+                for (ai, v) in a.iter_mut().zip(&alive[1..1 + p]) {
+                    *ai += v;
+                }
+                for (ck, v) in c.iter_mut().zip(&alive[1 + p..]) {
+                    *ck += v;
+                }
+                if self.ndead[g] == 0 {
+                    continue;
+                }
+                let dead = &sums[(2 * g + 1) * width..(2 * g + 2) * width];
+                let ev = DeathSums {
+                    ndead: self.ndead[g],
+                    deadwt: self.deadwt[g],
+                    denom2: dead[0],
+                    a2: &dead[1..1 + p],
+                    c2: &dead[1 + p..],
+                };
+                let rs = RiskSums {
+                    denom: &mut denom,
+                    a: &mut a,
+                    c: &mut c,
+                };
+                add_deaths(ties, &ev, rs, &mut xbar, &mut loglik, &mut u, &mut imat_p);
+            }
+        }
+        Accum {
+            loglik,
+            u,
+            imat: unpack(p, &imat_p),
+        }
+    }
+}
+
 fn crossprod(k: usize, p: usize, m: &[f64]) -> Vec<f64> {
     let mut out = vec![0.0; p * p];
     for r in 0..k {
@@ -888,12 +1159,25 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
     };
     let w = validate(data, &names)?;
     let (means, scale) = center_scale(data.x, &w);
-    let prep = Prepared::new(data, &w, &means, &scale);
-    let n = prep.n;
+    let robust = options.robust || data.cluster.is_some();
+    let n = data.stop.len();
     let ties = options.ties;
-    let counting = prep.start.is_some();
-    // linear predictor and risk scores (scratch, 2n)
-    let mut eta = vec![0.0; 2 * n];
+    let counting = data.start.is_some();
+    // few distinct times and no residuals needed: no sort, one counting pass per iteration
+    let grouped = if robust {
+        None
+    } else {
+        Grouped::try_new(data, &w, &means, &scale)
+    };
+    let prep = match grouped {
+        Some(g) => Engine::Grouped(g),
+        None => Engine::Sorted(Prepared::new(data, &w, &means, &scale)),
+    };
+    // linear predictor and risk scores (scratch, 2n) for the sorted engine
+    let mut eta = match &prep {
+        Engine::Sorted(_) => vec![0.0; 2 * n],
+        Engine::Grouped(_) => Vec::new(),
+    };
 
     // initial step (beta = 0)
     let mut beta = vec![0.0; p];
@@ -1039,11 +1323,13 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
         })
         .collect();
 
-    let robust = options.robust || data.cluster.is_some();
     let mut var = naive_var.clone();
     let mut robust_se = None;
     let mut robust_score_test = None;
     if robust {
+        let Engine::Sorted(prep) = &prep else {
+            unreachable!("robust fits use the sorted engine")
+        };
         let res = prep.score_residuals(&beta, ties);
         let (k, dfb) = prep.collapse(&res, Some(&var_s), data.cluster);
         var = unscale(&crossprod(k, p, &dfb));
@@ -1121,4 +1407,52 @@ pub fn normal_two_sided(z: f64) -> f64 {
 pub fn normal_quantile(p: f64) -> f64 {
     use statrs::distribution::{ContinuousCDF, Normal};
     Normal::standard().inverse_cdf(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The grouped (counting-pass) and sorted engines give the same sums.
+    #[test]
+    fn engines_agree() {
+        let n = 240;
+        let mut time = Vec::new();
+        let mut event = Vec::new();
+        let mut x = vec![Vec::new(), Vec::new(), Vec::new()];
+        let mut strata = Vec::new();
+        let mut w = Vec::new();
+        for i in 0..n {
+            let f = i as f64;
+            time.push(((f * 7.3).sin().abs() * 9.0).ceil());
+            event.push((i * 7) % 3 != 0);
+            x[0].push((f * 0.37).cos() * 3.0 + 60.0);
+            x[1].push(f64::from(u8::from(i % 2 == 0)));
+            x[2].push((f * 1.1).sin());
+            strata.push((i % 3) as u32);
+            w.push(1.0 + (i % 4) as f64 * 0.5);
+        }
+        let data = CoxData {
+            start: None,
+            stop: &time,
+            event: &event,
+            x: &x,
+            strata: Some(&strata),
+            weights: Some(&w),
+            cluster: None,
+        };
+        let (means, scale) = center_scale(data.x, &w);
+        let grouped = Grouped::try_new(&data, &w, &means, &scale).expect("few distinct times");
+        let sorted = Prepared::new(&data, &w, &means, &scale);
+        let beta = [0.3, -0.5, 0.8];
+        let mut scratch = vec![0.0; 2 * n];
+        for ties in [Ties::Efron, Ties::Breslow] {
+            let a = grouped.accumulate(&beta, ties);
+            let b = sorted.accumulate(&beta, ties, &mut scratch);
+            assert!((a.loglik - b.loglik).abs() < 1e-10 * b.loglik.abs());
+            for (u, v) in a.u.iter().zip(&b.u).chain(a.imat.iter().zip(&b.imat)) {
+                assert!((u - v).abs() < 1e-10 * (1.0 + v.abs()), "{u} vs {v}");
+            }
+        }
+    }
 }

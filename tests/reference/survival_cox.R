@@ -72,6 +72,16 @@ tz <- data.frame(time = c(0, 0, 1, 1, 1, 2, 2, 3, 3, 3, 4, 5, 5, 6, 7, 8),
                  event = c(1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 0, 1, 0, 1),
                  z = c(1.2, 0.3, -0.5, 0.8, 0.1, -1.1, 0.6, 0.2, -0.3, 1.5, -0.7, 0.4, 0.9, -0.2, 0.0, 0.5),
                  g = c(0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 0, 1, 0))
+# whole days over 28 days (heavy ties, few distinct times), integer weights, 3 sites
+set.seed(20251121)
+nd <- 400
+dd <- data.frame(trt = rbinom(nd, 1, 0.5), age = round(rnorm(nd, 65, 12)),
+                 site = sample(1:3, nd, TRUE))
+tt <- rexp(nd, 0.03 * exp(-0.4 * dd$trt + 0.02 * (dd$age - 65)))
+cc <- rexp(nd, 0.01)
+dd$time <- pmin(ceiling(pmin(tt, cc)), 28)
+dd$event <- as.integer(tt <= pmin(cc, 28))
+dd$w <- 1 + (seq_len(nd) %% 3)
 # constant covariate (R: coefficient NA)
 amlc <- aml2; amlc$const <- 2
 
@@ -89,5 +99,7 @@ for (ties in c("efron", "breslow")) {
   # sex is constant within the strata: R reports NA for it
   write_case("strata_aliased", lw, c("age", "sex", "ph.ecog"), ties, strata = "sex")
   write_case("time_zero", tz, c("z", "g"), ties)
+  write_case("days", dd, c("trt", "age"), ties)
+  write_case("days_strata_weighted", dd, c("trt", "age"), ties, strata = "site", weights = "w")
   write_case("constant", amlc, c("maintained", "const"), ties)
 }
