@@ -430,6 +430,7 @@ pub fn run_plan(
         );
         let sample = restrict(&sample, &keep);
         let frame_cc = sub_frame.subset(&keep);
+        drop(sub_frame);
         let cp = cp.map(|cp| restrict_cp(&cp, &keep));
         flow.steps.extend(local_flow.steps);
         let (x_names, x) = covariate_matrix(&frame_cc, covs)?;
@@ -1057,7 +1058,7 @@ impl Ctx<'_> {
             for (j, c) in covs.iter().enumerate() {
                 let v = &cov_cols[j];
                 let vk: Vec<f64> = ps.kept.iter().map(|&k| v[k]).collect();
-                let binary = Column::Num(v.clone()).is_binary();
+                let binary = v.iter().all(|x| x.is_nan() || *x == 0.0 || *x == 1.0);
                 let smd = |x: &[f64], t: &[bool], w: Option<&[f64]>| {
                     if binary {
                         smd_binary(x, t, w)
