@@ -83,6 +83,9 @@ fn full_report_is_deterministic_and_discloses_no_small_count() {
             }
         }
     }
+    // Cross-table consistency: a known count withheld in the subgroup table is withheld at
+    // time 0 of that level's number-at-risk table too (the risk set at 0 is the same patients).
+    check_subgroup_risk_tables(&r, &doc);
     // With a threshold that suppresses nearly everything the report still renders.
     let strict = ReportOptions {
         disclosure: DisclosureRule::new(400),
@@ -128,4 +131,116 @@ fn default_report_timing() {
         files.figures.len()
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Texts of an SVG layer group (`<g class="...">` containing `class`), in order.
+fn layer_texts(svg: &str, class: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    let mut in_text = false;
+    for line in svg.lines() {
+        if let Some(rest) = line.strip_prefix("<g class=\"") {
+            inside = rest
+                .split('"')
+                .next()
+                .unwrap()
+                .split(' ')
+                .any(|c| c == class);
+        } else if line == "</g>" {
+            inside = false;
+        } else if inside && line.starts_with("<text") {
+            in_text = true;
+        } else if inside && in_text && !line.starts_with('<') {
+            out.push(line.trim().to_string());
+            in_text = false;
+        }
+    }
+    out
+}
+
+fn check_subgroup_risk_tables(r: &AnalysisResult, doc: &dicohort::report::ReportDocument) {
+    use dicohort::report::{Block, Cell};
+    let primary = r.designs.iter().find(|d| d.primary).unwrap();
+    let mut table_rows = Vec::new();
+    let mut figures = Vec::new();
+    for s in &doc.sections {
+        for b in &s.blocks {
+            match b {
+                Block::Table(t) if t.id == "table-subgroups" => table_rows = t.rows.clone(),
+                Block::Figure(f) if f.id.starts_with("figure-km-subgroup-") => {
+                    figures.push(f.svg.clone())
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut checked = 0;
+    for (si, sg) in primary.subgroups.iter().enumerate() {
+        let Some(svg) = figures.get(si) else { continue };
+        for (li, level) in sg.levels.iter().enumerate() {
+            let Some(b) = &level.binary else { continue };
+            if b.n_unknown != 0 {
+                continue;
+            }
+            let title = format!("{}: {}", sg.name, level.population);
+            // Find the panel with this title.
+            let Some(p) = (0..sg.levels.len())
+                .find(|&p| layer_texts(svg, &format!("panel-{p}")).first() == Some(&title))
+            else {
+                continue;
+            };
+            // The panel's risk table alone.
+            let risk_only: Vec<String> = {
+                let mut v = Vec::new();
+                let mut inside = false;
+                let mut in_text = false;
+                for line in svg.lines() {
+                    if let Some(rest) = line.strip_prefix("<g class=\"") {
+                        let cls: Vec<&str> = rest.split('"').next().unwrap().split(' ').collect();
+                        inside = cls.contains(&format!("panel-{p}").as_str())
+                            && cls.contains(&"risk-table");
+                    } else if line == "</g>" {
+                        inside = false;
+                    } else if inside && line.starts_with("<text") {
+                        in_text = true;
+                    } else if inside && in_text && !line.starts_with('<') {
+                        v.push(line.trim().to_string());
+                        in_text = false;
+                    }
+                }
+                v
+            };
+            // risk_only: title, then per row label + counts.
+            let n_times = (risk_only.len() - 1) / level.km.len() - 1;
+            for (ci, curve) in level.km.iter().enumerate() {
+                let first = &risk_only[1 + ci * (n_times + 1) + 1];
+                // The table cell for this arm: exposed = column 1, unexposed = column 2.
+                let col = if curve.group == "exposed" { 1 } else { 2 };
+                let level_rows: Vec<&dicohort::report::Row> = table_rows
+                    .iter()
+                    .skip_while(|r| {
+                        !(r.group
+                            && matches!(&r.cells[0], Cell::Text(t) if t.starts_with(&sg.name)))
+                    })
+                    .skip(1)
+                    .take_while(|r| !r.group)
+                    .collect();
+                let Some(row) = level_rows.get(li) else {
+                    continue;
+                };
+                let Cell::Text(cell) = &row.cells[col] else {
+                    continue;
+                };
+                let known_withheld = cell.split(' ').next().unwrap().ends_with("/*");
+                if known_withheld {
+                    assert_eq!(
+                        first, "*",
+                        "{title}: known withheld in the table but at risk at 0 shows {first}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10, "{checked}");
 }

@@ -27,7 +27,7 @@ use crate::plot::theme::{self, fixed, p_value};
 use crate::schema::CohortFlow;
 
 use super::disclosure::{
-    suppress_flow_with_arms, suppress_linked, suppress_risk_table, suppress_table,
+    suppress_flow_with_arms, suppress_linked, suppress_risk_row_fixed, suppress_table,
     suppress_table_masked, DisclosureRule, LinkedCounts, Margins,
 };
 use super::document::{Block, Cell, Figure, ReportDocument, Row, Section, Table};
@@ -182,17 +182,30 @@ fn km_curve(r: &AnalysisResult, c: &Curve, rule: &DisclosureRule, band: bool) ->
     }
 }
 
+/// The number-at-risk table of `curves` at `ticks`. `first` gives, per curve, the group size
+/// already printed elsewhere (value, shown): the entry at time 0 takes the same decision when it
+/// is the same number, so a count withheld in a table is not printed under a figure.
 fn risk_table(
     r: &AnalysisResult,
     curves: &[Curve],
     ticks: &[f64],
+    first: &[Option<(u64, bool)>],
     rule: &DisclosureRule,
 ) -> RiskTable {
-    let raw: Vec<Vec<u64>> = curves
+    let counts: Vec<Vec<Option<u64>>> = curves
         .iter()
-        .map(|c| ticks.iter().map(|&t| at_risk(c, t)).collect())
+        .enumerate()
+        .map(|(i, c)| {
+            let raw: Vec<u64> = ticks.iter().map(|&t| at_risk(c, t)).collect();
+            let mut fixed = vec![None; raw.len()];
+            if let (Some(Some((n, shown))), Some(&r0)) = (first.get(i), raw.first()) {
+                if ticks.first().is_some_and(|&t| t <= 0.0) && r0 == *n {
+                    fixed[0] = Some(*shown);
+                }
+            }
+            suppress_risk_row_fixed(&raw, &fixed, rule)
+        })
         .collect();
-    let counts = suppress_risk_table(&raw, rule);
     RiskTable {
         title: "Number at risk".to_string(),
         times: ticks.to_vec(),
@@ -224,6 +237,7 @@ fn km_plot(
     design: Design,
     p: &PopulationResult,
     title: &str,
+    first: &[Option<(u64, bool)>],
     rule: &DisclosureRule,
 ) -> Option<KmPlot> {
     if p.km.is_empty() {
@@ -237,7 +251,7 @@ fn km_plot(
     Some(KmPlot {
         title: title.to_string(),
         curves: p.km.iter().map(|c| km_curve(r, c, rule, true)).collect(),
-        risk_table: Some(risk_table(r, &p.km, &ticks, rule)),
+        risk_table: Some(risk_table(r, &p.km, &ticks, first, rule)),
         x_label: time_label(r, design),
         x_max: ticks.last().copied(),
         annotations,
@@ -249,6 +263,7 @@ fn cif_plot(
     r: &AnalysisResult,
     design: Design,
     p: &PopulationResult,
+    first: &[Option<(u64, bool)>],
     rule: &DisclosureRule,
 ) -> Option<CifPlot> {
     if p.competing.is_empty() {
@@ -307,7 +322,7 @@ fn cif_plot(
     Some(CifPlot {
         title: "Cumulative incidence of death and of discharge alive".into(),
         curves,
-        risk_table: Some(risk_table(r, &p.km, &ticks, rule)),
+        risk_table: Some(risk_table(r, &p.km, &ticks, first, rule)),
         x_label: time_label(r, design),
         x_max: ticks.last().copied(),
         y_max: Some(y_max.max(0.1)),
@@ -315,6 +330,21 @@ fn cif_plot(
         annotations: Vec::new(),
         footnotes: Vec::new(),
     })
+}
+
+/// Group sizes of a population's curves as printed in Table 1 and the flow (primary
+/// suppression only).
+fn arm_sizes(p: &PopulationResult, rule: &DisclosureRule) -> Vec<Option<(u64, bool)>> {
+    p.km.iter()
+        .map(|c| {
+            let n = match c.group.as_str() {
+                "exposed" => p.n_exposed,
+                "unexposed" => p.n_unexposed,
+                _ => return None,
+            } as u64;
+            Some((n, !rule.is_sensitive(n)))
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -632,29 +662,52 @@ fn flow_section(r: &AnalysisResult, rule: &DisclosureRule) -> Result<Section, Re
 }
 
 /// Mortality by exposure for each design: deaths / known status per arm with the margins.
+/// Deaths and patients with known status per arm (d_e, k_e, d_u, k_u) after disclosure
+/// control. A known count equal to the arm's size (printed in Table 1 and the flow) is taken as
+/// published.
+fn mortality_counts(p: &PopulationResult, rule: &DisclosureRule) -> Option<[Option<u64>; 4]> {
+    let b = p.binary.as_ref()?;
+    let mut lc = LinkedCounts::default();
+    let arm = |lc: &mut LinkedCounts, d: usize, k: usize, n: usize| -> [usize; 2] {
+        let d_id = lc.add(d as u64, true);
+        let k_id = if k == n && !rule.is_sensitive(n as u64) {
+            lc.add_fixed(k as u64, true)
+        } else {
+            lc.add(k as u64, true)
+        };
+        let s_id = lc.add((k - d) as u64, false);
+        lc.sum_relation(&[d_id, s_id], k_id);
+        [d_id, k_id]
+    };
+    let e = arm(&mut lc, b.deaths_exposed, b.known_exposed, p.n_exposed);
+    let u = arm(
+        &mut lc,
+        b.deaths_unexposed,
+        b.known_unexposed,
+        p.n_unexposed,
+    );
+    let shown = suppress_linked(&lc, rule);
+    let get = |i: usize| shown[i].then_some(lc.values[i]);
+    Some([get(e[0]), get(e[1]), get(u[0]), get(u[1])])
+}
+
 fn mortality_table(r: &AnalysisResult, rule: &DisclosureRule) -> Table {
     let (el, ul) = arm_labels(r);
     let mut rows = Vec::new();
     for d in &r.designs {
-        let Some(b) = &d.overall.binary else { continue };
-        let counts = vec![
-            vec![b.deaths_exposed as u64, b.deaths_unexposed as u64],
-            vec![
-                (b.known_exposed - b.deaths_exposed) as u64,
-                (b.known_unexposed - b.deaths_unexposed) as u64,
-            ],
-        ];
-        let t = suppress_table(&counts, Margins::Both, rule);
+        let (Some(b), Some(c)) = (&d.overall.binary, mortality_counts(&d.overall, rule)) else {
+            continue;
+        };
         let m = &b.measures;
         rows.push(Row::new(vec![
             Cell::text(design_name(d)),
             Cell::CountPercent {
-                n: t.cells[0][0],
-                total: t.col_totals[0],
+                n: c[0],
+                total: c[1],
             },
             Cell::CountPercent {
-                n: t.cells[0][1],
-                total: t.col_totals[1],
+                n: c[2],
+                total: c[3],
             },
             Cell::text(ratio_text(
                 m.risk_ratio.estimate,
@@ -762,6 +815,8 @@ fn subgroup_counts(
     s: &SubgroupResult,
     rule: &DisclosureRule,
 ) -> (Vec<[Option<u64>; 4]>, [Option<u64>; 4]) {
+    // The overall counts were decided for Table 2; they are fixed here.
+    let overall_decided = mortality_counts(overall, rule);
     let mut lc = LinkedCounts::default();
     let quad = |p: &PopulationResult| -> Option<[u64; 4]> {
         p.binary.as_ref().map(|b| {
@@ -788,7 +843,15 @@ fn subgroup_counts(
         ids
     };
     let all_q = quad(overall);
-    let all_ids = all_q.map(|q| add_pop(&mut lc, q, true));
+    let all_ids = all_q.map(|q| {
+        let ids = add_pop(&mut lc, q, true);
+        if let Some(dec) = overall_decided {
+            for k in 0..4 {
+                lc.fixed[ids[k]] = Some(dec[k].is_some());
+            }
+        }
+        ids
+    });
     let mut level_ids = Vec::new();
     let mut sums = [0u64; 4];
     for l in &s.levels {
@@ -910,11 +973,24 @@ fn subgroup_section(
                 right: vec![String::new()],
                 ..Default::default()
             });
+            // At time 0 the risk set is the level's arm; its known count is in the table.
+            let first: Vec<Option<(u64, bool)>> =
+                l.km.iter()
+                    .map(|cv| {
+                        let b = l.binary.as_ref()?;
+                        match cv.group.as_str() {
+                            "exposed" => Some((b.known_exposed as u64, c[1].is_some())),
+                            "unexposed" => Some((b.known_unexposed as u64, c[3].is_some())),
+                            _ => None,
+                        }
+                    })
+                    .collect();
             if let Some(p) = km_plot(
                 r,
                 d.design,
                 l,
                 &format!("{}: {}", sg.name, l.population),
+                &first,
                 rule,
             ) {
                 panels.push(p);
@@ -1386,7 +1462,15 @@ pub fn analysis_report(
     outcomes.push(Block::Table(mortality_table(r, rule)));
     outcomes.push(Block::Table(hr_table(r, rule)));
     if let Some(d) = primary {
-        if let Some(p) = km_plot(r, d.design, &d.overall, "Survival by exposure", rule) {
+        let first = arm_sizes(&d.overall, rule);
+        if let Some(p) = km_plot(
+            r,
+            d.design,
+            &d.overall,
+            "Survival by exposure",
+            &first,
+            rule,
+        ) {
             outcomes.push(Block::Figure(Figure {
                 id: "figure-km".into(),
                 caption: format!("Kaplan-Meier estimates of survival by exposure ({}), with 95% pointwise confidence bands (log transformation), censoring marks and the number at risk.", d.label),
@@ -1406,7 +1490,7 @@ pub fn analysis_report(
                     .iter()
                     .map(|c| km_curve(r, c, rule, false))
                     .collect(),
-                risk_table: Some(risk_table(r, &d.overall.km, &ticks, rule)),
+                risk_table: Some(risk_table(r, &d.overall.km, &ticks, &first, rule)),
                 x_label: time_label(r, d.design),
                 x_max: ticks.last().copied(),
                 show_ci: false,
@@ -1419,7 +1503,7 @@ pub fn analysis_report(
                 svg: km_figure(&wp)?,
             }));
         }
-        if let Some(c) = cif_plot(r, d.design, &d.overall, rule) {
+        if let Some(c) = cif_plot(r, d.design, &d.overall, &first, rule) {
             outcomes.push(Block::Figure(Figure {
                 id: "figure-cif".into(),
                 caption: "Cumulative incidence of death (solid, with 95% confidence band) and of discharge alive (dashed) by exposure (Aalen-Johansen).".into(),

@@ -82,6 +82,10 @@ pub struct LinkedCounts {
     /// times); still protected when sensitive.
     pub printed: Vec<bool>,
     pub relations: Vec<Vec<(usize, i8)>>,
+    /// A decision already made elsewhere in the report (the same count printed in another
+    /// table): `Some(true)` shown, `Some(false)` withheld; never changed here, never used as a
+    /// complement. Missing entries mean `None`.
+    pub fixed: Vec<Option<bool>>,
 }
 
 impl LinkedCounts {
@@ -89,7 +93,18 @@ impl LinkedCounts {
     pub fn add(&mut self, value: u64, printed: bool) -> usize {
         self.values.push(value);
         self.printed.push(printed);
+        self.fixed.resize(self.values.len() - 1, None);
+        self.fixed.push(None);
         self.values.len() - 1
+    }
+    /// Adds a printed count whose fate was decided elsewhere (`shown`); returns its index.
+    pub fn add_fixed(&mut self, value: u64, shown: bool) -> usize {
+        let i = self.add(value, true);
+        self.fixed[i] = Some(shown);
+        i
+    }
+    fn fixed_state(&self, i: usize) -> Option<bool> {
+        self.fixed.get(i).copied().flatten()
     }
     /// Adds the relation `sum(parts) = total`.
     pub fn sum_relation(&mut self, parts: &[usize], total: usize) {
@@ -154,7 +169,11 @@ fn determined(lc: &LinkedCounts, shown: &[bool], j: usize) -> bool {
 
 /// Picks the complement in `rel` for unknown cells of sign `sign` (`0`: any sign).
 fn pick(lc: &LinkedCounts, shown: &[bool], rel: &[(usize, i8)], sign: i8) -> Option<usize> {
-    let cands: Vec<(usize, i8)> = rel.iter().copied().filter(|(i, _)| shown[*i]).collect();
+    let cands: Vec<(usize, i8)> = rel
+        .iter()
+        .copied()
+        .filter(|(i, _)| shown[*i] && lc.fixed_state(*i).is_none())
+        .collect();
     let key = |&(i, s): &(usize, i8)| (lc.values[i] == 0, sign != 0 && s != sign, lc.values[i], i);
     cands.iter().min_by_key(|c| key(c)).map(|c| c.0)
 }
@@ -166,7 +185,10 @@ fn pick(lc: &LinkedCounts, shown: &[bool], rel: &[(usize, i8)], sign: i8) -> Opt
 pub fn suppress_linked(lc: &LinkedCounts, rule: &DisclosureRule) -> Vec<bool> {
     let n = lc.values.len();
     let mut shown: Vec<bool> = (0..n)
-        .map(|i| lc.printed[i] && !rule.is_sensitive(lc.values[i]))
+        .map(|i| {
+            lc.fixed_state(i)
+                .unwrap_or(lc.printed[i] && !rule.is_sensitive(lc.values[i]))
+        })
         .collect();
     if rule.threshold <= 1 {
         return shown;
@@ -208,8 +230,11 @@ pub fn suppress_linked(lc: &LinkedCounts, rule: &DisclosureRule) -> Vec<bool> {
                 rels.sort_by_key(|r| r.iter().filter(|(i, _)| !shown[*i]).count());
                 for r in rels {
                     let sign = r.iter().find(|(i, _)| *i == j).map_or(0, |x| x.1);
-                    let mut c: Vec<(usize, i8)> =
-                        r.iter().copied().filter(|(i, _)| shown[*i]).collect();
+                    let mut c: Vec<(usize, i8)> = r
+                        .iter()
+                        .copied()
+                        .filter(|(i, _)| shown[*i] && lc.fixed_state(*i).is_none())
+                        .collect();
                     c.sort_by_key(|&(i, s)| (lc.values[i] == 0, s != sign, lc.values[i], i));
                     for (i, _) in c {
                         if !cands.contains(&i) {
@@ -218,7 +243,7 @@ pub fn suppress_linked(lc: &LinkedCounts, rule: &DisclosureRule) -> Vec<bool> {
                     }
                 }
                 let mut rest: Vec<usize> = (0..n)
-                    .filter(|&i| shown[i] && !cands.contains(&i))
+                    .filter(|&i| shown[i] && lc.fixed_state(i).is_none() && !cands.contains(&i))
                     .collect();
                 rest.sort_by_key(|&i| key(i));
                 cands.extend(rest);
@@ -350,8 +375,25 @@ pub fn suppress_table_masked(
 /// Suppresses one group's numbers at risk (non-increasing over the table times): withholds small
 /// numbers and any number whose difference from another published number of the row is small.
 pub fn suppress_risk_row(n_risk: &[u64], rule: &DisclosureRule) -> Vec<Option<u64>> {
+    suppress_risk_row_fixed(n_risk, &[], rule)
+}
+
+/// As [`suppress_risk_row`], where `fixed[k]` (when given and `Some`) is the decision already
+/// made for entry `k` elsewhere in the report (e.g. the group size at time 0 printed in a table).
+pub fn suppress_risk_row_fixed(
+    n_risk: &[u64],
+    fixed: &[Option<bool>],
+    rule: &DisclosureRule,
+) -> Vec<Option<u64>> {
     let mut lc = LinkedCounts::default();
-    let idx: Vec<usize> = n_risk.iter().map(|&v| lc.add(v, true)).collect();
+    let idx: Vec<usize> = n_risk
+        .iter()
+        .enumerate()
+        .map(|(k, &v)| match fixed.get(k).copied().flatten() {
+            Some(shown) => lc.add_fixed(v, shown),
+            None => lc.add(v, true),
+        })
+        .collect();
     // Hidden "left the risk set between a and b" counts for every pair (a < b).
     for a in 0..idx.len() {
         for b in a + 1..idx.len() {
