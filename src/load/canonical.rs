@@ -113,15 +113,16 @@ pub(crate) fn read_canonical(
     days: &Input,
     treatments: Option<&Input>,
 ) -> Result<bool, LoadError> {
-    stage.patient_file = patients.name();
-    stage.day_file = days.name();
+    stage.patient_file = patients.name().into();
+    stage.day_file = days.name().into();
     stage.treat_file = treatments
         .map(Input::name)
-        .unwrap_or_else(|| "treatments".to_string());
-    stage.problems.files.push(stage.patient_file.clone());
-    stage.problems.files.push(stage.day_file.clone());
+        .unwrap_or_else(|| "treatments".to_string())
+        .into();
+    stage.problems.files.push(stage.patient_file.to_string());
+    stage.problems.files.push(stage.day_file.to_string());
     if treatments.is_some() {
-        stage.problems.files.push(stage.treat_file.clone());
+        stage.problems.files.push(stage.treat_file.to_string());
     } else {
         stage
             .warnings

@@ -9,6 +9,7 @@ use std::io::{BufRead, ErrorKind};
 pub struct CsvRecords<R: BufRead> {
     reader: R,
     line: Vec<u8>,
+    field: Vec<u8>,
     /// Records returned so far (the header is record 0).
     pub records: u64,
 }
@@ -18,19 +19,21 @@ impl<R: BufRead> CsvRecords<R> {
         CsvRecords {
             reader,
             line: Vec::new(),
+            field: Vec::new(),
             records: 0,
         }
     }
 
-    /// Reads the next non-blank record into `fields` (cleared first). Returns `Ok(false)` at
+    /// Reads the next non-blank record into `fields` (resized to the record; the strings'
+    /// buffers are reused from record to record). Returns `Ok(false)` at
     /// the end of the input. Quoted fields may hold commas, doubled quotes and newlines;
     /// surrounding spaces of unquoted fields are trimmed. A UTF-8 byte-order mark is skipped.
     pub fn next_record(&mut self, fields: &mut Vec<String>) -> std::io::Result<bool> {
         loop {
-            fields.clear();
             self.line.clear();
             let n = self.reader.read_until(b'\n', &mut self.line)?;
             if n == 0 {
+                fields.clear();
                 return Ok(false);
             }
             if self.records == 0 && self.line.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -40,7 +43,9 @@ impl<R: BufRead> CsvRecords<R> {
                 continue;
             }
             // Parse, reading continuation lines while inside quotes.
-            let mut field: Vec<u8> = Vec::new();
+            let mut n = 0;
+            let mut field = std::mem::take(&mut self.field);
+            field.clear();
             let mut in_quotes = false;
             let mut quoted = false;
             let mut i = 0;
@@ -77,7 +82,8 @@ impl<R: BufRead> CsvRecords<R> {
                             quoted = true;
                         }
                         b',' => {
-                            fields.push(finish(&field, quoted)?);
+                            put(fields, n, &field, quoted)?;
+                            n += 1;
                             field.clear();
                             quoted = false;
                         }
@@ -87,7 +93,9 @@ impl<R: BufRead> CsvRecords<R> {
                 }
                 i += 1;
             }
-            fields.push(finish(&field, quoted)?);
+            put(fields, n, &field, quoted)?;
+            fields.truncate(n + 1);
+            self.field = field;
             self.records += 1;
             return Ok(true);
         }
@@ -98,14 +106,18 @@ fn is_blank(line: &[u8]) -> bool {
     line.iter().all(|b| matches!(b, b'\n' | b'\r'))
 }
 
-fn finish(field: &[u8], quoted: bool) -> std::io::Result<String> {
+/// Stores field `n` (trimmed unless quoted) into `fields`, reusing an existing string.
+fn put(fields: &mut Vec<String>, n: usize, field: &[u8], quoted: bool) -> std::io::Result<()> {
     let s = std::str::from_utf8(field)
         .map_err(|e| std::io::Error::new(ErrorKind::InvalidData, format!("not UTF-8: {e}")))?;
-    Ok(if quoted {
-        s.to_string()
+    let s = if quoted { s } else { s.trim() };
+    if n < fields.len() {
+        fields[n].clear();
+        fields[n].push_str(s);
     } else {
-        s.trim().to_string()
-    })
+        fields.push(s.to_string());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

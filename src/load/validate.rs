@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -273,7 +274,7 @@ pub(crate) fn parse_cell(
                 Some(c) if c.factor != 1.0 => scale_decimal(t, raw, c.factor),
                 _ => raw,
             };
-            let shown = match conv {
+            let shown = || match conv {
                 Some(c) if c.factor != 1.0 => {
                     format!("{t} {} (= {} {unit})", c.from_unit, fmt_num(v))
                 }
@@ -292,7 +293,8 @@ pub(crate) fn parse_cell(
                     return Err((
                         kind,
                         format!(
-                            "{what}: {shown} is below the minimum {} {unit}",
+                            "{what}: {} is below the minimum {} {unit}",
+                            shown(),
                             fmt_num(min)
                         ),
                     ));
@@ -303,7 +305,8 @@ pub(crate) fn parse_cell(
                     return Err((
                         ProblemKind::OutOfRange,
                         format!(
-                            "out of range: {shown} is above the maximum {} {unit} (wrong unit?)",
+                            "out of range: {} is above the maximum {} {unit} (wrong unit?)",
+                            shown(),
                             fmt_num(max)
                         ),
                     ));
@@ -332,10 +335,14 @@ pub(crate) fn scale_decimal(text: &str, raw: f64, factor: f64) -> f64 {
 
 /// true/false, 1/0, yes/no, t/f, y/n (case-insensitive).
 pub(crate) fn parse_bool(t: &str) -> Option<bool> {
-    match t.to_ascii_lowercase().as_str() {
-        "true" | "t" | "yes" | "y" | "1" | "1.0" => Some(true),
-        "false" | "f" | "no" | "n" | "0" | "0.0" => Some(false),
-        _ => None,
+    const YES: [&str; 6] = ["true", "t", "yes", "y", "1", "1.0"];
+    const NO: [&str; 6] = ["false", "f", "no", "n", "0", "0.0"];
+    if YES.iter().any(|y| y.eq_ignore_ascii_case(t)) {
+        Some(true)
+    } else if NO.iter().any(|n| n.eq_ignore_ascii_case(t)) {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -420,9 +427,10 @@ pub(crate) struct DayRow {
     /// Index into the staged patients.
     pub patient: u32,
     pub day: i32,
-    pub row: u64,
+    /// Source row (files of more than 2^32 rows are not supported).
+    pub row: u32,
     /// Index into `Stage::day_columns`: the source column named by day-level problems.
-    pub col: u32,
+    pub col: u16,
     pub bad: Option<ProblemKind>,
 }
 
@@ -466,7 +474,7 @@ pub(crate) struct Stage {
     /// Extra flow steps recorded by a reader (e.g. values set missing), pushed first.
     pub value_steps: Vec<ValueStep>,
 
-    pub patient_file: String,
+    pub patient_file: Rc<str>,
     pub patients: Vec<PatientRow>,
     pub extra_names: Vec<String>,
     pub patient_ids: HashMap<String, u32>,
@@ -474,7 +482,7 @@ pub(crate) struct Stage {
     pub patient_rows_read: u64,
     pub patient_excl: Exclusions,
 
-    pub day_file: String,
+    pub day_file: Rc<str>,
     pub days: Vec<DayRow>,
     /// Staged measurement values, one vector per days column (column-major).
     pub day_values: Vec<Vec<f64>>,
@@ -482,7 +490,7 @@ pub(crate) struct Stage {
     pub day_rows_read: u64,
     pub day_excl: Exclusions,
 
-    pub treat_file: String,
+    pub treat_file: Rc<str>,
     pub treatments: Vec<TreatRow>,
     pub treat_rows_read: u64,
     pub treat_excl: Exclusions,
@@ -506,12 +514,12 @@ impl Stage {
         }
     }
 
-    pub fn day_column(&mut self, name: &str) -> u32 {
+    pub fn day_column(&mut self, name: &str) -> u16 {
         if let Some(i) = self.day_columns.iter().position(|c| c == name) {
-            return i as u32;
+            return i as u16;
         }
         self.day_columns.push(name.to_string());
-        (self.day_columns.len() - 1) as u32
+        (self.day_columns.len() - 1) as u16
     }
 
     /// Applies the cross-row rules, counts exclusions and (when `keep`) builds the cohort.
@@ -576,7 +584,7 @@ impl Stage {
                 d.bad = Some(ProblemKind::DayAfterDeath);
                 self.problems.push(
                     &dfile,
-                    Some(d.row),
+                    Some(u64::from(d.row)),
                     Some(col),
                     ProblemKind::DayAfterDeath,
                     format!(
@@ -590,7 +598,7 @@ impl Stage {
                 d.bad = Some(ProblemKind::DayAfterLastDay);
                 self.problems.push(
                     &dfile,
-                    Some(d.row),
+                    Some(u64::from(d.row)),
                     Some(col),
                     ProblemKind::DayAfterLastDay,
                     format!(
@@ -640,7 +648,7 @@ impl Stage {
                     let row = d.row;
                     self.problems.push(
                         &dfile,
-                        Some(row),
+                        Some(u64::from(row)),
                         Some(&col),
                         ProblemKind::DuplicatePatientDay,
                         format!(
@@ -851,8 +859,8 @@ impl Stage {
         // Staged values are column-major: when every staged row is kept in staged order (the
         // usual case) a column moves as is; otherwise it is gathered and the staged column
         // freed at once, so memory peaks at the staged values plus one column.
-        let identity = keep.len() == self.days.len()
-            && keep.iter().enumerate().all(|(k, &i)| k as u32 == i);
+        let identity =
+            keep.len() == self.days.len() && keep.iter().enumerate().all(|(k, &i)| k as u32 == i);
         let mut cols: Vec<Vec<f64>> = std::mem::take(&mut self.day_values)
             .into_iter()
             .map(|col| {
@@ -1016,7 +1024,7 @@ pub(crate) fn stage_patient(
     stage.patients.push(PatientRow {
         row,
         id,
-        site,
+        site: if stage.keep { site } else { String::new() },
         sex,
         num,
         extra: if stage.keep { extra } else { Vec::new() },
@@ -1069,7 +1077,7 @@ pub(crate) fn stage_day(
             stage.days.push(DayRow {
                 patient: p,
                 day,
-                row,
+                row: row as u32,
                 col,
                 bad: None,
             });

@@ -300,9 +300,9 @@ struct ConvCounts {
 /// Reads a registry-wide file into the validation stage.
 pub(crate) fn read_wide(stage: &mut Stage, input: &Input, m: &Mapping) -> Result<(), LoadError> {
     let file = input.name();
-    stage.patient_file = file.clone();
-    stage.day_file = file.clone();
-    stage.treat_file = file.clone();
+    stage.patient_file = file.as_str().into();
+    stage.day_file = stage.patient_file.clone();
+    stage.treat_file = stage.patient_file.clone();
     stage.problems.files.push(file.clone());
     let mut src = open(input)?;
     let header: Vec<String> = src.header().to_vec();
