@@ -183,24 +183,138 @@ pub fn score_days(
     })
 }
 
+/// The input columns of one chunk, sliced to equal length (lets the compiler drop the bounds
+/// checks in the row loop).
+struct ChunkView<'a> {
+    patient: &'a [u32],
+    day: &'a [i32],
+    platelets: &'a [f64],
+    pt_inr: &'a [f64],
+    pt_ratio: &'a [f64],
+    pt_sec_prolongation: &'a [f64],
+    fibrinogen: &'a [f64],
+    fdp: &'a [f64],
+    d_dimer: &'a [f64],
+    antithrombin: &'a [f64],
+    tat_x_uln: &'a [f64],
+    temperature: &'a [f64],
+    heart_rate: &'a [f64],
+    resp_rate: &'a [f64],
+    paco2: &'a [f64],
+    wbc: &'a [f64],
+    immature_pct: &'a [f64],
+    pao2_fio2: &'a [f64],
+    ventilated: &'a [Option<bool>],
+    map: &'a [f64],
+    dopamine: &'a [f64],
+    dobutamine: &'a [f64],
+    epinephrine: &'a [f64],
+    norepinephrine: &'a [f64],
+    gcs: &'a [f64],
+    bilirubin: &'a [f64],
+    creatinine: &'a [f64],
+    urine_output: &'a [f64],
+    bleeding: &'a [Option<bool>],
+    organ_failure: &'a [Option<bool>],
+}
+
+impl<'a> ChunkView<'a> {
+    #[inline(always)]
+    fn new(d: &'a DayTable, start: usize, end: usize) -> Self {
+        let n = end - start;
+        let v = ChunkView {
+            patient: &d.patient[start..end],
+            day: &d.day[start..end],
+            platelets: &d.platelets[start..end],
+            pt_inr: &d.pt_inr[start..end],
+            pt_ratio: &d.pt_ratio[start..end],
+            pt_sec_prolongation: &d.pt_sec_prolongation[start..end],
+            fibrinogen: &d.fibrinogen[start..end],
+            fdp: &d.fdp[start..end],
+            d_dimer: &d.d_dimer[start..end],
+            antithrombin: &d.antithrombin[start..end],
+            tat_x_uln: &d.tat_x_uln[start..end],
+            temperature: &d.temperature[start..end],
+            heart_rate: &d.heart_rate[start..end],
+            resp_rate: &d.resp_rate[start..end],
+            paco2: &d.paco2[start..end],
+            wbc: &d.wbc[start..end],
+            immature_pct: &d.immature_pct[start..end],
+            pao2_fio2: &d.pao2_fio2[start..end],
+            ventilated: &d.ventilated[start..end],
+            map: &d.map[start..end],
+            dopamine: &d.dopamine[start..end],
+            dobutamine: &d.dobutamine[start..end],
+            epinephrine: &d.epinephrine[start..end],
+            norepinephrine: &d.norepinephrine[start..end],
+            gcs: &d.gcs[start..end],
+            bilirubin: &d.bilirubin[start..end],
+            creatinine: &d.creatinine[start..end],
+            urine_output: &d.urine_output[start..end],
+            bleeding: &d.bleeding[start..end],
+            organ_failure: &d.organ_failure[start..end],
+        };
+        assert_eq!(v.patient.len(), n);
+        assert_eq!(v.day.len(), n);
+        assert_eq!(v.platelets.len(), n);
+        assert_eq!(v.pt_inr.len(), n);
+        assert_eq!(v.pt_ratio.len(), n);
+        assert_eq!(v.pt_sec_prolongation.len(), n);
+        assert_eq!(v.fibrinogen.len(), n);
+        assert_eq!(v.fdp.len(), n);
+        assert_eq!(v.d_dimer.len(), n);
+        assert_eq!(v.antithrombin.len(), n);
+        assert_eq!(v.tat_x_uln.len(), n);
+        assert_eq!(v.temperature.len(), n);
+        assert_eq!(v.heart_rate.len(), n);
+        assert_eq!(v.resp_rate.len(), n);
+        assert_eq!(v.paco2.len(), n);
+        assert_eq!(v.wbc.len(), n);
+        assert_eq!(v.immature_pct.len(), n);
+        assert_eq!(v.pao2_fio2.len(), n);
+        assert_eq!(v.ventilated.len(), n);
+        assert_eq!(v.map.len(), n);
+        assert_eq!(v.dopamine.len(), n);
+        assert_eq!(v.dobutamine.len(), n);
+        assert_eq!(v.epinephrine.len(), n);
+        assert_eq!(v.norepinephrine.len(), n);
+        assert_eq!(v.gcs.len(), n);
+        assert_eq!(v.bilirubin.len(), n);
+        assert_eq!(v.creatinine.len(), n);
+        assert_eq!(v.urine_output.len(), n);
+        assert_eq!(v.bleeding.len(), n);
+        assert_eq!(v.organ_failure.len(), n);
+        v
+    }
+}
+
 /// Score rows `[c.start, c.end)`, which begin on a patient's first row.
 fn score_chunk(days: &DayTable, patients: &PatientTable, cfg: &ScoreConfig, c: &mut OutChunk) {
     let hm = &patients.haematological_malignancy;
     let lf = &patients.liver_failure;
-    for i in c.start..c.end {
-        let k = i - c.start;
+    let n = c.end - c.start;
+    let days = ChunkView::new(days, c.start, c.end);
+    for s in c.min.iter().chain(c.max.iter()) {
+        assert_eq!(s.len(), n);
+    }
+    for s in c.dx.iter() {
+        assert_eq!(s.len(), n);
+    }
+    for i in 0..n {
+        let k = i;
         let plt = days.platelets[i];
         let pat = days.patient[i];
         // 24-hour fall: first recorded day of the patient -> no fall (0); previous calendar day
         // not recorded or its count missing -> unknown.
-        let previous = if i == c.start || days.patient[i - 1] != pat {
-            None
-        } else if days.day[i - 1] == days.day[i] - 1 {
-            Some(days.platelets[i - 1])
+        let first = i == 0 || days.patient[i - 1] != pat;
+        let j = i - (!first) as usize; // the previous row when it is the same patient's
+        let consecutive = days.day[j] + 1 == days.day[i];
+        let prev = if consecutive {
+            days.platelets[j]
         } else {
-            Some(f64::NAN)
+            f64::NAN
         };
-        let fall = PlateletFall::new(plt, previous, cfg);
+        let fall = PlateletFall::from_parts(plt, first, prev, cfg);
         let s = sirs(
             &SirsDay {
                 temperature: days.temperature[i],

@@ -46,26 +46,37 @@ impl PlateletFall {
     /// The fall from the previous day's count `previous` to today's `current`.
     #[inline(always)]
     pub fn new(current: f64, previous: PreviousPlatelets, cfg: &ScoreConfig) -> PlateletFall {
-        let prev = match previous {
-            None => return PlateletFall::FIRST_DAY,
-            Some(p) => p,
-        };
-        if current.is_nan() || prev.is_nan() {
-            return PlateletFall::UNKNOWN;
-        }
-        let r = milli(prev);
+        PlateletFall::from_parts(
+            current,
+            previous.is_none(),
+            previous.unwrap_or(f64::NAN),
+            cfg,
+        )
+    }
+
+    /// As [`PlateletFall::new`], with the first recorded day as a flag and the previous count
+    /// as a number (NaN = missing), computed with selects only (no branches).
+    #[inline(always)]
+    pub fn from_parts(current: f64, first_day: bool, previous: f64, cfg: &ScoreConfig) -> Self {
+        let unknown = !first_day & (current.is_nan() | previous.is_nan());
+        let r = milli(previous); // NaN -> 0: only used when known
         let c = milli(current);
         let drop = r - c;
         let has_ref = r > 0;
-        let ge30 = has_ref && 10 * drop >= 3 * r;
+        let ge30 = has_ref & (10 * drop >= 3 * r);
         let large = has_ref
-            && match cfg.jaam_fall_50 {
+            & match cfg.jaam_fall_50 {
                 JaamFall50::ScoresOne => 2 * drop > r,
                 JaamFall50::ScoresThree => 2 * drop >= r,
             };
+        let known = !first_day & !unknown;
+        let bounds = |met: bool| Points {
+            min: (known & met) as i8,
+            max: ((known & met) | unknown) as i8,
+        };
         PlateletFall {
-            at_least_30: Points::exact(ge30 as i8),
-            large: Points::exact(large as i8),
+            at_least_30: bounds(ge30),
+            large: bounds(large),
         }
     }
 }

@@ -57,10 +57,9 @@ pub struct JmhwBreakdown {
 /// Points of an item that a haematological malignancy sets to 0.
 #[inline(always)]
 fn unless_haematological(p: Points, hm: Option<bool>) -> Points {
-    match hm {
-        Some(false) => p,
-        Some(true) => Points::exact(0),
-        None => Points::range(0, p.max),
+    Points {
+        min: if hm == Some(false) { p.min } else { 0 },
+        max: if hm == Some(true) { 0 } else { p.max },
     }
 }
 
@@ -131,24 +130,20 @@ impl JmhwBreakdown {
     /// DIC if >= 7 (>= 4 in haematological malignancy).
     #[inline(always)]
     pub fn dx(&self) -> Dx {
-        let t = self.total();
+        // Both readings computed, then selected (no branches on the flag).
+        let others = self.underlying_disease
+            + self.organ_failure
+            + self.fdp
+            + self.fibrinogen
+            + self.pt_ratio;
+        let not_hm =
+            others + self.bleeding_if_not_haematological + self.platelets_if_not_haematological;
+        let dx_hm = others.dx_at_least(JMHW_DIC_HAEMATOLOGICAL);
+        let dx_not = not_hm.dx_at_least(JMHW_DIC);
         match self.haematological_malignancy {
-            Some(false) => t.dx_at_least(JMHW_DIC),
-            Some(true) => t.dx_at_least(JMHW_DIC_HAEMATOLOGICAL),
-            None => {
-                let others = self.underlying_disease
-                    + self.organ_failure
-                    + self.fdp
-                    + self.fibrinogen
-                    + self.pt_ratio;
-                let not_hm = others
-                    + self.bleeding_if_not_haematological
-                    + self.platelets_if_not_haematological;
-                Dx::both(
-                    others.dx_at_least(JMHW_DIC_HAEMATOLOGICAL),
-                    not_hm.dx_at_least(JMHW_DIC),
-                )
-            }
+            Some(true) => dx_hm,
+            Some(false) => dx_not,
+            None => Dx::both(dx_hm, dx_not),
         }
     }
 }

@@ -56,12 +56,17 @@ pub fn jsth(d: &JsthDay) -> JsthBreakdown {
     let at = d.antithrombin;
     let t = d.tat_x_uln;
     let count = (p <= 120.0) as i8 + (p <= 80.0) as i8 + (p <= 50.0) as i8;
-    let platelets = if p.is_nan() {
-        Points::range(0, 3)
-    } else if p > 50.0 {
-        (Points::exact(count) + d.fall.at_least_30).cap(3)
-    } else {
-        Points::exact(count)
+    // +1 for a >= 30% fall only while platelets > 50; capped at 3 (selects, no branches).
+    let above = p > 50.0;
+    let known = Points {
+        min: count + (above as i8 & d.fall.at_least_30.min),
+        max: count + (above as i8 & d.fall.at_least_30.max),
+    }
+    .cap(3);
+    let missing = p.is_nan();
+    let platelets = Points {
+        min: if missing { 0 } else { known.min },
+        max: if missing { 3 } else { known.max },
     };
     JsthBreakdown {
         platelets,

@@ -178,11 +178,12 @@ impl Dx {
     }
     /// Both `a` and `b` must hold (e.g. JMHW with unknown haematological malignancy: positive
     /// only if positive under both readings).
+    #[inline(always)]
     pub fn both(a: Dx, b: Dx) -> Dx {
-        match (a, b) {
-            (Dx::Positive, Dx::Positive) => Dx::Positive,
-            (Dx::Negative, Dx::Negative) => Dx::Negative,
-            _ => Dx::Indeterminate,
+        if a == b {
+            a
+        } else {
+            Dx::Indeterminate
         }
     }
 }
@@ -294,10 +295,12 @@ pub(crate) fn criterion(known: bool, holds: bool, pts: i8) -> Points {
 /// (or `[pts, 0]` ordered when `pts` is negative).
 #[inline(always)]
 pub(crate) fn flag(f: Option<bool>, pts: i8) -> Points {
-    match f {
-        Some(true) => Points::exact(pts),
-        Some(false) => Points::exact(0),
-        None => Points::range(pts.min(0), pts.max(0)),
+    // Written as selects (no branches): flags are unpredictable in real data.
+    let known = f.is_some();
+    let p = if f == Some(true) { pts } else { 0 };
+    Points {
+        min: if known { p } else { pts.min(0) },
+        max: if known { p } else { pts.max(0) },
     }
 }
 

@@ -55,20 +55,27 @@ pub struct SofaBreakdown {
 
 #[inline(always)]
 fn respiration(pf: f64, vent: Option<bool>) -> Points {
-    if pf.is_nan() {
-        // Without ventilation the highest possible is 2.
-        return Points::range(0, if vent == Some(false) { 2 } else { 4 });
-    }
+    // Selects only (no branches). P/F < 200 scores 3 (< 100: 4) with ventilation, else 2.
+    let missing = pf.is_nan();
+    let ventilated = vent == Some(true);
+    let not_ventilated = vent == Some(false);
     let base = (pf < 400.0) as i8 + (pf < 300.0) as i8;
-    if pf < 200.0 {
-        let ventilated = 3 + (pf < 100.0) as i8;
-        match vent {
-            Some(true) => Points::exact(ventilated),
-            Some(false) => Points::exact(2),
-            None => Points::range(2, ventilated),
-        }
+    let low = pf < 200.0;
+    let with_vent = 3 + (pf < 100.0) as i8;
+    let min = if low & ventilated { with_vent } else { base };
+    let max = if low & !not_ventilated {
+        with_vent
     } else {
-        Points::exact(base)
+        base
+    };
+    Points {
+        min: if missing { 0 } else { min },
+        // P/F missing: up to 4, or 2 without ventilation.
+        max: if missing {
+            4 - 2 * not_ventilated as i8
+        } else {
+            max
+        },
     }
 }
 
@@ -80,12 +87,10 @@ fn highest_of<const N: usize>(alts: [(bool, i8, i8); N], cfg: &ScoreConfig) -> P
     let observed_suffices = cfg.alternatives == AlternativeCriteria::ObservedSuffices && any_known;
     let mut out = Points::exact(0);
     for (known, p, hi) in alts {
-        let item = if known {
-            Points::exact(p)
-        } else if observed_suffices {
-            Points::exact(0)
-        } else {
-            Points::range(0, hi)
+        let widen = !known & !observed_suffices;
+        let item = Points {
+            min: if known { p } else { 0 },
+            max: if known { p } else { hi * widen as i8 },
         };
         out = out.max_of(item);
     }
@@ -95,13 +100,7 @@ fn highest_of<const N: usize>(alts: [(bool, i8, i8); N], cfg: &ScoreConfig) -> P
 #[inline(always)]
 fn vasopressor_catecholamine(x: f64) -> i8 {
     // (nor)epinephrine: <= 0.1 scores 3, > 0.1 scores 4 (only when given, > 0).
-    if x > 0.1 {
-        4
-    } else if x > 0.0 {
-        3
-    } else {
-        0
-    }
+    3 * (x > 0.0) as i8 + (x > 0.1) as i8
 }
 
 /// SOFA organ scores of one patient-day.
@@ -112,23 +111,11 @@ pub fn sofa(d: &SofaDay, cfg: &ScoreConfig) -> SofaBreakdown {
     let g = d.gcs;
     let c = d.creatinine;
     let dop = d.dopamine;
-    let dopamine = if dop > 15.0 {
-        4
-    } else if dop > 5.0 {
-        3
-    } else if dop > 0.0 {
-        2
-    } else {
-        0
-    };
+    // dopamine > 0 scores 2, > 5 scores 3, > 15 scores 4.
+    let dopamine = 2 * (dop > 0.0) as i8 + (dop > 5.0) as i8 + (dop > 15.0) as i8;
     let uo = d.urine_output;
-    let urine = if uo < 200.0 {
-        4
-    } else if uo < 500.0 {
-        3
-    } else {
-        0
-    };
+    // urine output < 500 mL/day scores 3, < 200 scores 4.
+    let urine = 3 * (uo < 500.0) as i8 + (uo < 200.0) as i8;
     SofaBreakdown {
         respiration: respiration(d.pao2_fio2, d.ventilated),
         coagulation: measured(
