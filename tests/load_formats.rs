@@ -77,7 +77,7 @@ fn registry_wide_problems_name_the_wide_row_and_column() {
     });
     w.set(r_dead, "plt_d7", "5.5");
     // Sex recoded by the mapping (male/female -> M/F); an unmapped answer is a problem.
-    let r_sex = w.find(|w, r| ![r_plt, r_fib, r_given, r_dead].contains(&r));
+    let r_sex = w.find(|_, r| ![r_plt, r_fib, r_given, r_dead].contains(&r));
     w.set(r_sex, "sex", "unknown");
     w.write(&path);
 
