@@ -753,7 +753,7 @@ fn design_name(d: &DesignResult) -> String {
     if d.primary {
         s.push_str(" [primary]");
     }
-    if d.biased {
+    if d.biased && !d.label.contains("BIASED") {
         s.push_str(" [BIASED: immortal time, for comparison only]");
     }
     s
@@ -949,14 +949,8 @@ fn subgroup_section(
             let rr = l.binary.as_ref().map(|b| &b.measures.risk_ratio);
             rows.push(Row::new(vec![
                 Cell::text(format!("    {}", l.population)),
-                Cell::CountPercent {
-                    n: c[0],
-                    total: c[1],
-                },
-                Cell::CountPercent {
-                    n: c[2],
-                    total: c[3],
-                },
+                Cell::Fraction { n: c[0], d: c[1] },
+                Cell::Fraction { n: c[2], d: c[3] },
                 Cell::text(rr.map_or("NA".to_string(), |e| {
                     ratio_text(e.estimate, e.lower, e.upper)
                 })),
@@ -1012,13 +1006,13 @@ fn subgroup_section(
     let all = overall_counts.unwrap_or([None; 4]);
     let mut table_rows = vec![Row::new(vec![
         Cell::text("All patients"),
-        Cell::CountPercent {
+        Cell::Fraction {
             n: all[0],
-            total: all[1],
+            d: all[1],
         },
-        Cell::CountPercent {
+        Cell::Fraction {
             n: all[2],
-            total: all[3],
+            d: all[3],
         },
         Cell::text(d.overall.binary.as_ref().map_or("NA".to_string(), |b| {
             ratio_text(
@@ -1045,25 +1039,7 @@ fn subgroup_section(
             "Risk ratio (95% CI)".into(),
             "Hazard ratio (95% CI)".into(),
         ],
-        rows: table_rows
-            .into_iter()
-            .map(|mut row| {
-                // deaths (%) of known: shown as "d (p)" with the known count in the header sense.
-                if !row.group {
-                    for c in row.cells.iter_mut().skip(1).take(2) {
-                        if let Cell::CountPercent { n, total } = c.clone() {
-                            *c = Cell::text(match (n, total) {
-                                (Some(n), Some(t)) if t > 0 => {
-                                    format!("{n}/{t} ({})", fixed(100.0 * n as f64 / t as f64, 1))
-                                }
-                                _ => deaths_text(n, total),
-                            });
-                        }
-                    }
-                }
-                row
-            })
-            .collect(),
+        rows: table_rows,
         notes: vec![format!(
             "Interaction: {}",
             d.subgroups
@@ -1320,6 +1296,49 @@ fn descriptive_section(
     Ok(Some(s))
 }
 
+/// The scores a plan uses and what for, in a fixed order.
+fn scores_used(plan: &crate::cohort::plan::Plan) -> Vec<ScoreUse> {
+    const SCORES: [&str; 9] = [
+        "sirs", "sofa", "sofa4", "jaam", "jaam2", "isth", "sic", "jmhw", "jsth",
+    ];
+    let uses = |col: &str, s: &str| {
+        col.starts_with(&format!("{s}_")) || col.starts_with(&format!("dic_{s}_"))
+    };
+    let t1: Vec<String> = plan.table1.variables.clone().unwrap_or_default();
+    let subgroups = serde_json::to_string(&plan.subgroups).unwrap_or_default();
+    let mut out = Vec::new();
+    for s in SCORES {
+        let mut roles = Vec::new();
+        if plan.dic.score.as_str() == s {
+            roles.push(if plan.dic.days[0] == plan.dic.days[1] {
+                format!("DIC definition: positive on day {}", plan.dic.days[0])
+            } else {
+                format!(
+                    "DIC definition: positive on any recorded day {}-{}",
+                    plan.dic.days[0], plan.dic.days[1]
+                )
+            });
+        }
+        if plan.propensity.covariates.iter().any(|c| uses(c, s)) {
+            roles.push("propensity model".to_string());
+        }
+        if t1.iter().any(|c| uses(c, s)) {
+            roles.push("baseline characteristics".to_string());
+        }
+        if subgroups.contains(&format!("\"{s}\"")) || subgroups.contains(&format!("\"{s}_")) {
+            roles.push("subgroups".to_string());
+        }
+        if !roles.is_empty() {
+            out.push(ScoreUse {
+                name: s.to_uppercase(),
+                role: roles.join(", "),
+                options: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
 /// The methods paragraph inputs implied by the plan and the result.
 pub fn methods_input(r: &AnalysisResult, rule: &DisclosureRule) -> MethodsInput {
     let plan = &r.plan;
@@ -1333,6 +1352,14 @@ pub fn methods_input(r: &AnalysisResult, rule: &DisclosureRule) -> MethodsInput 
                         k,
                         match v {
                             serde_json::Value::String(s) => s,
+                            serde_json::Value::Object(o) => o
+                                .into_iter()
+                                .map(|(k, v)| match v {
+                                    serde_json::Value::String(s) => format!("{k} {s}"),
+                                    other => format!("{k} {other}"),
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", "),
                             other => other.to_string(),
                         },
                     )
@@ -1348,13 +1375,16 @@ pub fn methods_input(r: &AnalysisResult, rule: &DisclosureRule) -> MethodsInput 
         "risk ratio, risk difference and odds ratio of death by the horizon".to_string(),
     ];
     if let Some(d) = primary {
-        for h in &d.overall.hazard_ratios {
+        let labels: Vec<String> = d
+            .overall
+            .hazard_ratios
+            .iter()
+            .map(|h| h.label.clone())
+            .collect();
+        if !labels.is_empty() {
             estimators.push(format!(
-                "hazard ratio by {}",
-                h.label
-                    .trim_start_matches("Cox ")
-                    .to_string()
-                    .replace("exposure only", "Cox regression on exposure only")
+                "hazard ratios of death from Cox proportional hazards models ({})",
+                labels.join("; ")
             ));
         }
     }
@@ -1377,11 +1407,8 @@ pub fn methods_input(r: &AnalysisResult, rule: &DisclosureRule) -> MethodsInput 
             Some(p) => format!("the cohort folder `{p}`"),
             None => "the embedded synthetic registry of dicohort (simulated patients; no real patient data)".to_string(),
         },
-        scores: vec![ScoreUse {
-            name: plan.dic.score.as_str().to_uppercase(),
-            role: format!("DIC definition: positive on any recorded day {}-{}", plan.dic.days[0], plan.dic.days[1]),
-            options: score_opts,
-        }],
+        scores: scores_used(plan),
+        score_options: score_opts,
         cohort_definition: format!(
             "sepsis in the source data, {} of them analysed in the primary design",
             primary.map_or("all".to_string(), |d| theme::count(small(rule, d.overall.n as u64)))

@@ -19,6 +19,11 @@ pub enum Cell {
         n: Option<u64>,
         total: Option<u64>,
     },
+    /// "n/d (p%)": e.g. deaths among patients with known status.
+    Fraction {
+        n: Option<u64>,
+        d: Option<u64>,
+    },
     /// A number with a fixed number of decimals (NaN prints "NA").
     Number {
         value: f64,
@@ -40,6 +45,12 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Count(n) => theme::count(*n),
             Cell::CountPercent { n, total } => super::disclosure::count_percent(*n, *total),
+            Cell::Fraction { n, d } => match (n, d) {
+                (Some(n), Some(d)) if *d > 0 => {
+                    format!("{n}/{d} ({})", fixed(100.0 * *n as f64 / *d as f64, 1))
+                }
+                _ => format!("{}/{}", theme::count(*n), theme::count(*d)),
+            },
             Cell::Number { value, decimals } => fixed(*value, *decimals),
             Cell::Empty => String::new(),
         }
@@ -53,6 +64,7 @@ impl Cell {
         match self {
             Cell::Count(Some(n)) => vec![*n],
             Cell::CountPercent { n, total } => n.iter().chain(total.iter()).copied().collect(),
+            Cell::Fraction { n, d } => n.iter().chain(d.iter()).copied().collect(),
             _ => Vec::new(),
         }
     }

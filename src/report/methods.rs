@@ -23,6 +23,8 @@ pub struct MethodsInput {
     /// e.g. "the embedded synthetic registry (2,000 patients, seed 20240501)".
     pub data_source: String,
     pub scores: Vec<ScoreUse>,
+    /// Options shared by every score, as (name, value).
+    pub score_options: Vec<(String, String)>,
     /// e.g. "a JAAM DIC score of 4 or more on day 1 or day 2".
     pub cohort_definition: String,
     /// e.g. "anticoagulant therapy".
@@ -112,6 +114,14 @@ pub fn methods_paragraphs(m: &MethodsInput) -> Vec<String> {
             "Scores were computed from the daily laboratory and clinical records for each patient-day: {}",
             english_list(&scores)
         )));
+    }
+    if !m.score_options.is_empty() {
+        let opts: Vec<String> = m
+            .score_options
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        p1.push(sentence(&format!("Score options: {}", opts.join("; "))));
     }
     p1.push("The number of patients at each step, with every exclusion and its reason, is shown in the cohort flow diagram.".to_string());
     paras.push(p1.join(" "));
