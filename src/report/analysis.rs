@@ -1573,3 +1573,22 @@ pub fn flow_of_unit(flow: &CohortFlow, unit: &str) -> CohortFlow {
             .collect(),
     }
 }
+
+/// Builds the report of `result` and writes `report.html`, `report.md` and `figures/*.svg` into
+/// `dir`: the one call the CLI needs after `run_plan` (compute `descriptive` with
+/// [`super::descriptive::descriptive_from_cohort`] before the cohort is moved into `run_plan`).
+pub fn write_analysis_report(
+    result: &AnalysisResult,
+    descriptive: Option<Descriptive>,
+    disclosure: DisclosureRule,
+    dir: &std::path::Path,
+) -> Result<super::ReportFiles, ReportError> {
+    let doc = analysis_report(
+        result,
+        &ReportOptions {
+            disclosure,
+            descriptive,
+        },
+    )?;
+    super::write_report(&doc, dir)
+}

@@ -536,6 +536,27 @@ mod tests {
     }
 
     #[test]
+    fn fixed_decisions_are_kept_and_never_used_as_complements() {
+        // deaths (3, sensitive) + survivors (hidden) = known (40, printed elsewhere: fixed).
+        let mut lc = LinkedCounts::default();
+        let d = lc.add(3, true);
+        let k = lc.add_fixed(40, true);
+        let s = lc.add(37, false);
+        lc.sum_relation(&[d, s], k);
+        let shown = suppress_linked(&lc, &DisclosureRule::default());
+        assert!(!shown[d] && shown[k] && !shown[s]);
+        // A count withheld elsewhere stays withheld and is protected: here its row would give
+        // it back, so the other cell of the row is withheld too.
+        let mut lc = LinkedCounts::default();
+        let a = lc.add_fixed(25, false);
+        let b = lc.add(30, true);
+        let t = lc.add(55, true);
+        lc.sum_relation(&[a, b], t);
+        let shown = suppress_linked(&lc, &DisclosureRule::default());
+        assert!(!shown[a] && (!shown[b] || !shown[t]));
+    }
+
+    #[test]
     fn risk_row_withholds_small_differences() {
         let r = suppress_risk_row(&[200, 195, 180, 150, 7], &DisclosureRule::default());
         assert_eq!(r, vec![Some(200), None, Some(180), Some(150), None]);
