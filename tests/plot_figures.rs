@@ -615,3 +615,66 @@ fn flow_love_distribution_and_trajectories_render() {
     }
     save("trajectories.svg", &svg);
 }
+
+/// The meta-analysis forest of the bundled anticoagulant trials by population (random effects,
+/// DerSimonian-Laird): one row per trial, a diamond per population and overall, weights that
+/// add up to 100%, and the texts of the pooled estimates, heterogeneity and subgroup test.
+#[test]
+fn meta_forest_of_bundled_trials() {
+    use dicohort::meta::subgroup::subgroup_analysis;
+    use dicohort::meta::{Measure, MetaOptions, Method, Table2x2};
+    use dicohort::plot::forest::{
+        forest_figure, meta_forest, ratio_text, MetaForestLabels, RowKind,
+    };
+    let csv = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/anticoagulant-trials.csv"
+    ))
+    .unwrap();
+    let mut names = Vec::new();
+    let mut tables = Vec::new();
+    let mut pops = Vec::new();
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let n = |i: usize| f[i].parse::<f64>().unwrap();
+        names.push(format!("{} {}", f[0], f[1]));
+        pops.push(f[3].to_string());
+        tables.push(Table2x2::new(n(4), n(5), n(6), n(7)));
+    }
+    let sa = subgroup_analysis(&tables, &pops, Measure::RR, MetaOptions::new(Method::DL)).unwrap();
+    let labels = MetaForestLabels {
+        title: "Anticoagulants and 28-day mortality, by population".into(),
+        treated: "Anticoagulant".into(),
+        control: "Control".into(),
+        studies: names,
+    };
+    let plot = meta_forest(&labels, &tables, &pops, &sa).unwrap();
+    let w: f64 = plot
+        .rows
+        .iter()
+        .filter(|r| r.kind == RowKind::Estimate)
+        .filter_map(|r| r.weight)
+        .sum();
+    assert!((w - 100.0).abs() < 1e-9, "weights add up to {w}");
+    assert_eq!(
+        plot.rows
+            .iter()
+            .filter(|r| r.kind == RowKind::Pooled)
+            .count(),
+        sa.subgroups.len() + 1
+    );
+    let svg = forest_figure(&plot).unwrap();
+    let p = &sa.overall.pooled;
+    assert!(svg.contains(&ratio_text(
+        p.estimate.exp(),
+        p.ci_lower.exp(),
+        p.ci_upper.exp()
+    )));
+    assert!(svg.contains("Test for subgroup differences"));
+    assert!(svg.contains("29/114"));
+    assert_eq!(
+        svg,
+        forest_figure(&meta_forest(&labels, &tables, &pops, &sa).unwrap()).unwrap()
+    );
+    save("forest_meta_bundled.svg", &svg);
+}
