@@ -656,6 +656,15 @@ fn meta_forest_of_bundled_trials() {
         .filter_map(|r| r.weight)
         .sum();
     assert!((w - 100.0).abs() < 1e-9, "weights add up to {w}");
+    // metafor 4 (R): d <- read.csv("data/anticoagulant-trials.csv"); r <- rma(measure = "RR",
+    //   ai = events_treated, n1i = total_treated, ci = events_control, n2i = total_control,
+    //   data = d, method = "DL"); round(weights(r), 1)
+    let expected = [43.3, 24.0, 7.1, 6.6, 17.8, 1.3];
+    for (k, name) in labels.studies.iter().enumerate() {
+        let row = plot.rows.iter().find(|r| &r.label == name).unwrap();
+        assert_eq!(row.right[0], format!("{:.1}%", expected[k]), "{name}");
+    }
+
     assert_eq!(
         plot.rows
             .iter()
@@ -671,6 +680,9 @@ fn meta_forest_of_bundled_trials() {
         p.ci_upper.exp()
     )));
     assert!(svg.contains("Test for subgroup differences"));
+    // metafor: exp(c(r$b, r$ci.lb, r$ci.ub)) = 0.92 0.83 1.03; I2 23.9, tau2 0.004, QE 6.571, p 0.255.
+    assert!(svg.contains("0.92 (0.83\u{2013}1.03)"));
+    assert!(svg.contains("I\u{b2} = 24%, \u{3c4}\u{b2} = 0.004, Q = 6.57 (df = 5), p = 0.255"));
     assert!(svg.contains("29/114"));
     assert_eq!(
         svg,
