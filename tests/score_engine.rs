@@ -216,9 +216,9 @@ fn in_pool(threads: usize, d: &DayTable, p: &PatientTable, cfg: &ScoreConfig) ->
 
 #[test]
 fn engine_equals_per_row_functions_and_any_thread_count() {
-    // Long stays so that chunks (16384 rows) end inside patients and must be extended.
+    // Long stays so that chunks (2048 rows) end inside patients and must be extended.
     let (d, p) = random_cohort(3000, 25, 7);
-    assert!(d.len() > 2 * 16384);
+    assert!(d.len() > 8 * 2048);
     let cfg = ScoreConfig::default();
     let t1 = in_pool(1, &d, &p, &cfg);
     assert_eq!(t1.len(), d.len());

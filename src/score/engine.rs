@@ -20,14 +20,15 @@ use super::jsth::{jsth, JsthDay};
 use super::sic::{sic, SicDay};
 use super::sirs::{sirs, SirsDay};
 use super::sofa::{sofa, SofaDay};
-use super::{Dx, ScoreError, ScoreName};
+use super::{Dx, Points, ScoreError, ScoreName};
 use crate::schema::{DayTable, PatientTable};
 
 /// Number of scores and of diagnostic scores.
 const N_SCORES: usize = 9;
 const N_DX: usize = 6;
-/// Target rows per parallel chunk (extended to the next patient boundary).
-const CHUNK_ROWS: usize = 1 << 14;
+/// Target rows per parallel chunk (extended to the next patient boundary): small enough that a
+/// chunk's columns stay in L2 cache while each score's loop passes over them.
+const CHUNK_ROWS: usize = 1 << 11;
 
 /// One score's output columns.
 #[derive(Clone, Debug, PartialEq, Eq, Default, Serialize)]
@@ -290,128 +291,253 @@ impl<'a> ChunkView<'a> {
 
 /// Score rows `[c.start, c.end)`, which begin on a patient's first row.
 fn score_chunk(days: &DayTable, patients: &PatientTable, cfg: &ScoreConfig, c: &mut OutChunk) {
-    let hm = &patients.haematological_malignancy;
-    let lf = &patients.liver_failure;
     let n = c.end - c.start;
-    let days = ChunkView::new(days, c.start, c.end);
-    for s in c.min.iter().chain(c.max.iter()) {
-        assert_eq!(s.len(), n);
-    }
-    for s in c.dx.iter() {
-        assert_eq!(s.len(), n);
-    }
+    let d = ChunkView::new(days, c.start, c.end);
+    // Patient-level flags joined to the rows (a scalar gather, once per chunk).
+    let hm: Vec<Option<bool>> = d
+        .patient
+        .iter()
+        .map(|&p| patients.haematological_malignancy[p as usize])
+        .collect();
+    let lf: Vec<Option<bool>> = d
+        .patient
+        .iter()
+        .map(|&p| patients.liver_failure[p as usize])
+        .collect();
+    let mut fall = vec![PlateletFall::FIRST_DAY; n];
+    fall_kernel(d.platelets, d.patient, d.day, cfg, &mut fall);
+    let [sirs_lo, sofa_lo, sofa4_lo, jaam_lo, jaam2_lo, isth_lo, sic_lo, jmhw_lo, jsth_lo] =
+        &mut c.min;
+    let [sirs_hi, sofa_hi, sofa4_hi, jaam_hi, jaam2_hi, isth_hi, sic_hi, jmhw_hi, jsth_hi] =
+        &mut c.max;
+    let [jaam_dx, jaam2_dx, isth_dx, sic_dx, jmhw_dx, jsth_dx] = &mut c.dx;
+    sirs_kernel(&d, cfg, sirs_lo, sirs_hi);
+    sofa_kernel(&d, cfg, sofa_lo, sofa_hi, sofa4_lo, sofa4_hi);
+    jaam_kernel(&d, &fall, sirs_lo, sirs_hi, jaam_lo, jaam_hi, jaam_dx);
+    jaam2_kernel(&d, &fall, jaam2_lo, jaam2_hi, jaam2_dx);
+    isth_kernel(&d, cfg, isth_lo, isth_hi, isth_dx);
+    sic_kernel(&d, sofa4_lo, sofa4_hi, sic_lo, sic_hi, sic_dx);
+    jmhw_kernel(&d, &hm, jmhw_lo, jmhw_hi, jmhw_dx);
+    jsth_kernel(&d, &fall, &lf, jsth_lo, jsth_hi, jsth_dx);
+}
+
+// One loop per score over a chunk's columns: each loop calls the per-day function of its score
+// (branch-free after inlining) on few input and output streams, which the compiler can keep in
+// registers and vectorise; inputs and outputs are distinct slices (no aliasing).
+
+/// 24-hour fall of each row: the patient's first recorded row has no fall; otherwise the
+/// previous row's count if it is the previous calendar day, else unknown.
+fn fall_kernel(
+    plt: &[f64],
+    patient: &[u32],
+    day: &[i32],
+    cfg: &ScoreConfig,
+    out: &mut [PlateletFall],
+) {
+    let n = out.len();
+    assert!(plt.len() == n && patient.len() == n && day.len() == n);
     for i in 0..n {
-        let k = i;
-        let plt = days.platelets[i];
-        let pat = days.patient[i];
-        // 24-hour fall: first recorded day of the patient -> no fall (0); previous calendar day
-        // not recorded or its count missing -> unknown.
-        let first = i == 0 || days.patient[i - 1] != pat;
-        let j = i - (!first) as usize; // the previous row when it is the same patient's
-        let consecutive = days.day[j] + 1 == days.day[i];
-        let prev = if consecutive {
-            days.platelets[j]
+        let first = i == 0 || patient[i - 1] != patient[i];
+        let j = i - (!first) as usize;
+        let prev = if day[j] + 1 == day[i] {
+            plt[j]
         } else {
             f64::NAN
         };
-        let fall = PlateletFall::from_parts(plt, first, prev, cfg);
-        let s = sirs(
+        out[i] = PlateletFall::from_parts(plt[i], first, prev, cfg);
+    }
+}
+
+fn sirs_kernel(d: &ChunkView, cfg: &ScoreConfig, lo: &mut [i8], hi: &mut [i8]) {
+    let n = lo.len();
+    assert!(hi.len() == n && d.temperature.len() == n);
+    for k in 0..n {
+        let t = sirs(
             &SirsDay {
-                temperature: days.temperature[i],
-                heart_rate: days.heart_rate[i],
-                resp_rate: days.resp_rate[i],
-                paco2: days.paco2[i],
-                wbc: days.wbc[i],
-                immature_pct: days.immature_pct[i],
+                temperature: d.temperature[k],
+                heart_rate: d.heart_rate[k],
+                resp_rate: d.resp_rate[k],
+                paco2: d.paco2[k],
+                wbc: d.wbc[k],
+                immature_pct: d.immature_pct[k],
             },
             cfg,
         )
         .total();
+        lo[k] = t.min;
+        hi[k] = t.max;
+    }
+}
+
+fn sofa_kernel(
+    d: &ChunkView,
+    cfg: &ScoreConfig,
+    lo: &mut [i8],
+    hi: &mut [i8],
+    lo4: &mut [i8],
+    hi4: &mut [i8],
+) {
+    let n = lo.len();
+    assert!(hi.len() == n && lo4.len() == n && hi4.len() == n && d.platelets.len() == n);
+    for k in 0..n {
         let so = sofa(
             &SofaDay {
-                pao2_fio2: days.pao2_fio2[i],
-                ventilated: days.ventilated[i],
-                platelets: plt,
-                bilirubin: days.bilirubin[i],
-                map: days.map[i],
-                dopamine: days.dopamine[i],
-                dobutamine: days.dobutamine[i],
-                epinephrine: days.epinephrine[i],
-                norepinephrine: days.norepinephrine[i],
-                gcs: days.gcs[i],
-                creatinine: days.creatinine[i],
-                urine_output: days.urine_output[i],
+                pao2_fio2: d.pao2_fio2[k],
+                ventilated: d.ventilated[k],
+                platelets: d.platelets[k],
+                bilirubin: d.bilirubin[k],
+                map: d.map[k],
+                dopamine: d.dopamine[k],
+                dobutamine: d.dobutamine[k],
+                epinephrine: d.epinephrine[k],
+                norepinephrine: d.norepinephrine[k],
+                gcs: d.gcs[k],
+                creatinine: d.creatinine[k],
+                urine_output: d.urine_output[k],
             },
             cfg,
         );
-        let sofa_total = so.total();
-        let sofa4 = so.sofa4();
-        let pt_ratio = days.pt_ratio[i];
-        let fdp = days.fdp[i];
-        let ja = jaam(&JaamDay {
-            sirs: s,
-            platelets: plt,
-            fall,
-            pt_ratio,
-            fdp,
+        let (t, t4) = (so.total(), so.sofa4());
+        lo[k] = t.min;
+        hi[k] = t.max;
+        lo4[k] = t4.min;
+        hi4[k] = t4.max;
+    }
+}
+
+fn jaam_kernel(
+    d: &ChunkView,
+    fall: &[PlateletFall],
+    sirs_lo: &[i8],
+    sirs_hi: &[i8],
+    lo: &mut [i8],
+    hi: &mut [i8],
+    dx: &mut [Dx],
+) {
+    let n = lo.len();
+    assert!(hi.len() == n && dx.len() == n && fall.len() == n && d.platelets.len() == n);
+    assert!(sirs_lo.len() == n && sirs_hi.len() == n);
+    for k in 0..n {
+        let b = jaam(&JaamDay {
+            sirs: Points::range(sirs_lo[k], sirs_hi[k]),
+            platelets: d.platelets[k],
+            fall: fall[k],
+            pt_ratio: d.pt_ratio[k],
+            fdp: d.fdp[k],
         });
-        let ja2 = jaam2(&Jaam2Day {
-            platelets: plt,
-            fall,
-            pt_ratio,
-            fdp,
+        let t = b.total();
+        lo[k] = t.min;
+        hi[k] = t.max;
+        dx[k] = b.dx();
+    }
+}
+
+fn jaam2_kernel(d: &ChunkView, fall: &[PlateletFall], lo: &mut [i8], hi: &mut [i8], dx: &mut [Dx]) {
+    let n = lo.len();
+    assert!(hi.len() == n && dx.len() == n && fall.len() == n && d.platelets.len() == n);
+    for k in 0..n {
+        let b = jaam2(&Jaam2Day {
+            platelets: d.platelets[k],
+            fall: fall[k],
+            pt_ratio: d.pt_ratio[k],
+            fdp: d.fdp[k],
         });
-        let is = isth_overt(
+        let t = b.total();
+        lo[k] = t.min;
+        hi[k] = t.max;
+        dx[k] = b.dx();
+    }
+}
+
+fn isth_kernel(d: &ChunkView, cfg: &ScoreConfig, lo: &mut [i8], hi: &mut [i8], dx: &mut [Dx]) {
+    let n = lo.len();
+    assert!(hi.len() == n && dx.len() == n && d.platelets.len() == n);
+    for k in 0..n {
+        let b = isth_overt(
             &IsthDay {
-                platelets: plt,
-                fdp,
-                d_dimer: days.d_dimer[i],
-                pt_sec_prolongation: days.pt_sec_prolongation[i],
-                fibrinogen: days.fibrinogen[i],
+                platelets: d.platelets[k],
+                fdp: d.fdp[k],
+                d_dimer: d.d_dimer[k],
+                pt_sec_prolongation: d.pt_sec_prolongation[k],
+                fibrinogen: d.fibrinogen[k],
             },
             cfg,
         );
-        let si = sic(&SicDay {
-            pt_inr: days.pt_inr[i],
-            platelets: plt,
-            sofa4,
+        let t = b.total();
+        lo[k] = t.min;
+        hi[k] = t.max;
+        dx[k] = b.dx();
+    }
+}
+
+fn sic_kernel(
+    d: &ChunkView,
+    sofa4_lo: &[i8],
+    sofa4_hi: &[i8],
+    lo: &mut [i8],
+    hi: &mut [i8],
+    dx: &mut [Dx],
+) {
+    let n = lo.len();
+    assert!(hi.len() == n && dx.len() == n && d.platelets.len() == n);
+    assert!(sofa4_lo.len() == n && sofa4_hi.len() == n);
+    for k in 0..n {
+        let b = sic(&SicDay {
+            pt_inr: d.pt_inr[k],
+            platelets: d.platelets[k],
+            sofa4: Points::range(sofa4_lo[k], sofa4_hi[k]),
         });
-        let jm = jmhw(&JmhwDay {
-            haematological_malignancy: hm[pat as usize],
-            bleeding: days.bleeding[i],
-            organ_failure: days.organ_failure[i],
-            platelets: plt,
-            fdp,
-            fibrinogen: days.fibrinogen[i],
-            pt_ratio,
+        let t = b.total();
+        lo[k] = t.min;
+        hi[k] = t.max;
+        dx[k] = b.dx();
+    }
+}
+
+fn jmhw_kernel(d: &ChunkView, hm: &[Option<bool>], lo: &mut [i8], hi: &mut [i8], dx: &mut [Dx]) {
+    let n = lo.len();
+    assert!(hi.len() == n && dx.len() == n && hm.len() == n && d.platelets.len() == n);
+    for k in 0..n {
+        let b = jmhw(&JmhwDay {
+            haematological_malignancy: hm[k],
+            bleeding: d.bleeding[k],
+            organ_failure: d.organ_failure[k],
+            platelets: d.platelets[k],
+            fdp: d.fdp[k],
+            fibrinogen: d.fibrinogen[k],
+            pt_ratio: d.pt_ratio[k],
         });
-        let js = jsth(&JsthDay {
-            platelets: plt,
-            fall,
-            fdp,
-            pt_ratio,
-            antithrombin: days.antithrombin[i],
-            tat_x_uln: days.tat_x_uln[i],
-            liver_failure: lf[pat as usize],
+        let t = b.total();
+        lo[k] = t.min;
+        hi[k] = t.max;
+        dx[k] = b.dx();
+    }
+}
+
+fn jsth_kernel(
+    d: &ChunkView,
+    fall: &[PlateletFall],
+    lf: &[Option<bool>],
+    lo: &mut [i8],
+    hi: &mut [i8],
+    dx: &mut [Dx],
+) {
+    let n = lo.len();
+    assert!(hi.len() == n && dx.len() == n && lf.len() == n && fall.len() == n);
+    assert!(d.platelets.len() == n);
+    for k in 0..n {
+        let b = jsth(&JsthDay {
+            platelets: d.platelets[k],
+            fall: fall[k],
+            fdp: d.fdp[k],
+            pt_ratio: d.pt_ratio[k],
+            antithrombin: d.antithrombin[k],
+            tat_x_uln: d.tat_x_uln[k],
+            liver_failure: lf[k],
         });
-        let totals = [
-            s,
-            sofa_total,
-            sofa4,
-            ja.total(),
-            ja2.total(),
-            is.total(),
-            si.total(),
-            jm.total(),
-            js.total(),
-        ];
-        for (j, t) in totals.iter().enumerate() {
-            c.min[j][k] = t.min;
-            c.max[j][k] = t.max;
-        }
-        let dxs = [ja.dx(), ja2.dx(), is.dx(), si.dx(), jm.dx(), js.dx()];
-        for (j, d) in dxs.into_iter().enumerate() {
-            c.dx[j][k] = d;
-        }
+        let t = b.total();
+        lo[k] = t.min;
+        hi[k] = t.max;
+        dx[k] = b.dx();
     }
 }
