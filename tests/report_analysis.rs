@@ -35,6 +35,7 @@ fn full_report_is_deterministic_and_discloses_no_small_count() {
     let plan = Plan::default_plan();
     let descriptive = descriptive_from_cohort(&plan, &cohort).unwrap();
     assert_eq!(descriptive.trajectories.len(), 2);
+    let patient_ids = cohort.patients.patient_id.clone();
     let r: AnalysisResult = run_plan(&plan, cohort, &mut |_| {}).unwrap();
     let opts = ReportOptions {
         disclosure: DisclosureRule::default(),
@@ -51,6 +52,14 @@ fn full_report_is_deterministic_and_discloses_no_small_count() {
     assert!(figs.iter().any(|f| f.0.contains("trajectories")));
     for bad in ["http://", "https://", "<script", "src="] {
         assert!(!html.contains(bad));
+    }
+    // No patient identifier appears anywhere (ids look like P00000123).
+    assert!(patient_ids.iter().all(|id| id.len() >= 6));
+    for id in &patient_ids {
+        assert!(
+            !html.contains(id.as_str()) && !md.contains(id.as_str()),
+            "{id} in the report"
+        );
     }
     // Every numeric table cell: "*", "n", "n (p)" or "d/k (p)" with counts 0 or >= 10.
     let mut n_checked = 0;
