@@ -763,13 +763,18 @@ fn hr_table(r: &AnalysisResult, rule: &DisclosureRule) -> Table {
     let mut rows = Vec::new();
     for d in &r.designs {
         rows.push(Row::group(design_name(d)));
+        // Totals here would give back a per-arm count withheld in Table 2 (total minus the
+        // other arm): withheld together with it.
+        let t2 = mortality_counts(&d.overall, rule);
+        let deaths_ok = t2.is_none_or(|c| c[0].is_some() && c[2].is_some());
+        let known_ok = t2.is_none_or(|c| c[1].is_some() && c[3].is_some());
         for h in &d.overall.hazard_ratios {
             rows.push(Row::new(vec![
                 Cell::text(format!("    {}", h.label)),
                 hr_cell(Some(h)),
                 p_cell(h.p),
-                Cell::Count(small(rule, h.n as u64)),
-                Cell::Count(small(rule, h.n_event as u64)),
+                Cell::Count(small(rule, h.n as u64).filter(|_| known_ok)),
+                Cell::Count(small(rule, h.n_event as u64).filter(|_| deaths_ok)),
                 Cell::text(format!(
                     "{} ({})",
                     fixed(h.e_value.point, 2),
