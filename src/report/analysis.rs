@@ -596,7 +596,7 @@ fn flow_section(r: &AnalysisResult, rule: &DisclosureRule) -> Result<Section, Re
         }
     }
     let arms_raw = primary.map(|d| vec![d.overall.n_exposed as u64, d.overall.n_unexposed as u64]);
-    let (boxes, arm_counts) = suppress_flow_with_arms(
+    let (boxes, mut arm_counts) = suppress_flow_with_arms(
         &r.flow,
         match (&arms_raw, chain.last()) {
             (Some(a), Some(&last)) => Some((last, a.as_slice())),
@@ -604,6 +604,17 @@ fn flow_section(r: &AnalysisResult, rule: &DisclosureRule) -> Result<Section, Re
         },
         rule,
     );
+    // Table 1 describes the sample before the complete-case restriction: an arm size that
+    // differs from it by a small count would give back per-arm exclusions.
+    if let Some(d) = primary {
+        let diffs = [
+            (r.table1.n_exposed as i64 - d.overall.n_exposed as i64).unsigned_abs(),
+            (r.table1.n_unexposed as i64 - d.overall.n_unexposed as i64).unsigned_abs(),
+        ];
+        if diffs.iter().any(|&x| rule.is_sensitive(x)) {
+            arm_counts.iter_mut().for_each(|c| *c = None);
+        }
+    }
     let mut s = Section::new("flow", "Cohort flow");
     if !chain.is_empty() {
         let (el, ul) = arm_labels(r);
@@ -768,12 +779,16 @@ fn hr_table(r: &AnalysisResult, rule: &DisclosureRule) -> Table {
         let t2 = mortality_counts(&d.overall, rule);
         let deaths_ok = t2.is_none_or(|c| c[0].is_some() && c[2].is_some());
         let known_ok = t2.is_none_or(|c| c[1].is_some() && c[3].is_some());
+        // A model's sample that differs from Table 1's by a small count would reveal it.
+        let t1_total = (r.table1.n_exposed + r.table1.n_unexposed) as i64;
+        let n_ok =
+            |n: usize| !d.primary || !rule.is_sensitive((t1_total - n as i64).unsigned_abs());
         for h in &d.overall.hazard_ratios {
             rows.push(Row::new(vec![
                 Cell::text(format!("    {}", h.label)),
                 hr_cell(Some(h)),
                 p_cell(h.p),
-                Cell::Count(small(rule, h.n as u64).filter(|_| known_ok)),
+                Cell::Count(small(rule, h.n as u64).filter(|_| known_ok && n_ok(h.n))),
                 Cell::Count(small(rule, h.n_event as u64).filter(|_| deaths_ok)),
                 Cell::text(format!(
                     "{} ({})",
