@@ -863,8 +863,11 @@ struct RiskSums<'a> {
 }
 
 /// Add the deaths of one event time to the risk set and their terms to the log-likelihood,
-/// score and (packed) information, as `coxfit6`: Breslow adds them at once, Efron in `ndead`
-/// steps of `1 / ndead` each with the mean death weight.
+/// score and (packed) information, as `coxfit6`. Breslow adds them at once. Efron adds them in
+/// `d = ndead` steps `k = 1..d` with `D_k = D + (k/d) E`, `A_k = A + (k/d) A2`,
+/// `C_k = C + (k/d) C2` and the mean death weight `wt`; the sums over the steps are taken in
+/// closed form from the scalars `sum 1/D_k`, `sum (k/d)/D_k`, `sum (k/d)^j / D_k^2`, so a tied
+/// set costs O(d + p^2) instead of R's O(d p^2) (same value up to rounding).
 fn add_deaths(
     ties: Ties,
     ev: &DeathSums,
@@ -875,43 +878,66 @@ fn add_deaths(
     imat_p: &mut [f64],
 ) {
     let p = u.len();
-    let (steps, frac, wt) = if ties == Ties::Breslow || ev.ndead == 1 {
-        (1, 1.0, ev.deadwt)
-    } else {
-        let d = ev.ndead as f64;
-        (ev.ndead, 1.0 / d, ev.deadwt / d)
-    };
-    for _ in 0..steps {
-        if steps == 1 {
-            *rs.denom += ev.denom2;
-        } else {
-            *rs.denom += ev.denom2 * frac;
-        }
+    if ties == Ties::Breslow || ev.ndead == 1 {
+        let wt = ev.deadwt;
+        *rs.denom += ev.denom2;
         let denom = *rs.denom;
+        let inv = 1.0 / denom;
+        let wt_inv = wt * inv;
         *loglik -= wt * denom.ln();
         for i in 0..p {
-            if steps == 1 {
-                rs.a[i] += ev.a2[i];
-            } else {
-                rs.a[i] += ev.a2[i] * frac;
-            }
-            xbar[i] = rs.a[i] / denom;
+            rs.a[i] += ev.a2[i];
+            xbar[i] = rs.a[i] * inv;
             u[i] -= wt * xbar[i];
         }
         for (ck, c2k) in rs.c.iter_mut().zip(ev.c2) {
-            if steps == 1 {
-                *ck += c2k;
-            } else {
-                *ck += c2k * frac;
-            }
+            *ck += c2k;
         }
         let mut k = 0;
         for i in 0..p {
             for j in 0..=i {
-                imat_p[k] += wt * (rs.c[k] - xbar[i] * rs.a[j]) / denom;
+                imat_p[k] += wt_inv * (rs.c[k] - xbar[i] * rs.a[j]);
                 k += 1;
             }
         }
+        return;
+    }
+    let d = ev.ndead as f64;
+    let wt = ev.deadwt / d;
+    let (d0, e) = (*rs.denom, ev.denom2);
+    let (mut log_sum, mut s1, mut s2, mut t0, mut t1, mut t2) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for k in 1..=ev.ndead {
+        let f = k as f64 / d;
+        let dk = d0 + f * e;
+        let inv = 1.0 / dk;
+        let inv2 = inv * inv;
+        log_sum += dk.ln();
+        s1 += inv;
+        s2 += f * inv;
+        t0 += inv2;
+        t1 += f * inv2;
+        t2 += f * f * inv2;
+    }
+    *loglik -= wt * log_sum;
+    let (a0, a2) = (&*rs.a, ev.a2);
+    for i in 0..p {
+        u[i] -= wt * (a0[i] * s1 + a2[i] * s2);
+    }
+    let mut k = 0;
+    for i in 0..p {
+        for j in 0..=i {
+            let outer =
+                a0[i] * a0[j] * t0 + (a0[i] * a2[j] + a2[i] * a0[j]) * t1 + a2[i] * a2[j] * t2;
+            imat_p[k] += wt * (rs.c[k] * s1 + ev.c2[k] * s2 - outer);
+            k += 1;
+        }
+    }
+    *rs.denom = d0 + e;
+    for i in 0..p {
+        rs.a[i] += a2[i];
+    }
+    for (ck, c2k) in rs.c.iter_mut().zip(ev.c2) {
+        *ck += c2k;
     }
 }
 
