@@ -20,9 +20,11 @@
 //!
 //! This follows the cell-suppression practice of national statistical offices (primary plus
 //! complementary suppression, e.g. Hundepool et al., *Statistical Disclosure Control*, 2012,
-//! ch. 4) with an exact linear audit instead of a heuristic one. It does not audit relations
-//! *between* tables (e.g. a group size printed in Table 1 and again in a risk table); the report
-//! prints each group size from one source.
+//! ch. 4) with an exact linear audit instead of a heuristic one. The audit is per table;
+//! between tables, a count printed again elsewhere keeps the decision made for it first
+//! ([`LinkedCounts::fixed`]: group sizes, the Table 2 counts in the subgroup table, known counts
+//! at time 0 of the risk tables), and `report::analysis` withholds totals that would give a
+//! withheld count back by one subtraction. A joint audit of all tables is not attempted.
 
 use serde::Serialize;
 
