@@ -420,3 +420,120 @@ fn missing_required_column_stops_loading_in_any_mode() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn duplicate_patient_id_excludes_every_row_of_it() {
+    let dir = copy_fixture("dupid");
+    append_row(
+        &dir,
+        "patients.csv",
+        "P003,S2,81,F,30,true,false,,28,,urinary",
+    );
+    let report = validate_cohort(&dir, &LoadOptions::default()).unwrap();
+    let rows: Vec<_> = report
+        .problems
+        .iter()
+        .map(|p| (p.row, p.column.as_deref(), p.kind))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (Some(3), Some("patient_id"), ProblemKind::DuplicatePatient),
+            (Some(4), Some("patient_id"), ProblemKind::DuplicatePatient),
+        ]
+    );
+    let (c, _) = load_cohort(&dir, &LoadOptions::lenient()).unwrap();
+    let s = &c.flow.steps;
+    assert_eq!(
+        s[0].excluded,
+        vec![reason(ProblemKind::DuplicatePatient, 2)]
+    );
+    assert_eq!(s[1].excluded, vec![reason(ProblemKind::PatientExcluded, 2)]);
+    assert_eq!(s[2].excluded, vec![reason(ProblemKind::PatientExcluded, 1)]);
+    assert_eq!(c.patients.patient_id, vec!["P001", "P002"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn inconsistent_outcome_days() {
+    let dir = copy_fixture("outcome");
+    // Died on day 5 but observed to day 9; discharged after the last day observed.
+    replace_row(
+        &dir,
+        "patients.csv",
+        1,
+        "P001,S1,67,M,22,false,false,5,9,,lung",
+    );
+    replace_row(
+        &dir,
+        "patients.csv",
+        2,
+        "P002,S1,54,F,15,false,true,,12,14,abdomen",
+    );
+    let report = validate_cohort(&dir, &LoadOptions::default()).unwrap();
+    let got: Vec<_> = report
+        .problems
+        .iter()
+        .map(|p| (p.row, p.column.as_deref(), p.kind))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some(1), Some("last_day"), ProblemKind::InconsistentOutcome),
+            (
+                Some(2),
+                Some("discharge_day"),
+                ProblemKind::InconsistentOutcome
+            ),
+        ],
+        "{report}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn treatment_after_death_and_unlisted_columns() {
+    let dir = copy_fixture("treat");
+    append_row(&dir, "treatments.csv", "P001,heparin,6,7,10000,IU/day");
+    let p = dir.join("days.csv");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let text: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{l},{}\n", if i == 0 { "lactate" } else { "2.1" }))
+        .collect();
+    std::fs::write(&p, text).unwrap();
+    let report = validate_cohort(&dir, &LoadOptions::default()).unwrap();
+    let got: Vec<_> = report
+        .problems
+        .iter()
+        .map(|p| (p.file.as_str(), p.row, p.column.as_deref(), p.kind))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "treatments.csv",
+                Some(3),
+                Some("start_day"),
+                ProblemKind::DayAfterDeath
+            ),
+            (
+                "treatments.csv",
+                Some(3),
+                Some("end_day"),
+                ProblemKind::DayAfterDeath
+            ),
+        ]
+    );
+    let (c, _) = load_cohort(&dir, &LoadOptions::lenient()).unwrap();
+    assert_eq!(
+        c.flow.steps[2].excluded,
+        vec![reason(ProblemKind::DayAfterDeath, 1)]
+    );
+    assert!(report
+        .warnings
+        .iter()
+        .any(|w| w.contains("`lactate`") && w.contains("ignored")));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -45,8 +45,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let t = simulate_to_dir(&params, format, &args.out)
         .with_context(|| format!("simulating into {}", args.out.display()))?;
     let c = &t.counts;
+    let days_note = match format {
+        SimFormat::Canonical => "",
+        SimFormat::RegistryWide => " simulated (days 1, 3 and 7 exported)",
+    };
     println!(
-        "wrote {} ({}) to {}: {} patients, {} patient-days, {} treatment courses",
+        "wrote {} ({}) to {}: {} patients, {} patient-days{days_note}, {} treatment courses",
         t.files.join(", "),
         t.format,
         args.out.display(),
