@@ -31,7 +31,7 @@ fn cohort(n: u64, seed: u64) -> dicohort::schema::Cohort {
 
 #[test]
 fn full_report_is_deterministic_and_discloses_no_small_count() {
-    let cohort = cohort(700, 5);
+    let cohort = cohort(500, 5);
     let plan = Plan::default_plan();
     let descriptive = descriptive_from_cohort(&plan, &cohort).unwrap();
     assert_eq!(descriptive.trajectories.len(), 2);

@@ -1,5 +1,13 @@
 //! The report: disclosure control, the report document (title, sections, tables, figures) and its
 //! renderings to one self-contained HTML file and to Markdown with SVG files beside it.
+//!
+//! Entry points:
+//! - [`analysis::write_analysis_report`]: the full report of an `AnalysisResult` written to a
+//!   folder (`report.html`, `report.md`, `figures/*.svg`); [`analysis::analysis_report`] builds
+//!   the [`ReportDocument`] without writing; [`descriptive::descriptive_from_cohort`] computes the
+//!   score distribution and day-1/3/7 trajectories (call it before `run_plan` takes the cohort).
+//! - [`write_report`], [`html::render_html`], [`markdown::render_markdown`]: any document.
+//! - [`disclosure`]: the suppression rule and its functions on plain tables.
 
 use std::path::{Path, PathBuf};
 
