@@ -1,7 +1,8 @@
 //! `dicohort analyze [PLAN.toml] [--out DIR]`: the main job. With no plan: the embedded default
 //! plan (`plans/default.toml`) on the embedded synthetic registry, written to `reports/demo/`.
 //! Writes `analysis.json` (the whole typed result), one CSV per table (see
-//! `dicohort::cohort::results`), `flow.csv` and `plan.json` (the plan as run, every default filled in).
+//! `dicohort::cohort::results`), `flow.csv` and `plan.json` (the plan as run, every default filled in),
+//! and the report: `report.html` (self-contained), `report.md` and `figures/*.svg`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -11,6 +12,9 @@ use dicohort::cohort::analysis::{run_plan, AnalysisResult};
 use dicohort::cohort::plan::Plan;
 use dicohort::cohort::results::result_tables;
 use dicohort::load::{load_canonical, load_cohort, Input, LoadOptions};
+use dicohort::report::analysis::write_analysis_report;
+use dicohort::report::descriptive::descriptive_from_cohort;
+use dicohort::report::disclosure::DisclosureRule;
 use dicohort::schema::Cohort;
 use dicohort::simulate::{simulate_canonical_in_memory, SimParams};
 
@@ -32,6 +36,10 @@ pub struct Args {
     /// Print per-stage timings and peak memory to stderr.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Disclosure control: counts from 1 to N-1 are suppressed in every report table and figure
+    /// annotation, with complementary suppression (0 disables).
+    #[arg(long, default_value_t = 10)]
+    pub min_cell: u64,
 }
 
 /// Peak resident memory of this process so far, in MiB (Linux `VmHWM`), if known.
@@ -115,6 +123,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cohort.patients.len(),
         cohort.days.len()
     ));
+    let descriptive = descriptive_from_cohort(&plan, &cohort).context("descriptive figures")?;
+    st.mark("descriptive figures");
     let verbose = args.verbose;
     let mut progress = |s: &str| {
         if verbose {
@@ -126,8 +136,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let result = run_plan(&plan, cohort, &mut progress).context("running the analysis plan")?;
     st.mark("analysis");
-    let files = write_results(&result, &args.out)?;
+    let mut files = write_results(&result, &args.out)?;
     st.mark("write results");
+    let report = write_analysis_report(
+        &result,
+        Some(descriptive),
+        DisclosureRule::new(args.min_cell),
+        &args.out,
+    )
+    .context("writing the report")?;
+    files.extend([report.html, report.markdown]);
+    files.extend(report.figures);
+    st.mark("write report");
     println!(
         "{}: wrote {} files to {}",
         result.title,
