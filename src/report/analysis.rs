@@ -150,16 +150,34 @@ fn shown_prefix(c: &Curve, rule: &DisclosureRule) -> usize {
 }
 
 fn km_curve(r: &AnalysisResult, c: &Curve, rule: &DisclosureRule, band: bool) -> KmCurve {
-    let k = shown_prefix(c, rule);
+    km_curve_ref(r, c, c, rule, band)
+}
+
+/// A curve drawn up to the last time `reference` (the unweighted curve of the same group, whose
+/// risk set counts patients) keeps at least `threshold` at risk, with its censoring marks.
+fn km_curve_ref(
+    r: &AnalysisResult,
+    c: &Curve,
+    reference: &Curve,
+    rule: &DisclosureRule,
+    band: bool,
+) -> KmCurve {
+    let kr = shown_prefix(reference, rule);
+    let last = if kr == 0 {
+        f64::NEG_INFINITY
+    } else {
+        reference.time[kr - 1]
+    };
+    let k = c.time.iter().take_while(|&&t| t <= last).count();
     let mut censor = Vec::new();
-    for i in 0..k {
-        let next = if i + 1 < c.n_risk.len() {
-            c.n_risk[i + 1]
+    for i in 0..kr {
+        let next = if i + 1 < reference.n_risk.len() {
+            reference.n_risk[i + 1]
         } else {
             0.0
         };
-        if c.n_risk[i] - c.n_event[i] - next > 0.5 {
-            censor.push(c.time[i]);
+        if reference.n_risk[i] - reference.n_event[i] - next > 0.5 {
+            censor.push(reference.time[i]);
         }
     }
     KmCurve {
@@ -1535,7 +1553,13 @@ pub fn analysis_report(
                     .overall
                     .km_weighted
                     .iter()
-                    .map(|c| km_curve(r, c, rule, false))
+                    .map(|c| match d.overall.km.iter().find(|u| u.group == c.group) {
+                        Some(u) => km_curve_ref(r, c, u, rule, false),
+                        None => KmCurve {
+                            label: group_label(r, &c.group),
+                            ..Default::default()
+                        },
+                    })
                     .collect(),
                 risk_table: Some(risk_table(r, &d.overall.km, &ticks, &first, rule)),
                 x_label: time_label(r, d.design),
