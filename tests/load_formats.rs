@@ -21,7 +21,9 @@ struct Csv {
 impl Csv {
     fn read(p: &Path) -> Csv {
         let text = std::fs::read_to_string(p).unwrap();
-        let mut lines = text.lines().map(|l| l.split(',').map(String::from).collect::<Vec<_>>());
+        let mut lines = text
+            .lines()
+            .map(|l| l.split(',').map(String::from).collect::<Vec<_>>());
         let header = lines.next().unwrap();
         Csv {
             header,
@@ -40,7 +42,9 @@ impl Csv {
     }
     /// First data row (1-based) satisfying `f`.
     fn find(&self, f: impl Fn(&Csv, usize) -> bool) -> usize {
-        (1..=self.rows.len()).find(|&r| f(self, r)).expect("a matching row")
+        (1..=self.rows.len())
+            .find(|&r| f(self, r))
+            .expect("a matching row")
     }
     fn write(&self, p: &Path) {
         let mut s = self.header.join(",") + "\n";
@@ -90,25 +94,45 @@ fn registry_wide_problems_name_the_wide_row_and_column() {
             .unwrap_or_else(|| panic!("no {kind:?} in {report}"))
     };
     let p = find(ProblemKind::OutOfRange);
-    assert_eq!((p.row, p.column.as_deref()), (Some(r_plt as u64), Some("plt_d1")));
-    assert!(p.message.contains("250 x10^4/uL (= 2500 x10^3/uL)"), "{}", p.message);
+    assert_eq!(
+        (p.row, p.column.as_deref()),
+        (Some(r_plt as u64), Some("plt_d1"))
+    );
+    assert!(
+        p.message.contains("250 x10^4/uL (= 2500 x10^3/uL)"),
+        "{}",
+        p.message
+    );
     let unit_problem = report
         .problems
         .iter()
         .find(|p| p.column.as_deref() == Some("fib_unit"))
         .unwrap();
     assert_eq!(unit_problem.row, Some(r_fib as u64));
-    assert!(unit_problem.message.contains("mmol/L"), "{}", unit_problem.message);
+    assert!(
+        unit_problem.message.contains("mmol/L"),
+        "{}",
+        unit_problem.message
+    );
     let p = find(ProblemKind::WrongType);
-    assert_eq!((p.row, p.column.as_deref()), (Some(r_given as u64), Some("at_given")));
+    assert_eq!(
+        (p.row, p.column.as_deref()),
+        (Some(r_given as u64), Some("at_given"))
+    );
     let p = find(ProblemKind::DayAfterDeath);
-    assert_eq!((p.row, p.column.as_deref()), (Some(r_dead as u64), Some("plt_d7")));
+    assert_eq!(
+        (p.row, p.column.as_deref()),
+        (Some(r_dead as u64), Some("plt_d7"))
+    );
     let p = report
         .problems
         .iter()
         .find(|p| p.column.as_deref() == Some("sex"))
         .unwrap();
-    assert_eq!((p.row, p.kind), (Some(r_sex as u64), ProblemKind::NotAllowed));
+    assert_eq!(
+        (p.row, p.kind),
+        (Some(r_sex as u64), ProblemKind::NotAllowed)
+    );
     assert_eq!(report.problems.len(), 5, "{report}");
 
     let err = load_cohort(&dir, &LoadOptions::default()).unwrap_err();
@@ -172,16 +196,69 @@ fn parquet_tables_load_like_csv() {
     }
     let (a, _) = load_cohort(&dir, &LoadOptions::default()).unwrap();
     let (b, report) = load_cohort(&pq, &LoadOptions::default()).unwrap();
-    assert!(report.files.iter().all(|f| f.ends_with(".parquet")), "{:?}", report.files);
+    assert!(
+        report.files.iter().all(|f| f.ends_with(".parquet")),
+        "{:?}",
+        report.files
+    );
     assert_eq!(format!("{:?}", a.days), format!("{:?}", b.days));
     assert_eq!(format!("{:?}", a.treatments), format!("{:?}", b.treatments));
     assert_eq!(a.patients.patient_id, b.patients.patient_id);
-    assert_eq!(format!("{:?}", a.patients.age), format!("{:?}", b.patients.age));
+    assert_eq!(
+        format!("{:?}", a.patients.age),
+        format!("{:?}", b.patients.age)
+    );
     assert_eq!(a.patients.sex, b.patients.sex);
     // A folder with both forms of a table is ambiguous, not silently resolved.
     std::fs::copy(dir.join("days.csv"), pq.join("days.csv")).unwrap();
-    let err = load_cohort(&pq, &LoadOptions::default()).unwrap_err().to_string();
-    assert!(err.contains("days.csv") && err.contains("days.parquet"), "{err}");
+    let err = load_cohort(&pq, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("days.csv") && err.contains("days.parquet"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
     std::fs::remove_dir_all(&pq).unwrap();
+}
+
+#[test]
+fn a_custom_mapping_file_replaces_the_embedded_one() {
+    let dir = tmp("mapping");
+    simulate_to_dir(&SimParams::new(30, 4), SimFormat::RegistryWide, &dir).unwrap();
+    std::fs::rename(dir.join("registry_wide.csv"), dir.join("export.csv")).unwrap();
+    let embedded = dicohort::load::wide::EMBEDDED_MAPPING;
+    // Another registry's export: its file and its site column are named differently.
+    let text = embedded
+        .replace("file = \"registry_wide\"", "file = \"export\"")
+        .replace("site_id = \"facility\"", "site_id = \"hospital\"");
+    let csv = std::fs::read_to_string(dir.join("export.csv")).unwrap();
+    std::fs::write(
+        dir.join("export.csv"),
+        csv.replacen("facility", "hospital", 1),
+    )
+    .unwrap();
+    let mapping = dir.join("my.mapping.toml");
+    std::fs::write(&mapping, text).unwrap();
+
+    // Without the mapping the folder holds no known cohort.
+    let err = load_cohort(&dir, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no cohort found"), "{err}");
+    let opts = LoadOptions {
+        mapping: Some(mapping.clone()),
+        ..LoadOptions::default()
+    };
+    let (c, report) = load_cohort(&dir, &opts).unwrap();
+    assert!(report.is_valid(), "{report}");
+    assert_eq!(c.patients.len(), 30);
+    assert!(c.patients.site_id.iter().all(|s| s.starts_with('J')));
+
+    // A malformed mapping is a typed error naming the mapping file.
+    std::fs::write(&mapping, "file = \"export\"\nyes = []\n").unwrap();
+    let err = load_cohort(&dir, &opts).unwrap_err();
+    assert!(matches!(err, LoadError::Mapping { .. }), "{err}");
+    assert!(err.to_string().contains("my.mapping.toml"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
