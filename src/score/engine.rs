@@ -3,9 +3,12 @@
 //!
 //! Rows are split into chunks that start on a patient boundary, so each patient's days stay in one
 //! chunk and the 24-hour platelet fall reads the previous row of the same chunk; chunks are scored
-//! in parallel (rayon) into disjoint slices of preallocated columns. Each row's output depends
-//! only on its inputs, so the result is identical for any number of threads. The loop allocates
-//! nothing per row.
+//! in parallel (rayon) into disjoint slices of preallocated columns. Within a chunk, one loop per
+//! score calls that score's per-day function (the same code a report uses to explain a score).
+//! Each row's output depends only on its inputs, so the result is identical for any number of
+//! threads. Nothing is allocated per row (three small scratch columns per chunk).
+//!
+//! Throughput: `cargo bench --bench score` (10^7 synthetic patient-days, NumPy alongside).
 
 use rayon::prelude::*;
 use serde::Serialize;
