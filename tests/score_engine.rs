@@ -355,6 +355,20 @@ fn engine_rejects_unknown_patient_rows() {
 }
 
 #[test]
+fn engine_rejects_ragged_columns() {
+    let (mut d, p) = tiny_days(&[(0, 1, 100.0), (0, 2, 100.0)]);
+    d.fdp.pop();
+    assert_eq!(
+        score_days(&d, &p, &ScoreConfig::default()),
+        Err(ScoreError::ColumnLength {
+            column: "fdp",
+            len: 1,
+            expected: 2
+        })
+    );
+}
+
+#[test]
 fn config_round_trips_as_json() {
     let cfg = ScoreConfig::default();
     let json = serde_json::to_string(&cfg).unwrap();

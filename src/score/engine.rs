@@ -129,6 +129,52 @@ fn split_chunks<'a>(
     out
 }
 
+/// Every column of `days` must have one value per row.
+fn check_lengths(d: &DayTable) -> Result<(), ScoreError> {
+    let n = d.patient.len();
+    let lens = [
+        ("day", d.day.len()),
+        ("platelets", d.platelets.len()),
+        ("pt_inr", d.pt_inr.len()),
+        ("pt_ratio", d.pt_ratio.len()),
+        ("pt_sec_prolongation", d.pt_sec_prolongation.len()),
+        ("fibrinogen", d.fibrinogen.len()),
+        ("fdp", d.fdp.len()),
+        ("d_dimer", d.d_dimer.len()),
+        ("antithrombin", d.antithrombin.len()),
+        ("tat_x_uln", d.tat_x_uln.len()),
+        ("temperature", d.temperature.len()),
+        ("heart_rate", d.heart_rate.len()),
+        ("resp_rate", d.resp_rate.len()),
+        ("paco2", d.paco2.len()),
+        ("wbc", d.wbc.len()),
+        ("immature_pct", d.immature_pct.len()),
+        ("pao2_fio2", d.pao2_fio2.len()),
+        ("ventilated", d.ventilated.len()),
+        ("map", d.map.len()),
+        ("dopamine", d.dopamine.len()),
+        ("dobutamine", d.dobutamine.len()),
+        ("epinephrine", d.epinephrine.len()),
+        ("norepinephrine", d.norepinephrine.len()),
+        ("gcs", d.gcs.len()),
+        ("bilirubin", d.bilirubin.len()),
+        ("creatinine", d.creatinine.len()),
+        ("urine_output", d.urine_output.len()),
+        ("bleeding", d.bleeding.len()),
+        ("organ_failure", d.organ_failure.len()),
+    ];
+    for (column, len) in lens {
+        if len != n {
+            return Err(ScoreError::ColumnLength {
+                column,
+                len,
+                expected: n,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Score every patient-day of `days` (patient-level flags from `patients`) for all scores, in
 /// parallel on the current rayon pool. Output row `i` is input row `i`.
 pub fn score_days(
@@ -138,6 +184,7 @@ pub fn score_days(
 ) -> Result<ScoreTable, ScoreError> {
     cfg.validate()?;
     let n = days.len();
+    check_lengths(days)?;
     let n_pat = patients
         .haematological_malignancy
         .len()

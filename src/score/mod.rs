@@ -47,6 +47,12 @@ pub enum ScoreError {
     NotComputed(&'static str),
     #[error("day table refers to patient row {patient} but the patient table has {n} rows")]
     PatientOutOfRange { patient: u32, n: usize },
+    #[error("day table column `{column}` has {len} rows, expected {expected}")]
+    ColumnLength {
+        column: &'static str,
+        len: usize,
+        expected: usize,
+    },
     #[error("invalid option: {0}")]
     InvalidOption(String),
 }
