@@ -262,3 +262,36 @@ fn a_custom_mapping_file_replaces_the_embedded_one() {
     assert!(err.to_string().contains("my.mapping.toml"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn truncated_registry_wide_row() {
+    let dir = tmp("wide-cut");
+    simulate_to_dir(&SimParams::new(12, 6), SimFormat::RegistryWide, &dir).unwrap();
+    let path = dir.join("registry_wide.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let cut: String = lines[5].split(',').take(20).collect::<Vec<_>>().join(",");
+    lines[5] = &cut;
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let report = validate_cohort(&dir, &LoadOptions::default()).unwrap();
+    assert_eq!(report.problems.len(), 1, "{report}");
+    let p = &report.problems[0];
+    assert_eq!(
+        (p.row, p.column.as_deref(), p.kind),
+        (Some(5), Some(header[20]), ProblemKind::RaggedRow)
+    );
+    let (c, _) = load_cohort(&dir, &LoadOptions::lenient()).unwrap();
+    assert_eq!(c.patients.len(), 11);
+    let step = c
+        .flow
+        .steps
+        .iter()
+        .find(|s| s.label == "validate registry_wide.csv (patients)")
+        .unwrap();
+    assert_eq!(
+        step.excluded,
+        vec![(ProblemKind::RaggedRow.reason().to_string(), 1)]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,7 +3,10 @@
 
 use super::source::{open, Input, RowSource};
 use super::spec::{table_spec, TableKind};
-use super::validate::{stage_day, stage_patient, stage_treatment, ProblemKind, Stage};
+use super::validate::{
+    duplicate_columns, ragged_row, stage_day, stage_patient, stage_treatment,
+    stage_unreadable_patient, ProblemKind, Stage,
+};
 use super::LoadError;
 
 /// Column layout of one file against its table spec.
@@ -24,19 +27,7 @@ fn map_header(
     header: &[String],
 ) -> Option<HeaderMap> {
     let spec = table_spec(kind);
-    let mut ok = true;
-    for (i, h) in header.iter().enumerate() {
-        if header[..i].contains(h) {
-            stage.problems.push(
-                file,
-                None,
-                Some(h),
-                ProblemKind::DuplicateColumn,
-                format!("column `{h}` appears more than once in the header"),
-            );
-            ok = false;
-        }
-    }
+    let mut ok = !duplicate_columns(stage, file, header);
     let mut cols = Vec::with_capacity(spec.columns.len());
     for c in &spec.columns {
         let pos = header.iter().position(|h| *h == c.name);
@@ -77,32 +68,6 @@ fn map_header(
         extra,
         n_fields: header.len(),
     })
-}
-
-/// Reports a ragged row; returns the reason.
-fn ragged(stage: &mut Stage, file: &str, row: u64, header: &[String], n: usize) -> ProblemKind {
-    let (col, msg) = if n < header.len() {
-        (
-            header[n].clone(),
-            format!(
-                "truncated row: {n} fields where the header has {}; `{}` and later columns are missing",
-                header.len(),
-                header[n]
-            ),
-        )
-    } else {
-        (
-            format!("field {}", header.len() + 1),
-            format!(
-                "ragged row: {n} fields where the header has {}",
-                header.len()
-            ),
-        )
-    };
-    stage
-        .problems
-        .push(file, Some(row), Some(&col), ProblemKind::RaggedRow, msg);
-    ProblemKind::RaggedRow
 }
 
 /// Reads the three canonical tables into `stage`. `treatments` may be absent (no courses).
@@ -171,25 +136,9 @@ fn read_patients(
         row += 1;
         stage.patient_rows_read += 1;
         if fields.len() != h.n_fields {
-            let k = ragged(stage, &file, row, &header, fields.len());
-            // Keep the id (if present) so its days count as "patient excluded", not unknown.
-            let id = id_pos
-                .and_then(|p| fields.get(p))
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default();
-            let idx = stage.patients.len() as u32;
-            if !id.is_empty() {
-                stage.register_patient(&id, idx);
-            }
-            stage.patients.push(super::validate::PatientRow {
-                row,
-                id,
-                site: String::new(),
-                sex: None,
-                num: [f64::NAN; 7],
-                extra: Vec::new(),
-                bad: Some(k),
-            });
+            let k = ragged_row(stage, &file, row, &header, fields.len());
+            let id = id_pos.and_then(|p| fields.get(p)).map(String::as_str);
+            stage_unreadable_patient(stage, row, id, k);
             continue;
         }
         let cells: Vec<Option<&str>> = h
@@ -257,7 +206,7 @@ fn read_days(stage: &mut Stage, src: &mut dyn RowSource, h: &HeaderMap) -> Resul
         row += 1;
         stage.day_rows_read += 1;
         if fields.len() != h.n_fields {
-            let k = ragged(stage, &file, row, &header, fields.len());
+            let k = ragged_row(stage, &file, row, &header, fields.len());
             stage.day_excl.add(k);
             continue;
         }
@@ -297,7 +246,7 @@ fn read_treatments(
         row += 1;
         stage.treat_rows_read += 1;
         if fields.len() != h.n_fields {
-            let k = ragged(stage, &file, row, &header, fields.len());
+            let k = ragged_row(stage, &file, row, &header, fields.len());
             stage.treat_excl.add(k);
             continue;
         }

@@ -941,6 +941,82 @@ fn to_flag(v: f64) -> Option<bool> {
     }
 }
 
+/// Reports every column named twice in a header; returns true if there was one.
+pub(crate) fn duplicate_columns(stage: &mut Stage, file: &str, header: &[String]) -> bool {
+    let mut found = false;
+    for (i, h) in header.iter().enumerate() {
+        if header[..i].contains(h) {
+            stage.problems.push(
+                file,
+                None,
+                Some(h),
+                ProblemKind::DuplicateColumn,
+                format!("column `{h}` appears more than once in the header"),
+            );
+            found = true;
+        }
+    }
+    found
+}
+
+/// Reports a row of `n` fields under a header of another length (truncated: the first missing
+/// column is named; over-long: the first extra field); returns the exclusion reason.
+pub(crate) fn ragged_row(
+    stage: &mut Stage,
+    file: &str,
+    row: u64,
+    header: &[String],
+    n: usize,
+) -> ProblemKind {
+    let (col, msg) = if n < header.len() {
+        (
+            header[n].clone(),
+            format!(
+                "truncated row: {n} fields where the header has {}; `{}` and later columns are missing",
+                header.len(),
+                header[n]
+            ),
+        )
+    } else {
+        (
+            format!("field {}", header.len() + 1),
+            format!(
+                "ragged row: {n} fields where the header has {}",
+                header.len()
+            ),
+        )
+    };
+    stage
+        .problems
+        .push(file, Some(row), Some(&col), ProblemKind::RaggedRow, msg);
+    ProblemKind::RaggedRow
+}
+
+/// Stages the patients row `row` that could not be read (ragged), excluded for `reason`. Its
+/// id, when the id field is there, is still registered so that its days and treatments count as
+/// "patient excluded" rather than "unknown patient".
+pub(crate) fn stage_unreadable_patient(
+    stage: &mut Stage,
+    row: u64,
+    id: Option<&str>,
+    reason: ProblemKind,
+) {
+    let id = id.map(str::trim).unwrap_or("").to_string();
+    let idx = stage.patients.len() as u32;
+    if !id.is_empty() {
+        stage.register_patient(&id, idx);
+    }
+    stage.patients.push(PatientRow {
+        row,
+        id,
+        site: String::new(),
+        sex: None,
+        num: [f64::NAN; 7],
+        extra: Vec::new(),
+        bad: Some(reason),
+    });
+}
+
 /// Parses a patients record (already mapped to spec order) and stages it. `cells[i]` is the
 /// text for spec column `i` (None when absent) and `sources[i]` the source column name.
 pub(crate) fn stage_patient(

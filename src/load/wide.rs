@@ -14,8 +14,8 @@ use crate::schema::UnitConversion;
 use super::source::{open, Input};
 use super::spec::{table_spec, ColumnType, TableKind};
 use super::validate::{
-    is_missing_token, stage_day, stage_patient, stage_treatment, Conv, ProblemKind, Stage,
-    ValueStep,
+    duplicate_columns, is_missing_token, ragged_row, stage_day, stage_patient, stage_treatment,
+    stage_unreadable_patient, Conv, ProblemKind, Stage, ValueStep,
 };
 use super::{LoadError, LoadOptions};
 
@@ -313,19 +313,7 @@ pub(crate) fn read_wide(stage: &mut Stage, input: &Input, m: &Mapping) -> Result
     let pspec = table_spec(TableKind::Patients);
     let dspec = table_spec(TableKind::Days);
     let tspec = table_spec(TableKind::Treatments);
-    let mut fatal = false;
-    for (i, h) in header.iter().enumerate() {
-        if header[..i].contains(h) {
-            stage.problems.push(
-                &file,
-                None,
-                Some(h),
-                ProblemKind::DuplicateColumn,
-                format!("column `{h}` appears more than once in the header"),
-            );
-            fatal = true;
-        }
-    }
+    let mut fatal = duplicate_columns(stage, &file, &header);
     let mut pcols: Vec<Option<usize>> = vec![None; pspec.columns.len()];
     let mut psources: Vec<String> = pspec.columns.iter().map(|c| c.name.clone()).collect();
     let mut recodes: Vec<Vec<(String, String)>> = vec![Vec::new(); pspec.columns.len()];
@@ -454,44 +442,9 @@ pub(crate) fn read_wide(stage: &mut Stage, input: &Input, m: &Mapping) -> Result
         stage.patient_rows_read += 1;
         let pidx = stage.patients.len() as u32;
         if fields.len() != header.len() {
-            let n = fields.len();
-            let (col, msg) = if n < header.len() {
-                (
-                    header[n].clone(),
-                    format!(
-                        "truncated row: {n} fields where the header has {}; `{}` and later columns are missing",
-                        header.len(),
-                        header[n]
-                    ),
-                )
-            } else {
-                (
-                    format!("field {}", header.len() + 1),
-                    format!(
-                        "ragged row: {n} fields where the header has {}",
-                        header.len()
-                    ),
-                )
-            };
-            stage
-                .problems
-                .push(&file, Some(row), Some(&col), ProblemKind::RaggedRow, msg);
-            let id = pcols[0]
-                .and_then(|p| fields.get(p))
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default();
-            if !id.is_empty() {
-                stage.register_patient(&id, pidx);
-            }
-            stage.patients.push(super::validate::PatientRow {
-                row,
-                id,
-                site: String::new(),
-                sex: None,
-                num: [f64::NAN; 7],
-                extra: Vec::new(),
-                bad: Some(ProblemKind::RaggedRow),
-            });
+            let k = ragged_row(stage, &file, row, &header, fields.len());
+            let id = pcols[0].and_then(|p| fields.get(p)).map(String::as_str);
+            stage_unreadable_patient(stage, row, id, k);
             continue;
         }
 
