@@ -120,6 +120,22 @@ pub struct InteractionTest {
     pub p: f64,
 }
 
+/// 64-bit FNV-1a hash of a set of patient-table row indices (sorted and deduplicated first, each
+/// hashed as 8 little-endian bytes): a fingerprint of a population that does not depend on the
+/// order in which its patients were collected.
+pub fn population_fingerprint(mut rows: Vec<usize>) -> u64 {
+    rows.sort_unstable();
+    rows.dedup();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for r in rows {
+        for b in (r as u64).to_le_bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
 /// Results for one set of patients (the whole sample or one subgroup level).
 #[derive(Debug, Clone, Serialize)]
 pub struct PopulationResult {
@@ -128,6 +144,11 @@ pub struct PopulationResult {
     pub n: usize,
     pub n_exposed: usize,
     pub n_unexposed: usize,
+    /// Fingerprint of the set of patients in each arm (exposed, unexposed): 64-bit FNV-1a of
+    /// the arm's sorted patient-table row indices ([`population_fingerprint`]). Within one
+    /// design, equal fingerprints mean the same patients, hence equal counts of every kind; the
+    /// report's disclosure control uses it to give one count printed twice one decision.
+    pub fingerprint: [u64; 2],
     pub binary: Option<BinaryResult>,
     /// Kaplan-Meier curves, exposed then unexposed (time to death; unweighted).
     pub km: Vec<Curve>,
@@ -754,11 +775,21 @@ impl Ctx<'_> {
         let plan = self.plan;
         let exposed: Vec<bool> = rows.iter().map(|&i| sample.exposed[i]).collect();
         let n_exposed = exposed.iter().filter(|e| **e).count();
+        let arm_rows = |arm: bool| -> Vec<usize> {
+            rows.iter()
+                .filter(|&&i| sample.exposed[i] == arm)
+                .map(|&i| sample.patients[i])
+                .collect()
+        };
         let mut r = PopulationResult {
             population: name.to_string(),
             n: rows.len(),
             n_exposed,
             n_unexposed: rows.len() - n_exposed,
+            fingerprint: [
+                population_fingerprint(arm_rows(true)),
+                population_fingerprint(arm_rows(false)),
+            ],
             binary: None,
             km: Vec::new(),
             km_weighted: Vec::new(),
