@@ -154,6 +154,8 @@ pub struct Truth {
     pub effect_modifier: EffectModifier,
     pub outcome: String,
     pub confounding: String,
+    /// The generative model's equations and parameters (see `model.rs`).
+    pub model: serde_json::Value,
     pub counts: TruthCounts,
     pub files: Vec<String>,
 }
@@ -211,6 +213,7 @@ fn truth(params: &SimParams, format: SimFormat, counts: TruthCounts, files: Vec<
                       indication. Treatment starts on day 1 to 5 (mostly 2-3) and only if the \
                       patient is still in hospital then: immortal time for an ever-treated analysis."
             .into(),
+        model: model::model_description(),
         counts,
         files,
     }

@@ -41,6 +41,54 @@ pub const FOLLOW_UP_DAYS: u32 = 28;
 /// Days with laboratory rows (day 1 = ICU admission).
 pub const LAB_DAYS: u32 = 7;
 
+/// Probabilities that the first anticoagulant is planned for day 1, 2, 3, 4, 5.
+pub const START_DAY_PROBS: [f64; 5] = [0.30, 0.40, 0.20, 0.07, 0.03];
+
+/// Baseline hazard of in-hospital death per day (rate, constant within the day).
+pub fn baseline_death_hazard(day: u32) -> f64 {
+    if day <= 3 {
+        0.020
+    } else if day <= 7 {
+        0.015
+    } else {
+        0.010
+    }
+}
+
+/// Baseline hazard of discharge alive per day (none before day 4).
+pub fn baseline_discharge_hazard(day: u32) -> f64 {
+    if day <= 3 {
+        0.0
+    } else if day <= 10 {
+        0.05
+    } else {
+        0.09
+    }
+}
+
+/// The generative model in words and numbers, written into `truth.json`.
+pub fn model_description() -> serde_json::Value {
+    serde_json::json!({
+        "latent": "severity z ~ N(site.severity, 1); coagulopathy c = 0.45 z + 0.89 N(0,1) + site.coag",
+        "death_hazard": "baseline_death_hazard(day) * exp(0.55 z + 0.35 c + 0.02 (age - 70) + 0.5 haematological_malignancy + 0.6 liver_failure) * (true HR of the patient's group from the first treatment day)",
+        "baseline_death_hazard": {"days 1-3": baseline_death_hazard(1), "days 4-7": baseline_death_hazard(4), "days 8-28": baseline_death_hazard(8)},
+        "discharge_hazard": "baseline_discharge_hazard(day) * exp(-0.35 z)",
+        "baseline_discharge_hazard": {"days 1-3": baseline_discharge_hazard(1), "days 4-10": baseline_discharge_hazard(4), "days 11-28": baseline_discharge_hazard(11)},
+        "events": "competing hazards constant within each day: P(event on day d) = 1 - exp(-(death + discharge)), death with probability death / (death + discharge)",
+        "treatment_probability": "logistic(site.treat - 2.0 + 0.35 jaam_day1 + 0.55 z + 0.9 dic_day1)",
+        "planned_start_day_probabilities": START_DAY_PROBS,
+        "lab_days": LAB_DAYS,
+        "follow_up_days": FOLLOW_UP_DAYS,
+        "sites": SITES.iter().map(|s| serde_json::json!({
+            "id": s.id, "weight": s.weight, "severity": s.severity, "coag": s.coag,
+            "treat": s.treat, "measures_d_dimer": s.d_dimer, "d_dimer_ddu_in_registry_wide": s.d_dimer_ddu,
+            "fibrinogen_mg_dl_in_registry_wide": s.fibrinogen_mg_dl,
+            "fdp_missing_day1": s.fdp_missing_day1, "antithrombin_rate": s.antithrombin_rate,
+            "measures_tat": s.tat, "vasopressors_blank_when_not_given": s.vaso_blank, "isi": s.isi,
+        })).collect::<Vec<_>>(),
+    })
+}
+
 /// A site's case mix and habits.
 #[derive(Debug, Clone, Copy)]
 pub struct Site {
@@ -514,7 +562,7 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
     let observed_sev = 0.35 * f64::from(jaam) + 0.55 * z + 0.9 * f64::from(u8::from(dic));
     let treated = rng.bernoulli(logistic(site.treat - 2.0 + observed_sev));
     let planned_start = if treated {
-        Some(1 + rng.categorical(&[0.30, 0.40, 0.20, 0.07, 0.03]) as u32)
+        Some(1 + rng.categorical(&START_DAY_PROBS) as u32)
     } else {
         None
     };
@@ -535,20 +583,10 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
     let mut discharge_day = None;
     let mut last_day = FOLLOW_UP_DAYS;
     for day in 1..=FOLLOW_UP_DAYS {
-        let h0 = if day <= 3 {
-            0.020
-        } else if day <= 7 {
-            0.015
-        } else {
-            0.010
-        };
+        let h0 = baseline_death_hazard(day);
         let on_treatment = planned_start.is_some_and(|s| s <= day);
         let lam_d = h0 * risk * if on_treatment { hr } else { 1.0 };
-        let lam_c = if day <= 3 {
-            0.0
-        } else {
-            (if day <= 10 { 0.05 } else { 0.09 }) * (-0.35 * z).exp()
-        };
+        let lam_c = baseline_discharge_hazard(day) * (-0.35 * z).exp();
         let total = lam_d + lam_c;
         let u = rng.uniform();
         if u < 1.0 - (-total).exp() {
