@@ -327,3 +327,37 @@ fn cli_simulate_then_validate() {
     assert!(out.status.success());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_planted_effect_acts_only_on_treated_dic_patients() {
+    // Same seed, true HR 0.70 vs 1.0: every random draw is the same, so patients never treated
+    // and non-DIC patients are identical, and treated DIC patients die less often.
+    use dicohort::simulate::simulate_patient;
+    let with = SimParams::new(4000, 11);
+    let mut without = with.clone();
+    without.hr_dic = 1.0;
+    let (mut deaths_with, mut deaths_without, mut treated_dic) = (0, 0, 0);
+    for i in 0..with.n_patients {
+        let a = simulate_patient(&with, i);
+        let b = simulate_patient(&without, i);
+        assert_eq!(a.dic, b.dic);
+        assert_eq!(a.planned_start, b.planned_start);
+        if !a.dic || a.planned_start.is_none() {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "patient {i}");
+            continue;
+        }
+        // Before the first treatment day the courses are the same.
+        let start = a.planned_start.unwrap();
+        if a.last_day < start || b.last_day < start {
+            assert_eq!((a.death_day, a.last_day), (b.death_day, b.last_day));
+        }
+        treated_dic += 1;
+        deaths_with += u32::from(a.death_day.is_some());
+        deaths_without += u32::from(b.death_day.is_some());
+    }
+    assert!(treated_dic > 800, "{treated_dic}");
+    assert!(
+        deaths_with < deaths_without,
+        "{deaths_with} deaths with HR 0.7 vs {deaths_without} with HR 1.0"
+    );
+}
