@@ -906,18 +906,25 @@ fn add_deaths(
     let wt = ev.deadwt / d;
     let (d0, e) = (*rs.denom, ev.denom2);
     let (mut log_sum, mut s1, mut s2, mut t0, mut t1, mut t2) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    // sum of logs as the log of running products, renormalised far from overflow
+    let mut prod = 1.0f64;
     for k in 1..=ev.ndead {
         let f = k as f64 / d;
         let dk = d0 + f * e;
         let inv = 1.0 / dk;
         let inv2 = inv * inv;
-        log_sum += dk.ln();
+        prod *= dk;
+        if !(1e-150..=1e150).contains(&prod) {
+            log_sum += prod.ln();
+            prod = 1.0;
+        }
         s1 += inv;
         s2 += f * inv;
         t0 += inv2;
         t1 += f * inv2;
         t2 += f * f * inv2;
     }
+    log_sum += prod.ln();
     *loglik -= wt * log_sum;
     let (a0, a2) = (&*rs.a, ev.a2);
     for i in 0..p {
@@ -1087,14 +1094,19 @@ impl Grouped {
         let width = 1 + p + np;
         let n_slots = 2 * self.ndead.len();
         let mut sums = vec![0.0; n_slots * width];
+        let at_zero = beta.iter().all(|b| *b == 0.0);
         // the counting pass
         for i in 0..self.n {
             let x = &self.xs[i * p..(i + 1) * p];
-            let mut eta = 0.0;
-            for j in 0..p {
-                eta += x[j] * beta[j];
-            }
-            let r = self.w[i] * eta.exp();
+            let r = if at_zero {
+                self.w[i]
+            } else {
+                let mut eta = 0.0;
+                for j in 0..p {
+                    eta += x[j] * beta[j];
+                }
+                self.w[i] * eta.exp()
+            };
             let s = self.slot[i] as usize;
             let acc = &mut sums[s * width..(s + 1) * width];
             acc[0] += r;
