@@ -325,6 +325,18 @@ fn cli_simulate_then_validate() {
         .output()
         .unwrap();
     assert!(out.status.success());
+    let out = Command::new(exe)
+        .args(["validate", "--lenient", "--json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = v["problems"].as_array().unwrap();
+    assert_eq!(problems[0]["file"], "days.csv");
+    assert_eq!(problems[0]["row"], 2);
+    assert_eq!(problems[0]["column"], "day");
+    assert_eq!(v["flow"]["steps"][1]["n_in"], lines.len() as u64 - 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
