@@ -221,6 +221,8 @@ pub enum HrMethod {
     Unadjusted,
     CovariateAdjusted,
     Iptw,
+    /// IPTW-weighted Cox also adjusted for the propensity covariates (doubly robust).
+    IptwAdjusted,
     PsMatched,
     PsStratified,
 }
@@ -232,6 +234,14 @@ impl HrMethod {
             HrMethod::CovariateAdjusted => "Cox adjusted for the propensity covariates".into(),
             HrMethod::Iptw => format!(
                 "Cox weighted by stabilised IPTW ({}), robust variance",
+                match estimand {
+                    Estimand::Ate => "ATE",
+                    Estimand::Att => "ATT",
+                }
+            ),
+            HrMethod::IptwAdjusted => format!(
+                "Cox weighted by stabilised IPTW ({}) and adjusted for the propensity covariates \
+                 (doubly robust, conditional HR), robust variance",
                 match estimand {
                     Estimand::Ate => "ATE",
                     Estimand::Att => "ATT",
@@ -1031,6 +1041,15 @@ impl Ctx<'_> {
                 None,
                 true,
             ),
+            rare,
+        );
+        // IPTW and covariate adjustment together (doubly robust; a conditional hazard ratio).
+        let mut x_dr = vec![x_exp.clone()];
+        x_dr.extend(usable.iter().map(|&j| cov_cols[j].clone()));
+        self.push_hr(
+            &mut r,
+            HrMethod::IptwAdjusted,
+            fit(x_dr, Some(&ps.kept), Some(&ps.weights), None, None, true),
             rare,
         );
         if self.full_methods {

@@ -50,12 +50,15 @@ impl CsvTable {
     }
 }
 
-/// A number as a cell: empty when NaN, `Inf`/`-Inf` when infinite.
+/// A number as a cell: empty when NaN, `Inf`/`-Inf` when infinite, shortest round-trip digits
+/// (scientific notation below 1e-5 or from 1e16).
 pub fn num(x: f64) -> String {
     if x.is_nan() {
         String::new()
     } else if x.is_infinite() {
         if x > 0.0 { "Inf" } else { "-Inf" }.to_string()
+    } else if x != 0.0 && (x.abs() < 1e-5 || x.abs() >= 1e16) {
+        format!("{x:e}")
     } else {
         format!("{x}")
     }
@@ -490,5 +493,7 @@ mod tests {
         assert_eq!(num(f64::NAN), "");
         assert_eq!(num(0.1), "0.1");
         assert_eq!(num(f64::INFINITY), "Inf");
+        assert_eq!(num(1.5e-20), "1.5e-20");
+        assert_eq!(num(0.0), "0");
     }
 }
