@@ -845,89 +845,183 @@ fn hr_table(r: &AnalysisResult, rule: &DisclosureRule) -> Table {
     }
 }
 
-/// Deaths / known per arm for every level of a subgroup and for all patients, suppressed
-/// together: level counts add up (with the hidden counts of patients whose level is unknown)
-/// to the overall counts.
-fn subgroup_counts(
+/// The cells of one arm of one population in the subgroup audit: patients, patients with known
+/// status and deaths (indices into the [`LinkedCounts`]; `n == k` when every patient's status is
+/// known, the two then being the same set of patients).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ArmCells {
+    n: usize,
+    k: usize,
+    d: usize,
+}
+
+/// Counts of one subgroup level after the joint audit: `dk` = (deaths, known) exposed then
+/// unexposed as in Table 2; `n` = (arm size, shown) per arm, the entry at time 0 of its
+/// number-at-risk table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LevelCounts {
+    dk: [Option<u64>; 4],
+    n: [Option<(u64, bool)>; 2],
+}
+
+/// The per-arm (patients, known, deaths) of a population, exposed then unexposed.
+fn arm_values(p: &PopulationResult) -> Option<[[u64; 3]; 2]> {
+    p.binary.as_ref().map(|b| {
+        [
+            [
+                p.n_exposed as u64,
+                b.known_exposed as u64,
+                b.deaths_exposed as u64,
+            ],
+            [
+                p.n_unexposed as u64,
+                b.known_unexposed as u64,
+                b.deaths_unexposed as u64,
+            ],
+        ]
+    })
+}
+
+/// Deaths / known per arm for every level of every subgroup variable and for all patients,
+/// audited jointly as one linked-count system (the whole subgroup table, its forest plot and the
+/// time-0 entries of the subgroup Kaplan-Meier grids):
+/// - per arm of each population, deaths + survivors (hidden) = known, and known + unknown status
+///   (hidden) = patients;
+/// - per subgroup variable, arm and kind, the levels plus the unpublished remainder (patients
+///   whose level is indeterminate or whose level has a single arm) add up to all patients; the
+///   remainder is a hidden cell, protected when it is 1..threshold-1;
+/// - an arm counting the same patients as an arm already in the system (equal
+///   [`PopulationResult::fingerprint`], e.g. "DIC" of the DIC-definition subgroup and "dic" of a
+///   coagulation grouping) shares its cells, so it gets one decision wherever it is printed.
+///
+/// The all-patients counts keep the decisions of Table 2 (deaths, known) and of Table 1 / the
+/// main number-at-risk table (arm sizes: primary suppression only).
+fn subgroup_table_counts(
     overall: &PopulationResult,
-    s: &SubgroupResult,
+    subgroups: &[SubgroupResult],
     rule: &DisclosureRule,
-) -> (Vec<[Option<u64>; 4]>, [Option<u64>; 4]) {
-    // The overall counts were decided for Table 2; they are fixed here.
+) -> (Vec<Vec<LevelCounts>>, [Option<u64>; 4]) {
     let overall_decided = mortality_counts(overall, rule);
     let mut lc = LinkedCounts::default();
-    let quad = |p: &PopulationResult| -> Option<[u64; 4]> {
-        p.binary.as_ref().map(|b| {
-            [
-                b.deaths_exposed as u64,
-                b.known_exposed as u64,
-                b.deaths_unexposed as u64,
-                b.known_unexposed as u64,
-            ]
-        })
-    };
-    let add_pop = |lc: &mut LinkedCounts, q: [u64; 4], printed: bool| -> [usize; 4] {
-        let ids = [
-            lc.add(q[0], printed),
-            lc.add(q[1], printed),
-            lc.add(q[2], printed),
-            lc.add(q[3], printed),
-        ];
-        // deaths + survivors = known, per arm (survivors hidden).
-        let s_e = lc.add(q[1] - q[0], false);
-        lc.sum_relation(&[ids[0], s_e], ids[1]);
-        let s_u = lc.add(q[3] - q[2], false);
-        lc.sum_relation(&[ids[2], s_u], ids[3]);
-        ids
-    };
-    let all_q = quad(overall);
-    let all_ids = all_q.map(|q| {
-        let ids = add_pop(&mut lc, q, true);
-        if let Some(dec) = overall_decided {
-            for k in 0..4 {
-                lc.fixed[ids[k]] = Some(dec[k].is_some());
+    // (arm, fingerprint) -> the arm's cells and values.
+    let mut by_fp: std::collections::BTreeMap<(usize, u64), (ArmCells, [u64; 3])> =
+        std::collections::BTreeMap::new();
+    let mut arm_cells = |lc: &mut LinkedCounts, arm: usize, fp: u64, v: [u64; 3]| -> ArmCells {
+        if let Some((c, w)) = by_fp.get(&(arm, fp)) {
+            // Same patients, hence the same counts (a differing count would be a hash
+            // collision: then the arm gets cells of its own).
+            if *w == v {
+                return *c;
             }
         }
-        ids
+        let [n, k, d] = v;
+        let d_id = lc.add(d, true);
+        let k_id = lc.add(k, true);
+        let s_id = lc.add(k.saturating_sub(d), false);
+        lc.sum_relation(&[d_id, s_id], k_id);
+        let n_id = if n == k {
+            k_id
+        } else {
+            let n_id = lc.add(n, true);
+            let u_id = lc.add(n.saturating_sub(k), false);
+            lc.sum_relation(&[k_id, u_id], n_id);
+            n_id
+        };
+        let c = ArmCells {
+            n: n_id,
+            k: k_id,
+            d: d_id,
+        };
+        by_fp.entry((arm, fp)).or_insert((c, v));
+        c
+    };
+    let all_v = arm_values(overall);
+    let all_cells: Option<[ArmCells; 2]> = all_v.map(|v| {
+        let cells = [0, 1].map(|a| arm_cells(&mut lc, a, overall.fingerprint[a], v[a]));
+        for a in 0..2 {
+            let c = cells[a];
+            if c.n != c.k {
+                lc.fixed[c.n] = Some(!rule.is_sensitive(v[a][0]));
+            }
+            if let Some(dec) = overall_decided {
+                lc.fixed[c.d] = Some(dec[2 * a].is_some());
+                lc.fixed[c.k] = Some(dec[2 * a + 1].is_some());
+            } else if c.n == c.k {
+                lc.fixed[c.k] = Some(!rule.is_sensitive(v[a][0]));
+            }
+        }
+        cells
     });
-    let mut level_ids = Vec::new();
-    let mut sums = [0u64; 4];
-    for l in &s.levels {
-        match quad(l) {
-            Some(q) => {
-                for k in 0..4 {
-                    sums[k] += q[k];
+    let mut level_cells: Vec<Vec<Option<[ArmCells; 2]>>> = Vec::new();
+    for sg in subgroups {
+        let mut cells_of_levels = Vec::new();
+        let mut sums = [[0u64; 3]; 2];
+        let mut parts: Vec<[ArmCells; 2]> = Vec::new();
+        for l in &sg.levels {
+            match arm_values(l) {
+                Some(v) => {
+                    let cells = [0, 1].map(|a| arm_cells(&mut lc, a, l.fingerprint[a], v[a]));
+                    for a in 0..2 {
+                        for q in 0..3 {
+                            sums[a][q] += v[a][q];
+                        }
+                    }
+                    parts.push(cells);
+                    cells_of_levels.push(Some(cells));
                 }
-                level_ids.push(Some(add_pop(&mut lc, q, true)));
+                // A level with a single arm prints no count: its patients are in the remainder.
+                None => cells_of_levels.push(None),
             }
-            None => level_ids.push(None),
         }
-    }
-    if let (Some(all), Some(aq)) = (all_ids, all_q) {
-        if level_ids.iter().all(Option::is_some) && (0..4).all(|k| sums[k] <= aq[k]) {
-            // Hidden counts of patients whose level is unknown close each relation.
-            let rest: Vec<usize> = (0..4).map(|k| lc.add(aq[k] - sums[k], false)).collect();
-            let rest_id: [usize; 4] = [rest[0], rest[1], rest[2], rest[3]];
-            let s_e = lc.add((aq[1] - sums[1]).saturating_sub(aq[0] - sums[0]), false);
-            lc.sum_relation(&[rest_id[0], s_e], rest_id[1]);
-            let s_u = lc.add((aq[3] - sums[3]).saturating_sub(aq[2] - sums[2]), false);
-            lc.sum_relation(&[rest_id[2], s_u], rest_id[3]);
-            for k in 0..4 {
-                let mut parts: Vec<usize> = level_ids.iter().flatten().map(|ids| ids[k]).collect();
-                parts.push(rest_id[k]);
-                lc.sum_relation(&parts, all[k]);
+        level_cells.push(cells_of_levels);
+        let (Some(all), Some(av)) = (all_cells, all_v) else {
+            continue;
+        };
+        if (0..2).any(|a| (0..3).any(|q| sums[a][q] > av[a][q])) {
+            continue;
+        }
+        for a in 0..2 {
+            // The remainder (patients of the arm in no published level) as hidden cells.
+            let rv = [0, 1, 2].map(|q| av[a][q] - sums[a][q]);
+            let r_d = lc.add(rv[2], false);
+            let r_k = lc.add(rv[1], false);
+            let r_s = lc.add(rv[1].saturating_sub(rv[2]), false);
+            lc.sum_relation(&[r_d, r_s], r_k);
+            let d_parts: Vec<usize> = parts.iter().map(|c| c[a].d).chain([r_d]).collect();
+            lc.sum_relation(&d_parts, all[a].d);
+            let k_parts: Vec<usize> = parts.iter().map(|c| c[a].k).chain([r_k]).collect();
+            lc.sum_relation(&k_parts, all[a].k);
+            // Patients (only when some arm size differs from its known count).
+            if all[a].n != all[a].k || parts.iter().any(|c| c[a].n != c[a].k) {
+                let r_n = lc.add(rv[0], false);
+                let r_u = lc.add(rv[0].saturating_sub(rv[1]), false);
+                lc.sum_relation(&[r_k, r_u], r_n);
+                let n_parts: Vec<usize> = parts.iter().map(|c| c[a].n).chain([r_n]).collect();
+                lc.sum_relation(&n_parts, all[a].n);
             }
         }
     }
     let shown = suppress_linked(&lc, rule);
-    let get = |ids: [usize; 4]| ids.map(|i| shown[i].then_some(lc.values[i]));
-    (
-        level_ids
-            .into_iter()
-            .map(|o| o.map_or([None; 4], get))
-            .collect(),
-        all_ids.map_or([None; 4], get),
-    )
+    let get = |i: usize| shown[i].then_some(lc.values[i]);
+    let quad = |c: [ArmCells; 2]| [get(c[0].d), get(c[0].k), get(c[1].d), get(c[1].k)];
+    let levels = level_cells
+        .into_iter()
+        .map(|ls| {
+            ls.into_iter()
+                .map(|c| match c {
+                    Some(c) => LevelCounts {
+                        dk: quad(c),
+                        n: c.map(|a| Some((lc.values[a.n], shown[a.n]))),
+                    },
+                    None => LevelCounts {
+                        dk: [None; 4],
+                        n: [None; 2],
+                    },
+                })
+                .collect()
+        })
+        .collect();
+    (levels, all_cells.map_or([None; 4], quad))
 }
 
 fn deaths_text(d: Option<u64>, k: Option<u64>) -> String {
@@ -951,8 +1045,8 @@ fn subgroup_section(
     let overall_hr = preferred_hr(&d.overall);
     let mut overall_counts: Option<[Option<u64>; 4]> = None;
     let mut grids = Vec::new();
-    for sg in &d.subgroups {
-        let (levels, all) = subgroup_counts(&d.overall, sg, rule);
+    let (table_counts, all) = subgroup_table_counts(&d.overall, &d.subgroups, rule);
+    for (sg, levels) in d.subgroups.iter().zip(&table_counts) {
         if overall_counts.is_none() {
             overall_counts = Some(all);
             forest.push(ForestRow {
@@ -982,7 +1076,8 @@ fn subgroup_section(
             ..Default::default()
         });
         let mut panels = Vec::new();
-        for (l, c) in sg.levels.iter().zip(&levels) {
+        for (l, lcounts) in sg.levels.iter().zip(levels) {
+            let c = &lcounts.dk;
             let hr = preferred_hr(l);
             let rr = l.binary.as_ref().map(|b| &b.measures.risk_ratio);
             rows.push(Row::new(vec![
@@ -1005,16 +1100,13 @@ fn subgroup_section(
                 right: vec![String::new()],
                 ..Default::default()
             });
-            // At time 0 the risk set is the level's arm; its known count is in the table.
+            // At time 0 the risk set is the level's arm: its size takes the joint decision.
             let first: Vec<Option<(u64, bool)>> =
                 l.km.iter()
-                    .map(|cv| {
-                        let b = l.binary.as_ref()?;
-                        match cv.group.as_str() {
-                            "exposed" => Some((b.known_exposed as u64, c[1].is_some())),
-                            "unexposed" => Some((b.known_unexposed as u64, c[3].is_some())),
-                            _ => None,
-                        }
+                    .map(|cv| match cv.group.as_str() {
+                        "exposed" => lcounts.n[0],
+                        "unexposed" => lcounts.n[1],
+                        _ => None,
                     })
                     .collect();
             if let Some(p) = km_plot(

@@ -22,9 +22,14 @@
 //! complementary suppression, e.g. Hundepool et al., *Statistical Disclosure Control*, 2012,
 //! ch. 4) with an exact linear audit instead of a heuristic one. The audit is per table;
 //! between tables, a count printed again elsewhere keeps the decision made for it first
-//! ([`LinkedCounts::fixed`]: group sizes, the Table 2 counts in the subgroup table, known counts
+//! ([`LinkedCounts::fixed`]: group sizes, the Table 2 counts in the subgroup table, arm sizes
 //! at time 0 of the risk tables), and `report::analysis` withholds totals that would give a
-//! withheld count back by one subtraction. A joint audit of all tables is not attempted.
+//! withheld count back by one subtraction. The subgroup table is audited as one system across
+//! all its subgroup variables: each variable's levels plus its unpublished remainder (patients
+//! in no level) add up to all patients, the remainder is a hidden cell protected like any other,
+//! and cells of the same patients (equal `PopulationResult::fingerprint`) are one cell, so a
+//! count printed in two blocks gets one decision (see also [`LinkedCounts::equal_relation`]).
+//! A joint audit of all tables at once is not attempted.
 
 use serde::Serialize;
 
@@ -108,6 +113,12 @@ impl LinkedCounts {
     fn fixed_state(&self, i: usize) -> Option<bool> {
         self.fixed.get(i).copied().flatten()
     }
+    /// Adds the relation `a = b` (two cells counting the same patients).
+    pub fn equal_relation(&mut self, a: usize, b: usize) {
+        if a != b {
+            self.relations.push(vec![(a, 1), (b, -1)]);
+        }
+    }
     /// Adds the relation `sum(parts) = total`.
     pub fn sum_relation(&mut self, parts: &[usize], total: usize) {
         let mut r: Vec<(usize, i8)> = parts.iter().map(|&p| (p, 1)).collect();
@@ -116,57 +127,83 @@ impl LinkedCounts {
     }
 }
 
-/// Rank of a small dense matrix (Gaussian elimination with partial pivoting).
-fn rank(mut m: Vec<Vec<f64>>, ncol: usize) -> usize {
+/// Which cells the relations determine exactly, given the shown cells: a withheld or hidden cell
+/// `j` is determined iff the unit vector `e_j` lies in the row space of the relations restricted
+/// to the cells not shown (equivalently, removing its column lowers the rank). Computed for all
+/// cells at once from the reduced row echelon form (Gaussian elimination with partial pivoting):
+/// `e_j` is in the row space iff `j` is a pivot column whose row has no other non-zero entry.
+/// Shown cells are reported as not determined.
+pub fn determined_cells(lc: &LinkedCounts, shown: &[bool]) -> Vec<bool> {
+    let n = lc.values.len();
+    let unknown: Vec<usize> = (0..n).filter(|&i| !shown[i]).collect();
+    let mut col = vec![usize::MAX; n];
+    for (k, &i) in unknown.iter().enumerate() {
+        col[i] = k;
+    }
+    let nc = unknown.len();
+    let mut m: Vec<Vec<f64>> = lc
+        .relations
+        .iter()
+        .filter_map(|rel| {
+            let mut row = vec![0.0; nc];
+            let mut any = false;
+            for &(i, s) in rel {
+                if !shown[i] {
+                    row[col[i]] += s as f64;
+                    any = true;
+                }
+            }
+            (any && row.iter().any(|x| x.abs() > 1e-9)).then_some(row)
+        })
+        .collect();
+    let mut pivots: Vec<(usize, usize)> = Vec::new();
     let mut r = 0;
-    for c in 0..ncol {
-        let Some(p) = (r..m.len()).max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs())) else {
+    for c in 0..nc {
+        if r == m.len() {
             break;
-        };
+        }
+        let p = (r..m.len())
+            .max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs()).then(b.cmp(&a)))
+            .unwrap_or(r);
         if m[p][c].abs() < 1e-9 {
             continue;
         }
         m.swap(r, p);
+        let inv = 1.0 / m[r][c];
+        for x in m[r][c..].iter_mut() {
+            *x *= inv;
+        }
         let pivot = m[r].clone();
         for (i, row) in m.iter_mut().enumerate() {
             if i != r {
-                let f = row[c] / pivot[c];
-                if f != 0.0 {
-                    for (x, p) in row[c..ncol].iter_mut().zip(&pivot[c..ncol]) {
+                let f = row[c];
+                if f.abs() > 1e-12 {
+                    for (x, p) in row[c..].iter_mut().zip(&pivot[c..]) {
                         *x -= f * p;
                     }
+                    row[c] = 0.0;
                 }
             }
         }
+        pivots.push((r, c));
         r += 1;
-        if r == m.len() {
-            break;
+    }
+    let mut out = vec![false; n];
+    for (r, c) in pivots {
+        if m[r]
+            .iter()
+            .enumerate()
+            .all(|(k, x)| k == c || x.abs() < 1e-9)
+        {
+            out[unknown[c]] = true;
         }
     }
-    r
+    out
 }
 
 /// Whether unknown cell `j` is determined by the relations given the shown cells.
 fn determined(lc: &LinkedCounts, shown: &[bool], j: usize) -> bool {
-    let unknown: Vec<usize> = (0..lc.values.len()).filter(|&i| !shown[i]).collect();
-    let build = |cols: &[usize]| -> Vec<Vec<f64>> {
-        lc.relations
-            .iter()
-            .map(|rel| {
-                cols.iter()
-                    .map(|&c| {
-                        rel.iter()
-                            .filter(|(i, _)| *i == c)
-                            .map(|(_, s)| *s as f64)
-                            .sum()
-                    })
-                    .collect()
-            })
-            .collect()
-    };
-    let with: Vec<usize> = unknown.clone();
-    let without: Vec<usize> = unknown.iter().copied().filter(|&i| i != j).collect();
-    rank(build(&with), with.len()) > rank(build(&without), without.len())
+    determined_cells(lc, shown)[j]
 }
 
 /// Picks the complement in `rel` for unknown cells of sign `sign` (`0`: any sign).
@@ -220,7 +257,8 @@ pub fn suppress_linked(lc: &LinkedCounts, rule: &DisclosureRule) -> Vec<bool> {
         if add.is_none() {
             let protected =
                 |j: usize| !shown[j] && (rule.is_sensitive(lc.values[j]) || lc.printed[j]);
-            if let Some(j) = (0..n).find(|&j| protected(j) && determined(lc, &shown, j)) {
+            let det = determined_cells(lc, &shown);
+            if let Some(j) = (0..n).find(|&j| protected(j) && det[j]) {
                 // Candidates: shown cells of the relations through j (same side first), then
                 // every shown cell; take the first whose suppression frees j, else the first.
                 let mut cands: Vec<usize> = Vec::new();
@@ -502,10 +540,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rank_of_small_matrices() {
-        assert_eq!(rank(vec![vec![1.0, 1.0], vec![1.0, 1.0]], 2), 1);
-        assert_eq!(rank(vec![vec![1.0, 0.0], vec![0.0, 1.0]], 2), 2);
-        assert_eq!(rank(vec![], 0), 0);
+    fn determined_cells_from_the_row_space() {
+        // a + b = t and a = c (an equality): with t and c shown, a and b are determined.
+        let mut lc = LinkedCounts::default();
+        let a = lc.add(3, true);
+        let b = lc.add(40, true);
+        let t = lc.add(43, true);
+        let c = lc.add(3, true);
+        lc.sum_relation(&[a, b], t);
+        lc.equal_relation(a, c);
+        let d = determined_cells(&lc, &[false, false, true, true]);
+        assert_eq!(d, vec![true, true, false, false]);
+        // With c withheld too, a, b and c are each free.
+        let d = determined_cells(&lc, &[false, false, true, false]);
+        assert_eq!(d, vec![false, false, false, false]);
+        // No relation: nothing is determined.
+        let lc = LinkedCounts {
+            values: vec![1, 2],
+            printed: vec![true, true],
+            ..Default::default()
+        };
+        assert_eq!(determined_cells(&lc, &[false, false]), vec![false, false]);
     }
 
     #[test]
