@@ -16,14 +16,11 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 #[test]
-fn analyze_default_writes_every_table_deterministically() {
+fn analyze_default_writes_every_table() {
     let out = tmp("default");
-    let run = |dir: &PathBuf| {
-        let o = bin().args(["analyze", "--out"]).arg(dir).output().unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8(o.stdout).unwrap()
-    };
-    let stdout = run(&out);
+    let o = bin().args(["analyze", "--out"]).arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8(o.stdout).unwrap();
     assert!(stdout.contains("[primary]"), "{stdout}");
     assert!(
         stdout.contains("BIASED"),
@@ -70,22 +67,11 @@ fn analyze_default_writes_every_table_deterministically() {
     assert!(est
         .lines()
         .any(|l| l.starts_with("naive_ever_treated,true,")));
-    // Same inputs, same bytes.
-    let again = tmp("default-again");
-    run(&again);
-    for f in ["analysis.json", "estimates.csv", "table1.csv", "km.csv"] {
-        assert_eq!(
-            std::fs::read(out.join(f)).unwrap(),
-            std::fs::read(again.join(f)).unwrap(),
-            "{f} differs between runs"
-        );
-    }
     let _ = std::fs::remove_dir_all(&out);
-    let _ = std::fs::remove_dir_all(&again);
 }
 
 #[test]
-fn analyze_user_plan_and_bad_plan() {
+fn analyze_user_plan_deterministically_and_bad_plan() {
     let dir = tmp("plan");
     std::fs::create_dir_all(&dir).unwrap();
     let plan = dir.join("plan.toml");
