@@ -213,7 +213,7 @@ pub fn score_days(
         let chunks = split_chunks(&bounds, min_s, max_s, dx_s);
         chunks
             .into_par_iter()
-            .for_each(|mut c| score_chunk(days, patients, cfg, &mut c));
+            .for_each(|mut c| score_chunk_dispatch(days, patients, cfg, &mut c));
     }
     let mut dx_it = dx.into_iter();
     let columns = ScoreName::ALL
@@ -339,7 +339,38 @@ impl<'a> ChunkView<'a> {
     }
 }
 
+/// [`score_chunk`] compiled for AVX2 when the CPU has it (checked at run time; the crate is built
+/// for the baseline x86-64 target), else the baseline build. Both compute the same integers.
+fn score_chunk_dispatch(
+    days: &DayTable,
+    patients: &PatientTable,
+    cfg: &ScoreConfig,
+    c: &mut OutChunk,
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            unsafe { score_chunk_avx2(days, patients, cfg, c) };
+            return;
+        }
+    }
+    score_chunk(days, patients, cfg, c)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn score_chunk_avx2(
+    days: &DayTable,
+    patients: &PatientTable,
+    cfg: &ScoreConfig,
+    c: &mut OutChunk,
+) {
+    score_chunk(days, patients, cfg, c)
+}
+
 /// Score rows `[c.start, c.end)`, which begin on a patient's first row.
+#[inline(always)]
 fn score_chunk(days: &DayTable, patients: &PatientTable, cfg: &ScoreConfig, c: &mut OutChunk) {
     let n = c.end - c.start;
     let d = ChunkView::new(days, c.start, c.end);
@@ -377,6 +408,7 @@ fn score_chunk(days: &DayTable, patients: &PatientTable, cfg: &ScoreConfig, c: &
 
 /// 24-hour fall of each row: the patient's first recorded row has no fall; otherwise the
 /// previous row's count if it is the previous calendar day, else unknown.
+#[inline(always)]
 fn fall_kernel(
     plt: &[f64],
     patient: &[u32],
@@ -398,6 +430,7 @@ fn fall_kernel(
     }
 }
 
+#[inline(always)]
 fn sirs_kernel(d: &ChunkView, cfg: &ScoreConfig, lo: &mut [i8], hi: &mut [i8]) {
     let n = lo.len();
     assert!(hi.len() == n && d.temperature.len() == n);
@@ -419,6 +452,7 @@ fn sirs_kernel(d: &ChunkView, cfg: &ScoreConfig, lo: &mut [i8], hi: &mut [i8]) {
     }
 }
 
+#[inline(always)]
 fn sofa_kernel(
     d: &ChunkView,
     cfg: &ScoreConfig,
@@ -455,6 +489,7 @@ fn sofa_kernel(
     }
 }
 
+#[inline(always)]
 fn jaam_kernel(
     d: &ChunkView,
     fall: &[PlateletFall],
@@ -482,6 +517,7 @@ fn jaam_kernel(
     }
 }
 
+#[inline(always)]
 fn jaam2_kernel(d: &ChunkView, fall: &[PlateletFall], lo: &mut [i8], hi: &mut [i8], dx: &mut [Dx]) {
     let n = lo.len();
     assert!(hi.len() == n && dx.len() == n && fall.len() == n && d.platelets.len() == n);
@@ -499,6 +535,7 @@ fn jaam2_kernel(d: &ChunkView, fall: &[PlateletFall], lo: &mut [i8], hi: &mut [i
     }
 }
 
+#[inline(always)]
 fn isth_kernel(d: &ChunkView, cfg: &ScoreConfig, lo: &mut [i8], hi: &mut [i8], dx: &mut [Dx]) {
     let n = lo.len();
     assert!(hi.len() == n && dx.len() == n && d.platelets.len() == n);
@@ -520,6 +557,7 @@ fn isth_kernel(d: &ChunkView, cfg: &ScoreConfig, lo: &mut [i8], hi: &mut [i8], d
     }
 }
 
+#[inline(always)]
 fn sic_kernel(
     d: &ChunkView,
     sofa4_lo: &[i8],
@@ -544,6 +582,7 @@ fn sic_kernel(
     }
 }
 
+#[inline(always)]
 fn jmhw_kernel(d: &ChunkView, hm: &[Option<bool>], lo: &mut [i8], hi: &mut [i8], dx: &mut [Dx]) {
     let n = lo.len();
     assert!(hi.len() == n && dx.len() == n && hm.len() == n && d.platelets.len() == n);
@@ -564,6 +603,7 @@ fn jmhw_kernel(d: &ChunkView, hm: &[Option<bool>], lo: &mut [i8], hi: &mut [i8],
     }
 }
 
+#[inline(always)]
 fn jsth_kernel(
     d: &ChunkView,
     fall: &[PlateletFall],
