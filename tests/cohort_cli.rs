@@ -39,10 +39,14 @@ fn analyze_default_writes_every_table() {
         "km.csv",
         "competing.csv",
     ] {
+        assert!(out.join("results").join(f).exists(), "{f} missing");
+    }
+    for f in ["report.html", "report.md", "figures/figure-km.svg"] {
         assert!(out.join(f).exists(), "{f} missing");
     }
     let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("analysis.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("results/analysis.json")).unwrap())
+            .unwrap();
     let designs = json["designs"].as_array().unwrap();
     assert_eq!(designs[0]["design"], "landmark");
     assert_eq!(designs[0]["primary"], true);
@@ -59,10 +63,10 @@ fn analyze_default_writes_every_table() {
         .collect();
     assert_eq!(outcomes, ["binary", "time_to_death", "competing"]);
     // The landmark exclusions are in the flow file.
-    let flow = std::fs::read_to_string(out.join("flow.csv")).unwrap();
+    let flow = std::fs::read_to_string(out.join("results/flow.csv")).unwrap();
     assert!(flow.contains("landmark at the end of day 3,patients,3000,died on or before day 3"));
     // Every estimate row names its outcome; naive rows are flagged.
-    let est = std::fs::read_to_string(out.join("estimates.csv")).unwrap();
+    let est = std::fs::read_to_string(out.join("results/estimates.csv")).unwrap();
     assert!(est.lines().skip(1).all(|l| l.contains(",time_to_death,")));
     assert!(est
         .lines()
@@ -100,7 +104,8 @@ expr = "apache2 >= 25 and age < 80"
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("analysis.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("results/analysis.json")).unwrap())
+            .unwrap();
     assert_eq!(json["exposure"]["drugs"][0], "thrombomodulin");
     assert_eq!(json["designs"].as_array().unwrap().len(), 1);
     assert_eq!(

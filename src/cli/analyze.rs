@@ -1,8 +1,10 @@
 //! `dicohort analyze [PLAN.toml] [--out DIR]`: the main job. With no plan: the embedded default
 //! plan (`plans/default.toml`) on the embedded synthetic registry, written to `reports/demo/`.
-//! Writes `analysis.json` (the whole typed result), one CSV per table (see
-//! `dicohort::cohort::results`), `flow.csv` and `plan.json` (the plan as run, every default filled in),
-//! and the report: `report.html` (self-contained), `report.md` and `figures/*.svg`.
+//! Writes the report (`report.html`, self-contained; `report.md`; `figures/*.svg`), which is
+//! disclosure-controlled and safe to share, and under `results/` the machine-readable results:
+//! `analysis.json` (the whole typed result), one CSV per table (see `dicohort::cohort::results`),
+//! `flow.csv` and `plan.json` (the plan as run, every default filled in). `results/` holds raw
+//! counts and is for the analyst only: its README says so.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -158,9 +160,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes `analysis.json`, `plan.json` and every CSV table into `out`; returns the paths.
-/// (The HTML report is added here by the report layer.)
+/// The README written into `results/`: these files are not disclosure-controlled.
+const RESULTS_README: &str = "\
+Machine-readable results of a dicohort analysis (analysis.json, plan.json, one CSV per table).
+These files hold RAW COUNTS: no disclosure control is applied here. Share the report
+(report.html, report.md, figures/) one folder up, which suppresses small cells; keep this folder
+with the data it was computed from.
+";
+
+/// Writes `analysis.json`, `plan.json`, every CSV table and a README into `out/results/`;
+/// returns the paths.
 pub fn write_results(result: &AnalysisResult, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let out = &out.join("results");
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut files = Vec::new();
     let mut write = |name: &str, text: String| -> anyhow::Result<()> {
@@ -169,6 +180,7 @@ pub fn write_results(result: &AnalysisResult, out: &Path) -> anyhow::Result<Vec<
         files.push(p);
         Ok(())
     };
+    write("README.txt", RESULTS_README.to_string())?;
     write(
         "analysis.json",
         serde_json::to_string_pretty(result).context("serialising the result")? + "\n",
