@@ -306,3 +306,24 @@ fn audit_registry(n: u64, seed: u64) -> usize {
     let (md, _) = render_markdown(&doc).unwrap();
     audit(&r, &md, &rule)
 }
+
+/// The same audit on the full default report (embedded registry, default plan), by hand:
+/// `cargo test --release --test report_subgroup_audit -- --ignored`.
+#[test]
+#[ignore]
+fn default_report_subgroup_audit() {
+    let plan = Plan::default_plan();
+    let r = run_plan(&plan, dicohort::simulate::default_registry(), &mut |_| {}).unwrap();
+    let rule = DisclosureRule::default();
+    let doc = analysis_report(
+        &r,
+        &ReportOptions {
+            disclosure: rule,
+            descriptive: None,
+        },
+    )
+    .unwrap();
+    let (md, _) = render_markdown(&doc).unwrap();
+    let n_small = audit(&r, &md, &rule);
+    assert!(n_small >= 1, "{n_small}");
+}

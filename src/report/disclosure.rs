@@ -135,26 +135,57 @@ impl LinkedCounts {
 /// Shown cells are reported as not determined.
 pub fn determined_cells(lc: &LinkedCounts, shown: &[bool]) -> Vec<bool> {
     let n = lc.values.len();
-    let unknown: Vec<usize> = (0..n).filter(|&i| !shown[i]).collect();
+    // A cell not shown that occurs in a single relation (e.g. a hidden "left the risk set"
+    // count) is taken out with its relation: it is determined iff the rest of that relation is
+    // in the row space of the other relations, and the other cells' status does not change.
+    let mut occurs = vec![0usize; n];
+    for rel in &lc.relations {
+        for &(i, s) in rel {
+            if s != 0 {
+                occurs[i] += 1;
+            }
+        }
+    }
+    let pendant = |i: usize| !shown[i] && occurs[i] == 1;
+    let mut kept: Vec<&Vec<(usize, i8)>> = Vec::new();
+    // (pendant cell, the rest of its relation).
+    let mut rests: Vec<(usize, Vec<(usize, i8)>)> = Vec::new();
+    for rel in &lc.relations {
+        let ps: Vec<usize> = rel
+            .iter()
+            .filter(|(i, s)| *s != 0 && pendant(*i))
+            .map(|x| x.0)
+            .collect();
+        match ps.len() {
+            0 => kept.push(rel),
+            // One pendant: determined iff the rest is; two or more: none is, and the relation
+            // constrains nothing else.
+            1 => rests.push((
+                ps[0],
+                rel.iter().copied().filter(|(i, _)| *i != ps[0]).collect(),
+            )),
+            _ => {}
+        }
+    }
+    let unknown: Vec<usize> = (0..n).filter(|&i| !shown[i] && !pendant(i)).collect();
     let mut col = vec![usize::MAX; n];
     for (k, &i) in unknown.iter().enumerate() {
         col[i] = k;
     }
     let nc = unknown.len();
-    let mut m: Vec<Vec<f64>> = lc
-        .relations
-        .iter()
-        .filter_map(|rel| {
-            let mut row = vec![0.0; nc];
-            let mut any = false;
-            for &(i, s) in rel {
-                if !shown[i] {
-                    row[col[i]] += s as f64;
-                    any = true;
-                }
+    let dense = |rel: &[(usize, i8)]| -> Vec<f64> {
+        let mut row = vec![0.0; nc];
+        for &(i, s) in rel {
+            if col[i] != usize::MAX {
+                row[col[i]] += s as f64;
             }
-            (any && row.iter().any(|x| x.abs() > 1e-9)).then_some(row)
-        })
+        }
+        row
+    };
+    let mut m: Vec<Vec<f64>> = kept
+        .iter()
+        .map(|rel| dense(rel))
+        .filter(|row| row.iter().any(|x| x.abs() > 1e-9))
         .collect();
     let mut pivots: Vec<(usize, usize)> = Vec::new();
     let mut r = 0;
@@ -189,7 +220,7 @@ pub fn determined_cells(lc: &LinkedCounts, shown: &[bool]) -> Vec<bool> {
         r += 1;
     }
     let mut out = vec![false; n];
-    for (r, c) in pivots {
+    for &(r, c) in &pivots {
         if m[r]
             .iter()
             .enumerate()
@@ -197,6 +228,18 @@ pub fn determined_cells(lc: &LinkedCounts, shown: &[bool]) -> Vec<bool> {
         {
             out[unknown[c]] = true;
         }
+    }
+    for (p, rest) in rests {
+        let mut g = dense(&rest);
+        for &(r, c) in &pivots {
+            let f = g[c];
+            if f.abs() > 1e-12 {
+                for (x, y) in g.iter_mut().zip(&m[r]) {
+                    *x -= f * y;
+                }
+            }
+        }
+        out[p] = g.iter().all(|x| x.abs() < 1e-9);
     }
     out
 }
@@ -538,6 +581,90 @@ pub fn count_percent(n: Option<u64>, total: Option<u64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rank of a dense matrix (the definition the fast check must agree with).
+    fn rank(mut m: Vec<Vec<f64>>, ncol: usize) -> usize {
+        let mut r = 0;
+        for c in 0..ncol {
+            if r == m.len() {
+                break;
+            }
+            let p = (r..m.len())
+                .max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs()))
+                .unwrap();
+            if m[p][c].abs() < 1e-9 {
+                continue;
+            }
+            m.swap(r, p);
+            let piv = m[r].clone();
+            for (i, row) in m.iter_mut().enumerate() {
+                if i != r {
+                    let f = row[c] / piv[c];
+                    for (x, y) in row.iter_mut().zip(&piv) {
+                        *x -= f * y;
+                    }
+                }
+            }
+            r += 1;
+        }
+        r
+    }
+
+    #[test]
+    fn determined_cells_agree_with_the_rank_definition() {
+        // Random systems: sums, equalities and single-use hidden cells; a cell is determined iff
+        // removing its column lowers the rank of the relations restricted to unknown cells.
+        let mut state: u64 = 12345;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        for _ in 0..300 {
+            let n = 3 + next(8) as usize;
+            let mut lc = LinkedCounts::default();
+            for _ in 0..n {
+                let v = next(30);
+                let printed = next(4) != 0;
+                lc.add(v, printed);
+            }
+            for _ in 0..next(6) {
+                let k = 1 + next(3) as usize;
+                let parts: Vec<usize> = (0..k).map(|_| next(n as u64) as usize).collect();
+                let t = next(n as u64) as usize;
+                if next(3) == 0 {
+                    lc.equal_relation(parts[0], t);
+                } else {
+                    lc.sum_relation(&parts, t);
+                }
+            }
+            let shown: Vec<bool> = (0..n).map(|_| next(2) == 0).collect();
+            let fast = determined_cells(&lc, &shown);
+            let unknown: Vec<usize> = (0..n).filter(|&i| !shown[i]).collect();
+            let build = |cols: &[usize]| -> Vec<Vec<f64>> {
+                lc.relations
+                    .iter()
+                    .map(|rel| {
+                        cols.iter()
+                            .map(|&c| {
+                                rel.iter()
+                                    .filter(|(i, _)| *i == c)
+                                    .map(|(_, s)| *s as f64)
+                                    .sum()
+                            })
+                            .collect()
+                    })
+                    .collect()
+            };
+            for &j in &unknown {
+                let without: Vec<usize> = unknown.iter().copied().filter(|&i| i != j).collect();
+                let slow =
+                    rank(build(&unknown), unknown.len()) > rank(build(&without), without.len());
+                assert_eq!(fast[j], slow, "cell {j} of {lc:?} shown {shown:?}");
+            }
+        }
+    }
 
     #[test]
     fn determined_cells_from_the_row_space() {
