@@ -418,15 +418,24 @@ fn fall_kernel(
 ) {
     let n = out.len();
     assert!(plt.len() == n && patient.len() == n && day.len() == n);
-    for i in 0..n {
-        let first = i == 0 || patient[i - 1] != patient[i];
-        let j = i - (!first) as usize;
-        let prev = if day[j] + 1 == day[i] {
-            plt[j]
+    if n == 0 {
+        return;
+    }
+    // Row 0 of a chunk is a patient's first row.
+    out[0] = PlateletFall::from_parts(plt[0], true, f64::NAN, cfg);
+    // Rows 1.. against the row before (offset slices: no branch, vectorises).
+    let (cur, prev) = (&plt[1..], &plt[..n - 1]);
+    let (pat, pat_prev) = (&patient[1..], &patient[..n - 1]);
+    let (d, d_prev) = (&day[1..], &day[..n - 1]);
+    let out = &mut out[1..];
+    for i in 0..n - 1 {
+        let first = pat_prev[i] != pat[i];
+        let p = if d_prev[i].wrapping_add(1) == d[i] {
+            prev[i]
         } else {
             f64::NAN
         };
-        out[i] = PlateletFall::from_parts(plt[i], first, prev, cfg);
+        out[i] = PlateletFall::from_parts(cur[i], first, p, cfg);
     }
 }
 

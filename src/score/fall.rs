@@ -25,10 +25,13 @@ pub struct PlateletFall {
     pub large: Points,
 }
 
-/// A platelet count in integer units of 0.001 x10^3/uL (round half up; counts are >= 0).
+/// A platelet count in integer units of 0.001 x10^3/uL (round half up; counts are >= 0), held
+/// in an `f64`: integers below 2^53 are exact, so the fall comparisons below are exact integer
+/// comparisons for every count under 9 x 10^11 x10^3/uL (and vectorise, unlike an i64 cast).
+/// NaN stays NaN (only used when known).
 #[inline(always)]
-fn milli(x: f64) -> i64 {
-    (x * 1000.0 + 0.5) as i64
+fn milli(x: f64) -> f64 {
+    (x * 1000.0 + 0.5).trunc()
 }
 
 impl PlateletFall {
@@ -59,15 +62,15 @@ impl PlateletFall {
     #[inline(always)]
     pub fn from_parts(current: f64, first_day: bool, previous: f64, cfg: &ScoreConfig) -> Self {
         let unknown = !first_day & (current.is_nan() | previous.is_nan());
-        let r = milli(previous); // NaN -> 0: only used when known
+        let r = milli(previous); // NaN: only used when known
         let c = milli(current);
         let drop = r - c;
-        let has_ref = r > 0;
-        let ge30 = has_ref & (10 * drop >= 3 * r);
+        let has_ref = r > 0.0;
+        let ge30 = has_ref & (10.0 * drop >= 3.0 * r);
         let large = has_ref
             & match cfg.jaam_fall_50 {
-                JaamFall50::ScoresOne => 2 * drop > r,
-                JaamFall50::ScoresThree => 2 * drop >= r,
+                JaamFall50::ScoresOne => 2.0 * drop > r,
+                JaamFall50::ScoresThree => 2.0 * drop >= r,
             };
         let known = !first_day & !unknown;
         let bounds = |met: bool| Points {
