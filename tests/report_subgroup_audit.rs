@@ -78,34 +78,6 @@ fn table4(md: &str) -> Vec<(String, Option<[(Option<u64>, Option<u64>); 2]>)> {
     out
 }
 
-/// Rank of a dense matrix with `ncol` columns (Gaussian elimination, partial pivoting).
-fn rank(mut m: Vec<Vec<f64>>, ncol: usize) -> usize {
-    let mut r = 0;
-    for c in 0..ncol {
-        if r == m.len() {
-            break;
-        }
-        let p = (r..m.len())
-            .max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs()))
-            .unwrap();
-        if m[p][c].abs() < 1e-9 {
-            continue;
-        }
-        m.swap(r, p);
-        let piv = m[r].clone();
-        for (i, row) in m.iter_mut().enumerate() {
-            if i != r {
-                let f = row[c] / piv[c];
-                for (x, y) in row.iter_mut().zip(&piv) {
-                    *x -= f * y;
-                }
-            }
-        }
-        r += 1;
-    }
-    r
-}
-
 /// The attacker's system: unknowns are every count (published ones are known values).
 #[derive(Default)]
 struct System {
@@ -121,21 +93,65 @@ impl System {
         self.known.push(known);
         self.values.len() - 1
     }
-    /// Whether unknown `j` follows exactly from the known values and the relations.
-    fn determined(&self, j: usize) -> bool {
+    /// Whether each unknown follows exactly from the known values and the relations: `e_j` is
+    /// in the row space of the relations restricted to the unknowns (reduced row echelon form).
+    fn determined_all(&self) -> Vec<bool> {
         let unknown: Vec<usize> = (0..self.values.len()).filter(|&i| !self.known[i]).collect();
-        let build = |cols: &[usize]| -> Vec<Vec<f64>> {
-            self.relations
+        let mut col = vec![usize::MAX; self.values.len()];
+        for (k, &i) in unknown.iter().enumerate() {
+            col[i] = k;
+        }
+        let nc = unknown.len();
+        let mut m: Vec<Vec<f64>> = self
+            .relations
+            .iter()
+            .map(|rel| {
+                let mut row = vec![0.0; nc];
+                for &(i, s) in rel {
+                    if col[i] != usize::MAX {
+                        row[col[i]] += s;
+                    }
+                }
+                row
+            })
+            .collect();
+        let mut pivots = Vec::new();
+        let mut r = 0;
+        for c in 0..nc {
+            if r == m.len() {
+                break;
+            }
+            let p = (r..m.len())
+                .max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs()))
+                .unwrap();
+            if m[p][c].abs() < 1e-9 {
+                continue;
+            }
+            m.swap(r, p);
+            let piv: Vec<f64> = m[r].iter().map(|x| x / m[r][c]).collect();
+            m[r] = piv.clone();
+            for (i, row) in m.iter_mut().enumerate() {
+                if i != r && row[c] != 0.0 {
+                    let f = row[c];
+                    for (x, y) in row.iter_mut().zip(&piv) {
+                        *x -= f * y;
+                    }
+                }
+            }
+            pivots.push((r, c));
+            r += 1;
+        }
+        let mut out = vec![false; self.values.len()];
+        for (r, c) in pivots {
+            if m[r]
                 .iter()
-                .map(|rel| {
-                    cols.iter()
-                        .map(|&c| rel.iter().filter(|(i, _)| *i == c).map(|(_, s)| s).sum())
-                        .collect()
-                })
-                .collect()
-        };
-        let without: Vec<usize> = unknown.iter().copied().filter(|&i| i != j).collect();
-        rank(build(&unknown), unknown.len()) > rank(build(&without), without.len())
+                .enumerate()
+                .all(|(k, x)| k == c || x.abs() < 1e-9)
+            {
+                out[unknown[c]] = true;
+            }
+        }
+        out
     }
 }
 
@@ -224,12 +240,13 @@ fn audit(r: &AnalysisResult, md: &str, rule: &DisclosureRule) -> usize {
         }
     }
     // No small remainder and no withheld count is derivable.
+    let det = sys.determined_all();
     let mut n_small = 0;
     for &rv in &remainders {
         if rule.is_sensitive(sys.values[rv]) {
             n_small += 1;
             assert!(
-                !sys.determined(rv),
+                !det[rv],
                 "an unpublished remainder of {} is derivable",
                 sys.values[rv]
             );
@@ -238,7 +255,7 @@ fn audit(r: &AnalysisResult, md: &str, rule: &DisclosureRule) -> usize {
     for v in vars.iter().flatten().flatten() {
         if !sys.known[*v] {
             assert!(
-                !sys.determined(*v),
+                !det[*v],
                 "a withheld count ({}) is derivable",
                 sys.values[*v]
             );
@@ -303,8 +320,169 @@ fn audit_registry(n: u64, seed: u64) -> usize {
         },
     )
     .unwrap();
-    let (md, _) = render_markdown(&doc).unwrap();
-    audit(&r, &md, &rule)
+    let (md, figs) = render_markdown(&doc).unwrap();
+    audit(&r, &md, &rule) + audit_risk_tables(&r, &figs, &rule)
+}
+
+/// The risk-table rows of an SVG (one entry per risk table: per curve, its printed counts).
+fn risk_tables(svg: &str) -> Vec<Vec<Vec<Option<u64>>>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let (mut inside, mut in_text) = (false, false);
+    for line in svg.lines() {
+        if let Some(rest) = line.strip_prefix("<g class=\"") {
+            inside = rest
+                .split('"')
+                .next()
+                .unwrap()
+                .split(' ')
+                .any(|c| c == "risk-table");
+            if inside {
+                out.push(Vec::new());
+            }
+        } else if line == "</g>" {
+            inside = false;
+        } else if inside && line.starts_with("<text") {
+            in_text = true;
+        } else if inside && in_text && !line.starts_with('<') {
+            out.last_mut().unwrap().push(line.trim().to_string());
+            in_text = false;
+        }
+    }
+    // Title, then per row: label, counts.
+    out.into_iter()
+        .map(|t| {
+            let mut rows: Vec<Vec<Option<u64>>> = Vec::new();
+            for x in &t[1..] {
+                if x == "*" {
+                    rows.last_mut().unwrap().push(None);
+                } else if let Ok(v) = x.parse::<u64>() {
+                    rows.last_mut().unwrap().push(Some(v));
+                } else {
+                    rows.push(Vec::new());
+                }
+            }
+            rows
+        })
+        .collect()
+}
+
+/// Number at risk of a curve at `t` (as the report computes it).
+fn at_risk(c: &dicohort::cohort::analysis::Curve, t: f64) -> u64 {
+    c.time
+        .iter()
+        .position(|&x| x >= t)
+        .map_or(0, |i| c.n_risk[i].round() as u64)
+}
+
+/// The numbers at risk under the main Kaplan-Meier figure and the subgroup grids: per subgroup
+/// variable, arm and time, the remainder (all patients minus the levels' panels) and the number
+/// leaving the remainder between two times must not be derivable when small, and no withheld
+/// number may be derivable. Returns the number of small remainders checked.
+fn audit_risk_tables(
+    r: &AnalysisResult,
+    figs: &[(String, String)],
+    rule: &DisclosureRule,
+) -> usize {
+    let d = r.designs.iter().find(|d| d.primary).unwrap();
+    let fig = |name: &str| &figs.iter().find(|f| f.0.contains(name)).unwrap().1;
+    let main = risk_tables(fig("figure-km.svg")).remove(0);
+    let nt = main[0].len();
+    let follow = (r.plan.outcome.horizon - r.exposure.window[1]) as f64;
+    let last = |cs: &[dicohort::cohort::analysis::Curve]| {
+        cs.iter()
+            .flat_map(|c| c.time.last())
+            .fold(0.0f64, |m, &t| m.max(t))
+    };
+    let ticks = dicohort::plot::axis::day_ticks(follow.max(last(&d.overall.km)));
+    assert_eq!(ticks.len(), nt);
+    let mut n_small = 0;
+    for arm in 0..2 {
+        let group = ["exposed", "unexposed"][arm];
+        let oc = d.overall.km.iter().position(|c| c.group == group).unwrap();
+        let mut sys = System::default();
+        let overall: Vec<usize> = (0..nt)
+            .map(|k| {
+                let v = at_risk(&d.overall.km[oc], ticks[k]);
+                if let Some(x) = main[oc][k] {
+                    assert_eq!(x, v);
+                }
+                sys.var(v, main[oc][k].is_some())
+            })
+            .collect();
+        let mut printed: Vec<(u64, Vec<usize>)> = Vec::new();
+        let mut protect: Vec<usize> = Vec::new();
+        for (si, sg) in d.subgroups.iter().enumerate() {
+            let tables = risk_tables(fig(&format!("figure-km-subgroup-{}.svg", si + 1)));
+            let panels: Vec<&PopulationResult> =
+                sg.levels.iter().filter(|l| !l.km.is_empty()).collect();
+            assert_eq!(tables.len(), panels.len());
+            let mut parts: Vec<Vec<usize>> = Vec::new();
+            for (l, t) in panels.iter().zip(&tables) {
+                let lt = dicohort::plot::axis::day_ticks(follow.max(last(&l.km)));
+                let Some(ci) = l.km.iter().position(|c| c.group == group) else {
+                    continue;
+                };
+                assert_eq!(lt, ticks, "panels with other times are not audited here");
+                let ids: Vec<usize> = (0..nt)
+                    .map(|k| {
+                        let v = at_risk(&l.km[ci], ticks[k]);
+                        if let Some(x) = t[ci][k] {
+                            assert_eq!(x, v);
+                            assert!(!rule.is_sensitive(x));
+                        }
+                        sys.var(v, t[ci][k].is_some())
+                    })
+                    .collect();
+                for (fp, other) in &printed {
+                    if *fp == l.fingerprint[arm] {
+                        for k in 0..nt {
+                            sys.relations.push(vec![(ids[k], 1.0), (other[k], -1.0)]);
+                        }
+                    }
+                }
+                protect.extend(ids.iter().filter(|&&i| !sys.known[i]));
+                printed.push((l.fingerprint[arm], ids.clone()));
+                parts.push(ids);
+            }
+            let rem: Vec<usize> = (0..nt)
+                .map(|k| {
+                    let sum: u64 = parts.iter().map(|p| sys.values[p[k]]).sum();
+                    let rv = sys.var(sys.values[overall[k]] - sum, false);
+                    let mut rel: Vec<(usize, f64)> = parts.iter().map(|p| (p[k], 1.0)).collect();
+                    rel.push((rv, 1.0));
+                    rel.push((overall[k], -1.0));
+                    sys.relations.push(rel);
+                    rv
+                })
+                .collect();
+            for a in 0..nt {
+                if rule.is_sensitive(sys.values[rem[a]]) {
+                    protect.push(rem[a]);
+                }
+                for b in a + 1..nt {
+                    let v = sys.values[rem[a]] - sys.values[rem[b]];
+                    let left = sys.var(v, false);
+                    sys.relations
+                        .push(vec![(rem[b], 1.0), (left, 1.0), (rem[a], -1.0)]);
+                    if rule.is_sensitive(v) {
+                        protect.push(left);
+                    }
+                }
+            }
+        }
+        let det = sys.determined_all();
+        for &j in &protect {
+            if !sys.known[j] && rule.is_sensitive(sys.values[j]) {
+                n_small += 1;
+            }
+            assert!(
+                !det[j],
+                "risk tables ({group}): a protected count of {} is derivable",
+                sys.values[j]
+            );
+        }
+    }
+    n_small
 }
 
 /// The same audit on the full default report (embedded registry, default plan), by hand:
@@ -323,7 +501,7 @@ fn default_report_subgroup_audit() {
         },
     )
     .unwrap();
-    let (md, _) = render_markdown(&doc).unwrap();
-    let n_small = audit(&r, &md, &rule);
+    let (md, figs) = render_markdown(&doc).unwrap();
+    let n_small = audit(&r, &md, &rule) + audit_risk_tables(&r, &figs, &rule);
     assert!(n_small >= 1, "{n_small}");
 }

@@ -1024,6 +1024,155 @@ fn subgroup_table_counts(
     (levels, all_cells.map_or([None; 4], quad))
 }
 
+/// 0 for the exposed curve, 1 for the unexposed one.
+fn arm_index(group: &str) -> Option<usize> {
+    match group {
+        "exposed" => Some(0),
+        "unexposed" => Some(1),
+        _ => None,
+    }
+}
+
+/// Numbers at risk of every subgroup panel, audited jointly per arm: each printed row with the
+/// hidden numbers leaving between any two of its times (as [`suppress_risk_row_fixed`]); per
+/// subgroup variable and time, the levels' numbers plus the hidden remainder (patients in no
+/// level: indeterminate level, or a level without a curve) add up to the number at risk of all
+/// patients, printed under the main Kaplan-Meier figure (whose decisions are kept), and the
+/// remainder and the numbers leaving it between two times are protected when small; rows of the
+/// same patients (equal fingerprint) are one row. The entry at time 0 keeps the decision of the
+/// arm size in the subgroup table. Keyed by (arm, fingerprint, number of times).
+fn subgroup_risk_counts(
+    r: &AnalysisResult,
+    d: &DesignResult,
+    table_counts: &[Vec<LevelCounts>],
+    rule: &DisclosureRule,
+) -> std::collections::BTreeMap<(usize, u64, usize), Vec<Option<u64>>> {
+    use std::collections::BTreeMap;
+    let mut out = BTreeMap::new();
+    let main_ticks = horizon_ticks(r, d.design, &d.overall.km);
+    let main = risk_table(
+        r,
+        &d.overall.km,
+        &main_ticks,
+        &arm_sizes(&d.overall, rule),
+        rule,
+    );
+    for arm in 0..2 {
+        let Some((oi, overall)) = d
+            .overall
+            .km
+            .iter()
+            .enumerate()
+            .find(|(_, c)| arm_index(&c.group) == Some(arm))
+        else {
+            continue;
+        };
+        let mut lc = LinkedCounts::default();
+        // Every time any panel prints, sorted.
+        let mut times: Vec<f64> = main_ticks.clone();
+        for sg in &d.subgroups {
+            for l in &sg.levels {
+                times.extend(horizon_ticks(r, d.design, &l.km));
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+        // One row: cells at every time (printed at `own` times), hidden differences between
+        // its printed times.
+        let add_row = |lc: &mut LinkedCounts,
+                       c: &Curve,
+                       own: &[f64],
+                       fixed: &dyn Fn(usize) -> Option<bool>|
+         -> Vec<usize> {
+            let ids: Vec<usize> = times
+                .iter()
+                .map(|&t| {
+                    let v = at_risk(c, t);
+                    match own.iter().position(|&x| x == t) {
+                        Some(k) => match fixed(k) {
+                            Some(shown) => lc.add_fixed(v, shown),
+                            None => lc.add(v, true),
+                        },
+                        None => lc.add(v, false),
+                    }
+                })
+                .collect();
+            let printed: Vec<usize> = (0..times.len())
+                .filter(|&k| own.contains(&times[k]))
+                .collect();
+            for (x, &a) in printed.iter().enumerate() {
+                for &b in &printed[x + 1..] {
+                    let left = lc.add(lc.values[ids[a]].saturating_sub(lc.values[ids[b]]), false);
+                    lc.sum_relation(&[ids[b], left], ids[a]);
+                }
+            }
+            ids
+        };
+        let main_row = &main.rows[oi].counts;
+        let all_ids = add_row(&mut lc, overall, &main_ticks, &|k| {
+            Some(main_row.get(k).is_some_and(Option::is_some))
+        });
+        // (fingerprint) -> (row ids, own times).
+        let mut rows: BTreeMap<u64, (Vec<usize>, Vec<f64>)> = BTreeMap::new();
+        for (sg, counts) in d.subgroups.iter().zip(table_counts) {
+            let mut parts: Vec<&Vec<usize>> = Vec::new();
+            let mut ids_of_sg: Vec<Vec<usize>> = Vec::new();
+            for (l, lcounts) in sg.levels.iter().zip(counts) {
+                let Some(c) = l.km.iter().find(|c| arm_index(&c.group) == Some(arm)) else {
+                    continue;
+                };
+                let fp = l.fingerprint[arm];
+                if let std::collections::btree_map::Entry::Vacant(e) = rows.entry(fp) {
+                    let own = horizon_ticks(r, d.design, &l.km);
+                    let n0 = lcounts.n[arm];
+                    let at0 = own.first().map(|&t| at_risk(c, t));
+                    let zero = own.first().is_some_and(|&t| t <= 0.0);
+                    let ids = add_row(&mut lc, c, &own, &|k| match n0 {
+                        Some((n, shown)) if k == 0 && zero && at0 == Some(n) => Some(shown),
+                        _ => None,
+                    });
+                    e.insert((ids, own));
+                }
+                ids_of_sg.push(rows[&fp].0.clone());
+            }
+            parts.extend(ids_of_sg.iter());
+            // Remainder at each time, and the numbers leaving it between two times.
+            let rem: Option<Vec<usize>> = (0..times.len())
+                .map(|k| {
+                    let total = lc.values[all_ids[k]];
+                    let sum: u64 = parts.iter().map(|p| lc.values[p[k]]).sum();
+                    (sum <= total).then_some(total - sum)
+                })
+                .collect::<Option<Vec<u64>>>()
+                .map(|vals| vals.into_iter().map(|v| lc.add(v, false)).collect());
+            let Some(rem) = rem else { continue };
+            for k in 0..times.len() {
+                let mut p: Vec<usize> = parts.iter().map(|p| p[k]).collect();
+                p.push(rem[k]);
+                lc.sum_relation(&p, all_ids[k]);
+            }
+            for a in 0..times.len() {
+                for b in a + 1..times.len() {
+                    let v = lc.values[rem[a]].saturating_sub(lc.values[rem[b]]);
+                    let left = lc.add(v, false);
+                    lc.sum_relation(&[rem[b], left], rem[a]);
+                }
+            }
+        }
+        let shown = suppress_linked(&lc, rule);
+        for (fp, (ids, own)) in rows {
+            let counts: Vec<Option<u64>> = times
+                .iter()
+                .zip(&ids)
+                .filter(|(t, _)| own.contains(t))
+                .map(|(_, &i)| shown[i].then_some(lc.values[i]))
+                .collect();
+            out.insert((arm, fp, own.len()), counts);
+        }
+    }
+    out
+}
+
 fn deaths_text(d: Option<u64>, k: Option<u64>) -> String {
     format!("{}/{}", theme::count(d), theme::count(k))
 }
@@ -1046,6 +1195,7 @@ fn subgroup_section(
     let mut overall_counts: Option<[Option<u64>; 4]> = None;
     let mut grids = Vec::new();
     let (table_counts, all) = subgroup_table_counts(&d.overall, &d.subgroups, rule);
+    let risk_counts = subgroup_risk_counts(r, d, &table_counts, rule);
     for (sg, levels) in d.subgroups.iter().zip(&table_counts) {
         if overall_counts.is_none() {
             overall_counts = Some(all);
@@ -1109,7 +1259,7 @@ fn subgroup_section(
                         _ => None,
                     })
                     .collect();
-            if let Some(p) = km_plot(
+            if let Some(mut p) = km_plot(
                 r,
                 d.design,
                 l,
@@ -1117,6 +1267,18 @@ fn subgroup_section(
                 &first,
                 rule,
             ) {
+                // The numbers at risk after the joint audit of all subgroup panels.
+                if let Some(rt) = p.risk_table.as_mut() {
+                    for (row, cv) in rt.rows.iter_mut().zip(&l.km) {
+                        if let Some(counts) = risk_counts.get(&(
+                            arm_index(&cv.group).unwrap_or(usize::MAX),
+                            l.fingerprint[arm_index(&cv.group).unwrap_or(0)],
+                            row.counts.len(),
+                        )) {
+                            row.counts = counts.clone();
+                        }
+                    }
+                }
                 panels.push(p);
             }
         }
