@@ -22,7 +22,7 @@ use super::jmhw::{jmhw, JmhwDay};
 use super::jsth::{jsth, JsthDay};
 use super::sic::{sic, SicDay};
 use super::sirs::{sirs, SirsDay};
-use super::sofa::{sofa, SofaDay};
+use super::sofa::{cardiovascular, cns, coagulation, liver, renal, respiration};
 use super::{Dx, Points, ScoreError, ScoreName};
 use crate::schema::{DayTable, PatientTable};
 
@@ -461,6 +461,9 @@ fn sirs_kernel(d: &ChunkView, cfg: &ScoreConfig, lo: &mut [i8], hi: &mut [i8]) {
     }
 }
 
+/// SOFA in one loop per group of organs (few input streams per loop), accumulated into the
+/// output columns: total = respiration + coagulation + liver + cardiovascular + CNS + renal,
+/// SOFA-4 = respiration + cardiovascular + liver + renal (the order of i8 sums is immaterial).
 #[inline(always)]
 fn sofa_kernel(
     d: &ChunkView,
@@ -473,28 +476,28 @@ fn sofa_kernel(
     let n = lo.len();
     assert!(hi.len() == n && lo4.len() == n && hi4.len() == n && d.platelets.len() == n);
     for k in 0..n {
-        let so = sofa(
-            &SofaDay {
-                pao2_fio2: d.pao2_fio2[k],
-                ventilated: d.ventilated[k],
-                platelets: d.platelets[k],
-                bilirubin: d.bilirubin[k],
-                map: d.map[k],
-                dopamine: d.dopamine[k],
-                dobutamine: d.dobutamine[k],
-                epinephrine: d.epinephrine[k],
-                norepinephrine: d.norepinephrine[k],
-                gcs: d.gcs[k],
-                creatinine: d.creatinine[k],
-                urine_output: d.urine_output[k],
-            },
-            cfg,
-        );
-        let (t, t4) = (so.total(), so.sofa4());
+        let r = respiration(d.pao2_fio2[k], d.ventilated[k]);
+        let l = liver(d.bilirubin[k]);
+        let four = r + l;
+        let t = four + coagulation(d.platelets[k]) + cns(d.gcs[k]);
         lo[k] = t.min;
         hi[k] = t.max;
-        lo4[k] = t4.min;
-        hi4[k] = t4.max;
+        lo4[k] = four.min;
+        hi4[k] = four.max;
+    }
+    for k in 0..n {
+        let cv = cardiovascular(
+            d.map[k],
+            d.dopamine[k],
+            d.dobutamine[k],
+            d.epinephrine[k],
+            d.norepinephrine[k],
+            cfg,
+        ) + renal(d.creatinine[k], d.urine_output[k], cfg);
+        lo[k] += cv.min;
+        hi[k] += cv.max;
+        lo4[k] += cv.min;
+        hi4[k] += cv.max;
     }
 }
 

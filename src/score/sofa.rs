@@ -54,7 +54,7 @@ pub struct SofaBreakdown {
 }
 
 #[inline(always)]
-fn respiration(pf: f64, vent: Option<bool>) -> Points {
+pub(crate) fn respiration(pf: f64, vent: Option<bool>) -> Points {
     // Selects only (no branches). P/F < 200 scores 3 (< 100: 4) with ventilation, else 2.
     let missing = pf.is_nan();
     let ventilated = vent == Some(true);
@@ -103,68 +103,106 @@ fn vasopressor_catecholamine(x: f64) -> i8 {
     3 * (x > 0.0) as i8 + (x > 0.1) as i8
 }
 
+/// Coagulation: platelets < 150 / 100 / 50 / 20 x10^3/uL.
+#[inline(always)]
+pub(crate) fn coagulation(p: f64) -> Points {
+    measured(
+        p,
+        (p < 150.0) as i8 + (p < 100.0) as i8 + (p < 50.0) as i8 + (p < 20.0) as i8,
+        0,
+        4,
+    )
+}
+
+/// Liver: bilirubin [1.2, 2.0) / [2.0, 6.0) / [6.0, 12.0) / >= 12 mg/dL.
+#[inline(always)]
+pub(crate) fn liver(b: f64) -> Points {
+    measured(
+        b,
+        (b >= 1.2) as i8 + (b >= 2.0) as i8 + (b >= 6.0) as i8 + (b >= 12.0) as i8,
+        0,
+        4,
+    )
+}
+
+/// CNS: GCS 13-14 / 10-12 / 6-9 / < 6.
+#[inline(always)]
+pub(crate) fn cns(g: f64) -> Points {
+    measured(
+        g,
+        (g < 15.0) as i8 + (g < 13.0) as i8 + (g < 10.0) as i8 + (g < 6.0) as i8,
+        0,
+        4,
+    )
+}
+
+/// Cardiovascular: the highest of MAP < 70 and the vasopressor criteria.
+#[inline(always)]
+pub(crate) fn cardiovascular(
+    map: f64,
+    dop: f64,
+    dobutamine: f64,
+    epinephrine: f64,
+    norepinephrine: f64,
+    cfg: &ScoreConfig,
+) -> Points {
+    // dopamine > 0 scores 2, > 5 scores 3, > 15 scores 4.
+    let dopamine = 2 * (dop > 0.0) as i8 + (dop > 5.0) as i8 + (dop > 15.0) as i8;
+    highest_of(
+        [
+            (!map.is_nan(), (map < 70.0) as i8, 1),
+            (!dop.is_nan(), dopamine, 4),
+            (!dobutamine.is_nan(), 2 * (dobutamine > 0.0) as i8, 2),
+            (
+                !epinephrine.is_nan(),
+                vasopressor_catecholamine(epinephrine),
+                4,
+            ),
+            (
+                !norepinephrine.is_nan(),
+                vasopressor_catecholamine(norepinephrine),
+                4,
+            ),
+        ],
+        cfg,
+    )
+}
+
+/// Renal: the higher of the creatinine and urine-output criteria.
+#[inline(always)]
+pub(crate) fn renal(c: f64, uo: f64, cfg: &ScoreConfig) -> Points {
+    // urine output < 500 mL/day scores 3, < 200 scores 4.
+    let urine = 3 * (uo < 500.0) as i8 + (uo < 200.0) as i8;
+    highest_of(
+        [
+            (
+                !c.is_nan(),
+                (c >= 1.2) as i8 + (c >= 2.0) as i8 + (c >= 3.5) as i8 + (c >= 5.0) as i8,
+                4,
+            ),
+            (!uo.is_nan(), urine, 4),
+        ],
+        cfg,
+    )
+}
+
 /// SOFA organ scores of one patient-day.
 #[inline(always)]
 pub fn sofa(d: &SofaDay, cfg: &ScoreConfig) -> SofaBreakdown {
-    let p = d.platelets;
-    let b = d.bilirubin;
-    let g = d.gcs;
-    let c = d.creatinine;
-    let dop = d.dopamine;
-    // dopamine > 0 scores 2, > 5 scores 3, > 15 scores 4.
-    let dopamine = 2 * (dop > 0.0) as i8 + (dop > 5.0) as i8 + (dop > 15.0) as i8;
-    let uo = d.urine_output;
-    // urine output < 500 mL/day scores 3, < 200 scores 4.
-    let urine = 3 * (uo < 500.0) as i8 + (uo < 200.0) as i8;
     SofaBreakdown {
         respiration: respiration(d.pao2_fio2, d.ventilated),
-        coagulation: measured(
-            p,
-            (p < 150.0) as i8 + (p < 100.0) as i8 + (p < 50.0) as i8 + (p < 20.0) as i8,
-            0,
-            4,
-        ),
-        liver: measured(
-            b,
-            (b >= 1.2) as i8 + (b >= 2.0) as i8 + (b >= 6.0) as i8 + (b >= 12.0) as i8,
-            0,
-            4,
-        ),
-        cardiovascular: highest_of(
-            [
-                (!d.map.is_nan(), (d.map < 70.0) as i8, 1),
-                (!dop.is_nan(), dopamine, 4),
-                (!d.dobutamine.is_nan(), 2 * (d.dobutamine > 0.0) as i8, 2),
-                (
-                    !d.epinephrine.is_nan(),
-                    vasopressor_catecholamine(d.epinephrine),
-                    4,
-                ),
-                (
-                    !d.norepinephrine.is_nan(),
-                    vasopressor_catecholamine(d.norepinephrine),
-                    4,
-                ),
-            ],
+        coagulation: coagulation(d.platelets),
+        liver: liver(d.bilirubin),
+        cardiovascular: cardiovascular(
+            d.map,
+            d.dopamine,
+            d.dobutamine,
+            d.epinephrine,
+            d.norepinephrine,
             cfg,
         ),
-        cns: measured(
-            g,
-            (g < 15.0) as i8 + (g < 13.0) as i8 + (g < 10.0) as i8 + (g < 6.0) as i8,
-            0,
-            4,
-        ),
-        renal: highest_of(
-            [
-                (
-                    !c.is_nan(),
-                    (c >= 1.2) as i8 + (c >= 2.0) as i8 + (c >= 3.5) as i8 + (c >= 5.0) as i8,
-                    4,
-                ),
-                (!uo.is_nan(), urine, 4),
-            ],
-            cfg,
-        ),
+        cns: cns(d.gcs),
+        renal: renal(d.creatinine, d.urine_output, cfg),
     }
 }
 
