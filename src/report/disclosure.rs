@@ -29,7 +29,9 @@
 //! in no level) add up to all patients, the remainder is a hidden cell protected like any other,
 //! and cells of the same patients (equal `PopulationResult::fingerprint`) are one cell, so a
 //! count printed in two blocks gets one decision (see also [`LinkedCounts::equal_relation`]).
-//! A joint audit of all tables at once is not attempted.
+//! The numbers at risk of the subgroup Kaplan-Meier grids are audited the same way, per arm, at
+//! every time, against the main figure's numbers at risk. A joint audit of all tables at once
+//! (e.g. Table 1 with the subgroup table) is not attempted.
 
 use serde::Serialize;
 
