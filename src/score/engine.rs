@@ -16,14 +16,14 @@ use serde::Serialize;
 use super::config::ScoreConfig;
 use super::fall::PlateletFall;
 use super::isth_overt::{isth_overt, IsthDay};
-use super::jaam::{jaam, JaamDay};
+use super::jaam::JAAM_DIC;
 use super::jaam2::{jaam2, Jaam2Day};
-use super::jmhw::{jmhw, JmhwDay};
+use super::jmhw::{platelet_item as jmhw_platelets, unless_haematological, JmhwBreakdown, JmhwDay};
 use super::jsth::{jsth, JsthDay};
 use super::sic::{sic, SicDay};
 use super::sirs::{sirs, SirsDay};
 use super::sofa::{cardiovascular, cns, coagulation, liver, renal, respiration};
-use super::{Dx, Points, ScoreError, ScoreName};
+use super::{flag, Dx, Points, ScoreError, ScoreName};
 use crate::schema::{DayTable, PatientTable};
 
 /// Number of scores and of diagnostic scores.
@@ -394,8 +394,10 @@ fn score_chunk(days: &DayTable, patients: &PatientTable, cfg: &ScoreConfig, c: &
     let [jaam_dx, jaam2_dx, isth_dx, sic_dx, jmhw_dx, jsth_dx] = &mut c.dx;
     sirs_kernel(&d, cfg, sirs_lo, sirs_hi);
     sofa_kernel(&d, cfg, sofa_lo, sofa_hi, sofa4_lo, sofa4_hi);
-    jaam_kernel(&d, &fall, sirs_lo, sirs_hi, jaam_lo, jaam_hi, jaam_dx);
     jaam2_kernel(&d, &fall, jaam2_lo, jaam2_hi, jaam2_dx);
+    jaam_kernel(
+        jaam2_lo, jaam2_hi, sirs_lo, sirs_hi, jaam_lo, jaam_hi, jaam_dx,
+    );
     isth_kernel(&d, cfg, isth_lo, isth_hi, isth_dx);
     sic_kernel(&d, sofa4_lo, sofa4_hi, sic_lo, sic_hi, sic_dx);
     jmhw_kernel(&d, &hm, jmhw_lo, jmhw_hi, jmhw_dx);
@@ -501,10 +503,13 @@ fn sofa_kernel(
     }
 }
 
+/// JAAM = JAAM-2 (platelets + PT ratio + FDP, the same items: Yamakawa 2024) + the SIRS item,
+/// from the JAAM-2 and SIRS columns already computed (no second pass over the laboratory
+/// columns). Same integers as [`super::jaam::jaam`]`(..).total()` and `.dx()`.
 #[inline(always)]
 fn jaam_kernel(
-    d: &ChunkView,
-    fall: &[PlateletFall],
+    jaam2_lo: &[i8],
+    jaam2_hi: &[i8],
     sirs_lo: &[i8],
     sirs_hi: &[i8],
     lo: &mut [i8],
@@ -512,20 +517,16 @@ fn jaam_kernel(
     dx: &mut [Dx],
 ) {
     let n = lo.len();
-    assert!(hi.len() == n && dx.len() == n && fall.len() == n && d.platelets.len() == n);
+    assert!(hi.len() == n && dx.len() == n && jaam2_lo.len() == n && jaam2_hi.len() == n);
     assert!(sirs_lo.len() == n && sirs_hi.len() == n);
     for k in 0..n {
-        let b = jaam(&JaamDay {
-            sirs: Points::range(sirs_lo[k], sirs_hi[k]),
-            platelets: d.platelets[k],
-            fall: fall[k],
-            pt_ratio: d.pt_ratio[k],
-            fdp: d.fdp[k],
-        });
-        let t = b.total();
+        let t = Points {
+            min: jaam2_lo[k] + (sirs_lo[k] >= 3) as i8,
+            max: jaam2_hi[k] + (sirs_hi[k] >= 3) as i8,
+        };
         lo[k] = t.min;
         hi[k] = t.max;
-        dx[k] = b.dx();
+        dx[k] = t.dx_at_least(JAAM_DIC);
     }
 }
 
@@ -594,25 +595,60 @@ fn sic_kernel(
     }
 }
 
+/// JMHW in two loops: the laboratory items (platelets, FDP, fibrinogen, PT ratio) first, then
+/// the flags (haematological malignancy, bleeding, organ failure) with the total and diagnosis
+/// of [`JmhwBreakdown`] (FDP + fibrinogen + PT ratio carried as one summed item: the total and
+/// the diagnosis use only their sum).
 #[inline(always)]
 fn jmhw_kernel(d: &ChunkView, hm: &[Option<bool>], lo: &mut [i8], hi: &mut [i8], dx: &mut [Dx]) {
     let n = lo.len();
     assert!(hi.len() == n && dx.len() == n && hm.len() == n && d.platelets.len() == n);
+    let mut plt_lo = vec![0i8; n];
+    let mut plt_hi = vec![0i8; n];
     for k in 0..n {
-        let b = jmhw(&JmhwDay {
-            haematological_malignancy: hm[k],
-            bleeding: d.bleeding[k],
-            organ_failure: d.organ_failure[k],
-            platelets: d.platelets[k],
-            fdp: d.fdp[k],
-            fibrinogen: d.fibrinogen[k],
-            pt_ratio: d.pt_ratio[k],
-        });
+        let labs = jmhw_labs(d.fdp[k], d.fibrinogen[k], d.pt_ratio[k]);
+        let p = jmhw_platelets(d.platelets[k]);
+        lo[k] = labs.min;
+        hi[k] = labs.max;
+        plt_lo[k] = p.min;
+        plt_hi[k] = p.max;
+    }
+    for k in 0..n {
+        let hm = hm[k];
+        let bleeding = flag(d.bleeding[k], 1);
+        let platelets = Points::range(plt_lo[k], plt_hi[k]);
+        let b = JmhwBreakdown {
+            haematological_malignancy: hm,
+            bleeding_if_not_haematological: bleeding,
+            platelets_if_not_haematological: platelets,
+            underlying_disease: Points::exact(1),
+            bleeding: unless_haematological(bleeding, hm),
+            organ_failure: flag(d.organ_failure[k], 1),
+            platelets: unless_haematological(platelets, hm),
+            fdp: Points::range(lo[k], hi[k]),
+            fibrinogen: Points::exact(0),
+            pt_ratio: Points::exact(0),
+        };
         let t = b.total();
         lo[k] = t.min;
         hi[k] = t.max;
         dx[k] = b.dx();
     }
+}
+
+/// JMHW FDP + fibrinogen + PT ratio points (the items of [`jmhw`](super::jmhw::jmhw)).
+#[inline(always)]
+fn jmhw_labs(f: f64, fib: f64, r: f64) -> Points {
+    let b = super::jmhw::jmhw(&JmhwDay {
+        haematological_malignancy: Some(false),
+        bleeding: Some(false),
+        organ_failure: Some(false),
+        platelets: 0.0,
+        fdp: f,
+        fibrinogen: fib,
+        pt_ratio: r,
+    });
+    b.fdp + b.fibrinogen + b.pt_ratio
 }
 
 #[inline(always)]

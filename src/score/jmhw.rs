@@ -56,11 +56,22 @@ pub struct JmhwBreakdown {
 
 /// Points of an item that a haematological malignancy sets to 0.
 #[inline(always)]
-fn unless_haematological(p: Points, hm: Option<bool>) -> Points {
+pub(crate) fn unless_haematological(p: Points, hm: Option<bool>) -> Points {
     Points {
         min: if hm == Some(false) { p.min } else { 0 },
         max: if hm == Some(true) { 0 } else { p.max },
     }
+}
+
+/// Platelet item without haematological malignancy: <= 120 / 80 / 50 x10^3/uL.
+#[inline(always)]
+pub(crate) fn platelet_item(p: f64) -> Points {
+    measured(
+        p,
+        (p <= 120.0) as i8 + (p <= 80.0) as i8 + (p <= 50.0) as i8,
+        0,
+        3,
+    )
 }
 
 /// JMHW DIC score of one patient-day.
@@ -72,12 +83,7 @@ pub fn jmhw(d: &JmhwDay) -> JmhwBreakdown {
     let r = d.pt_ratio;
     let hm = d.haematological_malignancy;
     let bleeding = flag(d.bleeding, 1);
-    let platelets = measured(
-        p,
-        (p <= 120.0) as i8 + (p <= 80.0) as i8 + (p <= 50.0) as i8,
-        0,
-        3,
-    );
+    let platelets = platelet_item(p);
     JmhwBreakdown {
         haematological_malignancy: hm,
         bleeding_if_not_haematological: bleeding,
