@@ -40,7 +40,7 @@ use super::outcome::OutcomeKind;
 use super::plan::{LateStarters, Plan};
 use super::propensity::{iptw_weights, logit, match_nearest, quantile_strata, trim_mask, Estimand};
 use super::subgroup::{Partition, SubgroupSpec};
-use super::table1::{table1, Table1};
+use super::table1::{table1_with_rows, Table1};
 use super::CohortError;
 
 fn stats_err(context: &str) -> impl Fn(StatsError) -> CohortError + '_ {
@@ -435,7 +435,12 @@ pub fn run_plan(
         if primary {
             say("Table 1");
             let vars = table1_variables(plan);
-            table1_primary = Some(table1(&sub_frame, &sample.exposed, &vars)?);
+            table1_primary = Some(table1_with_rows(
+                &sub_frame,
+                &sample.exposed,
+                &vars,
+                &sample.patients,
+            )?);
         }
         // Complete propensity covariates.
         let covs = &plan.propensity.covariates;

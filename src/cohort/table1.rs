@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::analysis::population_fingerprint;
 use super::balance::{smd_binary, smd_categorical, smd_continuous};
 use super::frame::{Column, PatientFrame};
 use super::propensity::quantile_type7;
@@ -33,6 +34,12 @@ pub struct ArmSummary {
     pub q3: f64,
     /// Binary: patients with 1. Categorical: per level, in `levels` order.
     pub counts: Vec<usize>,
+    /// Fingerprint of the patients behind each entry of `counts`
+    /// ([`crate::cohort::analysis::population_fingerprint`] of their patient-table rows), so the
+    /// report's disclosure control can give a count printed here and elsewhere (e.g. a subgroup
+    /// level's arm) one decision. Not serialised.
+    #[serde(skip)]
+    pub fingerprints: Vec<u64>,
 }
 
 /// One row group of Table 1.
@@ -54,10 +61,28 @@ pub struct Table1Variable {
 pub struct Table1 {
     pub n_exposed: usize,
     pub n_unexposed: usize,
+    /// Fingerprint of each arm's patients (exposed, unexposed), as
+    /// [`crate::cohort::analysis::PopulationResult::fingerprint`]. Not serialised.
+    #[serde(skip)]
+    pub fingerprint: [u64; 2],
     pub variables: Vec<Table1Variable>,
 }
 
-fn summarise(col: &Column, rows: &[usize], kind: VarKind, codes: Option<&Partition>) -> ArmSummary {
+fn summarise(
+    col: &Column,
+    rows: &[usize],
+    kind: VarKind,
+    codes: Option<&Partition>,
+    patient_rows: &[usize],
+) -> ArmSummary {
+    let fp = |keep: &dyn Fn(usize) -> bool| -> u64 {
+        population_fingerprint(
+            rows.iter()
+                .filter(|&&i| keep(i))
+                .map(|&i| patient_rows[i])
+                .collect(),
+        )
+    };
     let mut s = ArmSummary {
         n: rows.len(),
         n_missing: rows.iter().filter(|&&i| col.is_missing(i)).count(),
@@ -67,6 +92,7 @@ fn summarise(col: &Column, rows: &[usize], kind: VarKind, codes: Option<&Partiti
         q1: f64::NAN,
         q3: f64::NAN,
         counts: Vec::new(),
+        fingerprints: Vec::new(),
     };
     match (kind, col) {
         (VarKind::Continuous, Column::Num(v)) => {
@@ -85,6 +111,7 @@ fn summarise(col: &Column, rows: &[usize], kind: VarKind, codes: Option<&Partiti
         }
         (VarKind::Binary, Column::Num(v)) => {
             s.counts = vec![rows.iter().filter(|&&i| v[i] == 1.0).count()];
+            s.fingerprints = vec![fp(&|i| v[i] == 1.0)];
         }
         (VarKind::Categorical, _) => {
             let p = codes.expect("categorical codes");
@@ -95,21 +122,37 @@ fn summarise(col: &Column, rows: &[usize], kind: VarKind, codes: Option<&Partiti
                 }
             }
             s.counts = c;
+            s.fingerprints = (0..p.levels.len())
+                .map(|k| fp(&|i| p.level[i] == Some(k as _)))
+                .collect();
         }
         _ => {}
     }
     s
 }
 
-/// Table 1 of the frame's rows by `exposed` (one flag per frame row).
+/// Table 1 of the frame's rows by `exposed` (one flag per frame row); the frame's rows are
+/// taken as the patient-table rows for the fingerprints.
 pub fn table1(
     frame: &PatientFrame,
     exposed: &[bool],
     variables: &[String],
 ) -> Result<Table1, CohortError> {
-    if exposed.len() != frame.n_rows() {
+    let rows: Vec<usize> = (0..frame.n_rows()).collect();
+    table1_with_rows(frame, exposed, variables, &rows)
+}
+
+/// As [`table1`], where frame row `i` is patient-table row `patient_rows[i]` (e.g. a sample's
+/// `patients`), so the fingerprints match those of the analysis populations.
+pub fn table1_with_rows(
+    frame: &PatientFrame,
+    exposed: &[bool],
+    variables: &[String],
+    patient_rows: &[usize],
+) -> Result<Table1, CohortError> {
+    if exposed.len() != frame.n_rows() || patient_rows.len() != frame.n_rows() {
         return Err(CohortError::InvalidInput(
-            "exposure and frame lengths differ".into(),
+            "exposure, patient rows and frame lengths differ".into(),
         ));
     }
     let rows1: Vec<usize> = (0..exposed.len()).filter(|&i| exposed[i]).collect();
@@ -150,15 +193,18 @@ pub fn table1(
             name: name.clone(),
             kind,
             levels: part.as_ref().map(|p| p.levels.clone()).unwrap_or_default(),
-            exposed: summarise(col, &rows1, kind, part.as_ref()),
-            unexposed: summarise(col, &rows0, kind, part.as_ref()),
-            overall: summarise(col, &all, kind, part.as_ref()),
+            exposed: summarise(col, &rows1, kind, part.as_ref(), patient_rows),
+            unexposed: summarise(col, &rows0, kind, part.as_ref(), patient_rows),
+            overall: summarise(col, &all, kind, part.as_ref(), patient_rows),
             smd,
         });
     }
+    let arm_fp =
+        |rows: &[usize]| population_fingerprint(rows.iter().map(|&i| patient_rows[i]).collect());
     Ok(Table1 {
         n_exposed: rows1.len(),
         n_unexposed: rows0.len(),
+        fingerprint: [arm_fp(&rows1), arm_fp(&rows0)],
         variables: out,
     })
 }
@@ -211,6 +257,22 @@ mod tests {
         assert_eq!(grp.exposed.counts, vec![1, 2]);
         assert_eq!(grp.unexposed.counts, vec![2, 0]);
         assert!(grp.smd > 0.0);
+        // Fingerprints of the level sets: exposed "a" is row 1, unexposed "a" rows 3 and 5.
+        assert_eq!(grp.exposed.fingerprints[0], population_fingerprint(vec![1]));
+        assert_eq!(
+            grp.unexposed.fingerprints[0],
+            population_fingerprint(vec![5, 3])
+        );
+        assert_eq!(tab.fingerprint[1], population_fingerprint(vec![3, 4, 5]));
+        let shifted = table1_with_rows(&f, &t, &vars, &[10, 11, 12, 13, 14, 15]).unwrap();
+        assert_eq!(
+            shifted.variables[2].exposed.fingerprints[1],
+            population_fingerprint(vec![10, 12])
+        );
+        assert_eq!(
+            shifted.variables[1].exposed.fingerprints[0],
+            population_fingerprint(vec![10, 12])
+        );
         assert!(table1(&f, &t, &["nope".to_string()]).is_err());
     }
 }
