@@ -1,35 +1,43 @@
-//! The planted truth of the synthetic registry (treatment HR 0.70 in DIC = JAAM >= 4 on day 1,
-//! 1.0 otherwise; confounding by indication; treatment often starting on day 2-3): the landmark +
-//! IPTW analysis recovers it in each group (its 95% interval covers the truth), while the naive
-//! ever-treated analysis is visibly biased (immortal time): its DIC interval lies far below the
-//! truth (and below the landmark interval) and its non-DIC estimate below 1. (In this simulator
-//! early deaths are rarer without DIC, so the immortal-time bias is smaller there.)
+//! The planted truth of the synthetic registry (conditional treatment HR 0.70 in DIC = JAAM >= 4
+//! on day 1, 1.0 otherwise; confounding by indication, fully measured by the propensity
+//! covariates; treatment often starting on day 2-3): the landmark + IPTW analysis recovers it in
+//! each group, while the naive ever-treated analysis is visibly biased (immortal time): its DIC
+//! interval lies far below the truth (and below the landmark interval) and its non-DIC estimate
+//! below 1. (In this simulator early deaths are rarer without DIC, so the immortal-time bias is
+//! smaller there.)
+//!
+//! The truth IPTW (ATE) targets is the MARGINAL hazard ratio of the landmark contrast
+//! (`truth.json` `marginal_hazard_ratio`, computed by the simulator from each landmark patient's
+//! two potential outcomes with common random numbers), not the conditional `true_hazard_ratio`:
+//! hazard ratios are non-collapsible, so the population-averaged one lies nearer 1 (about 0.73
+//! in DIC for a conditional 0.70; exactly 1 without DIC).
 //!
 //! One fixed seed and a size that runs in seconds in debug mode; `truth_recovered_large` (ignored)
-//! prints larger runs for release runs by hand (see its note on what large samples reveal).
+//! prints larger runs for release runs by hand.
 
 use dicohort::cohort::analysis::{run_plan, AnalysisResult, HrEstimate, HrMethod};
 use dicohort::cohort::landmark::Design;
 use dicohort::cohort::plan::Plan;
 use dicohort::load::{load_canonical, Input, LoadOptions};
 use dicohort::schema::Cohort;
-use dicohort::simulate::{simulate_canonical_in_memory, SimParams};
+use dicohort::simulate::{simulate_canonical_in_memory, SimParams, Truth};
 
-fn registry(n: u64, seed: u64) -> Cohort {
+fn registry(n: u64, seed: u64) -> (Cohort, Truth) {
     let ([p, d, t], truth) = simulate_canonical_in_memory(&SimParams::new(n, seed)).unwrap();
     assert_eq!(truth.counts.patients, n);
     let input = |name: &str, data: Vec<u8>| Input::Bytes {
         name: name.into(),
         data,
     };
-    load_canonical(
+    let cohort = load_canonical(
         &input("patients.csv", p),
         &input("days.csv", d),
         Some(&input("treatments.csv", t)),
         &LoadOptions::default(),
     )
     .unwrap()
-    .0
+    .0;
+    (cohort, truth)
 }
 
 const PLAN: &str = r#"
@@ -65,10 +73,23 @@ fn estimate<'a>(
         .unwrap_or_else(|| panic!("no {method:?} estimate: {:?}", l.notes))
 }
 
-/// Runs the analysis; `coverage` also asserts that the landmark intervals cover the truth.
+/// Runs the analysis; `coverage` also asserts that the landmark IPTW intervals cover the
+/// marginal truth.
 fn check(n: u64, seed: u64, coverage: bool) {
     let plan = Plan::from_toml(PLAN).unwrap();
-    let r = run_plan(&plan, registry(n, seed), &mut |_| {}).unwrap();
+    let (cohort, truth) = registry(n, seed);
+    let m = &truth.marginal_hazard_ratio;
+    // The analysis's DIC levels are the patients whose day-1 JAAM status the written data decide.
+    let (m_dic, m_non) = (
+        m.dic_as_decided_in_data.unwrap(),
+        m.non_dic_as_decided_in_data.unwrap(),
+    );
+    // No effect without DIC: both potential outcomes coincide, the marginal HR is exactly 1.
+    assert_eq!(m_non, 1.0);
+    assert_eq!(m.non_dic, Some(1.0));
+    // Non-collapsibility: the marginal HR lies between the conditional 0.70 and 1.
+    assert!(0.70 < m_dic && m_dic < 0.80, "marginal DIC truth {m_dic}");
+    let r = run_plan(&plan, cohort, &mut |_| {}).unwrap();
     let lm_dic = iptw(&r, Design::Landmark, "DIC");
     let lm_non = iptw(&r, Design::Landmark, "no DIC");
     let nv_dic = iptw(&r, Design::NaiveEverTreated, "DIC");
@@ -83,7 +104,7 @@ fn check(n: u64, seed: u64, coverage: bool) {
         ))
     };
     eprintln!(
-        "n={n} seed={seed}: landmark IPTW DIC {} non-DIC {}; landmark IPTW+covariates DIC {} \
+        "n={n} seed={seed}: marginal truth DIC {m_dic:.4} non-DIC {m_non}; landmark IPTW DIC {} non-DIC {}; landmark IPTW+covariates DIC {} \
          non-DIC {}; naive IPTW DIC {} non-DIC {}",
         show(lm_dic),
         show(lm_non),
@@ -93,25 +114,24 @@ fn check(n: u64, seed: u64, coverage: bool) {
         show(nv_non)
     );
     if coverage {
-        // Landmark + IPTW (alone and with covariate adjustment) covers the truth in each group.
-        for method in [HrMethod::Iptw, HrMethod::IptwAdjusted] {
-            let d = estimate(&r, Design::Landmark, "DIC", method);
-            let o = estimate(&r, Design::Landmark, "no DIC", method);
-            assert!(
-                d.lower < 0.70 && 0.70 < d.upper,
-                "{method:?} DIC: {}",
-                show(d)
-            );
-            assert!(
-                o.lower < 1.0 && 1.0 < o.upper,
-                "{method:?} non-DIC: {}",
-                show(o)
-            );
-        }
+        // Landmark + IPTW covers the marginal truth in each group. (IPTW + covariates estimates
+        // a hazard ratio conditional on the propensity covariates, a third estimand between the
+        // two truths: printed, not asserted.)
+        assert!(
+            lm_dic.lower < m_dic && m_dic < lm_dic.upper,
+            "landmark IPTW DIC {} vs marginal truth {m_dic}",
+            show(lm_dic)
+        );
+        assert!(
+            lm_non.lower < m_non && m_non < lm_non.upper,
+            "landmark IPTW non-DIC {} vs marginal truth {m_non}",
+            show(lm_non)
+        );
     }
-    // The naive analysis credits immortal time to treatment: far below the truth.
+    // The naive analysis credits immortal time to treatment: far below either truth.
     assert!(nv_dic.upper < 0.70, "naive DIC: {}", show(nv_dic));
     assert!(nv_dic.hr < 0.8 * 0.70, "naive DIC: {}", show(nv_dic));
+    assert!(nv_non.upper < m_non, "naive non-DIC: {}", show(nv_non));
     assert!(nv_non.hr < 0.95, "naive non-DIC: {}", show(nv_non));
     assert!(
         nv_dic.upper < lm_dic.lower,
@@ -143,15 +163,12 @@ fn truth_recovered_by_landmark_iptw_not_by_naive() {
 }
 
 /// Run by hand in release: `cargo test --release --test cohort_truth -- --ignored --nocapture`.
-/// Prints the estimates for three seeds of 50,000 patients and checks the naive bias only: at
-/// this size the intervals are narrow enough to show that (a) the IPTW hazard ratio is a
-/// marginal one, attenuated toward 1 against the planted conditional HR (non-collapsibility:
-/// about 0.80-0.83 in DIC), and (b) APACHE II is a noisy proxy of the simulator's latent severity,
-/// which leaves some confounding (non-DIC estimates about 1.0-1.2).
+/// Three seeds of 200,000 patients, with the coverage assertions (the marginal truth is the
+/// estimand, so coverage should hold at any size, up to the 5% of runs an interval misses).
 #[test]
 #[ignore]
 fn truth_recovered_large() {
     for seed in [1, 2, 3] {
-        check(50_000, seed, false);
+        check(200_000, seed, true);
     }
 }

@@ -70,10 +70,104 @@ pub struct TruthCounts {
     pub day1_fdp_missing: u64,
     /// Of those, patients whose JAAM DIC status cannot be decided from the written data alone.
     pub day1_dic_indeterminate_in_data: u64,
+    /// Counterfactual landmark follow-up, aggregated (feeds `marginal_hazard_ratio`).
+    #[serde(skip)]
+    pub counterfactual: Counterfactual,
+}
+
+/// Groups of the counterfactual aggregates: DIC and non-DIC by the simulated day-1 values, and
+/// as decidable from the written data (the analysis's subgroup levels).
+pub const CF_GROUPS: [&str; 4] = [
+    "dic",
+    "non_dic",
+    "dic_as_decided_in_data",
+    "non_dic_as_decided_in_data",
+];
+const CF_TIMES: usize = (model::FOLLOW_UP_DAYS - model::LANDMARK_DAY) as usize;
+
+/// Per group and arm (0 never treated, 1 treated from the landmark), deaths and exits (death or
+/// censoring) by follow-up day since the landmark (1..=25).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counterfactual {
+    pub deaths: [[[u64; CF_TIMES]; 2]; 4],
+    pub exits: [[[u64; CF_TIMES]; 2]; 4],
+}
+
+impl Counterfactual {
+    fn add(&mut self, g: usize, arms: &[model::CounterfactualOutcome; 2]) {
+        for (arm, &(t, dead)) in arms.iter().enumerate() {
+            let k = t as usize - 1;
+            self.exits[g][arm][k] += 1;
+            self.deaths[g][arm][k] += u64::from(dead);
+        }
+    }
+
+    fn merge(&mut self, o: &Counterfactual) {
+        for g in 0..4 {
+            for a in 0..2 {
+                for k in 0..CF_TIMES {
+                    self.deaths[g][a][k] += o.deaths[g][a][k];
+                    self.exits[g][a][k] += o.exits[g][a][k];
+                }
+            }
+        }
+    }
+
+    /// Patients of group `g` in the landmark population.
+    pub fn n(&self, g: usize) -> u64 {
+        self.exits[g][0].iter().sum()
+    }
+
+    /// Cox hazard ratio of arm 1 vs arm 0 in group `g` (Efron ties, as `survival::coxph`),
+    /// by Newton-Raphson on the one-covariate partial likelihood from the daily counts; `None`
+    /// without deaths in an arm.
+    pub fn cox_hr(&self, g: usize) -> Option<f64> {
+        let (d, x) = (&self.deaths[g], &self.exits[g]);
+        if d[0].iter().sum::<u64>() == 0 || d[1].iter().sum::<u64>() == 0 {
+            return None;
+        }
+        let mut beta = 0.0f64;
+        for _ in 0..50 {
+            let eb = beta.exp();
+            let (mut u, mut info) = (0.0, 0.0);
+            let mut r = [
+                x[0].iter().sum::<u64>() as f64,
+                x[1].iter().sum::<u64>() as f64,
+            ];
+            for k in 0..CF_TIMES {
+                let (d0, d1) = (d[0][k] as f64, d[1][k] as f64);
+                let dd = d0 + d1;
+                u += d1;
+                let m = dd as u64;
+                for j in 0..m {
+                    let f = j as f64 / dd;
+                    let a1 = (r[1] - f * d1) * eb;
+                    let a0 = r[0] - f * d0;
+                    let pr = a1 / (a1 + a0);
+                    u -= pr;
+                    info += pr * (1.0 - pr);
+                }
+                r[0] -= x[0][k] as f64;
+                r[1] -= x[1][k] as f64;
+            }
+            let step = u / info;
+            beta += step;
+            if step.abs() < 1e-12 {
+                break;
+            }
+        }
+        Some(beta.exp())
+    }
 }
 
 impl TruthCounts {
-    fn add(&mut self, p: &SimPatient) {
+    fn add(&mut self, params: &SimParams, p: &SimPatient) {
+        if let Some(arms) = model::counterfactual_landmark(params, p) {
+            self.counterfactual.add(usize::from(!p.dic), &arms);
+            if let Some(dic) = dic_decided_in_data(p) {
+                self.counterfactual.add(2 + usize::from(!dic), &arms);
+            }
+        }
         self.patients += 1;
         let treated = p.treatment_start.is_some();
         let died = p.death_day.is_some();
@@ -100,7 +194,7 @@ impl TruthCounts {
         }
         if p.days[0][model::col::FDP].is_nan() {
             self.day1_fdp_missing += 1;
-            let without = p.jaam_day1 - fdp_points(p.days_true[0][model::col::FDP]);
+            let without = p.jaam_day1 - model::fdp_points(p.days_true[0][model::col::FDP]);
             if without < 4 && without + 3 >= 4 {
                 self.day1_dic_indeterminate_in_data += 1;
             }
@@ -129,16 +223,57 @@ impl TruthCounts {
         }
         self.day1_fdp_missing += o.day1_fdp_missing;
         self.day1_dic_indeterminate_in_data += o.day1_dic_indeterminate_in_data;
+        self.counterfactual.merge(&o.counterfactual);
     }
 }
 
-fn fdp_points(f: f64) -> u8 {
-    if f >= 25.0 {
-        3
-    } else if f >= 10.0 {
-        1
+/// JAAM DIC on day 1 as decidable from the written values: `None` when the unrecorded FDP
+/// could change it (lower bound < 4 <= upper bound).
+pub fn dic_decided_in_data(p: &SimPatient) -> Option<bool> {
+    let lo = p.jaam_lo_day1;
+    let hi = if p.days[0][model::col::FDP].is_nan() {
+        lo + 3
     } else {
-        0
+        lo
+    };
+    if lo >= 4 {
+        Some(true)
+    } else if hi < 4 {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The marginal (population-averaged) hazard ratios of the landmark contrast.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarginalHazardRatios {
+    pub estimand: String,
+    pub dic: Option<f64>,
+    pub non_dic: Option<f64>,
+    pub dic_as_decided_in_data: Option<f64>,
+    pub non_dic_as_decided_in_data: Option<f64>,
+    /// Landmark-population patients per group (same order).
+    pub n_landmark: [u64; 4],
+}
+
+fn marginal(c: &Counterfactual) -> MarginalHazardRatios {
+    MarginalHazardRatios {
+        estimand: "Marginal (population-averaged) Cox hazard ratio of in-hospital death, treated \
+                   vs never treated, in this registry's landmark population (alive and in hospital \
+                   at the end of day 3), follow-up from the end of day 3 to day 28 with discharge \
+                   alive censored: each patient's two potential outcomes (model::\
+                   counterfactual_landmark: 'treated from day 4' vs 'never treated', common random \
+                   numbers) pooled, Cox with Efron ties (survival::coxph). This is what landmark + \
+                   IPTW (ATE) estimates; it is attenuated toward 1 against the conditional \
+                   true_hazard_ratio (non-collapsibility). Groups by the simulated day-1 JAAM, and \
+                   as decidable from the written data (the analysis's DIC subgroup levels)."
+            .into(),
+        dic: c.cox_hr(0),
+        non_dic: c.cox_hr(1),
+        dic_as_decided_in_data: c.cox_hr(2),
+        non_dic_as_decided_in_data: c.cox_hr(3),
+        n_landmark: [c.n(0), c.n(1), c.n(2), c.n(3)],
     }
 }
 
@@ -150,6 +285,8 @@ pub struct Truth {
     pub n_patients: u64,
     pub format: String,
     pub true_hazard_ratio: TrueHazardRatios,
+    /// The estimand of landmark + IPTW, from counterfactual simulation.
+    pub marginal_hazard_ratio: MarginalHazardRatios,
     pub effect: String,
     pub effect_modifier: EffectModifier,
     pub outcome: String,
@@ -186,6 +323,7 @@ fn truth(params: &SimParams, format: SimFormat, counts: TruthCounts, files: Vec<
             dic: params.hr_dic,
             non_dic: params.hr_non_dic,
         },
+        marginal_hazard_ratio: marginal(&counts.counterfactual),
         effect: "From the first anticoagulant start_day onward (inclusive; any of antithrombin, \
                  thrombomodulin, heparin, protease_inhibitor; for the rest of follow-up whatever the \
                  course end), the hazard of in-hospital death (a rate constant within each day) is \
@@ -208,10 +346,12 @@ fn truth(params: &SimParams, format: SimFormat, counts: TruthCounts, files: Vec<
                   competing event ending observation; patients still in hospital are censored at \
                   day 28 (last_day = 28)."
             .into(),
-        confounding: "Treatment probability rises with day-1 JAAM, DIC status and latent severity \
-                      (APACHE II is a noisy proxy), which also raise the death hazard: confounding by \
-                      indication. Treatment starts on day 1 to 5 (mostly 2-3) and only if the \
-                      patient is still in hospital then: immortal time for an ever-treated analysis."
+        confounding: "Treatment probability rises with APACHE II and the day-1 JAAM lower bound \
+                      (written values only, with a site shift; see model.treatment_probability), \
+                      which also go with a higher death hazard: confounding by indication, fully \
+                      measured by the covariates site_id, apache2 and jaam_lo_day1. Treatment starts on day 1 to 3 (mostly 2-3), plus rare late \
+                      starts on day 4-5 unrelated to anything, and only if the patient is still in \
+                      hospital then: immortal time for an ever-treated analysis."
             .into(),
         model: model::model_description(),
         counts,
@@ -244,7 +384,7 @@ fn render_chunk(
             }
             write_truth_row(&p, &mut files[3]);
             let mut counts = TruthCounts::default();
-            counts.add(&p);
+            counts.add(params, &p);
             Rendered { files, counts }
         })
         .collect()

@@ -41,8 +41,17 @@ pub const FOLLOW_UP_DAYS: u32 = 28;
 /// Days with laboratory rows (day 1 = ICU admission).
 pub const LAB_DAYS: u32 = 7;
 
-/// Probabilities that the first anticoagulant is planned for day 1, 2, 3, 4, 5.
-pub const START_DAY_PROBS: [f64; 5] = [0.30, 0.40, 0.20, 0.07, 0.03];
+/// Probabilities that the first anticoagulant of a patient assigned to treatment is planned for
+/// day 1, 2, 3 (the default plan's window).
+pub const START_DAY_PROBS: [f64; 3] = [0.30, 0.45, 0.25];
+
+/// Probability that a patient not assigned to treatment starts late, on day 4 or 5
+/// ([`LATE_START_DAY_PROBS`]), independently of everything else: late starts exist (the
+/// landmark's per-protocol censoring is exercised) but their censoring is not informative, so
+/// landmark + IPTW targets the marginal truth without censoring weights.
+pub const LATE_START_PROB: f64 = 0.04;
+/// Probabilities of day 4, 5 for a late start.
+pub const LATE_START_DAY_PROBS: [f64; 2] = [0.6, 0.4];
 
 /// Baseline hazard of in-hospital death per day (rate, constant within the day).
 pub fn baseline_death_hazard(day: u32) -> f64 {
@@ -75,8 +84,9 @@ pub fn model_description() -> serde_json::Value {
         "discharge_hazard": "baseline_discharge_hazard(day) * exp(-0.35 z)",
         "baseline_discharge_hazard": {"days 1-3": baseline_discharge_hazard(1), "days 4-10": baseline_discharge_hazard(4), "days 11-28": baseline_discharge_hazard(11)},
         "events": "competing hazards constant within each day: P(event on day d) = 1 - exp(-(death + discharge)), death with probability death / (death + discharge)",
-        "treatment_probability": "logistic(site.treat - 2.0 + 0.35 jaam_day1 + 0.55 z + 0.9 dic_day1)",
+        "treatment_probability": "logistic(site.treat - 2.4 + 0.09 (apache2 - 21) + 0.45 jaam_lo_day1): written baseline variables only (jaam_lo_day1 = day-1 JAAM with an unrecorded FDP scoring 0; day-1 missingness is drawn before the decision)",
         "planned_start_day_probabilities": START_DAY_PROBS,
+        "late_start": format!("a patient not assigned to treatment starts on day 4 or 5 (probabilities {LATE_START_DAY_PROBS:?}) with probability {LATE_START_PROB}, independently of everything else"),
         "lab_days": LAB_DAYS,
         "follow_up_days": FOLLOW_UP_DAYS,
         "sites": SITES.iter().map(|s| serde_json::json!({
@@ -274,6 +284,12 @@ pub struct SimPatient {
     pub planned_start: Option<u32>,
     /// First day on treatment (the planned day if still in hospital then).
     pub treatment_start: Option<u32>,
+    /// JAAM lower bound on day 1 from the written values (FDP unrecorded = 0 points).
+    pub jaam_lo_day1: u8,
+    /// Relative death hazard exp(linear predictor) (latent).
+    pub death_risk: f64,
+    /// Relative discharge hazard exp(-0.35 z) (latent).
+    pub discharge_risk: f64,
 }
 
 impl SimPatient {
@@ -558,11 +574,20 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
     let jaam = jaam_day1(&days_true[0]);
     let dic = jaam >= 4;
 
-    // Treatment decision (confounding by indication): clinicians see the day-1 picture.
-    let observed_sev = 0.35 * f64::from(jaam) + 0.55 * z + 0.9 * f64::from(u8::from(dic));
-    let treated = rng.bernoulli(logistic(site.treat - 2.0 + observed_sev));
+    // Day-1 missingness is applied before the treatment decision: clinicians decide on what is
+    // recorded, and so does the analysis.
+    let mut day1 = days_true[0];
+    missingness(&mut rng, site, 1, &mut day1, dic);
+    let jaam_lo = jaam_lo_day1(&day1, &days_true[0]);
+
+    // Treatment decision (confounding by indication, fully measured): the log-odds depend only on
+    // written baseline variables (site, APACHE II, the day-1 JAAM lower bound), all of them
+    // covariates of the default plan's propensity model, never on the latent severity directly.
+    let treated = rng.bernoulli(treatment_probability(site, apache2, jaam_lo));
     let planned_start = if treated {
         Some(1 + rng.categorical(&START_DAY_PROBS) as u32)
+    } else if rng.bernoulli(LATE_START_PROB) {
+        Some(4 + rng.categorical(&LATE_START_DAY_PROBS) as u32)
     } else {
         None
     };
@@ -574,6 +599,7 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
         + if haem { 0.5 } else { 0.0 }
         + if liver { 0.6 } else { 0.0 };
     let risk = lp.exp();
+    let discharge_risk = (-0.35 * z).exp();
     let hr = if dic {
         params.hr_dic
     } else {
@@ -586,7 +612,7 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
         let h0 = baseline_death_hazard(day);
         let on_treatment = planned_start.is_some_and(|s| s <= day);
         let lam_d = h0 * risk * if on_treatment { hr } else { 1.0 };
-        let lam_c = baseline_discharge_hazard(day) * (-0.35 * z).exp();
+        let lam_c = baseline_discharge_hazard(day) * discharge_risk;
         let total = lam_d + lam_c;
         let u = rng.uniform();
         if u < 1.0 - (-total).exp() {
@@ -658,11 +684,16 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
         }
     }
 
+    // Courses in (start day, drug) order: the order of treatments.csv and of the registry-wide
+    // loader alike.
+    courses.sort_by_key(|c| (c.start_day, c.drug));
+
     // Observed values: rows for the days in hospital, with the site's missingness.
     let n_rows = last_day.min(LAB_DAYS) as usize;
     days_true.truncate(n_rows);
     let mut days = days_true.clone();
-    for (d, v) in days.iter_mut().enumerate() {
+    days[0] = day1;
+    for (d, v) in days.iter_mut().enumerate().skip(1) {
         missingness(&mut rng, site, d as u32 + 1, v, dic);
     }
 
@@ -685,8 +716,90 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
         dic,
         planned_start,
         treatment_start,
+        jaam_lo_day1: jaam_lo,
+        death_risk: risk,
+        discharge_risk,
     }
 }
+
+/// Day-1 JAAM lower bound from the written values (`obs`; an unrecorded FDP scores 0), which
+/// is the plan column `jaam_lo_day1`: every other day-1 JAAM input is always written. `truth`
+/// holds the simulated values (used only to check that only FDP can be missing).
+pub fn jaam_lo_day1(obs: &[f64; col::N], truth: &[f64; col::N]) -> u8 {
+    let full = jaam_day1(truth);
+    if obs[col::FDP].is_nan() {
+        full - fdp_points(truth[col::FDP])
+    } else {
+        full
+    }
+}
+
+/// Points of the JAAM FDP item (>= 25: 3, >= 10: 1).
+pub fn fdp_points(f: f64) -> u8 {
+    if f >= 25.0 {
+        3
+    } else if f >= 10.0 {
+        1
+    } else {
+        0
+    }
+}
+
+/// Probability of anticoagulant treatment: logistic in written baseline variables only.
+pub fn treatment_probability(site: &Site, apache2: f64, jaam_lo_day1: u8) -> f64 {
+    logistic(site.treat - 2.4 + 0.09 * (apache2 - 21.0) + 0.45 * f64::from(jaam_lo_day1))
+}
+
+/// Landmark day of the counterfactual truth (the default plan's window end).
+pub const LANDMARK_DAY: u32 = 3;
+
+/// Follow-up of one counterfactual arm from the landmark: (time since the end of day 3, death).
+pub type CounterfactualOutcome = (u32, bool);
+
+/// Potential outcomes of a patient of the landmark population (alive and in hospital at the
+/// end of day [`LANDMARK_DAY`]; `None` otherwise) under "treated from day 4" (index 1: the
+/// death hazard times the patient's group HR) and "never treated" (index 0), with common random
+/// numbers: one pair of uniforms per day from a stream of its own, shared by both arms. With a
+/// constant multiplicative effect, a patient started on days 1-3 has exactly this day-4-onward
+/// hazard, so the pair is the landmark exposure contrast of the analysis. Discharge alive ends
+/// follow-up (censored), as does day 28.
+pub fn counterfactual_landmark(
+    params: &SimParams,
+    p: &SimPatient,
+) -> Option<[CounterfactualOutcome; 2]> {
+    if p.last_day <= LANDMARK_DAY {
+        return None;
+    }
+    let mut rng = Rng::stream(params.seed ^ COUNTERFACTUAL_STREAM, p.index);
+    let hr = if p.dic {
+        params.hr_dic
+    } else {
+        params.hr_non_dic
+    };
+    let mut out = [None, None];
+    for day in LANDMARK_DAY + 1..=FOLLOW_UP_DAYS {
+        let (u, v) = (rng.uniform(), rng.uniform());
+        let lam_c = baseline_discharge_hazard(day) * p.discharge_risk;
+        for (arm, o) in out.iter_mut().enumerate() {
+            if o.is_some() {
+                continue;
+            }
+            let lam_d = baseline_death_hazard(day) * p.death_risk * if arm == 1 { hr } else { 1.0 };
+            let total = lam_d + lam_c;
+            if u < 1.0 - (-total).exp() {
+                *o = Some((day - LANDMARK_DAY, v * total < lam_d));
+            }
+        }
+        if out.iter().all(|o| o.is_some()) {
+            break;
+        }
+    }
+    let end = (FOLLOW_UP_DAYS - LANDMARK_DAY, false);
+    Some([out[0].unwrap_or(end), out[1].unwrap_or(end)])
+}
+
+/// Mixed into the seed for the counterfactual streams (disjoint from the data streams).
+const COUNTERFACTUAL_STREAM: u64 = 0xC0F7_AC7A_1000_0001;
 
 #[cfg(test)]
 mod tests {
