@@ -19,7 +19,7 @@ use super::isth_overt::{isth_overt, IsthDay};
 use super::jaam::JAAM_DIC;
 use super::jaam2::{jaam2, Jaam2Day};
 use super::jmhw::{platelet_item as jmhw_platelets, unless_haematological, JmhwBreakdown, JmhwDay};
-use super::jsth::{jsth, JsthDay};
+use super::jsth::{jsth, JsthDay, JSTH_DIC};
 use super::sic::{sic, SicDay};
 use super::sirs::{sirs, SirsDay};
 use super::sofa::{cardiovascular, cns, coagulation, liver, renal, respiration};
@@ -197,9 +197,19 @@ pub fn score_days(
             });
         }
     }
-    let mut min: Vec<Vec<i8>> = (0..N_SCORES).map(|_| vec![0i8; n]).collect();
-    let mut max: Vec<Vec<i8>> = (0..N_SCORES).map(|_| vec![0i8; n]).collect();
-    let mut dx: Vec<Vec<Dx>> = (0..N_DX).map(|_| vec![Dx::Negative; n]).collect();
+    // Output columns allocated (and the diagnoses filled) on the pool's threads.
+    let mut min: Vec<Vec<i8>> = (0..N_SCORES)
+        .into_par_iter()
+        .map(|_| vec![0i8; n])
+        .collect();
+    let mut max: Vec<Vec<i8>> = (0..N_SCORES)
+        .into_par_iter()
+        .map(|_| vec![0i8; n])
+        .collect();
+    let mut dx: Vec<Vec<Dx>> = (0..N_DX)
+        .into_par_iter()
+        .map(|_| vec![Dx::Negative; n])
+        .collect();
     {
         let bounds = chunk_bounds(&days.patient);
         let mut mi = min.iter_mut();
@@ -651,6 +661,9 @@ fn jmhw_labs(f: f64, fib: f64, r: f64) -> Points {
     b.fdp + b.fibrinogen + b.pt_ratio
 }
 
+/// JSTH in two loops: FDP + PT ratio + antithrombin + TAT first, then the platelet item (with
+/// the 24-hour fall) and liver failure; total and diagnosis as [`super::jsth::JsthBreakdown`]
+/// (the total is the sum of the items, DIC if >= 5).
 #[inline(always)]
 fn jsth_kernel(
     d: &ChunkView,
@@ -665,17 +678,31 @@ fn jsth_kernel(
     assert!(d.platelets.len() == n);
     for k in 0..n {
         let b = jsth(&JsthDay {
-            platelets: d.platelets[k],
-            fall: fall[k],
+            platelets: 0.0,
+            fall: PlateletFall::FIRST_DAY,
             fdp: d.fdp[k],
             pt_ratio: d.pt_ratio[k],
             antithrombin: d.antithrombin[k],
             tat_x_uln: d.tat_x_uln[k],
+            liver_failure: Some(false),
+        });
+        let labs = b.fdp + b.pt_ratio + b.antithrombin + b.tat;
+        lo[k] = labs.min;
+        hi[k] = labs.max;
+    }
+    for k in 0..n {
+        let b = jsth(&JsthDay {
+            platelets: d.platelets[k],
+            fall: fall[k],
+            fdp: 0.0,
+            pt_ratio: 0.0,
+            antithrombin: 100.0,
+            tat_x_uln: 0.0,
             liver_failure: lf[k],
         });
-        let t = b.total();
+        let t = Points::range(lo[k], hi[k]) + b.platelets + b.liver_failure;
         lo[k] = t.min;
         hi[k] = t.max;
-        dx[k] = b.dx();
+        dx[k] = t.dx_at_least(JSTH_DIC);
     }
 }
