@@ -373,3 +373,124 @@ fn the_planted_effect_acts_only_on_treated_dic_patients() {
         "{deaths_with} deaths with HR 0.7 vs {deaths_without} with HR 1.0"
     );
 }
+
+#[test]
+fn treatment_depends_only_on_written_covariates_the_plan_adjusts_for() {
+    // The assignment model's JAAM input is the plan column `jaam_lo_day1` as the score engine
+    // computes it from the written day-1 row, and the assignment probability is a function of
+    // (site, APACHE II, jaam_lo_day1) only: the plan's propensity covariates cover it.
+    use dicohort::score::{score_days, ScoreConfig, ScoreName};
+    use dicohort::simulate::model::treatment_probability;
+    use dicohort::simulate::{simulate_canonical_in_memory, simulate_patient};
+    let params = SimParams::new(1500, 5);
+    let ([p, d, t], _) = simulate_canonical_in_memory(&params).unwrap();
+    let input = |name: &str, data: Vec<u8>| dicohort::load::Input::Bytes {
+        name: name.into(),
+        data,
+    };
+    let (c, _) = dicohort::load::load_canonical(
+        &input("patients.csv", p),
+        &input("days.csv", d),
+        Some(&input("treatments.csv", t)),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let scores = score_days(&c.days, &c.patients, &ScoreConfig::default()).unwrap();
+    let jaam = scores.get(ScoreName::Jaam).unwrap();
+    let plan = std::fs::read_to_string("plans/default.toml").unwrap();
+    let plan: toml::Value = toml::from_str(&plan).unwrap();
+    let covariates: Vec<&str> = plan["propensity"]["covariates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for needed in ["site_id", "apache2", "jaam_lo_day1"] {
+        assert!(
+            covariates.contains(&needed),
+            "{needed} not in {covariates:?}"
+        );
+    }
+    let (mut checked, mut p_lo, mut p_hi) = (0, 1.0f64, 0.0f64);
+    for (lo, _) in c.days.patient_ranges() {
+        assert_eq!(c.days.day[lo], 1);
+        let k = c.days.patient[lo] as usize;
+        let s = simulate_patient(&params, k as u64);
+        assert_eq!(c.patients.patient_id[k], s.id());
+        assert_eq!(
+            i16::from(jaam.min[lo]),
+            i16::from(s.jaam_lo_day1),
+            "{}",
+            s.id()
+        );
+        assert_eq!(c.patients.apache2[k], s.apache2);
+        let site = &dicohort::simulate::SITES[s.site];
+        assert_eq!(c.patients.site_id[k], site.id);
+        let pr = treatment_probability(site, s.apache2, s.jaam_lo_day1);
+        (p_lo, p_hi) = (p_lo.min(pr), p_hi.max(pr));
+        checked += 1;
+    }
+    assert_eq!(checked, 1500);
+    // Strong confounding by indication: probabilities spread widely.
+    assert!(p_lo < 0.05 && p_hi > 0.9, "{p_lo} {p_hi}");
+}
+
+#[test]
+fn marginal_truth_is_the_cox_hr_of_the_pooled_potential_outcomes() {
+    // truth.json's marginal hazard ratio (the simulator's own one-covariate Efron fit on daily
+    // counts) equals `stats::cox::coxph` (Efron, as R survival) on the pooled counterfactual rows.
+    use dicohort::simulate::model::counterfactual_landmark;
+    use dicohort::simulate::{dic_decided_in_data, simulate_canonical_in_memory, simulate_patient};
+    use dicohort::stats::cox::{coxph, CoxData, CoxOptions};
+    let params = SimParams::new(3000, 21);
+    let (_, truth) = simulate_canonical_in_memory(&params).unwrap();
+    let m = &truth.marginal_hazard_ratio;
+    let mut rows: [(Vec<f64>, Vec<bool>, Vec<f64>); 4] = Default::default();
+    for i in 0..params.n_patients {
+        let p = simulate_patient(&params, i);
+        let Some(arms) = counterfactual_landmark(&params, &p) else {
+            assert!(p.last_day <= 3);
+            continue;
+        };
+        let mut groups = vec![usize::from(!p.dic)];
+        if let Some(dic) = dic_decided_in_data(&p) {
+            groups.push(2 + usize::from(!dic));
+        }
+        for g in groups {
+            for (arm, &(t, dead)) in arms.iter().enumerate() {
+                rows[g].0.push(f64::from(t));
+                rows[g].1.push(dead);
+                rows[g].2.push(arm as f64);
+            }
+        }
+    }
+    let want = [
+        m.dic,
+        m.non_dic,
+        m.dic_as_decided_in_data,
+        m.non_dic_as_decided_in_data,
+    ];
+    for (g, (stop, event, arm)) in rows.iter().enumerate() {
+        assert_eq!(stop.len() as u64, 2 * m.n_landmark[g]);
+        let x = vec![arm.clone()];
+        let data = CoxData {
+            start: None,
+            stop,
+            event,
+            x: &x,
+            strata: None,
+            weights: None,
+            cluster: None,
+        };
+        let fit = coxph(&data, &CoxOptions::default()).unwrap();
+        let hr = fit.coef[0].exp();
+        let got = want[g].unwrap();
+        assert!(
+            (got - hr).abs() <= 1e-6 * hr,
+            "group {g}: truth.json {got} vs coxph {hr}"
+        );
+    }
+    assert_eq!(m.non_dic, Some(1.0));
+    let dic = m.dic.unwrap();
+    assert!(0.70 < dic && dic < 0.80, "{dic}");
+}
