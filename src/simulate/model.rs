@@ -3,9 +3,15 @@
 //!
 //! Per patient: a site (case mix, measurement and unit habits, treatment preference), latent
 //! illness severity `z` and coagulopathy `c`, day-1 labs and vital signs from them, day 2-7
-//! trajectories, missingness, a treatment decision that depends on severity (confounding by
-//! indication) with a start day often on day 2-3 (immortal time for a naive analysis), and a
-//! day-by-day competing-risk course of in-hospital death and discharge alive up to day 28.
+//! trajectories, missingness, a treatment decision that depends on severity as recorded (site,
+//! APACHE II and the day-1 JAAM lower bound: confounding by indication, fully measured by the
+//! default plan's propensity covariates) with a start day often on day 2-3 (immortal time for a
+//! naive analysis), and a day-by-day competing-risk course of in-hospital death and discharge
+//! alive up to day 28.
+//!
+//! [`counterfactual_landmark`] draws each landmark patient's two potential outcomes (treated
+//! from day 4 / never treated) with common random numbers; their pooled Cox HR is the marginal
+//! truth that landmark + IPTW estimates (`truth.json` `marginal_hazard_ratio`).
 //!
 //! The planted effect: from the first anticoagulant start day (inclusive), the death hazard
 //! (a rate, constant within each day) is multiplied by `hr_dic` in patients with DIC (JAAM >= 4
