@@ -13,7 +13,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::config::ScoreConfig;
+use super::config::{IsthMarker, ScoreConfig};
 use super::fall::PlateletFall;
 use super::isth_overt::{isth_overt, IsthDay};
 use super::jaam::JAAM_DIC;
@@ -558,8 +558,30 @@ fn jaam2_kernel(d: &ChunkView, fall: &[PlateletFall], lo: &mut [i8], hi: &mut [i
     }
 }
 
+/// ISTH overt DIC, one loop per fibrin-marker preset (the preset is fixed before the loop, so
+/// only its marker column is read and the row loop has no branch on it).
 #[inline(always)]
 fn isth_kernel(d: &ChunkView, cfg: &ScoreConfig, lo: &mut [i8], hi: &mut [i8], dx: &mut [Dx]) {
+    match cfg.isth_marker {
+        IsthMarker::FdpJp => {
+            let c = ScoreConfig {
+                isth_marker: IsthMarker::FdpJp,
+                ..*cfg
+            };
+            isth_rows(d, &c, lo, hi, dx)
+        }
+        IsthMarker::DdimerUln { uln } => {
+            let c = ScoreConfig {
+                isth_marker: IsthMarker::DdimerUln { uln },
+                ..*cfg
+            };
+            isth_rows(d, &c, lo, hi, dx)
+        }
+    }
+}
+
+#[inline(always)]
+fn isth_rows(d: &ChunkView, cfg: &ScoreConfig, lo: &mut [i8], hi: &mut [i8], dx: &mut [Dx]) {
     let n = lo.len();
     assert!(hi.len() == n && dx.len() == n && d.platelets.len() == n);
     for k in 0..n {
