@@ -223,6 +223,24 @@ fn audit(r: &AnalysisResult, md: &str, rule: &DisclosureRule) -> usize {
             }
         }
     }
+    // Patients per printed population and arm: known + unknown status; the attacker knows the
+    // unknown count is zero when it is (the report treats such a count as the known count).
+    let n_vars: Vec<[usize; 2]> = printed
+        .iter()
+        .zip(&vars)
+        .map(|((p, _), v)| {
+            [0, 1].map(|a| {
+                let n = [p.n_exposed, p.n_unexposed][a] as u64;
+                let k = sys.values[v[a][1]];
+                let nv = sys.var(n, false);
+                let u = sys.var(n - k, n == k);
+                sys.relations
+                    .push(vec![(v[a][1], 1.0), (u, 1.0), (nv, -1.0)]);
+                nv
+            })
+        })
+        .collect();
+    let t1_protect = table1_system(&mut sys, r, md, &printed, &n_vars, rule);
     let mut remainders = Vec::new();
     for block in &blocks {
         for a in 0..2 {
@@ -264,6 +282,13 @@ fn audit(r: &AnalysisResult, md: &str, rule: &DisclosureRule) -> usize {
             assert!(!rule.is_sensitive(sys.values[*v]));
         }
     }
+    for &j in &t1_protect {
+        assert!(
+            !det[j],
+            "Table 1: a protected count of {} is derivable",
+            sys.values[j]
+        );
+    }
     // 2. Cells of the same patients carry the same decision (and value) wherever printed.
     for (i, (p, c)) in printed.iter().enumerate() {
         for (q, e) in &printed[..i] {
@@ -279,6 +304,181 @@ fn audit(r: &AnalysisResult, md: &str, rule: &DisclosureRule) -> usize {
         }
     }
     n_small
+}
+
+/// One published Table 1 count ("n", "n (p)" or "*"); `None` = withheld.
+fn parse_count(cell: &str) -> Option<u64> {
+    cell.trim().split(' ').next().unwrap().parse().ok()
+}
+
+/// Table 1's published counts added to the attacker's system: per variable and arm, the printed
+/// rows (levels, or "yes" of a binary variable, and missing) plus the unprinted ones (a binary
+/// variable's "no", a continuous variable's non-missing count) add up to the arm size in the
+/// header; the overall column adds up the two arms; a level whose patients are those of a
+/// subgroup table arm (equal fingerprints) is the same unknown as that arm's patients, and two
+/// Table 1 levels of the same patients are one unknown. Checks that each count printed both in
+/// Table 1 and in the subgroup table gets the same decision. Returns the cells to protect
+/// (withheld printed counts and small unprinted ones).
+fn table1_system(
+    sys: &mut System,
+    r: &AnalysisResult,
+    md: &str,
+    printed: &[(&PopulationResult, [(Option<u64>, Option<u64>); 2])],
+    n_vars: &[[usize; 2]],
+    rule: &DisclosureRule,
+) -> Vec<usize> {
+    use dicohort::cohort::table1::VarKind;
+    let t1 = &r.table1;
+    let start = md.find("**Table 1.").expect("Table 1 in the report");
+    let lines: Vec<Vec<String>> = md[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+        .collect();
+    let header_n = |c: &str| {
+        c.rsplit("n = ")
+            .next()
+            .unwrap()
+            .trim_end_matches(')')
+            .parse()
+            .ok()
+    };
+    let n_arm = [t1.n_exposed as u64, t1.n_unexposed as u64];
+    let arm_tot: Vec<usize> = (0..2)
+        .map(|a| {
+            let shown: Option<u64> = header_n(&lines[0][2 + a]);
+            if let Some(x) = shown {
+                assert_eq!(x, n_arm[a]);
+            }
+            sys.var(n_arm[a], shown.is_some())
+        })
+        .collect();
+    let overall_shown: Option<u64> = header_n(&lines[0][4]);
+    let grand = sys.var(n_arm[0] + n_arm[1], overall_shown.is_some());
+    sys.relations
+        .push(vec![(arm_tot[0], 1.0), (arm_tot[1], 1.0), (grand, -1.0)]);
+    let d = r.designs.iter().find(|d| d.primary).unwrap();
+    for a in 0..2 {
+        if t1.fingerprint[a] == d.overall.fingerprint[a] {
+            sys.relations
+                .push(vec![(arm_tot[a], 1.0), (n_vars[0][a], -1.0)]);
+        }
+    }
+    let mut protect = Vec::new();
+    // (arm, fingerprint) -> the Table 1 cell and its published value.
+    let mut seen: std::collections::BTreeMap<(usize, u64), (usize, Option<u64>, bool)> =
+        Default::default();
+    let mut row = 2; // the header and the rule line
+    for v in &t1.variables {
+        let arms = [&v.exposed, &v.unexposed];
+        // (values per arm, printed row index or None, fingerprints per arm)
+        let mut rows: Vec<([u64; 2], Option<usize>, Option<[u64; 2]>)> = Vec::new();
+        match v.kind {
+            VarKind::Continuous => {
+                row += 2;
+                rows.push((arms.map(|x| (x.n - x.n_missing) as u64), None, None));
+            }
+            VarKind::Binary => {
+                let yes = arms.map(|x| x.counts[0] as u64);
+                rows.push((yes, Some(row), Some(arms.map(|x| x.fingerprints[0]))));
+                rows.push((
+                    [0, 1].map(|a| (arms[a].n - arms[a].n_missing) as u64 - yes[a]),
+                    None,
+                    Some(arms.map(|x| x.fingerprints[1])),
+                ));
+                row += 1;
+            }
+            VarKind::Categorical => {
+                row += 1;
+                for k in 0..v.levels.len() {
+                    assert_eq!(lines[row][1], v.levels[k]);
+                    rows.push((
+                        arms.map(|x| x.counts[k] as u64),
+                        Some(row),
+                        Some(arms.map(|x| x.fingerprints[k])),
+                    ));
+                    row += 1;
+                }
+            }
+        }
+        let missing = arms.map(|x| x.n_missing as u64);
+        if v.overall.n_missing > 0 {
+            assert!(lines[row][1].starts_with("missing"), "{:?}", lines[row]);
+            rows.push((missing, Some(row), None));
+            row += 1;
+        } else {
+            // Not printed, and known to be zero.
+            rows.push((missing, Some(usize::MAX), None));
+        }
+        let mut parts: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+        for (vals, at, fps) in rows {
+            let cells: Vec<usize> = (0..2)
+                .map(|a| {
+                    let shown = match at {
+                        Some(usize::MAX) => Some(0),
+                        Some(i) => parse_count(&lines[i][2 + a]),
+                        None => None,
+                    };
+                    if let Some(x) = shown {
+                        assert_eq!(x, vals[a], "Table 1 {} arm {a}", v.name);
+                        assert!(!rule.is_sensitive(x), "Table 1 prints {x}");
+                    }
+                    let id = sys.var(vals[a], shown.is_some());
+                    if shown.is_none() && (at.is_some() || rule.is_sensitive(vals[a])) {
+                        protect.push(id);
+                    }
+                    if let Some(fps) = fps {
+                        let fp = fps[a];
+                        for (i, (p, c)) in printed.iter().enumerate() {
+                            if p.fingerprint[a] == fp {
+                                sys.relations.push(vec![(id, 1.0), (n_vars[i][a], -1.0)]);
+                                if at.is_some() && sys.known[n_vars[i][a] + 1] {
+                                    // patients = known: one count, one decision.
+                                    assert_eq!(
+                                        shown, c[a].1,
+                                        "Table 1 {} and subgroup {} count the same patients (arm {a})",
+                                        v.name, p.population
+                                    );
+                                }
+                            }
+                        }
+                        if let Some(&(other, other_shown, other_at)) = seen.get(&(a, fp)) {
+                            sys.relations.push(vec![(id, 1.0), (other, -1.0)]);
+                            if at.is_some() && other_at {
+                                assert_eq!(shown, other_shown, "Table 1 {} arm {a}", v.name);
+                            }
+                        } else {
+                            seen.insert((a, fp), (id, shown, at.is_some()));
+                        }
+                    }
+                    id
+                })
+                .collect();
+            for a in 0..2 {
+                parts[a].push(cells[a]);
+            }
+            if let Some(i) = at.filter(|&i| i != usize::MAX) {
+                let o = parse_count(&lines[i][4]);
+                if let Some(x) = o {
+                    assert_eq!(x, vals[0] + vals[1]);
+                }
+                let ov = sys.var(vals[0] + vals[1], o.is_some());
+                if o.is_none() {
+                    protect.push(ov);
+                }
+                sys.relations
+                    .push(vec![(cells[0], 1.0), (cells[1], 1.0), (ov, -1.0)]);
+            }
+        }
+        for a in 0..2 {
+            let mut rel: Vec<(usize, f64)> = parts[a].iter().map(|&i| (i, 1.0)).collect();
+            rel.push((arm_tot[a], -1.0));
+            sys.relations.push(rel);
+        }
+    }
+    assert_eq!(row, lines.len(), "every Table 1 row read");
+    protect
 }
 
 /// The structure of the default report: JAAM DIC on day 1 (indeterminate for some patients)

@@ -34,7 +34,8 @@ pub struct ArmSummary {
     pub q3: f64,
     /// Binary: patients with 1. Categorical: per level, in `levels` order.
     pub counts: Vec<usize>,
-    /// Fingerprint of the patients behind each entry of `counts`
+    /// Fingerprint of the patients behind each entry of `counts` (binary: those with 1, then
+    /// those with 0)
     /// ([`crate::cohort::analysis::population_fingerprint`] of their patient-table rows), so the
     /// report's disclosure control can give a count printed here and elsewhere (e.g. a subgroup
     /// level's arm) one decision. Not serialised.
@@ -111,7 +112,7 @@ fn summarise(
         }
         (VarKind::Binary, Column::Num(v)) => {
             s.counts = vec![rows.iter().filter(|&&i| v[i] == 1.0).count()];
-            s.fingerprints = vec![fp(&|i| v[i] == 1.0)];
+            s.fingerprints = vec![fp(&|i| v[i] == 1.0), fp(&|i| v[i] == 0.0)];
         }
         (VarKind::Categorical, _) => {
             let p = codes.expect("categorical codes");

@@ -28,7 +28,7 @@ use crate::schema::CohortFlow;
 
 use super::disclosure::{
     suppress_flow_with_arms, suppress_linked, suppress_risk_row_fixed, suppress_table,
-    suppress_table_masked, DisclosureRule, LinkedCounts, Margins,
+    suppress_table_masked, DisclosureRule, LinkedCounts, Margins, SuppressedTable,
 };
 use super::document::{Block, Cell, Figure, ReportDocument, Row, Section, Table};
 use super::methods::{methods_paragraphs, MethodsInput, ScoreUse};
@@ -381,8 +381,16 @@ fn decimals_for_magnitude(v: f64) -> usize {
 }
 
 /// Table 1 with disclosure control per variable block (categories and missing by arm, with the
-/// arm sizes and the overall column as margins).
+/// arm sizes and the overall column as margins). The binary and categorical blocks take their
+/// decisions from the joint audit with the primary design's subgroup table
+/// ([`subgroup_table_counts`]), so a count of patients printed there too gets one decision.
 fn table_one(r: &AnalysisResult, t1: &Table1, rule: &DisclosureRule) -> Table {
+    let joint: Vec<Option<SuppressedTable>> = r
+        .designs
+        .iter()
+        .find(|d| d.primary)
+        .map(|d| subgroup_table_counts(&d.overall, &d.subgroups, Some(t1), rule).2)
+        .unwrap_or_default();
     let (el, ul) = arm_labels(r);
     let n_e = t1.n_exposed as u64;
     let n_u = t1.n_unexposed as u64;
@@ -394,8 +402,12 @@ fn table_one(r: &AnalysisResult, t1: &Table1, rule: &DisclosureRule) -> Table {
         "SMD".to_string(),
     ];
     let mut rows = Vec::new();
-    for v in &t1.variables {
-        rows.extend(table_one_rows(v, rule));
+    for (i, v) in t1.variables.iter().enumerate() {
+        rows.extend(table_one_rows(
+            v,
+            joint.get(i).and_then(Option::as_ref),
+            rule,
+        ));
     }
     Table {
         id: "table-1".into(),
@@ -416,7 +428,13 @@ fn arms(v: &Table1Variable) -> [&ArmSummary; 2] {
     [&v.exposed, &v.unexposed]
 }
 
-fn table_one_rows(v: &Table1Variable, rule: &DisclosureRule) -> Vec<Row> {
+/// One variable's rows; `joint`: the block's decisions from the joint audit (binary and
+/// categorical variables), else the block is audited on its own.
+fn table_one_rows(
+    v: &Table1Variable,
+    joint: Option<&SuppressedTable>,
+    rule: &DisclosureRule,
+) -> Vec<Row> {
     let smd = Cell::number(v.smd, 2);
     let mut rows = Vec::new();
     match v.kind {
@@ -508,7 +526,10 @@ fn table_one_rows(v: &Table1Variable, rule: &DisclosureRule) -> Vec<Row> {
             let printed: Vec<Vec<bool>> = (0..=levels.len())
                 .map(|i| vec![!(v.kind == VarKind::Binary && i == 1); 2])
                 .collect();
-            let t = suppress_table_masked(&counts, Some(&printed), Margins::Both, rule);
+            let t = match joint {
+                Some(t) => t.clone(),
+                None => suppress_table_masked(&counts, Some(&printed), Margins::Both, rule),
+            };
             let m = levels.len();
             // Percent of non-missing: known when the arm's missing count and size are shown.
             let nonmiss = |total: Option<u64>, missing: Option<u64>| match (total, missing) {
@@ -882,6 +903,14 @@ fn arm_values(p: &PopulationResult) -> Option<[[u64; 3]; 2]> {
     })
 }
 
+/// The joint audit's decisions: per subgroup variable and level, the level's counts; the
+/// all-patients deaths / known (exposed, unexposed); per Table 1 variable, its block.
+type JointCounts = (
+    Vec<Vec<LevelCounts>>,
+    [Option<u64>; 4],
+    Vec<Option<SuppressedTable>>,
+);
+
 /// Deaths / known per arm for every level of every subgroup variable and for all patients,
 /// audited jointly as one linked-count system (the whole subgroup table, its forest plot and the
 /// time-0 entries of the subgroup Kaplan-Meier grids):
@@ -896,11 +925,19 @@ fn arm_values(p: &PopulationResult) -> Option<[[u64; 3]; 2]> {
 ///
 /// The all-patients counts keep the decisions of Table 2 (deaths, known) and of Table 1 / the
 /// main number-at-risk table (arm sizes: primary suppression only).
+///
+/// With `t1` (Table 1 of the same sample), its binary and categorical blocks join the system:
+/// per variable and arm, the levels (a binary variable's "no" unprinted) plus the missing count
+/// add up to the arm size in Table 1's header; each row's overall column adds up the two arms;
+/// a level cell of the same patients as a subgroup arm or another Table 1 level (equal
+/// fingerprints, [`crate::cohort::table1::ArmSummary::fingerprints`]) is that cell. Returns
+/// then, per Table 1 variable, the block's decisions (`None` for continuous variables).
 fn subgroup_table_counts(
     overall: &PopulationResult,
     subgroups: &[SubgroupResult],
+    t1: Option<&Table1>,
     rule: &DisclosureRule,
-) -> (Vec<Vec<LevelCounts>>, [Option<u64>; 4]) {
+) -> JointCounts {
     let overall_decided = mortality_counts(overall, rule);
     let mut lc = LinkedCounts::default();
     // (arm, fingerprint) -> the arm's cells and values.
@@ -1001,8 +1038,112 @@ fn subgroup_table_counts(
             }
         }
     }
+    // Table 1: per variable, cells [row][arm] and row totals, with the arm sizes and grand total.
+    type T1Block = (Vec<[usize; 2]>, Vec<usize>);
+    let mut t1_blocks: Vec<Option<T1Block>> = Vec::new();
+    let mut t1_margins: Option<([usize; 2], usize)> = None;
+    if let Some(t1) = t1 {
+        // (arm, fingerprint) -> a Table 1 cell and its value.
+        let mut t1_fp: std::collections::BTreeMap<(usize, u64), (usize, u64)> =
+            std::collections::BTreeMap::new();
+        // A cell of the same patients as one already in the system is that cell (an unprinted
+        // one, such as a binary variable's "no", is tied to it by an equality).
+        let mut cell = |lc: &mut LinkedCounts, a: usize, fp: Option<u64>, v: u64, printed: bool| {
+            let Some(fp) = fp else {
+                return lc.add(v, printed);
+            };
+            let same = by_fp
+                .get(&(a, fp))
+                .filter(|(_, w)| w[0] == v)
+                .map(|(c, _)| c.n)
+                .or_else(|| t1_fp.get(&(a, fp)).filter(|x| x.1 == v).map(|x| x.0));
+            match same {
+                Some(id) if lc.printed[id] == printed => id,
+                Some(other) => {
+                    let id = lc.add(v, printed);
+                    lc.equal_relation(id, other);
+                    id
+                }
+                None => {
+                    let id = lc.add(v, printed);
+                    t1_fp.insert((a, fp), (id, v));
+                    id
+                }
+            }
+        };
+        let n_arm = [t1.n_exposed as u64, t1.n_unexposed as u64];
+        // Arm sizes: the header's decision (primary suppression only).
+        let tot = [0, 1].map(|a| {
+            let id = cell(&mut lc, a, Some(t1.fingerprint[a]), n_arm[a], true);
+            if lc.fixed[id].is_none() {
+                lc.fixed[id] = Some(!rule.is_sensitive(n_arm[a]));
+            }
+            id
+        });
+        let n_all = n_arm[0] + n_arm[1];
+        let grand = lc.add_fixed(n_all, !rule.is_sensitive(n_all));
+        lc.sum_relation(&tot, grand);
+        t1_margins = Some((tot, grand));
+        for v in &t1.variables {
+            if !matches!(v.kind, VarKind::Binary | VarKind::Categorical) {
+                t1_blocks.push(None);
+                continue;
+            }
+            let arms = [&v.exposed, &v.unexposed];
+            // (values per arm, printed, fingerprints per arm)
+            let mut rows: Vec<([u64; 2], bool, Option<[u64; 2]>)> = Vec::new();
+            let n_levels = if v.kind == VarKind::Binary {
+                2
+            } else {
+                v.levels.len()
+            };
+            for k in 0..n_levels {
+                let vals = arms.map(|x| match v.kind {
+                    VarKind::Binary => {
+                        let yes = x.counts.first().copied().unwrap_or(0) as u64;
+                        if k == 0 {
+                            yes
+                        } else {
+                            (x.n - x.n_missing) as u64 - yes
+                        }
+                    }
+                    _ => x.counts.get(k).copied().unwrap_or(0) as u64,
+                });
+                let fps = (arms.iter().all(|x| x.fingerprints.len() > k))
+                    .then(|| arms.map(|x| x.fingerprints[k]));
+                rows.push((vals, !(v.kind == VarKind::Binary && k == 1), fps));
+            }
+            rows.push((arms.map(|x| x.n_missing as u64), true, None));
+            let mut cells: Vec<[usize; 2]> = Vec::new();
+            let mut totals: Vec<usize> = Vec::new();
+            for (vals, printed, fps) in rows {
+                let c = [0, 1].map(|a| cell(&mut lc, a, fps.map(|f| f[a]), vals[a], printed));
+                let t = lc.add(vals[0] + vals[1], printed);
+                lc.sum_relation(&c, t);
+                cells.push(c);
+                totals.push(t);
+            }
+            for a in 0..2 {
+                let parts: Vec<usize> = cells.iter().map(|c| c[a]).collect();
+                lc.sum_relation(&parts, tot[a]);
+            }
+            t1_blocks.push(Some((cells, totals)));
+        }
+    }
     let shown = suppress_linked(&lc, rule);
     let get = |i: usize| shown[i].then_some(lc.values[i]);
+    let t1_out: Vec<Option<SuppressedTable>> = t1_blocks
+        .iter()
+        .map(|b| {
+            let ((cells, totals), (tot, grand)) = (b.as_ref()?, t1_margins?);
+            Some(SuppressedTable {
+                cells: cells.iter().map(|c| c.map(get).to_vec()).collect(),
+                row_totals: totals.iter().map(|&t| get(t)).collect(),
+                col_totals: tot.map(get).to_vec(),
+                grand_total: Some(get(grand)),
+            })
+        })
+        .collect();
     let quad = |c: [ArmCells; 2]| [get(c[0].d), get(c[0].k), get(c[1].d), get(c[1].k)];
     let levels = level_cells
         .into_iter()
@@ -1021,7 +1162,7 @@ fn subgroup_table_counts(
                 .collect()
         })
         .collect();
-    (levels, all_cells.map_or([None; 4], quad))
+    (levels, all_cells.map_or([None; 4], quad), t1_out)
 }
 
 /// 0 for the exposed curve, 1 for the unexposed one.
@@ -1194,7 +1335,9 @@ fn subgroup_section(
     let overall_hr = preferred_hr(&d.overall);
     let mut overall_counts: Option<[Option<u64>; 4]> = None;
     let mut grids = Vec::new();
-    let (table_counts, all) = subgroup_table_counts(&d.overall, &d.subgroups, rule);
+    // The primary design's subgroup table is audited jointly with Table 1 (same sample).
+    let t1 = d.primary.then_some(&r.table1);
+    let (table_counts, all, _) = subgroup_table_counts(&d.overall, &d.subgroups, t1, rule);
     let risk_counts = subgroup_risk_counts(r, d, &table_counts, rule);
     for (sg, levels) in d.subgroups.iter().zip(&table_counts) {
         if overall_counts.is_none() {
