@@ -405,7 +405,11 @@ fn table1_system(
         let missing = arms.map(|x| x.n_missing as u64);
         if v.overall.n_missing > 0 {
             assert!(lines[row][1].starts_with("missing"), "{:?}", lines[row]);
-            rows.push((missing, Some(row), None));
+            rows.push((
+                missing,
+                Some(row),
+                Some(arms.map(|x| x.fingerprint_missing)),
+            ));
             row += 1;
         } else {
             // Not printed, and known to be zero.

@@ -41,6 +41,9 @@ pub struct ArmSummary {
     /// level's arm) one decision. Not serialised.
     #[serde(skip)]
     pub fingerprints: Vec<u64>,
+    /// Fingerprint of the patients with a missing value (as `fingerprints`). Not serialised.
+    #[serde(skip)]
+    pub fingerprint_missing: u64,
 }
 
 /// One row group of Table 1.
@@ -94,6 +97,7 @@ fn summarise(
         q3: f64::NAN,
         counts: Vec::new(),
         fingerprints: Vec::new(),
+        fingerprint_missing: fp(&|i| col.is_missing(i)),
     };
     match (kind, col) {
         (VarKind::Continuous, Column::Num(v)) => {
@@ -265,6 +269,14 @@ mod tests {
             population_fingerprint(vec![5, 3])
         );
         assert_eq!(tab.fingerprint[1], population_fingerprint(vec![3, 4, 5]));
+        assert_eq!(
+            grp.unexposed.fingerprint_missing,
+            population_fingerprint(vec![4])
+        );
+        assert_eq!(
+            age.exposed.fingerprint_missing,
+            population_fingerprint(vec![2])
+        );
         let shifted = table1_with_rows(&f, &t, &vars, &[10, 11, 12, 13, 14, 15]).unwrap();
         assert_eq!(
             shifted.variables[2].exposed.fingerprints[1],

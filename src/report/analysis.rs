@@ -381,9 +381,10 @@ fn decimals_for_magnitude(v: f64) -> usize {
 }
 
 /// Table 1 with disclosure control per variable block (categories and missing by arm, with the
-/// arm sizes and the overall column as margins). The binary and categorical blocks take their
-/// decisions from the joint audit with the primary design's subgroup table
-/// ([`subgroup_table_counts`]), so a count of patients printed there too gets one decision.
+/// arm sizes and the overall column as margins). The blocks take their decisions from the joint
+/// audit with the primary design's subgroup table ([`subgroup_table_counts`]), so a count of
+/// patients printed in two places (Table 1 and the subgroup table, or two Table 1 blocks) gets
+/// one decision.
 fn table_one(r: &AnalysisResult, t1: &Table1, rule: &DisclosureRule) -> Table {
     let joint: Vec<Option<SuppressedTable>> = r
         .designs
@@ -428,8 +429,8 @@ fn arms(v: &Table1Variable) -> [&ArmSummary; 2] {
     [&v.exposed, &v.unexposed]
 }
 
-/// One variable's rows; `joint`: the block's decisions from the joint audit (binary and
-/// categorical variables), else the block is audited on its own.
+/// One variable's rows; `joint`: the block's decisions from the joint audit (rows: levels or
+/// the non-missing count, then missing; arms as columns), else the block is audited on its own.
 fn table_one_rows(
     v: &Table1Variable,
     joint: Option<&SuppressedTable>,
@@ -446,7 +447,10 @@ fn table_one_rows(
             // The non-missing counts are not printed (only implied by the arm size minus the
             // missing count, which disclosure control protects).
             let printed = vec![vec![false, false], vec![true, true]];
-            let t = suppress_table_masked(&counts, Some(&printed), Margins::Both, rule);
+            let t = match joint {
+                Some(t) => t.clone(),
+                None => suppress_table_masked(&counts, Some(&printed), Margins::Both, rule),
+            };
             let centre = if v.overall.median.is_finite() {
                 v.overall.median
             } else {
@@ -926,12 +930,13 @@ type JointCounts = (
 /// The all-patients counts keep the decisions of Table 2 (deaths, known) and of Table 1 / the
 /// main number-at-risk table (arm sizes: primary suppression only).
 ///
-/// With `t1` (Table 1 of the same sample), its binary and categorical blocks join the system:
-/// per variable and arm, the levels (a binary variable's "no" unprinted) plus the missing count
-/// add up to the arm size in Table 1's header; each row's overall column adds up the two arms;
-/// a level cell of the same patients as a subgroup arm or another Table 1 level (equal
-/// fingerprints, [`crate::cohort::table1::ArmSummary::fingerprints`]) is that cell. Returns
-/// then, per Table 1 variable, the block's decisions (`None` for continuous variables).
+/// With `t1` (Table 1 of the same sample), its blocks join the system: per variable and arm,
+/// the levels (a binary variable's "no" and a continuous variable's non-missing count
+/// unprinted) plus the missing count add up to the arm size in Table 1's header; each row's
+/// overall column adds up the two arms; a level or missing cell of the same patients as a
+/// subgroup arm or another Table 1 cell (equal fingerprints,
+/// [`crate::cohort::table1::ArmSummary::fingerprints`]) is that cell. Returns then, per Table 1
+/// variable, the block's decisions.
 fn subgroup_table_counts(
     overall: &PopulationResult,
     subgroups: &[SubgroupResult],
@@ -1085,18 +1090,18 @@ fn subgroup_table_counts(
         lc.sum_relation(&tot, grand);
         t1_margins = Some((tot, grand));
         for v in &t1.variables {
-            if !matches!(v.kind, VarKind::Binary | VarKind::Categorical) {
-                t1_blocks.push(None);
-                continue;
-            }
             let arms = [&v.exposed, &v.unexposed];
             // (values per arm, printed, fingerprints per arm)
             let mut rows: Vec<([u64; 2], bool, Option<[u64; 2]>)> = Vec::new();
-            let n_levels = if v.kind == VarKind::Binary {
-                2
-            } else {
-                v.levels.len()
+            let n_levels = match v.kind {
+                VarKind::Binary => 2,
+                VarKind::Categorical => v.levels.len(),
+                VarKind::Continuous => 0,
             };
+            if v.kind == VarKind::Continuous {
+                // The non-missing count is not printed (only implied).
+                rows.push((arms.map(|x| (x.n - x.n_missing) as u64), false, None));
+            }
             for k in 0..n_levels {
                 let vals = arms.map(|x| match v.kind {
                     VarKind::Binary => {
@@ -1113,7 +1118,11 @@ fn subgroup_table_counts(
                     .then(|| arms.map(|x| x.fingerprints[k]));
                 rows.push((vals, !(v.kind == VarKind::Binary && k == 1), fps));
             }
-            rows.push((arms.map(|x| x.n_missing as u64), true, None));
+            rows.push((
+                arms.map(|x| x.n_missing as u64),
+                true,
+                Some(arms.map(|x| x.fingerprint_missing)),
+            ));
             let mut cells: Vec<[usize; 2]> = Vec::new();
             let mut totals: Vec<usize> = Vec::new();
             for (vals, printed, fps) in rows {

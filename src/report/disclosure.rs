@@ -30,8 +30,12 @@
 //! and cells of the same patients (equal `PopulationResult::fingerprint`) are one cell, so a
 //! count printed in two blocks gets one decision (see also [`LinkedCounts::equal_relation`]).
 //! The numbers at risk of the subgroup Kaplan-Meier grids are audited the same way, per arm, at
-//! every time, against the main figure's numbers at risk. A joint audit of all tables at once
-//! (e.g. Table 1 with the subgroup table) is not attempted.
+//! every time, against the main figure's numbers at risk. Table 1 (same sample as the
+//! primary design) joins the subgroup table's system: per variable and arm, its rows (levels,
+//! unprinted "no" or non-missing counts, missing) add up to the arm size, the overall column
+//! adds up the arms, and a Table 1 cell of the same patients as a subgroup arm or another
+//! Table 1 cell (equal fingerprints) is that cell. Other tables (Table 2, the flow, the
+//! sensitivity designs' subgroup tables) keep decisions made first and are not audited jointly.
 
 use serde::Serialize;
 
