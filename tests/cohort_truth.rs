@@ -18,25 +18,12 @@
 use dicohort::cohort::analysis::{run_plan, AnalysisResult, HrEstimate, HrMethod};
 use dicohort::cohort::landmark::Design;
 use dicohort::cohort::plan::Plan;
-use dicohort::load::{load_canonical, Input, LoadOptions};
 use dicohort::schema::Cohort;
-use dicohort::simulate::{simulate_canonical_in_memory, SimParams, Truth};
+use dicohort::simulate::{simulate_cohort, SimParams, Truth};
 
 fn registry(n: u64, seed: u64) -> (Cohort, Truth) {
-    let ([p, d, t], truth) = simulate_canonical_in_memory(&SimParams::new(n, seed)).unwrap();
+    let (cohort, truth) = simulate_cohort(&SimParams::new(n, seed)).unwrap();
     assert_eq!(truth.counts.patients, n);
-    let input = |name: &str, data: Vec<u8>| Input::Bytes {
-        name: name.into(),
-        data,
-    };
-    let cohort = load_canonical(
-        &input("patients.csv", p),
-        &input("days.csv", d),
-        Some(&input("treatments.csv", t)),
-        &LoadOptions::default(),
-    )
-    .unwrap()
-    .0;
     (cohort, truth)
 }
 

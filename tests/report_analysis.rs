@@ -5,28 +5,15 @@
 
 use dicohort::cohort::analysis::{run_plan, AnalysisResult};
 use dicohort::cohort::plan::Plan;
-use dicohort::load::{load_canonical, Input, LoadOptions};
 use dicohort::report::analysis::{analysis_report, ReportOptions};
 use dicohort::report::descriptive::descriptive_from_cohort;
 use dicohort::report::disclosure::DisclosureRule;
 use dicohort::report::html::render_html;
 use dicohort::report::markdown::render_markdown;
-use dicohort::simulate::{simulate_canonical_in_memory, SimParams};
+use dicohort::simulate::{simulate_cohort, SimParams};
 
 fn cohort(n: u64, seed: u64) -> dicohort::schema::Cohort {
-    let ([p, d, t], _) = simulate_canonical_in_memory(&SimParams::new(n, seed)).unwrap();
-    let input = |name: &str, data: Vec<u8>| Input::Bytes {
-        name: name.into(),
-        data,
-    };
-    let (cohort, _) = load_canonical(
-        &input("patients.csv", p),
-        &input("days.csv", d),
-        Some(&input("treatments.csv", t)),
-        &LoadOptions::default(),
-    )
-    .unwrap();
-    cohort
+    simulate_cohort(&SimParams::new(n, seed)).unwrap().0
 }
 
 #[test]

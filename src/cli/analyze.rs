@@ -13,12 +13,11 @@ use anyhow::Context;
 use dicohort::cohort::analysis::{run_plan, AnalysisResult};
 use dicohort::cohort::plan::Plan;
 use dicohort::cohort::results::result_tables;
-use dicohort::load::{load_canonical, load_cohort, Input, LoadOptions};
+use dicohort::load::{load_cohort, LoadOptions};
 use dicohort::report::analysis::write_analysis_report;
 use dicohort::report::descriptive::descriptive_from_cohort;
 use dicohort::report::disclosure::DisclosureRule;
-use dicohort::schema::Cohort;
-use dicohort::simulate::{simulate_canonical_in_memory, SimParams};
+use dicohort::simulate::{simulate_cohort, SimParams};
 
 /// Arguments of `dicohort analyze` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
@@ -73,22 +72,6 @@ impl Stages {
     }
 }
 
-fn simulated(patients: u64, seed: u64) -> anyhow::Result<Cohort> {
-    let params = SimParams::new(patients, seed);
-    let ([p, d, t], _) = simulate_canonical_in_memory(&params)?;
-    let input = |name: &str, data: Vec<u8>| Input::Bytes {
-        name: name.into(),
-        data,
-    };
-    let (cohort, _) = load_canonical(
-        &input("patients.csv", p),
-        &input("days.csv", d),
-        Some(&input("treatments.csv", t)),
-        &LoadOptions::default(),
-    )?;
-    Ok(cohort)
-}
-
 pub fn run(args: Args) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let mut st = Stages {
@@ -106,7 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => (Plan::default_plan(), PathBuf::new()),
     };
     let cohort = match (args.simulate_patients, &plan.cohort.path) {
-        (Some(n), _) => simulated(n, args.seed)?,
+        (Some(n), _) => simulate_cohort(&SimParams::new(n, args.seed))?.0,
         (None, Some(path)) => {
             let dir = plan_dir.join(path);
             let opts = if plan.cohort.lenient {

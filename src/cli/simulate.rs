@@ -69,8 +69,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         c.discharged_alive
     );
     println!(
-        "planted truth: HR {} in DIC, {} in non-DIC (truth.json, truth_patients.csv)",
+        "planted truth: conditional HR {} in DIC, {} in non-DIC (truth.json, truth_patients.csv)",
         t.true_hazard_ratio.dic, t.true_hazard_ratio.non_dic
+    );
+    let m = &t.marginal_hazard_ratio;
+    let show = |v: Option<f64>| v.map_or("NA".to_string(), |v| format!("{v:.4}"));
+    println!(
+        "marginal truth (landmark day 3, treated vs never, the target of IPTW): HR {} in DIC, {} in non-DIC",
+        show(m.dic_as_decided_in_data),
+        show(m.non_dic_as_decided_in_data)
     );
     Ok(())
 }

@@ -39,6 +39,9 @@ pub enum SimError {
     Io { file: String, message: String },
     #[error("invalid parameter: {0}")]
     Parameter(String),
+    /// The generated registry failed to load (a simulator bug: its output must always validate).
+    #[error("the simulated registry does not load: {0}")]
+    Load(#[from] crate::load::LoadError),
 }
 
 /// Patients per parallel chunk (memory stays bounded by one chunk).
@@ -511,9 +514,15 @@ pub const DEFAULT_SEED: u64 = 2011;
 /// memory and loaded through the canonical loader: identical to `dicohort simulate --patients
 /// 3000 --seed 2011` followed by `load_cohort`.
 pub fn default_registry() -> Cohort {
-    let params = SimParams::new(DEFAULT_PATIENTS, DEFAULT_SEED);
-    let ([p, d, t], _) =
-        simulate_canonical_in_memory(&params).expect("default parameters are valid");
+    simulate_cohort(&SimParams::new(DEFAULT_PATIENTS, DEFAULT_SEED))
+        .expect("the default registry is valid")
+        .0
+}
+
+/// A synthetic registry generated in memory and loaded through the canonical loader (strict),
+/// with its truth: the same cohort as `dicohort simulate` followed by `load_cohort`.
+pub fn simulate_cohort(params: &SimParams) -> Result<(Cohort, Truth), SimError> {
+    let ([p, d, t], truth) = simulate_canonical_in_memory(params)?;
     let input = |name: &str, data: Vec<u8>| Input::Bytes {
         name: name.into(),
         data,
@@ -523,9 +532,8 @@ pub fn default_registry() -> Cohort {
         &input("days.csv", d),
         Some(&input("treatments.csv", t)),
         &LoadOptions::default(),
-    )
-    .expect("the simulated registry is valid");
-    cohort
+    )?;
+    Ok((cohort, truth))
 }
 
 /// The truth of the embedded default registry.
