@@ -11,7 +11,7 @@ use dicohort::load::table::read_table;
 use dicohort::stats::logrank::survdiff;
 use serde::Serialize;
 
-use super::km::{aligned, check_times, compact_labels, fmt, read_event, read_labels};
+use super::common::{aligned, check_times, compact_labels, fmt, read_event, read_labels};
 
 /// Arguments of `dicohort logrank` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]

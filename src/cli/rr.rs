@@ -15,7 +15,7 @@ use dicohort::stats::twobytwo::{
 };
 use serde::Serialize;
 
-use super::km::{aligned, fmt, read_flag, read_labels};
+use super::common::{aligned, fmt, read_flag, read_labels};
 
 /// Arguments of `dicohort rr` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
