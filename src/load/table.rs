@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use super::csv::CsvRecords;
 use super::LoadError;
 
 /// A data file held as polars columns, plus the rows whose field count did not match the header
@@ -94,64 +95,27 @@ pub fn read_table(path: &Path) -> Result<DataTable, LoadError> {
     }
 }
 
-/// Rows (1-based, header excluded) whose number of fields differs from the header's. Quotes are
-/// honoured (RFC 4180: a quoted field may hold commas, newlines and doubled quotes).
+/// Rows (1-based, header excluded, blank lines skipped) whose number of fields differs from the
+/// header's, read with the same RFC 4180 record reader as validation (`load::csv`).
 fn ragged_rows(bytes: &[u8]) -> Vec<RaggedRow> {
+    let mut records = CsvRecords::new(bytes);
+    let mut fields = Vec::new();
     let mut out = Vec::new();
-    let mut fields = 1usize;
-    let mut in_quotes = false;
-    let mut line = 0usize; // 0 = header
-    let mut expected = 0usize;
-    let mut line_has_content = false;
-    let mut end_line = |fields: usize, line: &mut usize, has: bool, expected: &mut usize| {
-        if *line == 0 {
-            *expected = fields;
-            *line = 1;
-        } else if has {
-            if fields != *expected {
-                out.push(RaggedRow {
-                    row: *line,
-                    fields,
-                    expected: *expected,
-                });
-            }
-            *line += 1;
-        }
-    };
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if in_quotes {
-            if b == b'"' {
-                if bytes.get(i + 1) == Some(&b'"') {
-                    i += 1;
-                } else {
-                    in_quotes = false;
-                }
-            }
-        } else {
-            match b {
-                b'"' => {
-                    in_quotes = true;
-                    line_has_content = true;
-                }
-                b',' => {
-                    fields += 1;
-                    line_has_content = true;
-                }
-                b'\n' => {
-                    end_line(fields, &mut line, line_has_content, &mut expected);
-                    fields = 1;
-                    line_has_content = false;
-                }
-                b'\r' => {}
-                _ => line_has_content = true,
-            }
-        }
-        i += 1;
+    // Reading from memory cannot fail; a malformed tail simply ends the records.
+    if !matches!(records.next_record(&mut fields), Ok(true)) {
+        return out;
     }
-    if line_has_content {
-        end_line(fields, &mut line, true, &mut expected);
+    let expected = fields.len();
+    let mut row = 0;
+    while let Ok(true) = records.next_record(&mut fields) {
+        row += 1;
+        if fields.len() != expected {
+            out.push(RaggedRow {
+                row,
+                fields: fields.len(),
+                expected,
+            });
+        }
     }
     out
 }
