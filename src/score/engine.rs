@@ -3,10 +3,13 @@
 //!
 //! Rows are split into chunks that start on a patient boundary, so each patient's days stay in one
 //! chunk and the 24-hour platelet fall reads the previous row of the same chunk; chunks are scored
-//! in parallel (rayon) into disjoint slices of preallocated columns. Within a chunk, one loop per
-//! score calls that score's per-day function (the same code a report uses to explain a score).
-//! Each row's output depends only on its inputs, so the result is identical for any number of
-//! threads. Nothing is allocated per row (three small scratch columns per chunk).
+//! in parallel (rayon) into disjoint slices of preallocated columns. Within a chunk, short
+//! branch-free loops (one or two per score, each over few columns so that it vectorises without
+//! spilling) call the per-item functions of each score (the same code a report uses to explain a
+//! score); JAAM is JAAM-2 plus the SIRS item, from the columns already computed. The chunk pass
+//! is compiled twice, for baseline x86-64 and for AVX2, chosen at run time. Each row's output
+//! depends only on its inputs, so the result is identical for any number of threads. Nothing is
+//! allocated per row (a few small scratch columns per chunk).
 //!
 //! Throughput: `cargo bench --bench score` (10^7 synthetic patient-days, NumPy alongside).
 
