@@ -1519,7 +1519,11 @@ fn subgroup_section(
         let ncol = panels.len().min(3);
         s.push(Block::Figure(Figure {
             id: format!("figure-km-subgroup-{}", i + 1),
-            caption: format!("Kaplan-Meier curves by exposure within each level of {name}, with numbers at risk."),
+            caption: format!(
+                "Kaplan-Meier curves by exposure within each level of {name}, with numbers at risk. Curves end when fewer than {} patients remain at risk; {} withheld (disclosure control).",
+                rule.threshold.max(1),
+                theme::SUPPRESSED
+            ),
             svg: km_grid(&format!("Survival by exposure: {name}"), panels, ncol)?,
         }));
     }
