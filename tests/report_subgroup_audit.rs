@@ -228,7 +228,7 @@ fn audit(r: &AnalysisResult, md: &str, rule: &DisclosureRule) -> usize {
             })
         })
         .collect();
-    let t1_protect = table1_system(&mut sys, r, md, &printed, &n_vars, rule);
+    let (t1_protect, t1_cells) = table1_system(&mut sys, r, md, &printed, &n_vars, rule);
     let mut remainders = Vec::new();
     for block in &blocks {
         for a in 0..2 {
@@ -242,6 +242,28 @@ fn audit(r: &AnalysisResult, md: &str, rule: &DisclosureRule) -> usize {
                 rel.push((vars[0][a][q], -1.0));
                 sys.relations.push(rel);
                 remainders.push(rv);
+            }
+        }
+    }
+    // The remainder's patients: all patients minus the levels' patients. When every level is
+    // printed, the remainder is exactly the patients of unknown level; if those are the patients
+    // of a Table 1 cell (e.g. JAAM DIC on day 1 missing: equal fingerprints), the two counts are
+    // one unknown.
+    for (sg, block) in d.subgroups.iter().zip(&blocks) {
+        for a in 0..2 {
+            let total = sys.values[n_vars[0][a]];
+            let sum: u64 = block.iter().map(|&i| sys.values[n_vars[i][a]]).sum();
+            let rn = sys.var(total - sum, false);
+            let mut rel: Vec<(usize, f64)> = block.iter().map(|&i| (n_vars[i][a], 1.0)).collect();
+            rel.push((rn, 1.0));
+            rel.push((n_vars[0][a], -1.0));
+            sys.relations.push(rel);
+            remainders.push(rn);
+            if block.len() == sg.levels.len() {
+                if let Some(&c) = t1_cells.get(&(a, sg.remainder_fingerprint[a])) {
+                    assert_eq!(sys.values[c], total - sum, "{} arm {a}", sg.name);
+                    sys.relations.push(vec![(rn, 1.0), (c, -1.0)]);
+                }
             }
         }
     }
@@ -314,7 +336,7 @@ fn table1_system(
     printed: &[(&PopulationResult, [(Option<u64>, Option<u64>); 2])],
     n_vars: &[[usize; 2]],
     rule: &DisclosureRule,
-) -> Vec<usize> {
+) -> (Vec<usize>, std::collections::BTreeMap<(usize, u64), usize>) {
     use dicohort::cohort::table1::VarKind;
     let t1 = &r.table1;
     let start = md.find("**Table 1.").expect("Table 1 in the report");
@@ -470,7 +492,7 @@ fn table1_system(
         }
     }
     assert_eq!(row, lines.len(), "every Table 1 row read");
-    protect
+    (protect, seen.into_iter().map(|(k, v)| (k, v.0)).collect())
 }
 
 /// The structure of the default report: JAAM DIC on day 1 (indeterminate for some patients)
@@ -503,6 +525,19 @@ fn audit_registry(n: u64, seed: u64) -> usize {
     assert_ne!(d.subgroups[0].levels[1].fingerprint, dic.fingerprint);
     let covered: usize = d.subgroups[0].levels.iter().map(|l| l.n).sum();
     assert!(covered < d.overall.n, "{covered} of {}", d.overall.n);
+    // ... and its patients of unknown level are exactly Table 1's missing JAAM DIC on day 1 in
+    // some arm (the report ties the remainder to that printed count).
+    let jaam = r
+        .table1
+        .variables
+        .iter()
+        .find(|v| v.name == "dic_jaam_day1")
+        .expect("Table 1 has dic_jaam_day1");
+    let jaam_missing = [&jaam.exposed, &jaam.unexposed].map(|x| x.fingerprint_missing);
+    assert!(
+        (0..2).any(|a| jaam_missing[a] == d.subgroups[0].remainder_fingerprint[a]),
+        "the DIC subgroup's leftover is Table 1's missing dic_jaam_day1"
+    );
     let rule = DisclosureRule::default();
     let doc = analysis_report(
         &r,

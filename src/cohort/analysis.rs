@@ -106,6 +106,10 @@ pub struct SubgroupResult {
     pub levels: Vec<PopulationResult>,
     /// Patients of the analysed sample whose level is unknown.
     pub n_missing: usize,
+    /// Fingerprint of those patients (level unknown) in each arm (exposed, unexposed), as
+    /// [`PopulationResult::fingerprint`]: lets the report's disclosure control see that the
+    /// leftover equals, e.g., Table 1's missing count of the same variable.
+    pub remainder_fingerprint: [u64; 2],
     pub interaction: Option<InteractionTest>,
     pub notes: Vec<String>,
 }
@@ -1159,9 +1163,19 @@ impl Ctx<'_> {
                 None
             }
         };
+        let leftover = |arm: bool| -> Vec<usize> {
+            (part.level.iter().enumerate())
+                .filter(|&(i, l)| l.is_none() && sample.exposed[i] == arm)
+                .map(|(i, _)| sample.patients[i])
+                .collect()
+        };
         Ok(SubgroupResult {
             name: part.name.clone(),
             n_missing: part.n_missing(),
+            remainder_fingerprint: [
+                population_fingerprint(leftover(true)),
+                population_fingerprint(leftover(false)),
+            ],
             levels,
             interaction,
             notes,

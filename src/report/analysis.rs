@@ -935,7 +935,9 @@ type JointCounts = (
 /// unprinted) plus the missing count add up to the arm size in Table 1's header; each row's
 /// overall column adds up the two arms; a level or missing cell of the same patients as a
 /// subgroup arm or another Table 1 cell (equal fingerprints,
-/// [`crate::cohort::table1::ArmSummary::fingerprints`]) is that cell. Returns then, per Table 1
+/// [`crate::cohort::table1::ArmSummary::fingerprints`]), or as a subgroup variable's remainder
+/// of patients of unknown level ([`SubgroupResult::remainder_fingerprint`], e.g. Table 1's
+/// missing JAAM DIC status), is that cell. Returns then, per Table 1
 /// variable, the block's decisions.
 fn subgroup_table_counts(
     overall: &PopulationResult,
@@ -995,6 +997,11 @@ fn subgroup_table_counts(
         cells
     });
     let mut level_cells: Vec<Vec<Option<[ArmCells; 2]>>> = Vec::new();
+    // (arm, fingerprint) -> a remainder's patients cell and value, when the remainder is exactly
+    // the patients of unknown level ([`SubgroupResult::remainder_fingerprint`]: every level
+    // published).
+    let mut rem_fp: std::collections::BTreeMap<(usize, u64), (usize, u64)> =
+        std::collections::BTreeMap::new();
     for sg in subgroups {
         let mut cells_of_levels = Vec::new();
         let mut sums = [[0u64; 3]; 2];
@@ -1040,6 +1047,12 @@ fn subgroup_table_counts(
                 lc.sum_relation(&[r_k, r_u], r_n);
                 let n_parts: Vec<usize> = parts.iter().map(|c| c[a].n).chain([r_n]).collect();
                 lc.sum_relation(&n_parts, all[a].n);
+                if parts.len() == sg.levels.len() {
+                    rem_fp.insert((a, sg.remainder_fingerprint[a]), (r_n, rv[0]));
+                }
+            } else if parts.len() == sg.levels.len() {
+                // Patients = known in every arm: the known count is the patients count.
+                rem_fp.insert((a, sg.remainder_fingerprint[a]), (r_k, rv[0]));
             }
         }
     }
@@ -1061,7 +1074,8 @@ fn subgroup_table_counts(
                 .get(&(a, fp))
                 .filter(|(_, w)| w[0] == v)
                 .map(|(c, _)| c.n)
-                .or_else(|| t1_fp.get(&(a, fp)).filter(|x| x.1 == v).map(|x| x.0));
+                .or_else(|| t1_fp.get(&(a, fp)).filter(|x| x.1 == v).map(|x| x.0))
+                .or_else(|| rem_fp.get(&(a, fp)).filter(|x| x.1 == v).map(|x| x.0));
             match same {
                 Some(id) if lc.printed[id] == printed => id,
                 Some(other) => {
