@@ -5,37 +5,8 @@ use dicohort::stats::cox::{coxph, CoxData, CoxOptions, Ties};
 use dicohort::stats::StatsError;
 use serde_json::Value;
 
-const REL: f64 = 1e-6;
-
-fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/reference/fixtures/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn nums(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect()
-}
-
-fn assert_close(what: &str, got: f64, want: f64) {
-    if want.is_nan() {
-        assert!(got.is_nan(), "{what}: got {got}, R gives NA");
-        return;
-    }
-    let tol = REL * want.abs().max(1e-8);
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: got {got:.15e}, R {want:.15e} (diff {:.3e})",
-        (got - want).abs()
-    );
-}
+mod common;
+use common::{assert_close, fixture, nums};
 
 fn assert_all_close(what: &str, got: &[f64], want: &[f64]) {
     assert_eq!(got.len(), want.len(), "{what}: length");
