@@ -4,15 +4,7 @@
 use dicohort::stats::logistic::{logistic_regression, LogisticOptions};
 use dicohort::stats::StatsError;
 
-mod common;
-use common::{assert_close, fixture, nums};
-
-fn assert_all_close(what: &str, got: &[f64], want: &[f64]) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert_close(&format!("{what}[{i}]"), *g, *w);
-    }
-}
+use crate::common::{assert_all_close, assert_close, fixture, nums};
 
 fn check(name: &str) {
     let fx = fixture(name);

@@ -4,40 +4,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use crate::common::{fixture, num, nums, strs};
 use serde_json::Value;
-
-fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/reference/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
-}
-
-fn num(v: &Value) -> f64 {
-    match v {
-        Value::Number(n) => n.as_f64().unwrap(),
-        Value::Null => f64::NAN,
-        Value::String(s) if s == "NA" => f64::NAN,
-        Value::String(s) if s == "Inf" => f64::INFINITY,
-        other => panic!("not a number: {other}"),
-    }
-}
-
-fn nums(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Array(a) => a.iter().map(num).collect(),
-        other => vec![num(other)],
-    }
-}
-
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_str().unwrap().to_string())
-        .collect()
-}
 
 /// NaN/null on one side must be NaN/null on the other; JSON writes Inf as null.
 fn same(what: &str, ours: f64, r: f64) {

@@ -5,15 +5,7 @@ use dicohort::stats::cox::{coxph, CoxData, CoxOptions, Ties};
 use dicohort::stats::StatsError;
 use serde_json::Value;
 
-mod common;
-use common::{assert_close, fixture, nums};
-
-fn assert_all_close(what: &str, got: &[f64], want: &[f64]) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert_close(&format!("{what}[{i}]"), *g, *w);
-    }
-}
+use crate::common::{assert_all_close, assert_close, fixture, nums};
 
 /// Fit the fixture's data as R did and compare every number R reports.
 fn check(name: &str) {

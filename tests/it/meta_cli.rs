@@ -20,10 +20,7 @@ fn dicohort(args: &[&str]) -> std::process::Output {
 }
 
 fn fixture_case(name: &str) -> Value {
-    let text =
-        std::fs::read_to_string(root().join("tests/reference/fixtures/meta_anticoagulant.json"))
-            .unwrap();
-    let v: Value = serde_json::from_str(&text).unwrap();
+    let v = crate::common::fixture("meta_anticoagulant");
     v["cases"]
         .as_array()
         .unwrap()

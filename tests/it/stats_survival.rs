@@ -5,79 +5,6 @@
 use dicohort::stats::km::{
     kaplan_meier, kaplan_meier_by_group, ConfType, Counting, KmOptions, KmVariance,
 };
-use serde_json::Value;
-
-fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/reference/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).expect("fixture is JSON")
-}
-
-/// A number as jsonlite writes it (`na = "string"`): NA/NaN -> NaN, "Inf" -> inf.
-fn num(v: &Value) -> f64 {
-    match v {
-        Value::Number(n) => n.as_f64().expect("finite number"),
-        Value::String(s) => match s.as_str() {
-            "Inf" => f64::INFINITY,
-            "-Inf" => f64::NEG_INFINITY,
-            "NA" | "NaN" => f64::NAN,
-            other => panic!("unexpected string {other}"),
-        },
-        Value::Null => f64::NAN,
-        Value::Bool(b) => f64::from(u8::from(*b)),
-        other => panic!("not a number: {other}"),
-    }
-}
-
-/// A vector (jsonlite unboxes length-1 vectors to scalars).
-fn nums(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Array(a) => a.iter().map(num).collect(),
-        Value::Null => Vec::new(),
-        other => vec![num(other)],
-    }
-}
-
-fn strs(v: &Value) -> Vec<String> {
-    match v {
-        Value::Array(a) => a
-            .iter()
-            .map(|x| x.as_str().expect("string").to_string())
-            .collect(),
-        Value::String(s) => vec![s.clone()],
-        other => panic!("not strings: {other}"),
-    }
-}
-
-fn close(a: f64, b: f64) -> bool {
-    if a.is_nan() || b.is_nan() {
-        return a.is_nan() && b.is_nan();
-    }
-    if a.is_infinite() || b.is_infinite() {
-        return a == b;
-    }
-    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()) + 1e-12
-}
-
-fn assert_close(what: &str, ours: f64, r: f64) {
-    assert!(close(ours, r), "{what}: ours {ours} vs R {r}");
-}
-
-fn assert_all_close(what: &str, ours: &[f64], r: &[f64]) {
-    assert_eq!(
-        ours.len(),
-        r.len(),
-        "{what}: length ours {} vs R {}",
-        ours.len(),
-        r.len()
-    );
-    for (i, (a, b)) in ours.iter().zip(r).enumerate() {
-        assert!(close(*a, *b), "{what}[{i}]: ours {a} vs R {b}");
-    }
-}
 
 /// Group labels -> ids in sorted order (R's factor levels for character groups).
 fn group_ids(labels: &[String]) -> (Vec<u32>, Vec<String>) {
@@ -371,6 +298,7 @@ fn kaplan_meier_edge_cases() {
     assert!(err.to_string().contains("event has 2"), "{err}");
 }
 
+use crate::common::{assert_all_close, assert_close, fixture, num, nums, strs};
 use dicohort::stats::competing::aalen_johansen;
 
 #[test]

@@ -2,41 +2,25 @@
 //! dat.bcg, the bundled anticoagulant trials (with subgroups by population) and edge cases.
 //! Agreement 1e-6 relative (REML and PM 1e-5), with an absolute floor of 1e-12 for values at 0.
 
-use std::path::PathBuf;
-
 use dicohort::meta::{
     leave_one_out, meta_analysis, subgroup_analysis, Measure, MetaOptions, Method, Pooled,
     Table2x2, Test,
 };
 use serde_json::Value;
 
-fn fixture(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/reference/fixtures")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).expect("fixture is JSON")
-}
+use crate::common::{fixture, nums};
 
 fn f(v: &Value) -> Option<f64> {
     v.as_f64()
 }
 
-fn floats(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Array(a) => a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect(),
-        Value::Number(n) => vec![n.as_f64().unwrap()],
-        _ => vec![],
-    }
-}
-
 fn tables(case: &Value) -> Vec<Table2x2> {
     let t = &case["tables"];
     let (ai, n1, ci, n2) = (
-        floats(&t["ai"]),
-        floats(&t["n1i"]),
-        floats(&t["ci"]),
-        floats(&t["n2i"]),
+        nums(&t["ai"]),
+        nums(&t["n1i"]),
+        nums(&t["ci"]),
+        nums(&t["n2i"]),
     );
     (0..ai.len())
         .map(|i| Table2x2::new(ai[i], n1[i], ci[i], n2[i]))
@@ -217,7 +201,7 @@ fn run_fixture(file: &str) -> usize {
         compare(name, &m.pooled, r, rtol);
         // Study-level effect sizes (escalc) as used by the model.
         if !matches!(opts.method, Method::MH | Method::Peto) {
-            let (yi, vi) = (floats(&r["yi"]), floats(&r["vi"]));
+            let (yi, vi) = (nums(&r["yi"]), nums(&r["vi"]));
             assert_eq!(m.effects.yi.len(), yi.len(), "{name}: number of effects");
             for i in 0..yi.len() {
                 close(name, "yi", m.effects.yi[i], Some(yi[i]), 1e-12);
@@ -226,7 +210,7 @@ fn run_fixture(file: &str) -> usize {
         }
         if let Some(l) = case.get("leave1out") {
             let loo = leave_one_out(&tabs, measure, opts).unwrap();
-            let est = floats(&l["estimate"]);
+            let est = nums(&l["estimate"]);
             assert_eq!(loo.len(), est.len(), "{name}: leave1out rows");
             for (i, row) in loo.iter().enumerate() {
                 let lname = format!("{name} leave1out {i}");

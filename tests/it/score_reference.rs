@@ -8,18 +8,9 @@ use dicohort::schema::{DayTable, PatientTable};
 use dicohort::score::{score_days, ScoreConfig, ScoreName};
 use serde_json::Value;
 
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/reference/fixtures/score_reference.json"
-);
-
 fn nums(v: &Value, col: &str) -> Vec<f64> {
-    v[col]
-        .as_array()
-        .unwrap_or_else(|| panic!("column {col}"))
-        .iter()
-        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect()
+    assert!(v[col].is_array(), "column {col}");
+    crate::common::nums(&v[col])
 }
 
 fn flags(v: &Value) -> Vec<Option<bool>> {
@@ -31,9 +22,7 @@ fn flags(v: &Value) -> Vec<Option<bool>> {
 }
 
 fn load() -> (Value, DayTable, PatientTable) {
-    let text =
-        std::fs::read_to_string(FIXTURE).expect("fixture (run tests/reference/score_reference.py)");
-    let fx: Value = serde_json::from_str(&text).expect("fixture JSON");
+    let fx = crate::common::fixture("score_reference");
     let d = &fx["days"];
     let days = DayTable {
         patient: nums(d, "patient").iter().map(|&x| x as u32).collect(),

@@ -5,6 +5,7 @@
 //! before / after weighting / after matching (tableone's definitions, incl. the categorical
 //! Mahalanobis SMD with MASS::ginv), and the E-value of the IPTW hazard ratio.
 
+use crate::common::nums;
 use dicohort::cohort::balance::{
     e_value, smd_binary, smd_categorical, smd_continuous, EffectMeasure,
 };
@@ -13,28 +14,8 @@ use dicohort::stats::cox::{coxph, CoxData, CoxFit, CoxOptions};
 use dicohort::stats::logistic::{logistic_regression, LogisticOptions};
 use serde_json::Value;
 
-fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/reference/fixtures/cohort_propensity.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn nums(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
 fn close(a: f64, b: f64, rel: f64, what: &str) {
-    assert!(
-        (a - b).abs() <= rel * b.abs().max(1e-12),
-        "{what}: dicohort {a} vs R {b} (rel diff {})",
-        ((a - b) / b).abs()
-    );
+    crate::common::assert_close_rel(what, a, b, rel);
 }
 
 struct Data {
@@ -128,7 +109,7 @@ fn cox(
 
 #[test]
 fn propensity_score_weights_and_iptw_cox_match_r() {
-    let f = fixture();
+    let f = crate::common::fixture("cohort_propensity");
     let d = data(&f);
     let n = d.treat.len();
     let ps = propensity(&d);
@@ -198,7 +179,7 @@ fn propensity_score_weights_and_iptw_cox_match_r() {
 
 #[test]
 fn caliper_matching_and_matched_cox_match_r() {
-    let f = fixture();
+    let f = crate::common::fixture("cohort_propensity");
     let d = data(&f);
     let ps = propensity(&d);
     let dist: Vec<f64> = ps.iter().map(|&e| logit(e)).collect();
@@ -254,7 +235,7 @@ fn caliper_matching_and_matched_cox_match_r() {
 
 #[test]
 fn quintile_strata_and_stratified_cox_match_r() {
-    let f = fixture();
+    let f = crate::common::fixture("cohort_propensity");
     let d = data(&f);
     let ps = propensity(&d);
     let s = quantile_strata(&ps, 5);
@@ -278,7 +259,7 @@ fn quintile_strata_and_stratified_cox_match_r() {
 
 #[test]
 fn balance_before_after_weighting_and_matching_match_r() {
-    let f = fixture();
+    let f = crate::common::fixture("cohort_propensity");
     let d = data(&f);
     let n = d.treat.len();
     let ps = propensity(&d);

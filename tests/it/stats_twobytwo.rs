@@ -1,49 +1,19 @@
 //! 2x2 measures against `tests/reference/fixtures/twobytwo.json` (written by
 //! `tests/reference/twobytwo.R` from metafor, epiR and stats::mantelhaen.test), 1e-6 relative.
 
+use crate::common::{num, nums};
 use dicohort::stats::twobytwo::{
     koopman_interval, mantel_haenszel, odds_ratio, risk_difference, risk_ratio, table_measures,
     Estimate, NntKind, TwoByTwo, ZeroCellCorrection,
 };
 use serde_json::Value;
 
-fn fixture() -> Value {
-    let path = format!(
-        "{}/tests/reference/fixtures/twobytwo.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json")
-}
-
-fn num(v: &Value) -> f64 {
-    match v {
-        Value::Number(n) => n.as_f64().expect("number"),
-        Value::String(s) if s == "Inf" => f64::INFINITY,
-        Value::String(s) if s == "NA" || s == "NaN" => f64::NAN,
-        other => panic!("not a number: {other}"),
-    }
-}
-
-fn nums(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Array(a) => a.iter().map(num).collect(),
-        other => vec![num(other)],
-    }
-}
-
-fn close_tol(a: f64, b: f64, tol: f64) -> bool {
-    if a.is_nan() || b.is_nan() {
-        return a.is_nan() && b.is_nan();
-    }
-    if a.is_infinite() || b.is_infinite() {
-        return a == b;
-    }
-    (a - b).abs() <= tol * a.abs().max(b.abs()) + 1e-12
-}
-
 fn check(what: &str, ours: f64, r: &Value) {
     let r = num(r);
-    assert!(close_tol(ours, r, 1e-6), "{what}: ours {ours} vs R {r}");
+    assert!(
+        crate::common::close_rel(ours, r, 1e-6),
+        "{what}: ours {ours} vs R {r}"
+    );
 }
 
 fn check_est(what: &str, ours: &Estimate, r: &Value, with_se: bool) {
@@ -57,7 +27,7 @@ fn check_est(what: &str, ours: &Estimate, r: &Value, with_se: bool) {
 
 #[test]
 fn single_tables_match_metafor_and_epir() {
-    let fx = fixture();
+    let fx = crate::common::fixture("twobytwo");
     let singles = fx["singles"].as_array().expect("singles");
     assert!(singles.len() >= 8);
     for s in singles {
@@ -92,17 +62,17 @@ fn single_tables_match_metafor_and_epir() {
         let tol = if full { 2e-4 } else { 1e-6 };
         let kr = &m.risk_ratio_koopman;
         assert!(
-            close_tol(kr.estimate, num(&k["estimate"]), 1e-6),
+            crate::common::close_rel(kr.estimate, num(&k["estimate"]), 1e-6),
             "{name} koopman est"
         );
         assert!(
-            close_tol(kr.lower, num(&k["lower"]), tol),
+            crate::common::close_rel(kr.lower, num(&k["lower"]), tol),
             "{name} koopman lower {} vs {}",
             kr.lower,
             num(&k["lower"])
         );
         assert!(
-            close_tol(kr.upper, num(&k["upper"]), tol),
+            crate::common::close_rel(kr.upper, num(&k["upper"]), tol),
             "{name} koopman upper {} vs {}",
             kr.upper,
             num(&k["upper"])
@@ -137,7 +107,7 @@ fn single_tables_match_metafor_and_epir() {
 
 #[test]
 fn mantel_haenszel_matches_rma_mh_and_mantelhaen_test() {
-    let fx = fixture();
+    let fx = crate::common::fixture("twobytwo");
     let strata = fx["strata"].as_array().expect("strata");
     assert!(strata.len() >= 3);
     for s in strata {
