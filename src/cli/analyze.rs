@@ -13,6 +13,7 @@ use anyhow::Context;
 use dicohort::cohort::analysis::{run_plan, AnalysisResult};
 use dicohort::cohort::plan::Plan;
 use dicohort::cohort::results::result_tables;
+use dicohort::cohort::valid_plan::ValidPlan;
 use dicohort::load::{load_cohort, LoadOptions};
 use dicohort::report::analysis::write_analysis_report;
 use dicohort::report::descriptive::descriptive_from_cohort;
@@ -83,16 +84,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("reading the plan {}", p.display()))?;
-            let plan = Plan::from_toml(&text).with_context(|| format!("{}", p.display()))?;
+            let plan = Plan::from_toml(&text)
+                .and_then(|plan| plan.check())
+                .with_context(|| format!("{}", p.display()))?;
             (plan, p.parent().map(Path::to_path_buf).unwrap_or_default())
         }
-        None => (Plan::default_plan(), PathBuf::new()),
+        None => (ValidPlan::default_plan(), PathBuf::new()),
     };
-    let cohort = match (args.simulate_patients, &plan.cohort.path) {
+    let cohort = match (args.simulate_patients, plan.cohort_path()) {
         (Some(n), _) => simulate_cohort(&SimParams::new(n, args.seed))?.0,
         (None, Some(path)) => {
             let dir = plan_dir.join(path);
-            let opts = if plan.cohort.lenient {
+            let opts = if plan.lenient() {
                 LoadOptions::lenient()
             } else {
                 LoadOptions::default()
@@ -108,7 +111,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cohort.patients.len(),
         cohort.days.len()
     ));
-    let descriptive = descriptive_from_cohort(&plan, &cohort).context("descriptive figures")?;
+    let descriptive =
+        descriptive_from_cohort(plan.as_run(), &cohort).context("descriptive figures")?;
     st.mark("descriptive figures");
     let verbose = args.verbose;
     let mut progress = |s: &str| {

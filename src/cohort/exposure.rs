@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::schema::TreatmentTable;
 
+use super::valid_plan::{bad, not_blank, DayRange};
 use super::CohortError;
 
 /// The four anticoagulant classes of the canonical treatment table.
@@ -85,17 +86,107 @@ impl ExposureDef {
         out
     }
 
-    pub fn validate(&self) -> Result<(), CohortError> {
+    /// Checks the definition (`key` is its path in the plan, e.g. `exposure`).
+    ///
+    /// # Errors
+    /// [`CohortError::PlanValue`]: a blank name, no drugs or a blank drug name, a window not
+    /// satisfying `1 <= first <= last`.
+    pub fn check(&self, key: &str) -> Result<ValidExposure, CohortError> {
+        not_blank(&format!("{key}.name"), &self.name)?;
         if self.drugs.is_empty() {
-            return Err(CohortError::Plan("exposure.drugs is empty".into()));
+            return Err(bad(&format!("{key}.drugs"), "must name at least one drug"));
         }
-        if self.window[0] < 1 || self.window[1] < self.window[0] {
-            return Err(CohortError::Plan(format!(
-                "exposure.window [{}, {}] must satisfy 1 <= first <= last",
-                self.window[0], self.window[1]
-            )));
+        for (i, d) in self.drugs.iter().enumerate() {
+            not_blank(&format!("{key}.drugs[{i}]"), d)?;
         }
-        Ok(())
+        Ok(ValidExposure {
+            name: self.name.clone(),
+            drugs: self.drug_set(),
+            combine: self.combine,
+            window: DayRange::new(&format!("{key}.window"), self.window)?,
+        })
+    }
+}
+
+/// A checked exposure definition ([`ExposureDef::check`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidExposure {
+    name: String,
+    /// The drug set ([`ExposureDef::drug_set`]).
+    drugs: Vec<String>,
+    combine: Combine,
+    window: DayRange,
+}
+
+impl ValidExposure {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The drug names, `any_anticoagulant` expanded, sorted and de-duplicated.
+    pub fn drugs(&self) -> &[String] {
+        &self.drugs
+    }
+    pub fn window(&self) -> DayRange {
+        self.window
+    }
+
+    /// Classifies every patient (`n_patients` rows of the patient table).
+    ///
+    /// # Errors
+    /// [`CohortError::InvalidInput`] when a treatment row refers to a patient outside the table.
+    pub fn classify(
+        &self,
+        treatments: &TreatmentTable,
+        n_patients: usize,
+    ) -> Result<Exposure, CohortError> {
+        let drugs = &self.drugs;
+        // first[d][p]: first start of drug d for patient p.
+        let mut first = vec![vec![f64::NAN; n_patients]; drugs.len()];
+        let mut missing = 0u64;
+        for r in 0..treatments.len() {
+            let Some(d) = drugs.iter().position(|x| *x == treatments.drug[r]) else {
+                continue;
+            };
+            let p = treatments.patient[r] as usize;
+            if p >= n_patients {
+                return Err(CohortError::InvalidInput(format!(
+                    "treatment row {} refers to patient index {p} of {n_patients}",
+                    r + 1
+                )));
+            }
+            let s = treatments.start_day[r];
+            if !s.is_finite() {
+                missing += 1;
+                continue;
+            }
+            let cur = &mut first[d][p];
+            if cur.is_nan() || s < *cur {
+                *cur = s;
+            }
+        }
+        let start_day: Vec<f64> = (0..n_patients)
+            .map(|p| {
+                let it = first.iter().map(|f| f[p]);
+                match self.combine {
+                    Combine::Any => it.filter(|x| x.is_finite()).fold(f64::NAN, f64::min),
+                    Combine::All => {
+                        let v: Vec<f64> = it.collect();
+                        if v.iter().all(|x| x.is_finite()) {
+                            v.into_iter().fold(f64::NEG_INFINITY, f64::max)
+                        } else {
+                            f64::NAN
+                        }
+                    }
+                }
+            })
+            .collect();
+        let (lo, hi) = (self.window.first() as f64, self.window.last() as f64);
+        Ok(Exposure {
+            in_window: start_day.iter().map(|s| *s >= lo && *s <= hi).collect(),
+            ever: start_day.iter().map(|s| s.is_finite()).collect(),
+            start_day,
+            n_rows_missing_start: missing,
+        })
     }
 }
 
@@ -126,61 +217,18 @@ impl Exposure {
     }
 }
 
-/// Classifies every patient (`n_patients` rows of the patient table).
+/// Classifies every patient (`n_patients` rows of the patient table) by an unchecked
+/// definition: checks it, then [`ValidExposure::classify`]. The analysis pipeline holds a
+/// checked one and calls that directly.
+///
+/// # Errors
+/// As [`ExposureDef::check`] and [`ValidExposure::classify`].
 pub fn classify(
     def: &ExposureDef,
     treatments: &TreatmentTable,
     n_patients: usize,
 ) -> Result<Exposure, CohortError> {
-    def.validate()?;
-    let drugs = def.drug_set();
-    // first[d][p]: first start of drug d for patient p.
-    let mut first = vec![vec![f64::NAN; n_patients]; drugs.len()];
-    let mut missing = 0u64;
-    for r in 0..treatments.len() {
-        let Some(d) = drugs.iter().position(|x| *x == treatments.drug[r]) else {
-            continue;
-        };
-        let p = treatments.patient[r] as usize;
-        if p >= n_patients {
-            return Err(CohortError::InvalidInput(format!(
-                "treatment row {} refers to patient index {p} of {n_patients}",
-                r + 1
-            )));
-        }
-        let s = treatments.start_day[r];
-        if !s.is_finite() {
-            missing += 1;
-            continue;
-        }
-        let cur = &mut first[d][p];
-        if cur.is_nan() || s < *cur {
-            *cur = s;
-        }
-    }
-    let start_day: Vec<f64> = (0..n_patients)
-        .map(|p| {
-            let it = first.iter().map(|f| f[p]);
-            match def.combine {
-                Combine::Any => it.filter(|x| x.is_finite()).fold(f64::NAN, f64::min),
-                Combine::All => {
-                    let v: Vec<f64> = it.collect();
-                    if v.iter().all(|x| x.is_finite()) {
-                        v.into_iter().fold(f64::NEG_INFINITY, f64::max)
-                    } else {
-                        f64::NAN
-                    }
-                }
-            }
-        })
-        .collect();
-    let (lo, hi) = (def.window[0] as f64, def.window[1] as f64);
-    Ok(Exposure {
-        in_window: start_day.iter().map(|s| *s >= lo && *s <= hi).collect(),
-        ever: start_day.iter().map(|s| s.is_finite()).collect(),
-        start_day,
-        n_rows_missing_start: missing,
-    })
+    def.check("exposure")?.classify(treatments, n_patients)
 }
 
 #[cfg(test)]

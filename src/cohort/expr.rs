@@ -556,9 +556,11 @@ impl<'a> Bound<'a> {
                     Some(v[i] != 0.0)
                 }
             }
-            Bound::CatColumn(c, _) => return Err(CohortError::InvalidInput(format!(
+            Bound::CatColumn(c, _) => {
+                return Err(CohortError::InvalidInput(format!(
                 "categorical column `{c}` used as a condition: compare it, e.g. `{c} == \"level\"`"
-            ))),
+            )))
+            }
         })
     }
 }

@@ -10,28 +10,46 @@
 //! - [`frame`]: named patient-level columns (patient table plus derived score labels).
 //! - [`expr`] / [`subgroup`]: subgroup definitions, incl. user expressions over patient columns.
 //! - [`propensity`], [`balance`], [`table1`]: confounding adjustment and its diagnostics.
-//! - [`plan`] / [`analysis`]: the TOML analysis plan and the run that produces an
-//!   [`analysis::AnalysisResult`].
+//! - [`plan`] / [`valid_plan`]: the TOML analysis plan as read, and checked into the
+//!   [`valid_plan::ValidPlan`] the pipeline takes.
+//! - [`analysis`]: `run_plan`, the run that produces an [`result::AnalysisResult`]; [`sample`]
+//!   builds each design's analysed sample, [`estimate`] holds one file per estimator.
+//! - [`fingerprint`]: the fingerprint of a set of patients shared by the results and Table 1.
 
 pub mod analysis;
 pub mod balance;
 pub mod derive;
+pub mod estimate;
 pub mod exposure;
 pub mod expr;
+pub mod fingerprint;
 pub mod frame;
 pub mod landmark;
 pub mod outcome;
 pub mod plan;
 pub mod propensity;
+pub mod result;
 pub mod results;
+pub mod sample;
 pub mod subgroup;
 pub mod table1;
+pub mod valid_plan;
 
 /// Errors of the cohort layer.
 #[derive(Debug, thiserror::Error)]
 pub enum CohortError {
     #[error("analysis plan: {0}")]
     Plan(String),
+    /// A plan value of the wrong type or out of range, or an unknown key.
+    #[error("analysis plan: {key}: {message}")]
+    PlanValue {
+        /// The key's path, e.g. `design.tv_lag_days` or `subgroups[2].cuts` (0-based).
+        key: String,
+        message: String,
+    },
+    /// An estimate that cannot be made in this population (the note says why).
+    #[error("{what}: {reason}")]
+    NotEstimable { what: String, reason: String },
     #[error("subgroup expression `{expr}`: {message} (at character {position})")]
     Expression {
         expr: String,

@@ -250,68 +250,88 @@ fn default_subgroups() -> Vec<SubgroupSpec> {
 }
 
 impl Plan {
-    /// Parses a plan and checks it.
+    /// Parses a plan: TOML syntax, the type of every value and unknown keys. Ranges are checked
+    /// by [`Plan::check`] (or parse and check at once with
+    /// [`super::valid_plan::ValidPlan::from_toml`]).
+    ///
+    /// # Errors
+    /// [`CohortError::PlanValue`] naming the key's path (e.g. `design.foo: unknown field ...`,
+    /// with its line and column), or [`CohortError::Plan`] when no key can be named.
     pub fn from_toml(src: &str) -> Result<Plan, CohortError> {
-        let plan: Plan = toml::from_str(src).map_err(|e| CohortError::Plan(e.to_string()))?;
-        plan.validate()?;
-        Ok(plan)
+        toml::from_str(src).map_err(|e| toml_error(src, &e))
     }
 
-    /// The embedded default plan.
+    /// The embedded default plan, as parsed (see
+    /// [`super::valid_plan::ValidPlan::default_plan`] for it checked).
     pub fn default_plan() -> Plan {
-        Plan::from_toml(DEFAULT_PLAN).expect("the embedded default plan is valid")
+        Plan::from_toml(DEFAULT_PLAN).expect("the embedded default plan parses")
     }
+}
 
-    pub fn validate(&self) -> Result<(), CohortError> {
-        self.exposure.validate()?;
-        if self.design.primary == Design::NaiveEverTreated {
-            return Err(CohortError::Plan(
-                "design.primary cannot be naive_ever_treated (immortal-time bias); list it under \
-                 design.sensitivity to show it for comparison"
-                    .into(),
-            ));
-        }
-        if !self.dic.score.is_diagnostic() {
-            return Err(CohortError::Plan(format!(
-                "dic.score `{}` is not a diagnostic score",
-                self.dic.score.as_str()
-            )));
-        }
-        if self.dic.days[0] < 1 || self.dic.days[1] < self.dic.days[0] {
-            return Err(CohortError::Plan(
-                "dic.days must satisfy 1 <= first <= last".into(),
-            ));
-        }
-        if self.outcome.horizon <= self.exposure.window[1] {
-            return Err(CohortError::Plan(format!(
-                "outcome.horizon {} must be after the end of the exposure window (day {})",
-                self.outcome.horizon, self.exposure.window[1]
-            )));
-        }
-        if !(self.conf_level > 0.0 && self.conf_level < 1.0) {
-            return Err(CohortError::Plan("conf_level must be in (0, 1)".into()));
-        }
-        if let Some([lo, hi]) = self.propensity.trim {
-            if !(lo >= 0.0 && lo < hi && hi <= 1.0) {
-                return Err(CohortError::Plan(
-                    "propensity.trim must be [lower, upper] with 0 <= lower < upper <= 1".into(),
-                ));
-            }
-        }
-        if self.propensity.strata < 2 {
-            return Err(CohortError::Plan("propensity.strata must be >= 2".into()));
-        }
-        if self.propensity.caliper_sd.is_nan() || self.propensity.caliper_sd <= 0.0 {
-            return Err(CohortError::Plan(
-                "propensity.caliper_sd must be > 0".into(),
-            ));
-        }
-        for s in &self.subgroups {
-            // Expressions parse now, not after the data are loaded.
-            s.required_columns()?;
-        }
-        Ok(())
+/// A TOML error as a plan error naming the key's path, found from the error's position.
+fn toml_error(src: &str, e: &toml::de::Error) -> CohortError {
+    let message = e.message().trim().to_string();
+    let Some(span) = e.span() else {
+        return CohortError::Plan(message);
+    };
+    let at = span.start.min(src.len());
+    let before = &src[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let message = format!("{message} (line {line}, column {column})");
+    match key_path_at(src, at) {
+        Some(key) => CohortError::PlanValue { key, message },
+        None => CohortError::Plan(message),
     }
+}
+
+/// The dotted path of the key whose line holds byte `at` of the TOML document `src`: the
+/// enclosing table header (`[design]` -> `design`; the k-th `[[subgroups]]` -> `subgroups[k]`,
+/// 0-based) and the nearest `key =` at or above that line within the table (a value may continue
+/// over several lines). A position on a header line names the table.
+fn key_path_at(src: &str, at: usize) -> Option<String> {
+    let mut table: Option<String> = None;
+    let mut key: Option<String> = None;
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    let mut start = 0;
+    for line in src.split_inclusive('\n') {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("[[") {
+            let name = rest.split("]]").next().unwrap_or("").trim().to_string();
+            let k = counts.entry(name.clone()).or_insert(0);
+            table = Some(format!("{name}[{k}]"));
+            *k += 1;
+            key = None;
+        } else if let Some(rest) = t.strip_prefix('[') {
+            table = Some(rest.split(']').next().unwrap_or("").trim().to_string());
+            key = None;
+        } else if let Some(k) = line_key(t) {
+            key = Some(k);
+        }
+        start += line.len();
+        if at < start {
+            break;
+        }
+    }
+    let key = key.map(|k| k.replace(['"', '\''], ""));
+    match (table, key) {
+        (Some(t), Some(k)) => Some(format!("{t}.{k}")),
+        (Some(t), None) => Some(t),
+        (None, k) => k,
+    }
+}
+
+/// The key of a `key = value` line, if the line starts with one.
+fn line_key(t: &str) -> Option<String> {
+    if t.starts_with('#') {
+        return None;
+    }
+    let (k, _) = t.split_once('=')?;
+    let k = k.trim();
+    let is_key = !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_alphanumeric() || "_-.\"' ".contains(c));
+    is_key.then(|| k.to_string())
 }
 
 #[cfg(test)]
@@ -330,14 +350,33 @@ mod tests {
     }
 
     #[test]
-    fn bad_plans_are_rejected_with_a_reason() {
-        assert!(Plan::from_toml("[design]\nprimary = \"naive_ever_treated\"\n").is_err());
-        assert!(Plan::from_toml("[exposure]\nwindow = [3, 1]\n").is_err());
-        assert!(Plan::from_toml("[dic]\nscore = \"sofa\"\n").is_err());
-        assert!(Plan::from_toml("unknown_key = 1\n").is_err());
-        assert!(
-            Plan::from_toml("[[subgroups]]\nkind = \"expression\"\nexpr = \"age >\"\n").is_err()
+    fn bad_plans_are_rejected_naming_the_key() {
+        use crate::cohort::valid_plan::ValidPlan;
+        let key = |src: &str| match ValidPlan::from_toml(src) {
+            Err(CohortError::PlanValue { key, .. }) => key,
+            other => panic!("{src}: {other:?}"),
+        };
+        assert_eq!(
+            key("[design]\nprimary = \"naive_ever_treated\"\n"),
+            "design.primary"
         );
-        assert!(Plan::from_toml("[propensity]\ntrim = [0.9, 0.1]\n").is_err());
+        assert_eq!(key("[exposure]\nwindow = [3, 1]\n"), "exposure.window");
+        assert_eq!(key("[dic]\nscore = \"sofa\"\n"), "dic.score");
+        assert_eq!(key("unknown_key = 1\n"), "unknown_key");
+        assert_eq!(
+            key("[[subgroups]]\nkind = \"expression\"\nexpr = \"age >\"\n"),
+            "subgroups[0].expr"
+        );
+        assert_eq!(key("[propensity]\ntrim = [0.9, 0.1]\n"), "propensity.trim");
+    }
+
+    #[test]
+    fn key_path_of_a_position() {
+        let src = "a = 1\n[design]\nx = [1,\n  2]\n[[s]]\n[[s]]\ny = \"q\"\n";
+        let at = |needle: &str| key_path_at(src, src.find(needle).unwrap());
+        assert_eq!(at("a").as_deref(), Some("a"));
+        assert_eq!(at("2]").as_deref(), Some("design.x"));
+        assert_eq!(at("[design]").as_deref(), Some("design"));
+        assert_eq!(at("y =").as_deref(), Some("s[1].y"));
     }
 }

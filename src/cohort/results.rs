@@ -4,7 +4,7 @@
 //! values (NaN) as empty cells. Every row names its design and population, and every effect its
 //! outcome form; rows of the naive design carry `biased = true`.
 
-use super::analysis::{AnalysisResult, DesignResult, PopulationResult};
+use super::result::{AnalysisResult, DesignResult, PopulationResult};
 
 /// One CSV table.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,9 +8,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::expr;
+use super::expr::{self, Expr};
 use super::frame::{Column, PatientFrame};
+use super::valid_plan::{bad, diagnostic_score, finite, not_blank, DayRange};
 use super::CohortError;
+use crate::score::ScoreName;
 
 /// One subgroup definition as written in the plan (`[[subgroups]]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,12 +118,150 @@ impl SubgroupSpec {
         })
     }
 
+    /// Checks the definition (`key` is its path in the plan, e.g. `subgroups[2]`; `horizon`
+    /// bounds DIC day ranges).
+    ///
+    /// # Errors
+    /// [`CohortError::PlanValue`] naming the key: a blank name or column, a DIC score that is not
+    /// diagnostic, DIC days not `1 <= first <= last <= horizon`, band cuts that are empty, not
+    /// finite or not strictly increasing, an antithrombin threshold outside (0, 200] %, an
+    /// expression that does not parse.
+    pub fn check(&self, key: &str, horizon: i32) -> Result<ValidSubgroup, CohortError> {
+        let given = match self {
+            SubgroupSpec::Dic { name, .. }
+            | SubgroupSpec::CoagulationGroups { name }
+            | SubgroupSpec::Bands { name, .. }
+            | SubgroupSpec::AntithrombinLow { name, .. }
+            | SubgroupSpec::Column { name, .. }
+            | SubgroupSpec::Expression { name, .. } => name,
+        };
+        if let Some(n) = given {
+            not_blank(&format!("{key}.name"), n)?;
+        }
+        let column = |c: &str, k: &str| not_blank(&format!("{key}.{k}"), c).map(|_| c.to_string());
+        let kind = match self {
+            SubgroupSpec::Dic { score, days, .. } => {
+                let k = format!("{key}.days");
+                let r = DayRange::new(&k, *days)?;
+                if r.last() > horizon {
+                    return Err(bad(
+                        &k,
+                        format!("must end by the outcome horizon (day {horizon}), got {days:?}"),
+                    ));
+                }
+                SubgroupKind::Dic {
+                    score: diagnostic_score(&format!("{key}.score"), score)?,
+                    days: r,
+                }
+            }
+            SubgroupSpec::CoagulationGroups { .. } => SubgroupKind::CoagulationGroups,
+            SubgroupSpec::Bands {
+                column: c,
+                cuts,
+                bounds,
+                ..
+            } => SubgroupKind::Bands {
+                column: column(c, "column")?,
+                cuts: Cuts::new(&format!("{key}.cuts"), cuts)?,
+                bounds: match bounds {
+                    Some([a, b]) => Some([column(a, "bounds[0]")?, column(b, "bounds[1]")?]),
+                    None => None,
+                },
+            },
+            SubgroupSpec::AntithrombinLow { threshold, .. } => {
+                let k = format!("{key}.threshold");
+                let t = finite(&k, *threshold)?;
+                if !(t > 0.0 && t <= 200.0) {
+                    return Err(bad(&k, format!("must be in (0, 200] %, got {t}")));
+                }
+                SubgroupKind::AntithrombinLow { threshold: t }
+            }
+            SubgroupSpec::Column { column: c, .. } => SubgroupKind::Column {
+                column: column(c, "column")?,
+            },
+            SubgroupSpec::Expression { expr, .. } => SubgroupKind::Expression {
+                expr: expr::parse(expr).map_err(|e| bad(&format!("{key}.expr"), e.to_string()))?,
+            },
+        };
+        Ok(ValidSubgroup {
+            name: self.name(),
+            kind,
+        })
+    }
+}
+
+/// Band cut points, checked: at least one, finite, strictly increasing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cuts(Vec<f64>);
+
+impl Cuts {
+    /// Checks `cuts` for plan key `key`.
+    ///
+    /// # Errors
+    /// [`CohortError::PlanValue`] unless `cuts` is non-empty, finite and strictly increasing.
+    pub fn new(key: &str, cuts: &[f64]) -> Result<Cuts, CohortError> {
+        if cuts.is_empty() {
+            return Err(bad(key, "must hold at least one cut point"));
+        }
+        for (i, c) in cuts.iter().enumerate() {
+            finite(&format!("{key}[{i}]"), *c)?;
+        }
+        if cuts.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(bad(
+                key,
+                format!("must be strictly increasing, got {cuts:?}"),
+            ));
+        }
+        Ok(Cuts(cuts.to_vec()))
+    }
+    pub fn as_slice(&self) -> &[f64] {
+        &self.0
+    }
+}
+
+/// A checked subgroup definition ([`SubgroupSpec::check`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidSubgroup {
+    name: String,
+    kind: SubgroupKind,
+}
+
+/// The kinds of [`SubgroupSpec`] with checked values (expressions parsed).
+#[derive(Debug, Clone, PartialEq)]
+enum SubgroupKind {
+    Dic {
+        score: ScoreName,
+        days: DayRange,
+    },
+    CoagulationGroups,
+    Bands {
+        column: String,
+        cuts: Cuts,
+        bounds: Option<[String; 2]>,
+    },
+    AntithrombinLow {
+        threshold: f64,
+    },
+    Column {
+        column: String,
+    },
+    Expression {
+        expr: Expr,
+    },
+}
+
+impl ValidSubgroup {
+    /// The subgroup's display name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Frame columns this subgroup needs.
-    pub fn required_columns(&self) -> Result<Vec<String>, CohortError> {
-        Ok(match self {
-            SubgroupSpec::Dic { score, days, .. } => vec![dic_column(score, *days)],
-            SubgroupSpec::CoagulationGroups { .. } => vec![COAGULATION_GROUP_COLUMN.into()],
-            SubgroupSpec::Bands { column, bounds, .. } => {
+    pub fn required_columns(&self) -> Vec<String> {
+        match &self.kind {
+            SubgroupKind::Dic { score, days } => vec![dic_column(score.as_str(), days.as_array())],
+            SubgroupKind::CoagulationGroups => vec![COAGULATION_GROUP_COLUMN.into()],
+            SubgroupKind::Bands { column, bounds, .. } => {
                 let mut v = vec![column.clone()];
                 if let Some([a, b]) = bounds {
                     v.push(a.clone());
@@ -129,21 +269,26 @@ impl SubgroupSpec {
                 }
                 v
             }
-            SubgroupSpec::Column { column, .. } => vec![column.clone()],
-            SubgroupSpec::AntithrombinLow { .. } => vec![ANTITHROMBIN_COLUMN.into()],
-            SubgroupSpec::Expression { expr, .. } => expr::parse(expr)?.columns(),
-        })
+            SubgroupKind::Column { column } => vec![column.clone()],
+            SubgroupKind::AntithrombinLow { .. } => vec![ANTITHROMBIN_COLUMN.into()],
+            SubgroupKind::Expression { expr } => expr.columns(),
+        }
     }
 
     /// Splits the frame's patients into levels.
+    ///
+    /// # Errors
+    /// [`CohortError::UnknownColumn`] for a column the frame lacks;
+    /// [`CohortError::InvalidInput`] for a column of the wrong kind, a level outside the fixed
+    /// levels, or an expression that cannot be evaluated.
     pub fn partition(&self, f: &PatientFrame) -> Result<Partition, CohortError> {
-        let name = self.name();
-        match self {
-            SubgroupSpec::Dic { score, days, .. } => {
-                let v = f.num(&dic_column(score, *days))?;
+        let name = self.name.clone();
+        match &self.kind {
+            SubgroupKind::Dic { score, days } => {
+                let v = f.num(&dic_column(score.as_str(), days.as_array()))?;
                 Ok(Partition::from_flags(name, v, "DIC", "no DIC"))
             }
-            SubgroupSpec::CoagulationGroups { .. } => {
+            SubgroupKind::CoagulationGroups => {
                 let col = f.column(COAGULATION_GROUP_COLUMN)?;
                 let Column::Cat(v) = col else {
                     return Err(CohortError::InvalidInput(format!(
@@ -153,16 +298,15 @@ impl SubgroupSpec {
                 let levels = vec!["normal".to_string(), "coagulopathy".into(), "dic".into()];
                 Partition::from_text(name, v, Some(levels))
             }
-            SubgroupSpec::Bands {
+            SubgroupKind::Bands {
                 column,
                 cuts,
                 bounds,
-                ..
             } => {
-                let mut p = Partition::bands(name.clone(), f.num(column)?, cuts)?;
+                let mut p = Partition::bands(name.clone(), f.num(column)?, cuts);
                 if let Some([a, b]) = bounds {
-                    let lo = Partition::bands(name.clone(), f.num(a)?, cuts)?;
-                    let hi = Partition::bands(name, f.num(b)?, cuts)?;
+                    let lo = Partition::bands(name.clone(), f.num(a)?, cuts);
+                    let hi = Partition::bands(name, f.num(b)?, cuts);
                     for i in 0..p.level.len() {
                         if p.level[i].is_none()
                             && lo.level[i].is_some()
@@ -174,7 +318,7 @@ impl SubgroupSpec {
                 }
                 Ok(p)
             }
-            SubgroupSpec::AntithrombinLow { threshold, .. } => {
+            SubgroupKind::AntithrombinLow { threshold } => {
                 let v = f.num(ANTITHROMBIN_COLUMN)?;
                 let flags: Vec<f64> = v
                     .iter()
@@ -195,7 +339,7 @@ impl SubgroupSpec {
                     &format!("> {threshold}%"),
                 ))
             }
-            SubgroupSpec::Column { column, .. } => match f.column(column)? {
+            SubgroupKind::Column { column } => match f.column(column)? {
                 Column::Cat(v) => Partition::from_text(name, v, None),
                 Column::Num(v) => {
                     let text: Vec<Option<String>> = v
@@ -218,9 +362,8 @@ impl SubgroupSpec {
                     )
                 }
             },
-            SubgroupSpec::Expression { expr: src, .. } => {
-                let e = expr::parse(src)?;
-                let t = e.evaluate(f)?;
+            SubgroupKind::Expression { expr } => {
+                let t = expr.evaluate(f)?;
                 let flags: Vec<f64> = t
                     .iter()
                     .map(|b| match b {
@@ -312,15 +455,8 @@ impl Partition {
 
     /// Bands `x <= c1`, `c1 < x <= c2`, ..., `x > ck`; with integer cuts the labels read like
     /// `<=12`, `13-17`, `>=18` (exact for integer-valued columns such as scores).
-    pub fn bands(name: String, v: &[f64], cuts: &[f64]) -> Result<Partition, CohortError> {
-        if cuts.is_empty()
-            || cuts.windows(2).any(|w| w[0] >= w[1])
-            || cuts.iter().any(|c| !c.is_finite())
-        {
-            return Err(CohortError::Plan(format!(
-                "subgroup `{name}`: cuts must be finite and strictly increasing"
-            )));
-        }
+    pub fn bands(name: String, v: &[f64], cuts: &Cuts) -> Partition {
+        let cuts = cuts.as_slice();
         let integer = cuts.iter().all(|c| c.fract() == 0.0)
             && v.iter().all(|x| x.is_nan() || x.fract() == 0.0);
         let mut levels = Vec::new();
@@ -354,11 +490,11 @@ impl Partition {
                 }
             })
             .collect();
-        Ok(Partition {
+        Partition {
             name,
             levels,
             level,
-        })
+        }
     }
 
     /// Patients (row indices) in level `k`.
@@ -382,12 +518,12 @@ mod tests {
 
     #[test]
     fn sofa_bands_as_in_the_registry_literature() {
+        let cuts = |c: &[f64]| Cuts::new("cuts", c);
         let p = Partition::bands(
             "sofa".into(),
             &[3.0, 12.0, 13.0, 17.0, 18.0, f64::NAN],
-            &[12.0, 17.0],
-        )
-        .unwrap();
+            &cuts(&[12.0, 17.0]).unwrap(),
+        );
         assert_eq!(p.levels, vec!["<=12", "13-17", ">=18"]);
         assert_eq!(
             p.level,
@@ -395,9 +531,11 @@ mod tests {
         );
         assert_eq!(p.members(1), vec![2, 3]);
         assert_eq!(p.n_missing(), 1);
-        let q = Partition::bands("x".into(), &[0.5, 1.5], &[1.0]).unwrap();
+        let q = Partition::bands("x".into(), &[0.5, 1.5], &cuts(&[1.0]).unwrap());
         assert_eq!(q.levels, vec!["<=1", ">1"]);
-        assert!(Partition::bands("x".into(), &[1.0], &[2.0, 1.0]).is_err());
+        assert!(cuts(&[2.0, 1.0]).is_err());
+        assert!(cuts(&[]).is_err());
+        assert!(cuts(&[1.0, f64::INFINITY]).is_err());
     }
 
     #[test]
@@ -424,9 +562,10 @@ mod tests {
             bounds: Some(["sofa_lo_day1".into(), "sofa_hi_day1".into()]),
             name: None,
         };
+        let spec = spec.check("subgroups[0]", 28).unwrap();
         let p = spec.partition(&f).unwrap();
         assert_eq!(p.level, vec![Some(0), Some(1), None, None]);
-        assert_eq!(spec.required_columns().unwrap().len(), 3);
+        assert_eq!(spec.required_columns().len(), 3);
     }
 
     #[test]
@@ -465,10 +604,16 @@ mod tests {
             kind = "coagulation_groups"
         "#;
         #[derive(Deserialize)]
-        struct W {
-            s: Vec<SubgroupSpec>,
+        struct W<T> {
+            s: Vec<T>,
         }
-        let w: W = toml::from_str(toml_src).unwrap();
+        let w: W<SubgroupSpec> = toml::from_str(toml_src).unwrap();
+        let w = W {
+            s: w.s
+                .iter()
+                .map(|s| s.check("s", 28).unwrap())
+                .collect::<Vec<_>>(),
+        };
         let p = w.s[0].partition(&f).unwrap();
         assert_eq!(p.name, "JAAM DIC on day 1");
         assert_eq!(p.level, vec![Some(0), Some(1), None, Some(0)]);
@@ -484,6 +629,7 @@ mod tests {
             days: [1, 3],
             name: None,
         };
+        let bad = bad.check("s", 28).unwrap();
         assert!(
             matches!(bad.partition(&f), Err(CohortError::UnknownColumn(c)) if c == "dic_isth_days1_3")
         );

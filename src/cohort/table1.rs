@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use super::analysis::population_fingerprint;
 use super::balance::{smd_binary, smd_categorical, smd_continuous};
+use super::fingerprint::population_fingerprint;
 use super::frame::{Column, PatientFrame};
 use super::propensity::quantile_type7;
 use super::subgroup::Partition;
@@ -36,7 +36,7 @@ pub struct ArmSummary {
     pub counts: Vec<usize>,
     /// Fingerprint of the patients behind each entry of `counts` (binary: those with 1, then
     /// those with 0)
-    /// ([`crate::cohort::analysis::population_fingerprint`] of their patient-table rows), so the
+    /// ([`crate::cohort::fingerprint::population_fingerprint`] of their patient-table rows), so the
     /// report's disclosure control can give a count printed here and elsewhere (e.g. a subgroup
     /// level's arm) one decision. Not serialised.
     #[serde(skip)]
@@ -66,7 +66,7 @@ pub struct Table1 {
     pub n_exposed: usize,
     pub n_unexposed: usize,
     /// Fingerprint of each arm's patients (exposed, unexposed), as
-    /// [`crate::cohort::analysis::PopulationResult::fingerprint`]. Not serialised.
+    /// [`crate::cohort::result::PopulationResult::fingerprint`]. Not serialised.
     #[serde(skip)]
     pub fingerprint: [u64; 2],
     pub variables: Vec<Table1Variable>,

@@ -76,7 +76,7 @@ fn check(n: u64, seed: u64, coverage: bool) {
     assert_eq!(m.non_dic, Some(1.0));
     // Non-collapsibility: the marginal HR lies between the conditional 0.70 and 1.
     assert!(0.70 < m_dic && m_dic < 0.80, "marginal DIC truth {m_dic}");
-    let r = run_plan(&plan, cohort, &mut |_| {}).unwrap();
+    let r = run_plan(&plan.check().unwrap(), cohort, &mut |_| {}).unwrap();
     let lm_dic = iptw(&r, Design::Landmark, "DIC");
     let lm_non = iptw(&r, Design::Landmark, "no DIC");
     let nv_dic = iptw(&r, Design::NaiveEverTreated, "DIC");

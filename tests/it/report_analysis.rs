@@ -23,7 +23,7 @@ fn full_report_is_deterministic_and_discloses_no_small_count() {
     let descriptive = descriptive_from_cohort(&plan, &cohort).unwrap();
     assert_eq!(descriptive.trajectories.len(), 2);
     let patient_ids = cohort.patients.patient_id.clone();
-    let r: AnalysisResult = run_plan(&plan, cohort, &mut |_| {}).unwrap();
+    let r: AnalysisResult = run_plan(&plan.check().unwrap(), cohort, &mut |_| {}).unwrap();
     let opts = ReportOptions {
         disclosure: DisclosureRule::default(),
         descriptive: Some(descriptive),
@@ -108,7 +108,7 @@ fn default_report_timing() {
     let t1 = Instant::now();
     let descriptive = descriptive_from_cohort(&plan, &cohort).unwrap();
     let t2 = Instant::now();
-    let r = run_plan(&plan, cohort, &mut |_| {}).unwrap();
+    let r = run_plan(&plan.check().unwrap(), cohort, &mut |_| {}).unwrap();
     let t3 = Instant::now();
     let opts = ReportOptions {
         disclosure: DisclosureRule::default(),

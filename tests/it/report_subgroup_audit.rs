@@ -511,7 +511,7 @@ fn subgroup_table_gives_back_no_small_remainder() {
 
 fn audit_registry(n: u64, seed: u64) -> usize {
     let plan = small_plan(&[0, 1, 3]);
-    let r = run_plan(&plan, cohort(n, seed), &mut |_| {}).unwrap();
+    let r = run_plan(&plan.check().unwrap(), cohort(n, seed), &mut |_| {}).unwrap();
     let d = r.designs.iter().find(|d| d.primary).unwrap();
     // The structure under test is present: "DIC" and "dic" are the same patients, and the DIC
     // subgroup has patients in neither level.
@@ -718,7 +718,12 @@ fn audit_risk_tables(
 #[ignore]
 fn default_report_subgroup_audit() {
     let plan = Plan::default_plan();
-    let r = run_plan(&plan, dicohort::simulate::default_registry(), &mut |_| {}).unwrap();
+    let r = run_plan(
+        &plan.check().unwrap(),
+        dicohort::simulate::default_registry(),
+        &mut |_| {},
+    )
+    .unwrap();
     let rule = DisclosureRule::default();
     let doc = analysis_report(
         &r,

@@ -1,0 +1,281 @@
+//! The estimators run on every population (the whole analysed sample of a design, or one
+//! subgroup level), one file each. Each takes one input struct and returns its typed result
+//! (a part of [`PopulationResult`](super::result::PopulationResult)):
+//!
+//! | file | input | result |
+//! |---|---|---|
+//! | [`binary`] | [`Population`] | 28-day mortality by exposure, RR / RD / OR, E-value |
+//! | [`survival_curves`] | [`Population`] | Kaplan-Meier curves, log-rank test, Aalen-Johansen cumulative incidence |
+//! | [`cox_adjusted`] | [`Population`] | Cox HR unadjusted and adjusted for the propensity covariates (fixed or time-varying exposure) |
+//! | [`propensity_fit`] | [`Population`] | the propensity model, trimming, IPTW weights, matched pairs, their summary |
+//! | [`iptw`] | [`Weighted`] | IPTW Cox HR (and doubly robust), weighted Kaplan-Meier |
+//! | [`matching`] | [`Weighted`] | Cox HR in matched pairs |
+//! | [`ps_strata`] | [`Weighted`] | Cox HR stratified by propensity-score quantile groups |
+//! | [`balance_table`] | [`Weighted`] | SMD of each covariate before and after weighting and matching |
+//! | [`interaction`] | [`interaction::InteractionInput`] | Wald test of exposure x subgroup |
+//!
+//! [`population`] runs them in order on one population and turns each failure into a note (a
+//! missing estimate is always explained); estimators never look at the plan, only at
+//! [`EstimateOptions`].
+
+pub mod balance_table;
+pub mod binary;
+pub mod cox_adjusted;
+pub mod interaction;
+pub mod iptw;
+pub mod matching;
+pub mod population;
+pub mod propensity_fit;
+pub mod ps_strata;
+pub mod survival_curves;
+
+use crate::stats::cox::{coxph, CoxData, CoxFit, CoxOptions};
+use crate::stats::StatsError;
+
+use super::balance::{e_value, EffectMeasure};
+use super::landmark::{CountingProcess, Design};
+use super::outcome::OutcomeKind;
+use super::propensity::Estimand;
+use super::result::{HrEstimate, HrMethod};
+use super::valid_plan::{Trim, ValidPlan};
+use super::CohortError;
+use propensity_fit::PropensityFit;
+
+/// The options every estimator may need, from the checked plan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EstimateOptions {
+    /// Confidence level of every interval.
+    pub conf_level: f64,
+    pub estimand: Estimand,
+    pub stabilised: bool,
+    pub trim: Option<Trim>,
+    /// Matching caliper in standard deviations of the logit of the score.
+    pub caliper_sd: f64,
+    /// Number of propensity-score strata.
+    pub strata: usize,
+}
+
+impl EstimateOptions {
+    pub fn from_plan(plan: &ValidPlan) -> EstimateOptions {
+        let p = &plan.propensity;
+        EstimateOptions {
+            conf_level: plan.conf_level,
+            estimand: p.estimand,
+            stabilised: p.stabilised,
+            trim: p.trim,
+            caliper_sd: p.caliper_sd,
+            strata: p.strata,
+        }
+    }
+}
+
+/// One population's data, gathered from the design's analysed sample (one entry per population
+/// row, in sample order).
+#[derive(Debug, Clone)]
+pub struct Population<'a> {
+    pub design: Design,
+    pub exposed: Vec<bool>,
+    /// Time to death from the design's origin and its event flag.
+    pub time: Vec<f64>,
+    pub event: Vec<bool>,
+    /// Binary death by the horizon (`None` = unknown).
+    pub dead: Vec<Option<bool>>,
+    /// Competing-risks time and status (0 censored, 1 death, 2 discharge alive).
+    pub cr_time: Vec<f64>,
+    pub cr_status: Vec<u8>,
+    /// Names of the covariate design-matrix columns (categorical columns as indicators).
+    pub x_names: &'a [String],
+    /// The covariate columns, by population row.
+    pub x: Vec<Vec<f64>>,
+    /// Time-varying design: the population's counting-process rows, `subject` = population row.
+    pub counting: Option<CountingProcess>,
+    /// Whether the binary outcome is rare (overall risk among patients of known status < 15%):
+    /// the E-value of a hazard ratio then reads it as a risk ratio.
+    pub rare_outcome: bool,
+    pub options: EstimateOptions,
+}
+
+impl Population<'_> {
+    pub fn len(&self) -> usize {
+        self.exposed.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.exposed.is_empty()
+    }
+    pub fn n_exposed(&self) -> usize {
+        self.exposed.iter().filter(|e| **e).count()
+    }
+    /// The exposure as a 0/1 column.
+    pub fn exposure_column(&self) -> Vec<f64> {
+        self.exposed.iter().map(|&e| e as u8 as f64).collect()
+    }
+}
+
+/// A population with its propensity model (input of the propensity-based estimators).
+#[derive(Debug, Clone, Copy)]
+pub struct Weighted<'a> {
+    pub population: &'a Population<'a>,
+    pub fit: &'a PropensityFit,
+}
+
+pub(crate) fn stats_err(context: &str) -> impl Fn(StatsError) -> CohortError + '_ {
+    move |source| CohortError::Stats {
+        context: context.to_string(),
+        source,
+    }
+}
+
+/// The rows of a Cox model on a population (fixed exposure).
+pub(crate) struct CoxRows<'a> {
+    pub x: Vec<Vec<f64>>,
+    /// Population rows used (all when `None`).
+    pub rows: Option<&'a [usize]>,
+    pub weights: Option<&'a [f64]>,
+    pub strata: Option<&'a [u32]>,
+    pub cluster: Option<&'a [u32]>,
+    pub robust: bool,
+}
+
+/// Fits a Cox model of time to death on `m.x` (covariate columns by population row) in the
+/// population's rows `m.rows`.
+pub(crate) fn fit_cox(p: &Population, m: CoxRows) -> Result<CoxFit, StatsError> {
+    let (t, e, x): (Vec<f64>, Vec<bool>, Vec<Vec<f64>>) = match m.rows {
+        None => (p.time.clone(), p.event.clone(), m.x),
+        Some(ix) => (
+            ix.iter().map(|&k| p.time[k]).collect(),
+            ix.iter().map(|&k| p.event[k]).collect(),
+            m.x.iter()
+                .map(|c| ix.iter().map(|&k| c[k]).collect())
+                .collect(),
+        ),
+    };
+    coxph(
+        &CoxData {
+            start: None,
+            stop: &t,
+            event: &e,
+            x: &x,
+            strata: m.strata,
+            weights: m.weights,
+            cluster: m.cluster,
+        },
+        &cox_options(m.robust),
+    )
+}
+
+pub(crate) fn cox_options(robust: bool) -> CoxOptions {
+    CoxOptions {
+        robust,
+        ..Default::default()
+    }
+}
+
+/// The exposure hazard ratio (the first coefficient) of a fit.
+///
+/// # Formula
+/// `HR = exp(b)`, interval `exp(b -/+ z se)` with `z` the normal quantile of the confidence
+/// level and `se` the robust standard error when the fit has one; `p` from the Wald statistic
+/// `(b / se)^2` on 1 df; E-value of the HR (rare outcome: as a risk ratio).
+pub(crate) fn hr_estimate(
+    method: HrMethod,
+    fit: &CoxFit,
+    o: &EstimateOptions,
+    rare: bool,
+) -> HrEstimate {
+    let robust = fit.robust_se.is_some();
+    let se = fit.robust_se.as_ref().map_or(fit.se[0], |r| r[0]);
+    let z = crate::stats::dist::z_two_sided(o.conf_level);
+    let coef = fit.coef[0];
+    let (hr, lower, upper) = (coef.exp(), (coef - z * se).exp(), (coef + z * se).exp());
+    HrEstimate {
+        method,
+        label: method.label(o.estimand, o.strata),
+        outcome: OutcomeKind::TimeToDeath,
+        hr,
+        lower,
+        upper,
+        coef,
+        se,
+        robust,
+        p: crate::stats::dist::pchisq_upper((coef / se).powi(2), 1.0),
+        n: fit.n,
+        n_event: fit.n_event,
+        e_value: e_value(
+            hr,
+            lower,
+            upper,
+            EffectMeasure::HazardRatio { rare_outcome: rare },
+        ),
+    }
+}
+
+/// The exposure HR of a fit, or why there is none (the fit failed, or the exposure
+/// coefficient is not finite).
+pub(crate) fn exposure_hr(
+    method: HrMethod,
+    fit: Result<CoxFit, StatsError>,
+    p: &Population,
+) -> Result<HrEstimate, CohortError> {
+    let what = format!("{method:?} Cox");
+    match fit {
+        Ok(f) if f.coef[0].is_finite() => Ok(hr_estimate(method, &f, &p.options, p.rare_outcome)),
+        Ok(_) => Err(CohortError::NotEstimable {
+            what,
+            reason: "exposure coefficient not estimable".into(),
+        }),
+        Err(e) => Err(stats_err(&what)(e)),
+    }
+}
+
+/// Covariate columns fit for an adjusted Cox model in this population: not constant, and for a
+/// 0/1 indicator, events among both its 1s and its 0s (else the coefficient diverges).
+pub(crate) fn usable_columns(x: &[Vec<f64>], event: &[bool]) -> Vec<usize> {
+    (0..x.len())
+        .filter(|&j| {
+            let c = &x[j];
+            if c.iter().all(|v| *v == c[0]) {
+                return false;
+            }
+            if c.iter().all(|v| *v == 0.0 || *v == 1.0) {
+                let ev1 = c
+                    .iter()
+                    .zip(event)
+                    .filter(|(v, e)| **v == 1.0 && **e)
+                    .count();
+                let ev0 = c
+                    .iter()
+                    .zip(event)
+                    .filter(|(v, e)| **v == 0.0 && **e)
+                    .count();
+                return ev1 > 0 && ev0 > 0;
+            }
+            true
+        })
+        .collect()
+}
+
+/// The exposure column followed by the usable covariate columns (by population row).
+pub(crate) fn adjusted_columns(p: &Population) -> Vec<Vec<f64>> {
+    let mut x = vec![p.exposure_column()];
+    x.extend(
+        usable_columns(&p.x, &p.event)
+            .iter()
+            .map(|&j| p.x[j].clone()),
+    );
+    x
+}
+
+/// The note saying which covariates the adjusted models leave out, if any.
+pub(crate) fn dropped_note(p: &Population) -> Option<String> {
+    let usable = usable_columns(&p.x, &p.event);
+    let dropped: Vec<&str> = (0..p.x_names.len())
+        .filter(|j| !usable.contains(j))
+        .map(|j| p.x_names[j].as_str())
+        .collect();
+    (!dropped.is_empty()).then(|| {
+        format!(
+            "adjusted models leave out {} (constant, or an indicator without events on one side)",
+            dropped.join(", ")
+        )
+    })
+}
