@@ -17,7 +17,8 @@
 //! Limits, so that no expression can exhaust the stack or the time of a run: at most
 //! [`MAX_EXPR_BYTES`] bytes, [`MAX_EXPR_TOKENS`] tokens and [`MAX_EXPR_DEPTH`] levels of
 //! nesting (each `(` and each `not` is one level); beyond them parsing stops with an error at the
-//! position where the limit was passed. A chain `a and b and c ...` is one n-ary node, so the
+//! position where the limit was passed (the byte limit is checked first, then the nesting while
+//! parsing, then the number of tokens). A chain `a and b and c ...` is one n-ary node, so the
 //! tree is never deeper than the nesting.
 //!
 //! Cost: lexing and parsing are linear in the length of the expression; evaluation resolves
@@ -132,9 +133,6 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, CohortError> {
         if c.is_whitespace() {
             i += 1;
             continue;
-        }
-        if out.len() == MAX_EXPR_TOKENS {
-            return Err(err(src, pos, format!("more than {MAX_EXPR_TOKENS} tokens")));
         }
         if c == '(' {
             out.push((Tok::LParen, pos));
@@ -366,6 +364,8 @@ pub fn parse(src: &str) -> Result<Expr, CohortError> {
         at: 0,
         depth: 0,
     };
+    // Parsing first (bounded by the depth limit, linear in the tokens) so that a deep nesting is
+    // reported as such, then the token limit.
     let e = p.or()?;
     if p.at != p.toks.len() {
         let pos = p.pos();
@@ -374,6 +374,13 @@ pub fn parse(src: &str) -> Result<Expr, CohortError> {
             src,
             pos,
             format!("unexpected {what} after a complete expression"),
+        ));
+    }
+    if let Some((_, pos)) = p.toks.get(MAX_EXPR_TOKENS) {
+        return Err(err(
+            src,
+            *pos,
+            format!("more than {MAX_EXPR_TOKENS} tokens"),
         ));
     }
     Ok(e)

@@ -278,11 +278,42 @@ fn toml_error(src: &str, e: &toml::de::Error) -> CohortError {
     let before = &src[..at];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    let message = format!("{message} (line {line}, column {column})");
     match key_path_at(src, at) {
-        Some(key) => CohortError::PlanValue { key, message },
-        None => CohortError::Plan(message),
+        Some(key) if key.starts_with("subgroups") => {
+            subgroup_error(src).unwrap_or_else(|| CohortError::PlanValue {
+                key,
+                message: format!("{message} (line {line}, column {column})"),
+            })
+        }
+        Some(key) => CohortError::PlanValue {
+            key,
+            message: format!("{message} (line {line}, column {column})"),
+        },
+        None => CohortError::Plan(format!("{message} (line {line}, column {column})")),
     }
+}
+
+/// The error of the first `[[subgroups]]` entry that does not read as a subgroup, naming its
+/// index: errors inside an entry (a tagged enum) carry the position of the whole array, so each
+/// entry is read again on its own.
+fn subgroup_error(src: &str) -> Option<CohortError> {
+    let table: toml::Table = toml::from_str(src).ok()?;
+    let entries = table.get("subgroups")?.as_array()?;
+    let (k, e) = entries
+        .iter()
+        .enumerate()
+        .find_map(|(k, v)| v.clone().try_into::<SubgroupSpec>().err().map(|e| (k, e)))?;
+    let line = src
+        .split('\n')
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("[[subgroups]]"))
+        .nth(k)
+        .map(|(i, _)| format!(" (line {})", i + 1))
+        .unwrap_or_default();
+    Some(CohortError::PlanValue {
+        key: format!("subgroups[{k}]"),
+        message: format!("{}{line}", e.message().trim()),
+    })
 }
 
 /// The dotted path of the key whose line holds byte `at` of the TOML document `src`: the

@@ -84,6 +84,21 @@ fn design_name(d: &DesignResult) -> String {
 
 /// All tables of a result, in a fixed order.
 pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
+    vec![
+        flow_table(r),
+        table1_table(r),
+        estimates_table(r),
+        mortality_table(r),
+        interaction_table(r),
+        balance_table(r),
+        propensity_table(r),
+        km_table(r),
+        competing_table(r),
+    ]
+}
+
+/// `flow.csv`: one row per exclusion reason of each flow step (one row for a step without).
+fn flow_table(r: &AnalysisResult) -> CsvTable {
     let mut flow = CsvTable::new(
         "flow.csv",
         &[
@@ -114,7 +129,11 @@ pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
             ]);
         }
     }
+    flow
+}
 
+/// `table1.csv`: one row per Table 1 variable (per level when categorical).
+fn table1_table(r: &AnalysisResult) -> CsvTable {
     let mut t1 = CsvTable::new(
         "table1.csv",
         &[
@@ -186,7 +205,56 @@ pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
             t1.rows.push(row);
         }
     }
+    t1
+}
 
+/// `interaction.csv`: one row per subgroup of each design.
+fn interaction_table(r: &AnalysisResult) -> CsvTable {
+    let mut inter = CsvTable::new(
+        "interaction.csv",
+        &[
+            "design",
+            "biased",
+            "subgroup",
+            "n_missing",
+            "statistic",
+            "df",
+            "p",
+            "method",
+            "notes",
+        ],
+    );
+    for d in &r.designs {
+        let dn = design_name(d);
+        let biased = d.biased.to_string();
+        for s in &d.subgroups {
+            let (stat, df, p, method) = match &s.interaction {
+                Some(t) => (
+                    num(t.statistic),
+                    t.df.to_string(),
+                    num(t.p),
+                    t.method.clone(),
+                ),
+                None => (String::new(), String::new(), String::new(), String::new()),
+            };
+            inter.rows.push(vec![
+                dn.clone(),
+                biased.clone(),
+                s.name.clone(),
+                s.n_missing.to_string(),
+                stat,
+                df,
+                p,
+                method,
+                s.notes.join("; "),
+            ]);
+        }
+    }
+    inter
+}
+
+/// `estimates.csv`: one row per hazard ratio of each population.
+fn estimates_table(r: &AnalysisResult) -> CsvTable {
     let mut est = CsvTable::new(
         "estimates.csv",
         &[
@@ -210,6 +278,47 @@ pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
             "e_value_ci",
         ],
     );
+    for d in &r.designs {
+        let dn = design_name(d);
+        let biased = d.biased.to_string();
+        for (sg, p) in populations(d) {
+            let key = |v: &mut Vec<String>| {
+                v.push(dn.clone());
+                v.push(biased.clone());
+                v.push(sg.to_string());
+                v.push(p.population.clone());
+            };
+            for h in &p.hazard_ratios {
+                let mut row = Vec::new();
+                key(&mut row);
+                row.extend([
+                    "time_to_death".to_string(),
+                    serde_json::to_value(h.method)
+                        .ok()
+                        .and_then(|x| x.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    h.label.clone(),
+                    num(h.hr),
+                    num(h.lower),
+                    num(h.upper),
+                    num(h.coef),
+                    num(h.se),
+                    h.robust.to_string(),
+                    num(h.p),
+                    h.n.to_string(),
+                    h.n_event.to_string(),
+                    num(h.e_value.point),
+                    num(h.e_value.ci),
+                ]);
+                est.rows.push(row);
+            }
+        }
+    }
+    est
+}
+
+/// `mortality.csv`: the binary outcome and the log-rank test of each population.
+fn mortality_table(r: &AnalysisResult) -> CsvTable {
     let mut mort = CsvTable::new(
         "mortality.csv",
         &[
@@ -244,105 +353,9 @@ pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
             "logrank_p",
         ],
     );
-    let mut inter = CsvTable::new(
-        "interaction.csv",
-        &[
-            "design",
-            "biased",
-            "subgroup",
-            "n_missing",
-            "statistic",
-            "df",
-            "p",
-            "method",
-            "notes",
-        ],
-    );
-    let mut bal = CsvTable::new(
-        "balance.csv",
-        &[
-            "design",
-            "subgroup",
-            "level",
-            "variable",
-            "smd_before",
-            "smd_iptw",
-            "smd_matched",
-        ],
-    );
-    let mut ps = CsvTable::new(
-        "propensity.csv",
-        &[
-            "design",
-            "subgroup",
-            "level",
-            "c_statistic",
-            "n_trimmed",
-            "weight_max",
-            "ess_exposed",
-            "ess_unexposed",
-            "n_pairs",
-            "n_treated_unmatched",
-            "caliper_logit",
-            "notes",
-        ],
-    );
-    let mut km = CsvTable::new(
-        "km.csv",
-        &[
-            "design",
-            "subgroup",
-            "level",
-            "weighting",
-            "group",
-            "time",
-            "n_risk",
-            "n_event",
-            "surv",
-            "lower",
-            "upper",
-        ],
-    );
-    let mut cr = CsvTable::new(
-        "competing.csv",
-        &[
-            "design",
-            "subgroup",
-            "level",
-            "group",
-            "outcome",
-            "time",
-            "cif_death",
-            "lower",
-            "upper",
-            "cif_discharge",
-        ],
-    );
     for d in &r.designs {
         let dn = design_name(d);
         let biased = d.biased.to_string();
-        for s in &d.subgroups {
-            let (stat, df, p, method) = match &s.interaction {
-                Some(t) => (
-                    num(t.statistic),
-                    t.df.to_string(),
-                    num(t.p),
-                    t.method.clone(),
-                ),
-                None => (String::new(), String::new(), String::new(), String::new()),
-            };
-            inter.rows.push(vec![
-                dn.clone(),
-                biased.clone(),
-                s.name.clone(),
-                s.n_missing.to_string(),
-                stat,
-                df,
-                p,
-                method,
-                s.notes.join("; "),
-            ]);
-        }
         for (sg, p) in populations(d) {
             let key = |v: &mut Vec<String>| {
                 v.push(dn.clone());
@@ -350,30 +363,6 @@ pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
                 v.push(sg.to_string());
                 v.push(p.population.clone());
             };
-            for h in &p.hazard_ratios {
-                let mut row = Vec::new();
-                key(&mut row);
-                row.extend([
-                    "time_to_death".to_string(),
-                    serde_json::to_value(h.method)
-                        .ok()
-                        .and_then(|x| x.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    h.label.clone(),
-                    num(h.hr),
-                    num(h.lower),
-                    num(h.upper),
-                    num(h.coef),
-                    num(h.se),
-                    h.robust.to_string(),
-                    num(h.p),
-                    h.n.to_string(),
-                    h.n_event.to_string(),
-                    num(h.e_value.point),
-                    num(h.e_value.ci),
-                ]);
-                est.rows.push(row);
-            }
             let mut row = Vec::new();
             key(&mut row);
             row.push("binary".into());
@@ -414,6 +403,28 @@ pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
                 None => row.extend([String::new(), String::new()]),
             }
             mort.rows.push(row);
+        }
+    }
+    mort
+}
+
+/// `balance.csv`: one row per covariate of each population with a balance table.
+fn balance_table(r: &AnalysisResult) -> CsvTable {
+    let mut bal = CsvTable::new(
+        "balance.csv",
+        &[
+            "design",
+            "subgroup",
+            "level",
+            "variable",
+            "smd_before",
+            "smd_iptw",
+            "smd_matched",
+        ],
+    );
+    for d in &r.designs {
+        let dn = design_name(d);
+        for (sg, p) in populations(d) {
             for b in &p.balance {
                 bal.rows.push(vec![
                     dn.clone(),
@@ -425,6 +436,33 @@ pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
                     num(b.smd_matched),
                 ]);
             }
+        }
+    }
+    bal
+}
+
+/// `propensity.csv`: the propensity model summary of each population that has one.
+fn propensity_table(r: &AnalysisResult) -> CsvTable {
+    let mut ps = CsvTable::new(
+        "propensity.csv",
+        &[
+            "design",
+            "subgroup",
+            "level",
+            "c_statistic",
+            "n_trimmed",
+            "weight_max",
+            "ess_exposed",
+            "ess_unexposed",
+            "n_pairs",
+            "n_treated_unmatched",
+            "caliper_logit",
+            "notes",
+        ],
+    );
+    for d in &r.designs {
+        let dn = design_name(d);
+        for (sg, p) in populations(d) {
             if let Some(s) = &p.propensity {
                 ps.rows.push(vec![
                     dn.clone(),
@@ -441,6 +479,32 @@ pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
                     p.notes.join("; "),
                 ]);
             }
+        }
+    }
+    ps
+}
+
+/// `km.csv`: every step of every Kaplan-Meier curve (unweighted and IPTW-weighted).
+fn km_table(r: &AnalysisResult) -> CsvTable {
+    let mut km = CsvTable::new(
+        "km.csv",
+        &[
+            "design",
+            "subgroup",
+            "level",
+            "weighting",
+            "group",
+            "time",
+            "n_risk",
+            "n_event",
+            "surv",
+            "lower",
+            "upper",
+        ],
+    );
+    for d in &r.designs {
+        let dn = design_name(d);
+        for (sg, p) in populations(d) {
             for (weighting, curves) in [("none", &p.km), ("iptw", &p.km_weighted)] {
                 for c in curves {
                     for i in 0..c.time.len() {
@@ -460,6 +524,31 @@ pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
                     }
                 }
             }
+        }
+    }
+    km
+}
+
+/// `competing.csv`: every step of every cumulative incidence curve.
+fn competing_table(r: &AnalysisResult) -> CsvTable {
+    let mut cr = CsvTable::new(
+        "competing.csv",
+        &[
+            "design",
+            "subgroup",
+            "level",
+            "group",
+            "outcome",
+            "time",
+            "cif_death",
+            "lower",
+            "upper",
+            "cif_discharge",
+        ],
+    );
+    for d in &r.designs {
+        let dn = design_name(d);
+        for (sg, p) in populations(d) {
             for c in &p.competing {
                 for i in 0..c.time.len() {
                     cr.rows.push(vec![
@@ -478,7 +567,7 @@ pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
             }
         }
     }
-    vec![flow, t1, est, mort, inter, bal, ps, km, cr]
+    cr
 }
 
 #[cfg(test)]

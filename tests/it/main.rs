@@ -4,6 +4,8 @@
 mod architecture;
 mod cli_survival;
 mod cohort_cli;
+mod cohort_expr;
+mod cohort_plan;
 mod cohort_propensity;
 mod cohort_truth;
 mod common;
