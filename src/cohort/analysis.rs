@@ -115,6 +115,17 @@ pub fn run_plan(
     say("classifying exposure");
     let exposure = plan.exposure.classify(&treatments, patients.len())?;
     drop(treatments);
+    if !patients.is_empty() && !exposure.ever.iter().any(|e| *e) {
+        // A misspelt drug would otherwise give a run in which nobody is exposed.
+        return Err(CohortError::PlanValue {
+            key: "exposure.drugs".into(),
+            message: format!(
+                "no patient has a treatment row with a start day for any of {:?}: check the \
+                 names against treatments.csv",
+                plan.exposure.drugs()
+            ),
+        });
+    }
     let window = plan.exposure.window();
     let mut exposure_summary = ExposureSummary {
         name: plan.exposure.name().to_string(),

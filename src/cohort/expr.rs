@@ -416,11 +416,7 @@ impl Expr {
     }
     fn collect_columns<'a>(&'a self, out: &mut Vec<String>, seen: &mut HashSet<&'a str>) {
         match self {
-            Expr::Column(c) => {
-                if seen.insert(c) {
-                    out.push(c.clone())
-                }
-            }
+            Expr::Column(c) if seen.insert(c) => out.push(c.clone()),
             Expr::Not(a) => a.collect_columns(out, seen),
             Expr::And(v) | Expr::Or(v) => v.iter().for_each(|a| a.collect_columns(out, seen)),
             Expr::Cmp(_, a, b) => {

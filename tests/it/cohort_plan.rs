@@ -259,3 +259,21 @@ fn cli_rejects_a_negative_lag_before_any_work() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn exposure_drug_that_no_patient_received_is_an_error() {
+    let plan = ValidPlan::from_toml(
+        "[exposure]\ndrugs = [\"heprin\"]\n[design]\nsensitivity = []\n[[subgroups]]\nkind = \"coagulation_groups\"\n",
+    )
+    .unwrap();
+    let cohort = dicohort::simulate::simulate_cohort(&dicohort::simulate::SimParams::new(50, 1))
+        .unwrap()
+        .0;
+    match dicohort::cohort::analysis::run_plan(&plan, cohort, &mut |_| {}) {
+        Err(CohortError::PlanValue { key, message }) => {
+            assert_eq!(key, "exposure.drugs");
+            assert!(message.contains("heprin"), "{message}");
+        }
+        other => panic!("{:?}", other.map(|r| r.title)),
+    }
+}

@@ -17,6 +17,10 @@
 //! [`population`] runs them in order on one population and turns each failure into a note (a
 //! missing estimate is always explained); estimators never look at the plan, only at
 //! [`EstimateOptions`].
+//!
+//! Cost: each Cox fit is O(n log n + n p^2) per Newton-Raphson step (`stats::cox`), a population
+//! runs up to six of them plus the propensity logistic fit and the matching (O(n log n)); a
+//! design analyses its whole sample and every level of every subgroup.
 
 pub mod balance_table;
 pub mod binary;
