@@ -296,7 +296,7 @@ pub fn meta_forest(labels: &MetaForestLabels, a: &TrialAnalysis) -> Result<Fores
                 }
             }
             rows.extend(summary_rows(
-                format!("Overall, every population (k = {})", overall.k),
+                format!("Overall, all subgroups (k = {})", overall.k),
                 overall,
                 0,
                 "",
