@@ -73,3 +73,55 @@ fn every_printed_pooled_figure_matches_metafor() {
         assert_eq!(studies, want_studies, "{name}: studies");
     }
 }
+
+/// The README's table prints these figures: they must be the ones the commands give (rounded).
+#[test]
+fn readme_meta_table_prints_the_commands_figures() {
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).unwrap();
+    let fx = fixture("meta_reproduction");
+    let find = |name: &str| {
+        fx["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no case {name}"))["result"]
+            .clone()
+    };
+    let ratio = |name: &str, d: usize| {
+        let r = find(name);
+        let f = |k: &str| format!("{:.*}", d, num(&r[k]).exp());
+        format!(
+            "{} ({}\u{2013}{})",
+            f("estimate"),
+            f("ci_lower"),
+            f("ci_upper")
+        )
+    };
+    for (name, d) in [
+        ("population dic REML", 2),
+        ("population coagulopathy REML", 2),
+        ("population sepsis REML", 2),
+        ("population non-dic REML", 2),
+        ("population dic MH", 2),
+        ("rtm before 2015 REML", 2),
+        ("rtm REML", 2),
+        ("rtm MH", 2),
+        ("antithrombin no-heparin dic RR", 2),
+        ("antithrombin no-heparin non-dic RR", 2),
+        ("antithrombin no-heparin (Hoffmann)", 3),
+    ] {
+        let text = ratio(name, d);
+        assert!(readme.contains(&text), "README lacks {name}: {text}");
+    }
+    let rd = find("antithrombin no-heparin dic RD");
+    let points = |k: &str| format!("{:.1}", 100.0 * num(&rd[k])).replace('-', "\u{2212}");
+    let text = format!(
+        "{} points ({} to {}), Wald P = {:.3}",
+        points("estimate"),
+        points("ci_lower"),
+        points("ci_upper"),
+        num(&rd["p"])
+    );
+    assert!(readme.contains(&text), "README lacks {text}");
+}
