@@ -79,8 +79,8 @@ pub enum MetaError {
     #[error("no studies to pool (k = 0)")]
     NoStudies,
     #[error(
-        "no studies to pool: all {n} have no events (or only events) in both arms and \
-         double-zero studies are dropped (drop00 = TRUE; --double-zero keep keeps them)"
+        "no studies to pool: every study ({n}) has no events (or only events) in both arms, \
+         and double-zero studies are dropped (drop00 = TRUE; --double-zero keep keeps them)"
     )]
     AllDoubleZero { n: usize },
     /// A problem in the trial file, with its file, row (1-based, header excluded) and column.

@@ -11,7 +11,8 @@
 //! `n1 n2 / N`) and the hypergeometric variances for `rma.peto`.
 
 use crate::meta::{
-    arm_counts, z_critical, Measure, Method, Pool, Pooled, Test, TrialAnalysis, TwoByTwo,
+    arm_counts, is_double_zero, z_critical, Measure, Method, NotPooled, Pool, Pooled, Test, Trial,
+    TrialAnalysis, TwoByTwo,
 };
 
 use super::forest::{ForestPlot, ForestRow, RowKind};
@@ -71,6 +72,25 @@ fn raw_weight(method: Method, measure: Measure, t: &TwoByTwo, vi: f64, tau2: f64
     }
 }
 
+/// A study's label (with the derived-counts mark) and its two arms' events/total.
+fn count_row(trial: &Trial, derived_mark: &str) -> ForestRow {
+    let (e1, n1, e2, n2) = arm_counts(&trial.table);
+    ForestRow {
+        label: format!(
+            "{}{}",
+            trial.label(),
+            if trial.derived { derived_mark } else { "" }
+        ),
+        indent: 1,
+        left: vec![
+            format!("{}/{}", fmt_count(e1), fmt_count(n1)),
+            format!("{}/{}", fmt_count(e2), fmt_count(n2)),
+        ],
+        right: vec![String::new()],
+        ..Default::default()
+    }
+}
+
 /// Study rows of one pool: every pooled trial (and the double-zero ones it dropped, as "not
 /// estimable"), in file order, with weights in percent of the pool.
 fn study_rows(a: &TrialAnalysis, pool: &Pool, derived_mark: &str) -> Vec<ForestRow> {
@@ -101,22 +121,7 @@ fn study_rows(a: &TrialAnalysis, pool: &Pool, derived_mark: &str) -> Vec<ForestR
     let total: f64 = (0..pool.trials.len()).filter_map(weight_of).sum();
     (0..pool.trials.len())
         .map(|pos| {
-            let trial = &a.trials[pool.trials[pos]];
-            let (e1, n1, e2, n2) = arm_counts(&trial.table);
-            let mut row = ForestRow {
-                label: format!(
-                    "{}{}",
-                    trial.label(),
-                    if trial.derived { derived_mark } else { "" }
-                ),
-                indent: 1,
-                left: vec![
-                    format!("{}/{}", fmt_count(e1), fmt_count(n1)),
-                    format!("{}/{}", fmt_count(e2), fmt_count(n2)),
-                ],
-                right: vec![String::new()],
-                ..Default::default()
-            };
+            let mut row = count_row(&a.trials[pool.trials[pos]], derived_mark);
             match m.effects.study.iter().position(|&s| s == pos) {
                 Some(j) => {
                     let (yi, se) = (m.effects.yi[j], m.effects.vi[j].sqrt());
@@ -213,6 +218,33 @@ fn footnotes(a: &TrialAnalysis, derived_mark: &str) -> Vec<String> {
             "1/2 added to every cell of a study with a zero cell (metafor to = \"only0\").".into(),
         );
     }
+    let dropped: Vec<String> = {
+        let not_pooled = a
+            .not_pooled
+            .iter()
+            .flat_map(|g| g.trials.iter().copied())
+            .filter(|&i| is_double_zero(&t[i].table));
+        let mut v: Vec<String> = pools
+            .clone()
+            .flat_map(|p| p.dropped_double_zero())
+            .chain(not_pooled)
+            .map(|i| t[i].study.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    if !dropped.is_empty() {
+        out.push(format!(
+            "Not estimable (no events, or only events, in both arms): {}.",
+            dropped.join(", ")
+        ));
+        out.push(format!(
+            "Double-zero rule: {}, {}.",
+            a.options.double_zero.name(),
+            a.options.double_zero.source(a.options.method)
+        ));
+    }
     let mut nested: Vec<String> = Vec::new();
     for p in pools {
         for n in &p.nested_out {
@@ -235,7 +267,9 @@ fn footnotes(a: &TrialAnalysis, derived_mark: &str) -> Vec<String> {
     for o in &a.omitted {
         out.push(format!(
             "Omitted: {} (row {}), {}.",
-            o.study, o.row, o.reason
+            o.study,
+            o.row,
+            o.reason.replace('`', "")
         ));
     }
     for w in &a.warnings {
@@ -261,14 +295,14 @@ pub fn meta_forest(labels: &MetaForestLabels, a: &TrialAnalysis) -> Result<Fores
     let overall = &a.overall.analysis.pooled;
     match &a.selection.subgroup {
         Some(column) => {
-            let mut groups: Vec<(&str, Option<&Pool>, Option<&str>)> = a
+            let mut groups: Vec<(&str, Option<&Pool>, Option<&NotPooled>)> = a
                 .subgroups
                 .iter()
                 .map(|p| (p.label.as_deref().unwrap_or(""), Some(p), None))
                 .chain(
                     a.not_pooled
                         .iter()
-                        .map(|g| (g.label.as_str(), None, Some(g.reason.as_str()))),
+                        .map(|g| (g.label.as_str(), None, Some(g))),
                 )
                 .collect();
             groups.sort_by(|x, y| x.0.cmp(y.0));
@@ -286,10 +320,15 @@ pub fn meta_forest(labels: &MetaForestLabels, a: &TrialAnalysis) -> Result<Fores
                         1,
                         "100%",
                     ));
-                } else if let Some(why) = why {
+                } else if let Some(g) = why {
+                    for &i in &g.trials {
+                        let mut row = count_row(&a.trials[i], DERIVED);
+                        row.right = vec!["not estimable".into()];
+                        rows.push(row);
+                    }
                     rows.push(ForestRow {
                         kind: RowKind::Note,
-                        label: format!("Not pooled: {why}"),
+                        label: format!("Not pooled: {}", g.reason),
                         indent: 1,
                         ..Default::default()
                     });

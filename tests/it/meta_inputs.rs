@@ -409,3 +409,31 @@ fn meta_forest_refuses_the_input_path_and_non_ratio_measures() {
     assert!(err.contains("ratio"), "{err}");
     assert!(!svg.exists());
 }
+
+/// The trial reader takes Parquet as well as CSV (typed columns, nulls): the bundled table as
+/// Parquet gives the bundled analysis.
+#[test]
+fn meta_parquet_trials_read_like_csv() {
+    use polars::prelude::*;
+    let dir = csv("parquet", "");
+    let pq = dir.with_file_name("trials.parquet");
+    let mut df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(100))
+        .try_into_reader_with_file_path(Some(
+            crate::common::root().join("data/anticoagulant-trials.csv"),
+        ))
+        .unwrap()
+        .finish()
+        .unwrap();
+    assert!(df.column("events_treated").unwrap().dtype().is_integer());
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let args = ["--subgroup", "population", "--method", "MH", "--json"];
+    let mut from_pq = json_of(&[&["meta", "--data", pq.to_str().unwrap()][..], &args].concat());
+    let mut bundled = json_of(&[&["meta", "--bundled"][..], &args].concat());
+    from_pq["data"] = Value::Null;
+    bundled["data"] = Value::Null;
+    assert_eq!(from_pq, bundled);
+}
