@@ -5,8 +5,9 @@
 //!
 //! `schema` -> `load` / `simulate` -> `score` -> `cohort` -> `stats` / `meta` -> `plot` -> `report`
 //!
-//! `stats` and `meta` work on plain columns (`&[f64]`, small structs) and import nothing above
-//! `schema`; `cohort` turns scored canonical tables into those columns.
+//! `stats` and `meta` work on plain columns (`&[f64]`, small structs): `stats` imports nothing above
+//! `schema`, `meta` only `stats` (2x2 tables) and `load` (trial files); `cohort` turns scored
+//! canonical tables into those columns.
 
 pub mod cohort;
 pub mod load;

@@ -1,16 +1,18 @@
 //! `dicohort meta`: meta-analysis of 2x2 trial counts (parity with R metafor; see `src/meta/`).
+//! Flags in, [`dicohort::meta::analyse_input`] for the analysis, then a table, JSON, and with
+//! `--forest` the forest plot of `dicohort::plot::forest`.
 
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
-use dicohort::load::read_table;
+use dicohort::load::Input;
 use dicohort::meta::{
-    back_transform, leave_one_out, meta_analysis, subgroup_analysis, z_critical, Measure,
-    MetaAnalysis, MetaError, MetaOptions, Method, Pooled, SubgroupAnalysis, Table2x2, Test,
+    analyse_input, arm_counts, back_transform, z_critical, DoubleZero, Filter, Measure,
+    MetaOptions, Method, Pool, Pooled, Selection, Test, TrialAnalysis, ZeroCellRule,
 };
+use dicohort::plot::forest::{forest_figure, meta_forest, MetaForestLabels};
 
 /// The bundled trials (`data/anticoagulant-trials.csv`, sources in `data/README.md`).
 const BUNDLED_CSV: &str = include_str!("../../data/anticoagulant-trials.csv");
@@ -20,7 +22,7 @@ const BUNDLED_NAME: &str = "data/anticoagulant-trials.csv (bundled)";
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// CSV or Parquet with columns study, events_treated, total_treated, events_control,
-    /// total_control (and the --subgroup column).
+    /// total_control (and the --subgroup / --filter columns; optional year, counts, nested_in).
     #[arg(long, required_unless_present = "bundled", conflicts_with = "bundled")]
     pub data: Option<PathBuf>,
     /// Use the bundled anticoagulant trials (data/anticoagulant-trials.csv) instead of --data.
@@ -39,212 +41,131 @@ pub struct Args {
     /// Pool each value of this column separately and test the subgroup differences.
     #[arg(long)]
     pub subgroup: Option<String>,
+    /// Keep only rows whose COLUMN equals VALUE (repeatable: values of one column are
+    /// alternatives, different columns must all match), e.g. drug_class=thrombomodulin.
+    #[arg(long, value_name = "COLUMN=VALUE")]
+    pub filter: Vec<String>,
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     pub level: f64,
-    /// Leave out the study with this name (repeatable), e.g. to keep only independent rows.
+    /// Leave out the study with this name (repeatable), before any row is checked.
     #[arg(long, value_name = "STUDY")]
     pub exclude: Vec<String>,
+    /// Keep rows nested in another row of the same pool (`nested_in` column); by default they
+    /// are left out of that pool with a notice.
+    #[arg(long)]
+    pub include_nested: bool,
+    /// Studies with no events (or only events) in both arms: keep (metafor escalc/rma default,
+    /// drop00 = FALSE) or drop (Cochrane Handbook; rma.mh/rma.peto default). Default: metafor's
+    /// default for the method.
+    #[arg(long, value_name = "keep|drop")]
+    pub double_zero: Option<String>,
     /// Also report the leave-one-out analysis (metafor leave1out).
     #[arg(long)]
     pub leave_one_out: bool,
+    /// Write the forest plot (per-study counts and weights, pooled diamonds per subgroup,
+    /// heterogeneity, prediction intervals) to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub forest: Option<PathBuf>,
+    /// Title of the forest plot.
+    #[arg(long)]
+    pub title: Option<String>,
     /// Print JSON (keys as in the CLI contract) instead of a table.
     #[arg(long)]
     pub json: bool,
 }
 
-/// Trials read from the data file.
-struct Trials {
-    file: String,
-    study: Vec<String>,
-    tables: Vec<Table2x2>,
-    subgroup: Option<Vec<String>>,
-    /// `nested_in` column (optional): the study whose patients include this study's.
-    nested_in: Vec<Option<String>>,
-}
-
 pub fn run(args: Args) -> anyhow::Result<()> {
     let measure: Measure = args.measure.parse()?;
     let method: Method = args.method.parse()?;
+    if !(args.level > 0.0 && args.level < 1.0) {
+        bail!(
+            "--level {}: a confidence level is in (0, 1), e.g. 0.95",
+            args.level
+        );
+    }
+    let double_zero = match &args.double_zero {
+        Some(s) => s.parse()?,
+        None => DoubleZero::metafor_default(method),
+    };
     let options = MetaOptions {
         method,
         test: if args.hksj { Test::Knha } else { Test::Z },
         level: args.level,
+        double_zero,
     };
-    let trials = if args.bundled {
-        read_bundled(args.subgroup.as_deref())?
+    let selection = Selection {
+        subgroup: args.subgroup.clone(),
+        filters: args
+            .filter
+            .iter()
+            .map(|f| f.parse::<Filter>())
+            .collect::<Result<_, _>>()?,
+        exclude: args.exclude.clone(),
+        include_nested: args.include_nested,
+    };
+    let input = if args.bundled {
+        Input::Bytes {
+            name: BUNDLED_NAME.into(),
+            data: BUNDLED_CSV.as_bytes().to_vec(),
+        }
     } else {
-        let path = args
-            .data
-            .as_deref()
-            .expect("clap requires --data or --bundled");
-        read_trials(path, args.subgroup.as_deref())?
+        Input::Path(
+            args.data
+                .clone()
+                .expect("clap requires --data or --bundled"),
+        )
     };
-    let trials = exclude_studies(trials, &args.exclude)?;
-    let with_row = |e: MetaError| match e {
-        MetaError::InvalidCounts {
-            study,
-            column,
-            message,
-        } => {
-            anyhow::anyhow!("{}: row {study}, column `{column}`: {message}", trials.file)
+    if let (Some(forest), Input::Path(data)) = (&args.forest, &input) {
+        if forest == data {
+            bail!("--forest {}: that is the input file", forest.display());
         }
-        other => anyhow::anyhow!("{}: {other}", trials.file),
-    };
-    let mut warnings = nesting_warnings(&trials, None);
-    let out = match &trials.subgroup {
-        None => {
-            let m = meta_analysis(&trials.tables, measure, options).map_err(with_row)?;
-            let loo = if args.leave_one_out {
-                Some(leave_one_out(&trials.tables, measure, options).map_err(with_row)?)
-            } else {
-                None
-            };
-            Output::Single(m, loo)
+    }
+    if let Some(f) = &args.forest {
+        if f.extension().and_then(|e| e.to_str()) != Some("svg") {
+            bail!(
+                "--forest {}: the forest plot is written as SVG (FILE.svg)",
+                f.display()
+            );
         }
-        Some(labels) => {
-            for l in labels.iter().collect::<HashSet<_>>() {
-                warnings.extend(nesting_warnings(&trials, Some(l)));
-            }
-            warnings.sort();
-            warnings.dedup();
-            Output::Subgroups(
-                subgroup_analysis(&trials.tables, labels, measure, options).map_err(with_row)?,
-            )
-        }
-    };
+    }
+    let a = analyse_input(&input, &selection, measure, options, args.leave_one_out)?;
+    if let Some(path) = &args.forest {
+        write_forest(&a, &args, path)?;
+    }
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&trials, &out, &args, &warnings))?
-        );
-        for w in &warnings {
+        println!("{}", serde_json::to_string_pretty(&to_json(&a))?);
+        for w in &a.warnings {
             eprintln!("warning: {w}");
         }
     } else {
-        print!("{}", to_table(&trials, &out, &args, &warnings));
+        print!("{}", to_table(&a));
     }
     Ok(())
 }
 
-enum Output {
-    Single(MetaAnalysis, Option<Vec<dicohort::meta::LeaveOneOut>>),
-    Subgroups(SubgroupAnalysis),
-}
-
-fn read_bundled(subgroup: Option<&str>) -> anyhow::Result<Trials> {
-    // read_table takes a path: write the embedded CSV to a private temporary file.
-    let path = std::env::temp_dir().join(format!(
-        "dicohort-anticoagulant-trials-{}.csv",
-        std::process::id()
-    ));
-    std::fs::write(&path, BUNDLED_CSV).with_context(|| format!("writing {}", path.display()))?;
-    let result = read_trials(&path, subgroup);
-    let _ = std::fs::remove_file(&path);
-    let mut trials = result?;
-    trials.file = BUNDLED_NAME.to_string();
-    Ok(trials)
-}
-
-fn read_trials(path: &Path, subgroup: Option<&str>) -> anyhow::Result<Trials> {
-    let table = read_table(path)?;
-    let file = table.file_name();
-    let names = table.str_column("study")?;
-    let study: Vec<String> = names
-        .iter()
-        .enumerate()
-        .map(|(i, s)| s.clone().unwrap_or_else(|| format!("study {}", i + 1)))
-        .collect();
-    let cols = [
-        "events_treated",
-        "total_treated",
-        "events_control",
-        "total_control",
-    ];
-    let mut values = Vec::new();
-    for c in cols {
-        let v = table.f64_column(c)?;
-        if let Some(row) = v.iter().position(|x| x.is_nan()) {
-            bail!("{file}: row {}, column `{c}`: missing value", row + 1);
-        }
-        values.push(v);
-    }
-    let tables = (0..study.len())
-        .map(|i| Table2x2::new(values[0][i], values[1][i], values[2][i], values[3][i]))
-        .collect();
-    let subgroup = match subgroup {
-        None => None,
-        Some(col) => {
-            let labels = table.str_column(col)?;
-            let mut out = Vec::with_capacity(labels.len());
-            for (i, l) in labels.into_iter().enumerate() {
-                match l {
-                    Some(l) => out.push(l),
-                    None => bail!("{file}: row {}, column `{col}`: empty subgroup", i + 1),
-                }
+fn write_forest(a: &TrialAnalysis, args: &Args, path: &std::path::Path) -> anyhow::Result<()> {
+    let labels = MetaForestLabels {
+        title: args.title.clone().unwrap_or_else(|| {
+            if args.bundled {
+                "Anticoagulants and 28-day mortality in randomised trials".into()
+            } else {
+                format!("Meta-analysis of {}", a.file)
             }
-            Some(out)
-        }
+        }),
+        treated: if args.bundled {
+            "Anticoagulant".into()
+        } else {
+            "Treated".into()
+        },
+        control: "Control".into(),
     };
-    let nested_in = if table.has_column("nested_in") {
-        table.str_column("nested_in")?
-    } else {
-        vec![None; study.len()]
-    };
-    Ok(Trials {
-        file,
-        study,
-        tables,
-        subgroup,
-        nested_in,
-    })
-}
-
-/// Drops the named studies; every name must exist (a typo must not silently keep a study).
-fn exclude_studies(mut trials: Trials, names: &[String]) -> anyhow::Result<Trials> {
-    for name in names {
-        if !trials.study.iter().any(|s| s == name) {
-            bail!("{}: --exclude `{name}`: no such study", trials.file);
-        }
-    }
-    let keep: Vec<usize> = (0..trials.study.len())
-        .filter(|&i| !names.contains(&trials.study[i]))
-        .collect();
-    trials.study = keep.iter().map(|&i| trials.study[i].clone()).collect();
-    trials.tables = keep.iter().map(|&i| trials.tables[i]).collect();
-    trials.nested_in = keep.iter().map(|&i| trials.nested_in[i].clone()).collect();
-    trials.subgroup = trials
-        .subgroup
-        .map(|s| keep.iter().map(|&i| s[i].clone()).collect());
-    Ok(trials)
-}
-
-/// Studies pooled together although one is a subset of the other (`nested_in` column): their
-/// patients are counted twice and the studies are not independent.
-fn nesting_warnings(trials: &Trials, label: Option<&String>) -> Vec<String> {
-    let in_pool = |i: usize| match (label, &trials.subgroup) {
-        (Some(l), Some(s)) => &s[i] == l,
-        _ => true,
-    };
-    let pool: Vec<usize> = (0..trials.study.len()).filter(|&i| in_pool(i)).collect();
-    let names: HashSet<&str> = pool.iter().map(|&i| trials.study[i].as_str()).collect();
-    let mut out = Vec::new();
-    for &i in &pool {
-        if let Some(parent) = &trials.nested_in[i] {
-            for p in parent.split(';').map(str::trim) {
-                if names.contains(p) {
-                    let scope = label.map_or("the overall pool".to_string(), |l| {
-                        format!("subgroup `{l}`")
-                    });
-                    out.push(format!(
-                        "`{}` is a subset of `{p}`, both in {scope}: patients counted twice, studies not independent",
-                        trials.study[i]
-                    ));
-                }
-            }
-        }
-    }
-    out
+    let svg = forest_figure(&meta_forest(&labels, a)?)?;
+    // Written beside the target and renamed into place, so a failed run leaves no partial file.
+    let tmp = path.with_extension(format!("svg.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, svg).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }
 
 fn method_label(p: &Pooled) -> String {
@@ -314,118 +235,121 @@ fn pooled_json(measure: Measure, p: &Pooled) -> Value {
     })
 }
 
-fn analysis_json(trials: &Trials, m: &MetaAnalysis, rows: &[usize]) -> Value {
-    let mut v = pooled_json(m.measure, &m.pooled);
-    let studies: Vec<Value> = m
-        .effects
-        .study
-        .iter()
-        .enumerate()
-        .map(|(j, &i)| {
+fn pool_json(a: &TrialAnalysis, pool: &Pool) -> Value {
+    let mut v = pooled_json(a.measure, &pool.analysis.pooled);
+    let e = &pool.analysis.effects;
+    let studies: Vec<Value> = (0..e.study.len())
+        .map(|j| {
+            let t = &a.trials[pool.effect_trial(j)];
             json!({
-                "study": trials.study[rows[i]],
-                "yi": num(m.effects.yi[j]),
-                "vi": num(m.effects.vi[j]),
-                "continuity_corrected": m.effects.corrected[j],
+                "study": t.study,
+                "row": t.row,
+                "yi": num(e.yi[j]),
+                "vi": num(e.vi[j]),
+                "continuity_corrected": e.corrected[j],
+                "derived_counts": t.derived,
             })
         })
         .collect();
     v["studies"] = Value::Array(studies);
-    v["dropped_double_zero"] = json!(m
-        .effects
-        .dropped_double_zero
+    v["dropped_double_zero"] = json!(pool
+        .dropped_double_zero()
         .iter()
-        .map(|&i| trials.study[rows[i]].clone())
+        .map(|&i| a.trials[i].study.clone())
+        .collect::<Vec<_>>());
+    v["nested_left_out"] = json!(pool
+        .nested_out
+        .iter()
+        .map(|n| a.trials[n.trial].study.clone())
         .collect::<Vec<_>>());
     v
 }
 
-fn zero_cell_note(measure: Measure, method: Method) -> String {
-    let mut rule = dicohort::meta::ZeroCellRule::metafor_default(measure);
-    if matches!(method, Method::MH | Method::Peto) {
-        rule.drop00 = true;
-    }
+fn zero_cell_note(o: &MetaOptions) -> String {
+    let rule = ZeroCellRule::with_double_zero(o.double_zero);
     let mut s = format!("study-level effects (escalc): {}", rule.describe());
-    if matches!(method, Method::MH | Method::Peto) {
-        s.push_str("; pooled estimate without continuity correction (rma.mh / rma.peto)");
+    if matches!(o.method, Method::MH | Method::Peto) {
+        s.push_str(
+            "; pooled estimate from every table without continuity correction (rma.mh / rma.peto)",
+        );
     }
     s
 }
 
-fn rows_of(trials: &Trials, label: Option<&str>) -> Vec<usize> {
-    (0..trials.study.len())
-        .filter(|&i| match (label, &trials.subgroup) {
-            (Some(l), Some(s)) => s[i] == l,
-            _ => true,
-        })
-        .collect()
-}
-
-fn to_json(trials: &Trials, out: &Output, args: &Args, warnings: &[String]) -> Value {
-    let all_rows = rows_of(trials, None);
-    let (measure, method) = match out {
-        Output::Single(m, _) => (m.measure, m.pooled.method),
-        Output::Subgroups(s) => (s.overall.measure, s.overall.pooled.method),
-    };
-    let mut v = match out {
-        Output::Single(m, loo) => {
-            let mut v = analysis_json(trials, m, &all_rows);
-            if let Some(loo) = loo {
-                v["leave_one_out"] = Value::Array(
-                    loo.iter()
-                        .map(|l| {
-                            let mut row = l
-                                .pooled
-                                .as_ref()
-                                .map_or(Value::Null, |p| pooled_json(measure, p));
-                            if row.is_null() {
-                                row = json!({});
-                            }
-                            row["omitted"] = json!(trials.study[l.omitted]);
-                            row
-                        })
-                        .collect(),
-                );
-            }
-            v
+fn to_json(a: &TrialAnalysis) -> Value {
+    let mut v = if a.selection.subgroup.is_none() {
+        let mut v = pool_json(a, &a.overall);
+        if let Some(loo) = &a.leave_one_out {
+            v["leave_one_out"] = Value::Array(
+                loo.iter()
+                    .map(|l| {
+                        let mut row = l
+                            .pooled
+                            .as_ref()
+                            .map_or_else(|| json!({}), |p| pooled_json(a.measure, p));
+                        row["omitted"] = json!(a.trials[l.trial].study);
+                        row
+                    })
+                    .collect(),
+            );
         }
-        Output::Subgroups(s) => {
-            let groups: Vec<Value> = s
-                .subgroups
-                .iter()
-                .map(|g| {
-                    let rows = rows_of(trials, Some(&g.label));
-                    let mut v = analysis_json(trials, &g.analysis, &rows);
-                    v["subgroup"] = json!(g.label);
-                    v["n_studies"] = json!(g.n_studies);
-                    v
-                })
-                .collect();
-            json!({
-                "subgroup_column": args.subgroup,
-                "subgroups": groups,
-                "not_pooled": s.not_pooled.iter().map(|(l, e)| json!({"subgroup": l, "reason": e})).collect::<Vec<_>>(),
-                "between": {
-                    "q": num(s.between.q),
-                    "df": s.between.df,
-                    "p": num(s.between.p),
-                    "groups": s.between.groups,
-                    "test": "Cochran's Q of the subgroup estimates with weights 1/se^2 (each subgroup with its own tau^2)",
-                },
-                "overall": analysis_json(trials, &s.overall, &all_rows),
+        v
+    } else {
+        let groups: Vec<Value> = a
+            .subgroups
+            .iter()
+            .map(|g| {
+                let mut v = pool_json(a, g);
+                v["subgroup"] = json!(g.label);
+                v["n_studies"] = json!(g.trials.len());
+                v
             })
-        }
+            .collect();
+        let b = a
+            .between
+            .as_ref()
+            .expect("subgroup analysis has a between test");
+        json!({
+            "subgroup_column": a.selection.subgroup,
+            "subgroups": groups,
+            "not_pooled": a.not_pooled.iter().map(|g| json!({"subgroup": g.label, "reason": g.reason})).collect::<Vec<_>>(),
+            "between": {
+                "q": num(b.q),
+                "df": b.df,
+                "p": num(b.p),
+                "groups": b.groups,
+                "test": "Cochran's Q of the subgroup estimates with weights 1/se^2 (each subgroup with its own tau^2)",
+            },
+            "overall": pool_json(a, &a.overall),
+        })
     };
-    v["data"] = json!(trials.file);
-    v["excluded"] = json!(args.exclude);
-    v["measure"] = json!(measure.name());
-    v["scale"] = json!(if measure.is_ratio() {
+    v["data"] = json!(a.file);
+    v["filters"] = json!(a
+        .selection
+        .filters
+        .iter()
+        .map(|f| f.to_string())
+        .collect::<Vec<_>>());
+    v["excluded"] = json!(a.excluded);
+    v["omitted"] = json!(a
+        .omitted
+        .iter()
+        .map(|o| json!({"study": o.study, "row": o.row, "reason": o.reason}))
+        .collect::<Vec<_>>());
+    v["include_nested"] = json!(a.selection.include_nested);
+    v["measure"] = json!(a.measure.name());
+    v["scale"] = json!(if a.measure.is_ratio() {
         "log"
     } else {
         "identity"
     });
-    v["zero_cells"] = json!(zero_cell_note(measure, method));
-    v["warnings"] = json!(warnings);
+    v["zero_cells"] = json!(zero_cell_note(&a.options));
+    v["double_zero"] = json!({
+        "rule": a.options.double_zero.name(),
+        "source": a.options.double_zero.source(a.options.method),
+    });
+    v["notices"] = json!(a.notices);
+    v["warnings"] = json!(a.warnings);
     v
 }
 
@@ -490,26 +414,27 @@ fn pooled_lines(measure: Measure, p: &Pooled, s: &mut String) {
     ));
 }
 
-fn study_lines(trials: &Trials, m: &MetaAnalysis, rows: &[usize], s: &mut String) {
-    let level = m.pooled.level;
-    let crit = z_critical(level);
+fn study_lines(a: &TrialAnalysis, pool: &Pool, s: &mut String) {
+    let m = &pool.analysis;
+    let crit = z_critical(m.pooled.level);
     s.push_str(&format!(
         "  {:<42} {:>11} {:>11}   {} [{:.0}% CI]\n",
         "study",
         "treated",
         "control",
         m.measure.name(),
-        level * 100.0
+        m.pooled.level * 100.0
     ));
-    for (j, &i) in m.effects.study.iter().enumerate() {
-        let t = trials.tables[rows[i]];
+    for j in 0..m.effects.study.len() {
+        let t = &a.trials[pool.effect_trial(j)];
+        let (e1, n1, e2, n2) = arm_counts(&t.table);
         let (y, se) = (m.effects.yi[j], m.effects.vi[j].sqrt());
         let bt = |x| back_transform(m.measure, x);
         s.push_str(&format!(
-            "  {:<42} {:>11} {:>11}   {} [{}, {}]{}\n",
-            trials.study[rows[i]],
-            format!("{}/{}", t.events_treated, t.total_treated),
-            format!("{}/{}", t.events_control, t.total_control),
+            "  {:<42} {:>11} {:>11}   {} [{}, {}]{}{}\n",
+            t.study,
+            format!("{e1}/{n1}"),
+            format!("{e2}/{n2}"),
             fmt(bt(y)),
             fmt(bt(y - crit * se)),
             fmt(bt(y + crit * se)),
@@ -517,92 +442,89 @@ fn study_lines(trials: &Trials, m: &MetaAnalysis, rows: &[usize], s: &mut String
                 "  (+1/2)"
             } else {
                 ""
-            }
+            },
+            if t.derived { "  (derived counts)" } else { "" }
         ));
     }
-    for &i in &m.effects.dropped_double_zero {
+    for i in pool.dropped_double_zero() {
         s.push_str(&format!(
             "  {:<42} dropped: no events (or only events) in both arms\n",
-            trials.study[rows[i]]
+            a.trials[i].study
         ));
     }
 }
 
-fn to_table(trials: &Trials, out: &Output, args: &Args, warnings: &[String]) -> String {
+fn to_table(a: &TrialAnalysis) -> String {
     let mut s = String::new();
-    let (measure, method) = match out {
-        Output::Single(m, _) => (m.measure, m.pooled.method),
-        Output::Subgroups(g) => (g.overall.measure, g.overall.pooled.method),
-    };
+    let measure = a.measure;
     s.push_str(&format!(
         "Meta-analysis of {} ({})\n",
-        trials.file,
+        a.file,
         measure.name()
     ));
+    s.push_str(&format!("Zero cells: {}\n", zero_cell_note(&a.options)));
     s.push_str(&format!(
-        "Zero cells: {}\n\n",
-        zero_cell_note(measure, method)
+        "Double-zero studies: {} ({})\n\n",
+        a.options.double_zero.name(),
+        a.options.double_zero.source(a.options.method)
     ));
-    match out {
-        Output::Single(m, loo) => {
-            let rows = rows_of(trials, None);
-            study_lines(trials, m, &rows, &mut s);
-            s.push('\n');
-            pooled_lines(measure, &m.pooled, &mut s);
-            if let Some(loo) = loo {
-                s.push_str("\n  Leave-one-out:\n");
-                for l in loo {
-                    match &l.pooled {
-                        Some(p) => s.push_str(&format!(
-                            "    without {:<42} {} [{}, {}]  I^2 = {}%\n",
-                            trials.study[l.omitted],
-                            fmt(back_transform(measure, p.estimate)),
-                            fmt(back_transform(measure, p.ci_lower)),
-                            fmt(back_transform(measure, p.ci_upper)),
-                            fmt(p.i2)
-                        )),
-                        None => {
-                            s.push_str(&format!("    without {:<42} NA\n", trials.study[l.omitted]))
-                        }
-                    }
+    if a.selection.subgroup.is_none() {
+        study_lines(a, &a.overall, &mut s);
+        s.push('\n');
+        pooled_lines(measure, &a.overall.analysis.pooled, &mut s);
+        if let Some(loo) = &a.leave_one_out {
+            s.push_str("\n  Leave-one-out:\n");
+            for l in loo {
+                let name = &a.trials[l.trial].study;
+                match &l.pooled {
+                    Some(p) => s.push_str(&format!(
+                        "    without {:<42} {} [{}, {}]  I^2 = {}%\n",
+                        name,
+                        fmt(back_transform(measure, p.estimate)),
+                        fmt(back_transform(measure, p.ci_lower)),
+                        fmt(back_transform(measure, p.ci_upper)),
+                        fmt(p.i2)
+                    )),
+                    None => s.push_str(&format!("    without {name:<42} NA\n")),
                 }
             }
         }
-        Output::Subgroups(g) => {
-            for sub in &g.subgroups {
-                s.push_str(&format!(
-                    "{} = {} ({} {})\n",
-                    args.subgroup.as_deref().unwrap_or("subgroup"),
-                    sub.label,
-                    sub.n_studies,
-                    if sub.n_studies == 1 {
-                        "study"
-                    } else {
-                        "studies"
-                    }
-                ));
-                let rows = rows_of(trials, Some(&sub.label));
-                study_lines(trials, &sub.analysis, &rows, &mut s);
-                pooled_lines(measure, &sub.analysis.pooled, &mut s);
-                s.push('\n');
-            }
-            for (l, e) in &g.not_pooled {
-                s.push_str(&format!("{l}: not pooled ({e})\n"));
-            }
-            s.push_str("All studies\n");
-            pooled_lines(measure, &g.overall.pooled, &mut s);
+    } else {
+        let column = a.selection.subgroup.as_deref().unwrap_or("subgroup");
+        for sub in &a.subgroups {
+            let n = sub.trials.len();
+            s.push_str(&format!(
+                "{column} = {} ({n} {})\n",
+                sub.label.as_deref().unwrap_or(""),
+                if n == 1 { "study" } else { "studies" }
+            ));
+            study_lines(a, sub, &mut s);
+            pooled_lines(measure, &sub.analysis.pooled, &mut s);
+            s.push('\n');
+        }
+        for g in &a.not_pooled {
+            s.push_str(&format!(
+                "{column} = {}: not pooled ({})\n",
+                g.label, g.reason
+            ));
+        }
+        s.push_str("All studies\n");
+        pooled_lines(measure, &a.overall.analysis.pooled, &mut s);
+        if let Some(b) = &a.between {
             s.push_str(&format!(
                 "\nTest for subgroup differences: Q = {} (df {}, p = {})  [Cochran's Q of the subgroup estimates, weights 1/se^2]\n",
-                fmt(g.between.q),
-                g.between.df,
-                fmt_p(g.between.p)
+                fmt(b.q),
+                b.df,
+                fmt_p(b.p)
             ));
         }
     }
-    if !warnings.is_empty() {
-        s.push_str("\nWarnings:\n");
-        for w in warnings {
-            s.push_str(&format!("  - {w}\n"));
+    for (title, lines) in [("Notices", &a.notices), ("Warnings", &a.warnings)] {
+        if !lines.is_empty() {
+            s.push_str(&format!("\n{title}:\n"));
+            for w in lines {
+                s.push_str(&format!("  - {w}\n"));
+            }
         }
     }
     s

@@ -1,8 +1,10 @@
 //! Fixed-effect pooling of 2x2 tables: inverse variance (`rma(method = "FE")`), Mantel-Haenszel
 //! (`rma.mh`) and Peto (`rma.peto`).
 
+use crate::stats::twobytwo::{self, TwoByTwo};
+
 use super::dist;
-use super::effect::{escalc, Measure, Table2x2, ZeroCellRule};
+use super::effect::{escalc, is_double_zero, validate_table, DoubleZero, Measure, ZeroCellRule};
 use super::heterogeneity::i2_h2_from_q;
 use super::random::rma_uni;
 use super::{MetaError, Method, Pooled, Test};
@@ -12,7 +14,7 @@ pub fn fixed_effect(yi: &[f64], vi: &[f64], level: f64) -> Result<Pooled, MetaEr
     rma_uni(yi, vi, Method::IV, Test::Z, level)
 }
 
-fn check_tables(tables: &[Table2x2], level: f64) -> Result<(), MetaError> {
+fn check_tables(tables: &[TwoByTwo], level: f64) -> Result<(), MetaError> {
     if tables.is_empty() {
         return Err(MetaError::NoStudies);
     }
@@ -22,22 +24,21 @@ fn check_tables(tables: &[Table2x2], level: f64) -> Result<(), MetaError> {
         )));
     }
     for (i, t) in tables.iter().enumerate() {
-        t.validate(i)?;
+        validate_table(t, i)?;
     }
     Ok(())
 }
 
 /// Q, its p-value, I^2 and H^2 as `rma.mh` reports them: Cochran's Q of the study-level
-/// `escalc` effects (`add = 1/2, to = "only0", drop00 = TRUE`) around the MH estimate.
+/// `escalc` effects (`add = 1/2, to = "only0"`, `drop00` by the double-zero rule; metafor's
+/// default is `TRUE`) around the MH estimate.
 fn mh_heterogeneity(
     measure: Measure,
-    tables: &[Table2x2],
+    tables: &[TwoByTwo],
     beta: f64,
+    double_zero: DoubleZero,
 ) -> Result<(f64, usize, f64, f64, f64), MetaError> {
-    let rule = ZeroCellRule {
-        drop00: true,
-        ..ZeroCellRule::metafor_default(measure)
-    };
+    let rule = ZeroCellRule::with_double_zero(double_zero);
     let es = escalc(measure, tables, rule)?;
     let k_yi = es.yi.len();
     if k_yi > 1 {
@@ -94,96 +95,68 @@ fn fixed_pooled(
 }
 
 /// Mantel-Haenszel pooled log RR, log OR or RD without continuity correction, as metafor
-/// `rma.mh`. Standard errors: Robins, Breslow & Greenland (1986) for the OR; Greenland & Robins
-/// (1985) for the RR and the RD (Sato's form as in metafor).
+/// `rma.mh`: the estimate and its standard error are those of
+/// [`crate::stats::twobytwo::mantel_haenszel`] (the one MH implementation of the crate:
+/// Robins, Breslow & Greenland (1986) for the OR, Greenland & Robins (1985) for the RR, Sato
+/// (1989) for the RD, as `rma.mh`); Q, I^2 and H^2 are computed around it from the study-level
+/// `escalc` effects as `rma.mh` does (`drop00` from `double_zero`).
+///
+/// # Errors
+/// [`MetaError::NoStudies`] for no tables, [`MetaError::InvalidCounts`] for bad counts,
+/// [`MetaError::NotEstimable`] when the pooled ratio is 0 or infinite (no events in one arm across
+/// all tables). Difference from metafor, on purpose: `rma.mh` returns `NA` there; we refuse with
+/// the reason rather than print a result without numbers.
 pub fn mantel_haenszel(
     measure: Measure,
-    tables: &[Table2x2],
+    tables: &[TwoByTwo],
     level: f64,
+    double_zero: DoubleZero,
 ) -> Result<Pooled, MetaError> {
     check_tables(tables, level)?;
     let k = tables.len();
-    let cells: Vec<(f64, f64, f64, f64, f64, f64, f64)> = tables
-        .iter()
-        .map(|t| {
-            let (a, b, c, d) = t.cells();
-            let (n1, n2) = (a + b, c + d);
-            (a, b, c, d, n1, n2, n1 + n2)
-        })
-        .collect();
+    let mh = twobytwo::mantel_haenszel(tables, level)
+        .map_err(|e| MetaError::InvalidInput(e.to_string()))?;
     let not_estimable = |message: &str| MetaError::NotEstimable {
         method: "Mantel-Haenszel",
         message: message.into(),
     };
     let (beta, se) = match measure {
-        Measure::OR => {
-            let (mut r, mut s, mut pr, mut ps_qr, mut qs) = (0.0, 0.0, 0.0, 0.0, 0.0);
-            for &(a, b, c, d, _, _, n) in &cells {
-                let p = a / n + d / n;
-                let q = b / n + c / n;
-                let ri = (a / n) * d;
-                let si = (b / n) * c;
-                r += ri;
-                s += si;
-                pr += p * ri;
-                ps_qr += p * si + q * ri;
-                qs += q * si;
-            }
-            if r == 0.0 || s == 0.0 {
-                return Err(not_estimable(
-                    "the odds ratio is 0 or infinite (sum of a*d or b*c is 0)",
-                ));
-            }
-            let se = (0.5 * (pr / (r * r) + ps_qr / (r * s) + qs / (s * s))).sqrt();
-            ((r / s).ln(), se)
+        Measure::OR if mh.odds_ratio.estimate.is_nan() => {
+            return Err(not_estimable(
+                "the odds ratio is 0 or infinite (sum of a*d or b*c is 0)",
+            ))
         }
-        Measure::RR => {
-            let (mut r, mut s, mut num) = (0.0, 0.0, 0.0);
-            let (mut sum_a, mut sum_c) = (0.0, 0.0);
-            for &(a, _, c, _, n1, n2, n) in &cells {
-                r += a * (n2 / n);
-                s += c * (n1 / n);
-                num += (n1 / n) * (n2 / n) * (a + c) - (a / n) * c;
-                sum_a += a;
-                sum_c += c;
-            }
-            if sum_a == 0.0 || sum_c == 0.0 {
-                return Err(not_estimable(
-                    "no events in one of the arms across all studies",
-                ));
-            }
-            ((r / s).ln(), (num / (r * s)).sqrt())
+        Measure::OR => (mh.odds_ratio.estimate.ln(), mh.odds_ratio.se),
+        Measure::RR if mh.risk_ratio.estimate.is_nan() => {
+            return Err(not_estimable(
+                "no events in one of the arms across all studies",
+            ))
         }
-        Measure::RD => {
-            let (mut num, mut den, mut t1, mut t2) = (0.0, 0.0, 0.0, 0.0);
-            for &(a, _, c, _, n1, n2, n) in &cells {
-                num += a * (n2 / n) - c * (n1 / n);
-                den += n1 * (n2 / n);
-            }
-            let beta = num / den;
-            for &(a, _, c, _, n1, n2, n) in &cells {
-                t1 += c * (n1 / n).powi(2) - a * (n2 / n).powi(2)
-                    + (n1 / n) * (n2 / n) * (n2 - n1) / 2.0;
-                t2 += a * (n2 - c) / n + c * (n1 - a) / n;
-            }
-            let se = ((beta * t1 + t2 / 2.0) / (den * den)).sqrt();
-            (beta, se)
-        }
+        Measure::RR => (mh.risk_ratio.estimate.ln(), mh.risk_ratio.se),
+        Measure::RD => (mh.risk_difference.estimate, mh.risk_difference.se),
     };
-    let het = mh_heterogeneity(measure, tables, beta)?;
+    let het = mh_heterogeneity(measure, tables, beta, double_zero)?;
     Ok(fixed_pooled(Method::MH, level, beta, se, k, het))
 }
 
 /// Peto's one-step log odds ratio, as metafor `rma.peto` (no continuity correction; Q from the
-/// observed-minus-expected statistics, df = number of non-double-zero studies - 1).
-pub fn peto(tables: &[Table2x2], level: f64) -> Result<Pooled, MetaError> {
+/// observed-minus-expected statistics, df = number of study-level effects - 1: the
+/// non-double-zero studies under `drop00 = TRUE`, metafor's default, every study otherwise).
+///
+/// # Errors
+/// [`MetaError::NoStudies`], [`MetaError::InvalidCounts`], and [`MetaError::NotEstimable`] when
+/// one of the two outcomes never occurs in any table.
+pub fn peto(tables: &[TwoByTwo], level: f64, double_zero: DoubleZero) -> Result<Pooled, MetaError> {
     check_tables(tables, level)?;
     let k = tables.len();
-    let k_yi = tables.iter().filter(|t| !t.is_double_zero()).count();
+    let k_yi = match double_zero {
+        DoubleZero::Drop => tables.iter().filter(|t| !is_double_zero(t)).count(),
+        DoubleZero::Keep => k,
+    };
     let (mut sum_oe, mut sum_v, mut sum_oe2_v) = (0.0, 0.0, 0.0);
     let mut k_pos = 0;
     for t in tables {
-        let (a, b, c, d) = t.cells();
+        let TwoByTwo { a, b, c, d } = *t;
         let (n1, n2) = (a + b, c + d);
         let n = n1 + n2;
         let xt = a + c;

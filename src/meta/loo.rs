@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::effect::{Measure, Table2x2};
+use super::effect::Measure;
+use super::TwoByTwo;
 use super::{meta_analysis, MetaError, MetaOptions, Method, Pooled};
 
 /// The pooled result without one study.
@@ -18,7 +19,7 @@ pub struct LeaveOneOut {
 /// methods the studies are those kept by the zero-cell rule (`leave1out.rma.uni`); for MH and
 /// Peto every table (`leave1out.rma.mh`, `leave1out.rma.peto`).
 pub fn leave_one_out(
-    tables: &[Table2x2],
+    tables: &[TwoByTwo],
     measure: Measure,
     options: MetaOptions,
 ) -> Result<Vec<LeaveOneOut>, MetaError> {
@@ -30,7 +31,7 @@ pub fn leave_one_out(
     Ok(omit
         .into_iter()
         .map(|i| {
-            let rest: Vec<Table2x2> = tables
+            let rest: Vec<TwoByTwo> = tables
                 .iter()
                 .enumerate()
                 .filter(|&(j, _)| j != i)

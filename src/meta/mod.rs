@@ -5,8 +5,24 @@
 //! interval as `predict.rma`, leave-one-out as `leave1out`, and subgroup analysis with the test
 //! of subgroup differences.
 //!
-//! Plain structs in and out; nothing here imports a layer above `schema`.
+//! A trial is a [`TwoByTwo`] of `stats::twobytwo`, whose Wald measures give the study-level
+//! effects and whose Mantel-Haenszel estimator is the one `rma.mh` uses. Trial files (CSV,
+//! Parquet, or the bundled table held in memory) are read from a `load::Input` by [`trials`],
+//! which also applies `--filter`, `--exclude` and the missing-count rule, and pooled by
+//! [`analysis`] (the nested-row rule, subgroups, leave-one-out); [`analyse_input`] does both.
+//!
+//! Differences from metafor, on purpose: a pooled fixed-effect model reports its prediction
+//! interval (equal to the CI) where `predict.rma` leaves it out; everything else is metafor's
+//! default unless an option says otherwise.
+//!
+//! Cost: every estimator is O(k) per iteration in the number of studies (REML and PM iterate at
+//! most 100 times, the tau^2 profile interval 1000), so any realistic meta-analysis takes
+//! microseconds.
+//!
+//! Imports: `stats` (2x2 tables, Mantel-Haenszel), `load` (reading the trial file) and `schema`
+//! through them; nothing above.
 
+pub mod analysis;
 mod dist;
 pub mod effect;
 pub mod fixed;
@@ -15,15 +31,39 @@ pub mod loo;
 pub mod random;
 pub mod roots;
 pub mod subgroup;
+pub mod trials;
 
 use serde::Serialize;
 
-pub use effect::{escalc, AddTo, EffectSizes, Measure, Table2x2, ZeroCellRule};
+pub use crate::stats::twobytwo::TwoByTwo;
+pub use analysis::{analyse, LeftOut, NestedOut, NotPooled, Pool, TrialAnalysis};
+pub use effect::{
+    arm_counts, escalc, is_double_zero, trial_table, validate_table, AddTo, DoubleZero,
+    EffectSizes, Measure, ZeroCellRule,
+};
 pub use fixed::{fixed_effect, mantel_haenszel, peto};
 pub use heterogeneity::{cochran_q, tau2_qprofile_ci, Tau2Interval};
 pub use loo::{leave_one_out, LeaveOneOut};
 pub use random::{rma_uni, Tau2Estimator};
 pub use subgroup::{subgroup_analysis, BetweenSubgroupTest, SubgroupAnalysis};
+pub use trials::{select, Filter, Omitted, Selection, Trial, TrialFile, Trials};
+
+/// Reads a trial file, selects its rows and pools them: [`TrialFile::read`], [`select`],
+/// [`analyse`].
+///
+/// # Errors
+/// Those of the three steps.
+pub fn analyse_input(
+    input: &crate::load::Input,
+    selection: &Selection,
+    measure: Measure,
+    options: MetaOptions,
+    leave_one_out: bool,
+) -> Result<TrialAnalysis, MetaError> {
+    let file = TrialFile::read(input)?;
+    let selected = select(&file, selection)?;
+    analyse(selected, selection, measure, options, leave_one_out)
+}
 
 /// Errors of the meta-analysis layer. Study numbers are 1-based positions in the input.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -36,8 +76,24 @@ pub enum MetaError {
     },
     #[error("invalid input: {0}")]
     InvalidInput(String),
-    #[error("no studies to pool (k = 0 after dropping double-zero studies)")]
+    #[error("no studies to pool (k = 0)")]
     NoStudies,
+    #[error(
+        "no studies to pool: every study ({n}) has no events (or only events) in both arms, \
+         and double-zero studies are dropped (drop00 = TRUE; --double-zero keep keeps them)"
+    )]
+    AllDoubleZero { n: usize },
+    /// A problem in the trial file, with its file, row (1-based, header excluded) and column.
+    #[error("{}", data_message(.file, *.row, .column.as_deref(), .message))]
+    Data {
+        file: String,
+        row: Option<usize>,
+        column: Option<String>,
+        message: String,
+    },
+    /// The trial file could not be read (the loading layer's message).
+    #[error("{0}")]
+    Load(String),
     #[error("{method}: {message}")]
     NotEstimable {
         method: &'static str,
@@ -48,6 +104,15 @@ pub enum MetaError {
         method: &'static str,
         iterations: usize,
     },
+}
+
+fn data_message(file: &str, row: Option<usize>, column: Option<&str>, message: &str) -> String {
+    match (row, column) {
+        (Some(r), Some(c)) => format!("{file}: row {r}, column `{c}`: {message}"),
+        (Some(r), None) => format!("{file}: row {r}: {message}"),
+        (None, Some(c)) => format!("{file}: column `{c}`: {message}"),
+        (None, None) => format!("{file}: {message}"),
+    }
 }
 
 /// How the pooled estimate is obtained.
@@ -122,20 +187,37 @@ pub enum Test {
 }
 
 /// Options shared by every pooling method.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MetaOptions {
     pub method: Method,
     pub test: Test,
     /// Confidence level in (0, 1), e.g. 0.95.
     pub level: f64,
+    /// Double-zero studies: [`DoubleZero::metafor_default`] of the method unless asked.
+    pub double_zero: DoubleZero,
 }
 
 impl MetaOptions {
+    /// z tests at 95% and metafor's double-zero default for the method.
     pub fn new(method: Method) -> Self {
         MetaOptions {
             method,
             test: Test::Z,
             level: 0.95,
+            double_zero: DoubleZero::metafor_default(method),
+        }
+    }
+
+    /// The same options with another inference.
+    pub fn with_test(self, test: Test) -> Self {
+        MetaOptions { test, ..self }
+    }
+
+    /// The same options with another double-zero rule.
+    pub fn with_double_zero(self, double_zero: DoubleZero) -> Self {
+        MetaOptions {
+            double_zero,
+            ..self
         }
     }
 }
@@ -182,27 +264,28 @@ pub struct MetaAnalysis {
     pub pooled: Pooled,
 }
 
-/// Pools 2x2 tables with the chosen measure and method. Zero cells are handled by
-/// [`ZeroCellRule::metafor_default`] (for MH and Peto the pooled estimate itself is computed
-/// without continuity correction, as `rma.mh` / `rma.peto`).
+/// Pools 2x2 tables with the chosen measure and method. Zero cells: 1/2 added to every cell of
+/// a study with a zero cell (`to = "only0"`), double-zero studies by `options.double_zero`
+/// (for MH and Peto the pooled estimate itself is computed from every table without continuity
+/// correction, and the rule applies to the study-level effects behind Q, as `rma.mh` /
+/// `rma.peto`).
+///
+/// # Errors
+/// [`MetaError::InvalidCounts`] for bad counts, [`MetaError::NoStudies`] /
+/// [`MetaError::AllDoubleZero`] when nothing is left to pool, [`MetaError::InvalidInput`] for a
+/// method that does not apply (Peto with RR/RD, Knapp-Hartung with MH/Peto), and the pooling
+/// methods' own errors.
 pub fn meta_analysis(
-    tables: &[Table2x2],
+    tables: &[TwoByTwo],
     measure: Measure,
     options: MetaOptions,
 ) -> Result<MetaAnalysis, MetaError> {
-    let rule = match options.method {
-        // rma.mh / rma.peto: drop00 = TRUE for the study-level yi (used for Q) whatever the measure.
-        Method::MH | Method::Peto => ZeroCellRule {
-            drop00: true,
-            ..ZeroCellRule::metafor_default(measure)
-        },
-        _ => ZeroCellRule::metafor_default(measure),
-    };
+    let rule = ZeroCellRule::with_double_zero(options.double_zero);
     let effects = escalc(measure, tables, rule)?;
     let pooled = match options.method {
         Method::MH => {
             reject_knha(options)?;
-            mantel_haenszel(measure, tables, options.level)?
+            mantel_haenszel(measure, tables, options.level, options.double_zero)?
         }
         Method::Peto => {
             reject_knha(options)?;
@@ -211,7 +294,10 @@ pub fn meta_analysis(
                     "Peto's method pools odds ratios only (--measure OR)".into(),
                 ));
             }
-            peto(tables, options.level)?
+            peto(tables, options.level, options.double_zero)?
+        }
+        _ if effects.yi.is_empty() && !tables.is_empty() => {
+            return Err(MetaError::AllDoubleZero { n: tables.len() })
         }
         m => rma_uni(&effects.yi, &effects.vi, m, options.test, options.level)?,
     };

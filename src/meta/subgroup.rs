@@ -11,7 +11,8 @@
 use serde::Serialize;
 
 use super::dist;
-use super::effect::{Measure, Table2x2};
+use super::effect::Measure;
+use super::TwoByTwo;
 use super::{meta_analysis, MetaAnalysis, MetaError, MetaOptions};
 
 /// One subgroup's analysis.
@@ -46,7 +47,7 @@ pub struct SubgroupAnalysis {
 /// Pools each subgroup (labels sorted as R sorts factor levels of plain ASCII labels) with the
 /// same measure and options, and tests whether the subgroup estimates differ.
 pub fn subgroup_analysis(
-    tables: &[Table2x2],
+    tables: &[TwoByTwo],
     labels: &[String],
     measure: Measure,
     options: MetaOptions,
@@ -63,7 +64,7 @@ pub fn subgroup_analysis(
     let mut subgroups = Vec::new();
     let mut not_pooled = Vec::new();
     for level in levels {
-        let sub: Vec<Table2x2> = tables
+        let sub: Vec<TwoByTwo> = tables
             .iter()
             .zip(labels)
             .filter(|(_, l)| **l == level)

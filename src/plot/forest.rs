@@ -1,7 +1,8 @@
 //! Forest plots on a log ratio axis: subgroup hazard or risk ratios with their interaction p, and
-//! meta-analysis forests (per-arm events/totals, weights, a pooled diamond per subgroup,
-//! heterogeneity lines and the test for subgroup differences), laid out as in RevMan / metafor's
-//! `forest()`: text columns left of the axis, the estimate and its interval to the right.
+//! meta-analysis forests (filled by [`super::meta_forest`]: per-arm events/totals, weights, a
+//! pooled diamond per subgroup, prediction intervals, heterogeneity lines and the test for
+//! subgroup differences), laid out as in RevMan / metafor's `forest()`: text columns left of the
+//! axis, the estimate and its interval to the right.
 
 use super::axis::{self, Scale};
 use super::canvas::{Anchor, Baseline, Canvas, Pen, TextSpec};
@@ -20,6 +21,9 @@ pub enum RowKind {
     Header,
     /// A line of italic-free small text spanning the label columns (heterogeneity, tests).
     Note,
+    /// An interval without a point estimate (a prediction interval): a dashed bar with end caps
+    /// from `lower` to `upper`, its limits in the estimate column.
+    Interval,
 }
 
 /// One row of a forest plot.
@@ -91,6 +95,11 @@ pub fn ratio_text(est: f64, lo: f64, hi: f64) -> String {
     )
 }
 
+/// "(0.55–1.40)": an interval without an estimate, two decimals.
+pub fn interval_text(lo: f64, hi: f64) -> String {
+    format!("({}\u{2013}{})", fixed(lo, 2), fixed(hi, 2))
+}
+
 const PAD: f64 = 14.0;
 const ROW_H: f64 = 22.0;
 const GAP: f64 = 18.0;
@@ -132,10 +141,11 @@ pub fn forest_figure(plot: &ForestPlot) -> Result<String, PlotError> {
         .map(
             |r| match (finite(r.estimate), finite(r.lower), finite(r.upper)) {
                 (Some(e), Some(l), Some(u))
-                    if r.kind != RowKind::Header && r.kind != RowKind::Note =>
+                    if matches!(r.kind, RowKind::Estimate | RowKind::Pooled) =>
                 {
                     ratio_text(e, l, u)
                 }
+                (_, Some(l), Some(u)) if r.kind == RowKind::Interval => interval_text(l, u),
                 _ => String::new(),
             },
         )
@@ -381,6 +391,18 @@ pub fn forest_figure(plot: &ForestPlot) -> Result<String, PlotError> {
     canvas.layer("estimates", |pen: &Pen| {
         for (i, r) in plot.rows.iter().enumerate() {
             let yy = row_y[i];
+            if r.kind == RowKind::Interval {
+                if let (Some(l), Some(u)) = (finite(r.lower), finite(r.upper)) {
+                    let (xl, xu) = (xs.map_clamped(l), xs.map_clamped(u));
+                    pen.dashed(&[(xl, yy), (xu, yy)], theme::DARK, 2, 5.0, 3.0)?;
+                    for (x, inside) in [(xl, l >= lo), (xu, u <= hi)] {
+                        if inside {
+                            pen.line((x, yy - 5.0), (x, yy + 5.0), theme::DARK, 2)?;
+                        }
+                    }
+                }
+                continue;
+            }
             let (Some(e), Some(l), Some(u)) =
                 (finite(r.estimate), finite(r.lower), finite(r.upper))
             else {
@@ -450,215 +472,4 @@ pub fn forest_figure(plot: &ForestPlot) -> Result<String, PlotError> {
     Ok(canvas.finish())
 }
 
-/// Labels of the two arms and of the studies for [`meta_forest`].
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct MetaForestLabels {
-    pub title: String,
-    pub treated: String,
-    pub control: String,
-    /// One name per input table, e.g. "KyberSept (Warren) 2001".
-    pub studies: Vec<String>,
-}
-
-fn fmt_count(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        fixed(x, 1)
-    }
-}
-
-fn heterogeneity_text(p: &crate::meta::Pooled) -> String {
-    format!(
-        "Heterogeneity: I\u{b2} = {}%, \u{3c4}\u{b2} = {}, Q = {} (df = {}), p {}",
-        fixed(p.i2, 0),
-        fixed(p.tau2, 3),
-        fixed(p.q, 2),
-        p.q_df,
-        theme::p_value(p.q_p)
-    )
-}
-
-/// The meta-analysis forest of [`crate::meta::subgroup::subgroup_analysis`]: per study the
-/// events/total of each arm, the ratio with its interval and its weight (percent of the overall
-/// inverse-variance weights `1 / (v_i + tau^2)`, as metafor's `weights()` of `rma.uni`; left
-/// blank for Mantel-Haenszel and Peto, whose weights differ), then per subgroup the pooled
-/// diamond and its heterogeneity, the overall diamond and the test for subgroup differences.
-/// `tables` and `subgroup_labels` are the inputs given to `subgroup_analysis`, in the same order.
-pub fn meta_forest(
-    labels: &MetaForestLabels,
-    tables: &[crate::meta::Table2x2],
-    subgroup_labels: &[String],
-    sa: &crate::meta::subgroup::SubgroupAnalysis,
-) -> Result<ForestPlot, PlotError> {
-    use crate::meta::{Measure, Method};
-    let measure = sa.overall.measure;
-    if !measure.is_ratio() {
-        return Err(PlotError::InvalidInput(
-            "the forest plot draws ratio measures (RR, OR) on a log axis".into(),
-        ));
-    }
-    if tables.len() != subgroup_labels.len() || tables.len() != labels.studies.len() {
-        return Err(PlotError::InvalidInput(
-            "one study name and one subgroup label per table".into(),
-        ));
-    }
-    let pooled = &sa.overall.pooled;
-    let z = crate::meta::z_critical(pooled.level);
-    let overall = &sa.overall.effects;
-    let iv_weights = !matches!(pooled.method, Method::MH | Method::Peto);
-    let tau2 = if pooled.tau2.is_finite() {
-        pooled.tau2
-    } else {
-        0.0
-    };
-    let w_total: f64 = overall.vi.iter().map(|v| 1.0 / (v + tau2)).sum();
-    let study_row = |g: usize| -> ForestRow {
-        let t = &tables[g];
-        let mut row = ForestRow {
-            label: labels.studies[g].clone(),
-            indent: 1,
-            left: vec![
-                format!(
-                    "{}/{}",
-                    fmt_count(t.events_treated),
-                    fmt_count(t.total_treated)
-                ),
-                format!(
-                    "{}/{}",
-                    fmt_count(t.events_control),
-                    fmt_count(t.total_control)
-                ),
-            ],
-            right: vec![String::new()],
-            ..Default::default()
-        };
-        if let Some(pos) = overall.study.iter().position(|&s| s == g) {
-            let (yi, vi) = (overall.yi[pos], overall.vi[pos]);
-            let se = vi.sqrt();
-            row.estimate = Some(yi.exp());
-            row.lower = Some((yi - z * se).exp());
-            row.upper = Some((yi + z * se).exp());
-            if iv_weights && w_total > 0.0 {
-                let w = 100.0 / (vi + tau2) / w_total;
-                row.weight = Some(w);
-                row.right = vec![format!("{}%", fixed(w, 1))];
-            } else {
-                row.weight = Some(1.0 / vi);
-            }
-        } else {
-            row.right = vec!["not estimable".into()];
-        }
-        row
-    };
-    let pooled_row = |label: &str, p: &crate::meta::Pooled, indent: u8| ForestRow {
-        kind: RowKind::Pooled,
-        label: label.to_string(),
-        indent,
-        estimate: Some(p.estimate.exp()),
-        lower: Some(p.ci_lower.exp()),
-        upper: Some(p.ci_upper.exp()),
-        right: vec![String::new()],
-        ..Default::default()
-    };
-    let mut rows = Vec::new();
-    let many = sa.subgroups.len() > 1 || !sa.not_pooled.is_empty();
-    if many {
-        for sg in &sa.subgroups {
-            rows.push(ForestRow {
-                kind: RowKind::Header,
-                label: sg.label.clone(),
-                ..Default::default()
-            });
-            for g in (0..tables.len()).filter(|&g| subgroup_labels[g] == sg.label) {
-                rows.push(study_row(g));
-            }
-            let p = &sg.analysis.pooled;
-            rows.push(pooled_row(&format!("Subtotal (k = {})", p.k), p, 1));
-            if p.k >= 2 {
-                rows.push(ForestRow {
-                    kind: RowKind::Note,
-                    label: heterogeneity_text(p),
-                    indent: 1,
-                    ..Default::default()
-                });
-            }
-        }
-        for (label, why) in &sa.not_pooled {
-            rows.push(ForestRow {
-                kind: RowKind::Header,
-                label: label.clone(),
-                ..Default::default()
-            });
-            for g in (0..tables.len()).filter(|&g| subgroup_labels[g] == *label) {
-                rows.push(study_row(g));
-            }
-            rows.push(ForestRow {
-                kind: RowKind::Note,
-                label: format!("Not pooled: {why}"),
-                indent: 1,
-                ..Default::default()
-            });
-        }
-    } else {
-        for g in 0..tables.len() {
-            rows.push(study_row(g));
-        }
-    }
-    let mut overall_row = pooled_row(
-        &format!("Overall ({}, k = {})", pooled.method.name(), pooled.k),
-        pooled,
-        0,
-    );
-    if iv_weights {
-        overall_row.right = vec!["100%".into()];
-    }
-    rows.push(overall_row);
-    rows.push(ForestRow {
-        kind: RowKind::Note,
-        label: heterogeneity_text(pooled),
-        ..Default::default()
-    });
-    if many && sa.between.df > 0 {
-        rows.push(ForestRow {
-            kind: RowKind::Note,
-            label: format!(
-                "Test for subgroup differences: Q = {}, df = {}, p {}",
-                fixed(sa.between.q, 2),
-                sa.between.df,
-                theme::p_value(sa.between.p)
-            ),
-            ..Default::default()
-        });
-    }
-    let name = match measure {
-        Measure::OR => "Odds ratio",
-        _ => "Risk ratio",
-    };
-    let short = match measure {
-        Measure::OR => "OR",
-        _ => "RR",
-    };
-    Ok(ForestPlot {
-        title: labels.title.clone(),
-        label_header: "Study".into(),
-        left_columns: vec![
-            format!("{} events/total", labels.treated),
-            format!("{} events/total", labels.control),
-        ],
-        estimate_header: format!("{short} ({}% CI)", fixed(100.0 * pooled.level, 0)),
-        right_columns: vec![if iv_weights {
-            "Weight".into()
-        } else {
-            String::new()
-        }],
-        rows,
-        x_label: format!("{name} (log scale)"),
-        favours: Some((
-            format!("Favours {}", labels.treated.to_lowercase()),
-            format!("Favours {}", labels.control.to_lowercase()),
-        )),
-        x_range: None,
-        footnotes: Vec::new(),
-    })
-}
+pub use super::meta_forest::{meta_forest, MetaForestLabels};

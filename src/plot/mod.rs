@@ -16,6 +16,7 @@ pub mod font;
 pub mod forest;
 pub mod km;
 pub mod love;
+pub mod meta_forest;
 pub mod theme;
 
 /// Errors while drawing a figure.

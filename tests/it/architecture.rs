@@ -14,7 +14,8 @@ fn allowed(layer: &str) -> &'static [&'static str] {
         "simulate" => &["schema", "load"],
         "score" => &["schema"],
         "stats" => &["schema"],
-        "meta" => &[],
+        // Trials are `stats::twobytwo::TwoByTwo` (one MH estimator), read through `load::Input`.
+        "meta" => &["schema", "load", "stats"],
         "cohort" => &["schema", "score", "stats"],
         "plot" => &["schema", "meta"],
         "report" => &["schema", "cohort", "plot"],

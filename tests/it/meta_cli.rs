@@ -1,22 +1,30 @@
 //! `dicohort meta` end to end: JSON keys of the CLI contract, values equal to metafor's (fixture
-//! meta_anticoagulant.json, written by tests/reference/meta_metafor.R), and errors that name the
-//! file, row and column.
+//! meta_anticoagulant.json, written by tests/reference/meta_metafor.R), the nested-row rule, and
+//! errors that name the file, row and column.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::{bin, root};
 
-fn dicohort(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_dicohort"))
+pub(crate) fn dicohort(args: &[&str]) -> std::process::Output {
+    Command::new(bin())
         .current_dir(root())
         .args(args)
         .output()
         .expect("run dicohort")
+}
+
+/// The JSON of a successful run (panics with its stderr otherwise).
+pub(crate) fn json_of(args: &[&str]) -> Value {
+    let out = dicohort(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn fixture_case(name: &str) -> Value {
@@ -63,8 +71,10 @@ fn assert_matches(label: &str, got: &Value, want: &Value, fixed_effect: bool) {
     }
 }
 
+/// Every row pooled (`--include-nested`): the same as metafor on all eleven rows, with a warning
+/// for every pool that holds a row together with a study that contains it.
 #[test]
-fn mh_by_population_matches_metafor() {
+fn mh_by_population_with_nested_rows_matches_metafor() {
     let out = dicohort(&[
         "meta",
         "--data",
@@ -75,6 +85,7 @@ fn mh_by_population_matches_metafor() {
         "MH",
         "--subgroup",
         "population",
+        "--include-nested",
         "--json",
     ]);
     assert!(
@@ -116,6 +127,7 @@ fn reml_hksj_single_pool_matches_metafor() {
         "--method",
         "REML",
         "--hksj",
+        "--include-nested",
         "--json",
     ]);
     assert!(
@@ -126,7 +138,79 @@ fn reml_hksj_single_pool_matches_metafor() {
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     let want = fixture_case("anticoagulant OR REML knha");
     assert_matches("REML knha", &got, &want["result"], false);
-    assert_eq!(got["df"].as_f64(), Some(5.0));
+    assert_eq!(got["df"].as_f64(), Some(10.0));
+}
+
+/// The default: a row whose `nested_in` names a study of the same pool is left out of that pool
+/// (KyberSept's no-heparin stratum out of `sepsis`, which holds the whole trial; in the overall
+/// pool only the whole trial stays), with a notice; metafor on the same pools agrees.
+#[test]
+fn nested_rows_left_out_by_default_match_metafor() {
+    for (method, hksj) in [
+        ("IV", false),
+        ("MH", false),
+        ("DL", false),
+        ("DL", true),
+        ("REML", false),
+        ("REML", true),
+    ] {
+        let mut args = vec![
+            "meta",
+            "--bundled",
+            "--subgroup",
+            "population",
+            "--method",
+            method,
+            "--json",
+        ];
+        if hksj {
+            args.push("--hksj");
+        }
+        let got = json_of(&args);
+        let test = if hksj { "knha" } else { "z" };
+        let want = fixture_case(&format!(
+            "anticoagulant nested-rule population RR {method} {test}"
+        ));
+        let fe = matches!(method, "IV" | "MH");
+        assert_matches("overall", &got["overall"], &want["overall"], fe);
+        let groups = got["subgroups"].as_array().unwrap();
+        let wgroups = want["groups"].as_array().unwrap();
+        assert_eq!(groups.len(), wgroups.len());
+        for (g, w) in groups.iter().zip(wgroups) {
+            assert_eq!(g["subgroup"], w["label"]);
+            assert_matches(g["subgroup"].as_str().unwrap(), g, &w["result"], fe);
+        }
+        let (q, wq) = (
+            got["between"]["q"].as_f64().unwrap(),
+            want["between"]["q"].as_f64().unwrap(),
+        );
+        assert!((q - wq).abs() <= 1e-6 * wq, "{method}: {q} vs {wq}");
+        // What was left out, where, and by which rule.
+        let sepsis = groups.iter().find(|g| g["subgroup"] == "sepsis").unwrap();
+        assert_eq!(
+            sepsis["nested_left_out"],
+            serde_json::json!(["KyberSept no-heparin (Hoffmann)"])
+        );
+        assert_eq!(
+            got["overall"]["nested_left_out"].as_array().unwrap().len(),
+            3
+        );
+        let notices = got["notices"].to_string();
+        assert!(
+            notices.contains("left out of subgroup `sepsis`"),
+            "{notices}"
+        );
+        assert!(notices.contains("--include-nested keeps them"), "{notices}");
+        // The subgroups still share KyberSept patients: the subgroup test says so.
+        assert!(got["warnings"].to_string().contains("share patients"));
+        assert!(!got["warnings"].to_string().contains("counted twice"));
+    }
+    for method in ["IV", "MH", "DL", "REML"] {
+        let got = json_of(&["meta", "--bundled", "--method", method, "--json"]);
+        let want = fixture_case(&format!("anticoagulant nested-rule all RR {method} z"));
+        assert_matches(method, &got, &want["result"], matches!(method, "IV" | "MH"));
+        assert_eq!(got["k"], 8);
+    }
 }
 
 #[test]
@@ -137,6 +221,10 @@ fn table_output_names_method_and_zero_cell_rule() {
     assert!(text.contains("DerSimonian-Laird"), "{text}");
     assert!(text.contains("to = \"only0\""), "{text}");
     assert!(text.contains("SCARLET (Vincent)"), "{text}");
+    assert!(
+        text.contains("Double-zero studies: keep (the default of metafor 3.8 escalc() / rma.uni() (drop00 = FALSE))"),
+        "{text}"
+    );
 }
 
 #[test]

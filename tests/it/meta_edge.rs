@@ -2,20 +2,16 @@
 //! checks against metafor for the same cases): what is dropped, corrected, refused, and why.
 
 use dicohort::meta::{
-    escalc, meta_analysis, subgroup_analysis, Measure, MetaError, MetaOptions, Method, Table2x2,
-    Test, ZeroCellRule,
+    escalc, meta_analysis, subgroup_analysis, trial_table, DoubleZero, Measure, MetaError,
+    MetaOptions, Method, Test, TwoByTwo, ZeroCellRule,
 };
 
-fn t(a: f64, n1: f64, c: f64, n2: f64) -> Table2x2 {
-    Table2x2::new(a, n1, c, n2)
+fn t(a: f64, n1: f64, c: f64, n2: f64) -> TwoByTwo {
+    trial_table(a, n1, c, n2)
 }
 
 fn opts(method: Method, test: Test) -> MetaOptions {
-    MetaOptions {
-        method,
-        test,
-        level: 0.95,
-    }
+    MetaOptions::new(method).with_test(test)
 }
 
 #[test]
@@ -24,35 +20,60 @@ fn zero_cell_gets_half_added_and_is_named() {
     let es = escalc(
         Measure::RR,
         &tabs,
-        ZeroCellRule::metafor_default(Measure::RR),
+        ZeroCellRule::metafor_default(Method::REML),
     )
     .unwrap();
     assert_eq!(es.corrected, vec![true, false]);
     // log((0.5/51) / (5.5/51)) and 1/0.5 - 1/51 + 1/5.5 - 1/51
     assert!((es.yi[0] - (0.5f64 / 5.5).ln()).abs() < 1e-15);
     assert!((es.vi[0] - (2.0 - 2.0 / 51.0 + 1.0 / 5.5)).abs() < 1e-15);
-    assert!(ZeroCellRule::metafor_default(Measure::RR)
+    assert!(ZeroCellRule::metafor_default(Method::REML)
         .describe()
         .contains("only0"));
 }
 
+/// metafor 3.8-1: `escalc()` / `rma.uni()` keep double-zero studies (`drop00 = FALSE`, 1/2 added),
+/// `rma.mh()` / `rma.peto()` drop their study-level effects (`drop00 = TRUE`); `--double-zero
+/// drop` is the Cochrane Handbook's rule. The numbers of both rules are checked against R in
+/// meta_metafor.rs (cases "edge double_zero keep|drop ...").
 #[test]
-fn double_zero_dropped_for_ratios_kept_for_rd() {
+fn double_zero_default_is_metafors_for_each_method() {
     let tabs = [
         t(0.0, 30.0, 0.0, 30.0),
         t(12.0, 100.0, 18.0, 100.0),
         t(7.0, 80.0, 9.0, 80.0),
     ];
+    assert_eq!(DoubleZero::metafor_default(Method::REML), DoubleZero::Keep);
+    assert_eq!(DoubleZero::metafor_default(Method::MH), DoubleZero::Drop);
+    assert_eq!(DoubleZero::metafor_default(Method::Peto), DoubleZero::Drop);
     for measure in [Measure::RR, Measure::OR] {
-        let m = meta_analysis(&tabs, measure, opts(Method::REML, Test::Z)).unwrap();
-        assert_eq!(m.effects.dropped_double_zero, vec![0]);
-        assert_eq!(m.pooled.k, 2);
+        let kept = meta_analysis(&tabs, measure, opts(Method::REML, Test::Z)).unwrap();
+        assert!(kept.effects.dropped_double_zero.is_empty());
+        assert_eq!(kept.effects.corrected, vec![true, false, false]);
+        assert_eq!(kept.pooled.k, 3);
+        let dropped = meta_analysis(
+            &tabs,
+            measure,
+            opts(Method::REML, Test::Z).with_double_zero(DoubleZero::Drop),
+        )
+        .unwrap();
+        assert_eq!(dropped.effects.dropped_double_zero, vec![0]);
+        assert_eq!(dropped.pooled.k, 2);
         // MH keeps the table (k counts it) but it adds nothing to the ratio estimate.
         let mh = meta_analysis(&tabs, measure, opts(Method::MH, Test::Z)).unwrap();
         let mh2 = meta_analysis(&tabs[1..], measure, opts(Method::MH, Test::Z)).unwrap();
         assert_eq!(mh.pooled.k, 3);
         assert!((mh.pooled.estimate - mh2.pooled.estimate).abs() < 1e-14);
         assert_eq!(mh.pooled.q_df, 1);
+        // ... and with `keep` its corrected effect enters Q (df 2), as rma.mh(drop00 = FALSE).
+        let mh_keep = meta_analysis(
+            &tabs,
+            measure,
+            opts(Method::MH, Test::Z).with_double_zero(DoubleZero::Keep),
+        )
+        .unwrap();
+        assert_eq!(mh_keep.pooled.q_df, 2);
+        assert_eq!(mh_keep.pooled.estimate, mh.pooled.estimate);
     }
     let rd = meta_analysis(&tabs, Measure::RD, opts(Method::REML, Test::Z)).unwrap();
     assert!(rd.effects.dropped_double_zero.is_empty());
@@ -152,15 +173,23 @@ fn invalid_requests_are_typed_errors() {
         }
     );
     let no_events = [t(0.0, 30.0, 0.0, 30.0), t(0.0, 20.0, 0.0, 25.0)];
+    let drop = opts(Method::DL, Test::Z).with_double_zero(DoubleZero::Drop);
     assert_eq!(
-        meta_analysis(&no_events, Measure::RR, opts(Method::DL, Test::Z)).unwrap_err(),
-        MetaError::NoStudies
+        meta_analysis(&no_events, Measure::RR, drop).unwrap_err(),
+        MetaError::AllDoubleZero { n: 2 }
     );
+    assert!(meta_analysis(&no_events, Measure::RR, drop)
+        .unwrap_err()
+        .to_string()
+        .contains("--double-zero keep"));
     assert!(matches!(
         meta_analysis(&no_events, Measure::OR, opts(Method::MH, Test::Z)),
         Err(MetaError::NotEstimable { .. })
     ));
-    assert!(meta_analysis(&[], Measure::RR, opts(Method::IV, Test::Z)).is_err());
+    assert_eq!(
+        meta_analysis(&[], Measure::RR, opts(Method::IV, Test::Z)).unwrap_err(),
+        MetaError::NoStudies
+    );
 }
 
 #[test]

@@ -13,21 +13,29 @@ dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
 
 num <- function(x) if (is.null(x) || length(x) == 0) NA_real_ else as.numeric(x)[1]
 
-# Zero cells: add = 1/2 to every cell of a study with a zero cell (to = "only0"); double-zero
-# studies dropped for the ratio measures (drop00 = TRUE), kept for RD (escalc's default).
-fit_uni_es <- function(d, measure) {
-  escalc(measure = measure, ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = d,
-         add = 1/2, to = "only0", drop00 = measure != "RD")
+# Zero cells: add = 1/2 to every cell of a study with a zero cell (to = "only0"). Double-zero
+# studies: metafor's default unless a case says otherwise, i.e. kept by escalc()/rma.uni()
+# (drop00 = FALSE) and dropped from the study-level effects by rma.mh()/rma.peto()
+# (drop00 = TRUE). `double_zero` = "keep" | "drop" | "default".
+resolve_dz <- function(method, double_zero) {
+  if (double_zero == "default") return(if (is.element(method, c("MH", "PETO"))) "drop" else "keep")
+  double_zero
 }
 
-fit <- function(d, measure, method, test = "z") {
+fit_uni_es <- function(d, measure, double_zero = "keep") {
+  escalc(measure = measure, ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = d,
+         add = 1/2, to = "only0", drop00 = double_zero == "drop")
+}
+
+fit <- function(d, measure, method, test = "z", double_zero = "default") {
+  dz <- resolve_dz(method, double_zero) == "drop"
   if (method == "MH") {
-    return(rma.mh(ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = d, measure = measure))
+    return(rma.mh(ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = d, measure = measure, drop00 = dz))
   }
   if (method == "PETO") {
-    return(rma.peto(ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = d))
+    return(rma.peto(ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = d, drop00 = dz))
   }
-  es <- fit_uni_es(d, measure)
+  es <- fit_uni_es(d, measure, if (dz) "drop" else "keep")
   rma(yi, vi, data = es, method = if (method == "IV") "FE" else method, test = test)
 }
 
@@ -48,9 +56,10 @@ summarise <- function(res, method) {
 
 tables <- function(d) list(study = as.character(d$study), ai = d$ai, n1i = d$n1i, ci = d$ci, n2i = d$n2i)
 
-one_case <- function(name, d, measure, method, test = "z", loo = FALSE) {
-  res <- tryCatch(fit(d, measure, method, test), error = function(e) e)
-  case <- list(name = name, measure = measure, method = method, test = test, tables = tables(d))
+one_case <- function(name, d, measure, method, test = "z", loo = FALSE, double_zero = "default") {
+  res <- tryCatch(fit(d, measure, method, test, double_zero), error = function(e) e)
+  case <- list(name = name, measure = measure, method = method, test = test,
+               double_zero = resolve_dz(method, double_zero), tables = tables(d))
   if (inherits(res, "error")) {
     case$error <- conditionMessage(res)
     return(case)
@@ -66,15 +75,15 @@ one_case <- function(name, d, measure, method, test = "z", loo = FALSE) {
   case
 }
 
-grid <- function(prefix, d, measures = c("RR", "OR"), loo = FALSE) {
+grid <- function(prefix, d, measures = c("RR", "OR"), loo = FALSE, double_zero = "default") {
   cases <- list()
   for (measure in measures) {
     methods <- c("IV", "MH", "DL", "REML", "PM", "HS")
     if (measure == "OR") methods <- c(methods, "PETO")
     for (method in methods) {
-      cases[[length(cases) + 1]] <- one_case(paste(prefix, measure, method, "z"), d, measure, method, "z", loo)
+      cases[[length(cases) + 1]] <- one_case(paste(prefix, measure, method, "z"), d, measure, method, "z", loo, double_zero)
       if (!is.element(method, c("MH", "PETO"))) {
-        cases[[length(cases) + 1]] <- one_case(paste(prefix, measure, method, "knha"), d, measure, method, "knha", loo)
+        cases[[length(cases) + 1]] <- one_case(paste(prefix, measure, method, "knha"), d, measure, method, "knha", loo, double_zero)
       }
     }
   }
@@ -83,12 +92,14 @@ grid <- function(prefix, d, measures = c("RR", "OR"), loo = FALSE) {
 
 # Subgroups: each pooled separately (own tau^2); test of subgroup differences = Cochran's Q of
 # the subgroup estimates with weights 1/se^2 (rma(b, sei = se, method = "FE")$QE).
-subgroup_case <- function(name, d, measure, method, test = "z") {
+# `drop_in`: optionally, per subgroup level, the studies left out of that subgroup's pool, and
+# `overall_d` the rows of the overall pool (the CLI's nested-row rule; see src/meta/analysis.rs).
+subgroup_case <- function(name, d, measure, method, test = "z", drop_in = list(), overall_d = d) {
   levels <- sort(unique(d$subgroup))
   groups <- list()
   b <- c(); s <- c(); used <- c()
   for (lv in levels) {
-    sub <- d[d$subgroup == lv, ]
+    sub <- d[d$subgroup == lv & !is.element(d$study, drop_in[[lv]]), ]
     res <- tryCatch(fit(sub, measure, method, test), error = function(e) e)
     if (inherits(res, "error")) {
       groups[[length(groups) + 1]] <- list(label = lv, error = conditionMessage(res))
@@ -106,8 +117,9 @@ subgroup_case <- function(name, d, measure, method, test = "z") {
     between <- list(q = bt$QE, df = length(b) - 1, p = bt$QEp, groups = used)
   }
   case <- list(name = name, measure = measure, method = method, test = test,
+               double_zero = resolve_dz(method, "default"),
                tables = tables(d), subgroup = d$subgroup, groups = groups, between = between,
-               overall = summarise(fit(d, measure, method, test), method))
+               overall = summarise(fit(overall_d, measure, method, test), method))
   if (method == "IV" && test == "z") {
     # For the fixed-effect model the test equals the meta-regression omnibus test QM.
     es <- fit_uni_es(d, measure)
@@ -135,6 +147,7 @@ write_cases(list(metafor = meta_version, cases = bcg_cases), "meta_bcg.json")
 
 # 2. bundled anticoagulant trials, subgroups by population
 ac_raw <- read.csv("data/anticoagulant-trials.csv", stringsAsFactors = FALSE)
+stopifnot(nrow(ac_raw) == 11)
 ac <- data.frame(study = ac_raw$study, ai = ac_raw$events_treated, n1i = ac_raw$total_treated,
                  ci = ac_raw$events_control, n2i = ac_raw$total_control,
                  subgroup = ac_raw$population, stringsAsFactors = FALSE)
@@ -153,6 +166,20 @@ for (method in c("MH", "REML")) {
   ac_cases[[length(ac_cases) + 1]] <- subgroup_case(paste("anticoagulant independent population RR", method, "z"), ac_ind, "RR", method, "z")
 }
 ac_cases[[length(ac_cases) + 1]] <- subgroup_case("anticoagulant independent population RR REML knha", ac_ind, "RR", "REML", "knha")
+# The CLI's default nested-row rule (`nested_in`): a row is left out of a pool holding a study
+# that contains it. By population: Hoffmann leaves `sepsis` (Warren is there); overall: only
+# Warren of the four KyberSept rows stays.
+kyber_sub <- c("KyberSept no-heparin (Hoffmann)", "KyberSept no-heparin DIC (Kienast)",
+               "KyberSept no-heparin non-DIC (Kienast)")
+ac_overall <- ac[!is.element(ac$study, kyber_sub), ]
+for (method in c("IV", "MH", "DL", "REML")) {
+  for (test in if (method == "MH" || method == "IV") "z" else c("z", "knha")) {
+    ac_cases[[length(ac_cases) + 1]] <- subgroup_case(
+      paste("anticoagulant nested-rule population RR", method, test), ac, "RR", method, test,
+      drop_in = list(sepsis = "KyberSept no-heparin (Hoffmann)"), overall_d = ac_overall)
+  }
+  ac_cases[[length(ac_cases) + 1]] <- one_case(paste("anticoagulant nested-rule all RR", method, "z"), ac_overall, "RR", method, "z")
+}
 write_cases(list(metafor = meta_version, cases = ac_cases), "meta_anticoagulant.json")
 
 # 3. edge cases (synthetic tables; they exercise the algorithms, they are not data)
@@ -170,6 +197,12 @@ edge <- list(
 edge_cases <- list()
 for (nm in names(edge)) {
   edge_cases <- c(edge_cases, grid(paste("edge", nm), edge[[nm]], c("RR", "OR", "RD"), loo = nm != "k1"))
+}
+# Double-zero studies under both rules, for every method (metafor's default is in the grid above).
+for (dz in c("keep", "drop")) {
+  edge_cases <- c(edge_cases, grid(paste("edge double_zero", dz), edge$double_zero, c("RR", "OR", "RD"), loo = TRUE, double_zero = dz))
+  edge_cases <- c(edge_cases, grid(paste("edge all double_zero", dz),
+                                   mk(c("a1", "a2"), c(0, 0), c(30, 20), c(0, 0), c(30, 25)), c("RR", "OR", "RD"), double_zero = dz))
 }
 single <- mk(c("s1", "s2", "s3", "s4"), c(12, 7, 20, 30), c(100, 80, 150, 120), c(18, 9, 31, 29), c(100, 80, 150, 120),
              c("a", "a", "a", "b"))
