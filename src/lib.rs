@@ -9,6 +9,7 @@
 //! `schema`; `cohort` turns scored canonical tables into those columns.
 
 pub mod cohort;
+pub mod format;
 pub mod load;
 pub mod meta;
 pub mod plot;
