@@ -10,6 +10,7 @@
 //! canonical tables into those columns.
 
 pub mod cohort;
+pub mod format;
 pub mod load;
 pub mod meta;
 pub mod plot;

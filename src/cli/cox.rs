@@ -1,36 +1,42 @@
 //! `dicohort cox`: Cox proportional hazards model on a data file (as R `coxph`).
 //!
-//! Rows with a missing value in any variable used are omitted (R's `na.omit`); their count is
-//! printed and reported as `n_omitted`. The event column may be 0/1, true/false or R's 1/2
-//! coding (2 = event, when every value is 1 or 2). A text covariate becomes treatment dummies,
-//! first level (in sorted order) as reference, named `<column><level>` as R does.
-
-use std::collections::BTreeSet;
-use std::path::PathBuf;
+//! Columns are read by the library's model frame (`stats::frame`): rows with a missing value in
+//! any variable used are omitted (R's `na.omit`), their count printed and reported as
+//! `n_omitted`. The event column may be 0/1, true/false (yes/no) or R's 1/2 coding (2 = event,
+//! when every value is 1 or 2). A text covariate (or one named in `--factor`) becomes treatment
+//! dummies, first level as reference, named `<column><level>` as R does. A term whose
+//! coefficient diverges (e.g. a sparse level without events) is reported as NA with a warning,
+//! the rest of the model as R fits it.
 
 use anyhow::{bail, Context};
-use dicohort::load::table::{read_table, DataTable};
-use dicohort::stats::cox::{coxph, CoxData, CoxFit, CoxOptions, CoxTerm, Ties};
+use dicohort::stats::cox::{coxph, CoxData, CoxFit, CoxOptions, CoxTerm, Divergence, Ties};
+use dicohort::stats::frame::{FrameSpec, TermKind, WeightRule};
 use serde::Serialize;
+
+use super::common::{check_conf_level, model_frame, DataArgs};
 
 /// Arguments of `dicohort cox` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Data file (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Start of the (start, stop] interval (counting-process data, time-varying covariates).
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// Start of the (start, stop] interval (counting-process data, time-varying covariates),
+    /// finite and >= 0.
     #[arg(long)]
     pub start: Option<String>,
-    /// Event or censoring time (stop time with --start).
+    /// Event or censoring time (stop time with --start), finite and >= 0.
     #[arg(long)]
     pub time: String,
-    /// Event indicator: 0/1, true/false, or 1/2 (2 = event) as R's Surv.
+    /// Event indicator: 0/1, true/false, yes/no, or 1/2 (2 = event) as R's Surv.
     #[arg(long)]
     pub event: String,
     /// Covariates, comma-separated (text columns become dummies, first level as reference).
     #[arg(long, value_delimiter = ',', required = true)]
     pub covariates: Vec<String>,
+    /// Covariates to treat as categorical even when their values are numbers
+    /// (comma-separated; levels in numeric order), as R's `factor(x)`.
+    #[arg(long, value_delimiter = ',')]
+    pub factor: Vec<String>,
     /// Ties method.
     #[arg(long, default_value = "efron", value_parser = ["efron", "breslow"])]
     pub ties: String,
@@ -68,6 +74,10 @@ struct Output<'a> {
     wald_test: Test,
     score_test: Test,
     robust_score_test: Option<Test>,
+    /// Terms reported as NA because their coefficient diverges (R's "coefficient may be
+    /// infinite" warning).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -100,211 +110,76 @@ impl From<dicohort::stats::cox::ChiSquareTest> for Test {
     }
 }
 
-/// A column read for the model, with `None` marking a missing cell.
-enum Covariate {
-    Numeric(String, Vec<f64>),
-    /// Text column: name, per-row level (None = missing), sorted levels.
-    Factor(String, Vec<Option<String>>, Vec<String>),
-}
-
-fn read_covariate(table: &DataTable, name: &str) -> anyhow::Result<Covariate> {
-    let (values, bad) = table.f64_column_lenient(name)?;
-    if bad.is_empty() {
-        return Ok(Covariate::Numeric(name.to_string(), values));
-    }
-    let text = table.str_column(name)?;
-    let levels: BTreeSet<String> = text.iter().flatten().cloned().collect();
-    Ok(Covariate::Factor(
-        name.to_string(),
-        text,
-        levels.into_iter().collect(),
-    ))
-}
-
-/// Integer codes of a grouping column (sorted distinct values), `None` where missing.
-fn read_groups(table: &DataTable, name: &str) -> anyhow::Result<Vec<Option<u32>>> {
-    let text = table.str_column(name)?;
-    let levels: BTreeSet<&String> = text.iter().flatten().collect();
-    let levels: Vec<&String> = levels.into_iter().collect();
-    Ok(text
-        .iter()
-        .map(|v| {
-            v.as_ref()
-                .map(|s| levels.binary_search(&s).expect("level present") as u32)
-        })
-        .collect())
-}
-
 pub fn run(args: Args) -> anyhow::Result<()> {
-    if !(args.conf_level > 0.0 && args.conf_level < 1.0) {
-        bail!(
-            "--conf-level must be between 0 and 1 (got {})",
-            args.conf_level
-        );
+    check_conf_level(args.conf_level)?;
+    let covariates: Vec<&str> = args.covariates.iter().map(|c| c.trim()).collect();
+    if let Some(f) = args.factor.iter().find(|f| !covariates.contains(&f.trim())) {
+        bail!("--factor `{f}` is not one of the --covariates");
     }
-    let table = read_table(&args.data)?;
-    let file = table.file_name();
-    let n_all = table.n_rows();
-    let time = table.f64_column(&args.time)?;
-    let start = match &args.start {
-        Some(c) => Some(table.f64_column(c)?),
-        None => None,
+    let kind = |c: &str| {
+        if args.factor.iter().any(|f| f.trim() == c) {
+            TermKind::Factor
+        } else {
+            TermKind::Auto
+        }
     };
-    let event_raw = table.f64_column(&args.event)?;
-    let present: Vec<f64> = event_raw.iter().copied().filter(|v| !v.is_nan()).collect();
-    let two_coded = !present.is_empty()
-        && present.iter().all(|v| *v == 1.0 || *v == 2.0)
-        && present.contains(&2.0);
-    let event_value = if two_coded { 2.0 } else { 1.0 };
-    for (i, v) in event_raw.iter().enumerate() {
-        let ok = v.is_nan()
-            || if two_coded {
-                *v == 1.0 || *v == 2.0
-            } else {
-                *v == 0.0 || *v == 1.0
-            };
-        if !ok {
-            bail!(
-                "{file}: row {}, column `{}`: event must be 0/1, true/false or 1/2 (got {v})",
-                i + 1,
-                args.event
-            );
-        }
-    }
-    let covs: Vec<Covariate> = args
-        .covariates
-        .iter()
-        .map(|c| read_covariate(&table, c.trim()))
-        .collect::<anyhow::Result<_>>()?;
-    let strata = match &args.strata {
-        Some(c) => Some(read_groups(&table, c)?),
-        None => None,
+    let spec = FrameSpec {
+        start: args.start.as_deref(),
+        time: Some(&args.time),
+        event: Some(&args.event),
+        groups: args
+            .strata
+            .iter()
+            .chain(&args.cluster)
+            .map(String::as_str)
+            .collect(),
+        terms: covariates.iter().map(|&c| (c, kind(c))).collect(),
+        weights: args.weights.as_deref().map(|w| (w, WeightRule::Positive)),
+        ..FrameSpec::default()
     };
-    let cluster = match &args.cluster {
-        Some(c) => Some(read_groups(&table, c)?),
-        None => None,
-    };
-    let weights = match &args.weights {
-        Some(c) => Some(table.f64_column(c)?),
-        None => None,
-    };
-
-    // complete cases (R na.omit), with row-level checks on what is kept
-    let mut keep = Vec::with_capacity(n_all);
-    for i in 0..n_all {
-        let missing = time[i].is_nan()
-            || event_raw[i].is_nan()
-            || start.as_ref().is_some_and(|s| s[i].is_nan())
-            || weights.as_ref().is_some_and(|w| w[i].is_nan())
-            || strata.as_ref().is_some_and(|s| s[i].is_none())
-            || cluster.as_ref().is_some_and(|s| s[i].is_none())
-            || covs.iter().any(|c| match c {
-                Covariate::Numeric(_, v) => v[i].is_nan(),
-                Covariate::Factor(_, v, _) => v[i].is_none(),
-            });
-        if missing {
-            continue;
-        }
-        if !time[i].is_finite() {
-            bail!(
-                "{file}: row {}, column `{}`: time is not finite",
-                i + 1,
-                args.time
-            );
-        }
-        if let (Some(s), Some(col)) = (&start, &args.start) {
-            if s[i] >= time[i] {
-                bail!(
-                    "{file}: row {}, column `{col}`: start ({}) must be < stop time ({})",
-                    i + 1,
-                    s[i],
-                    time[i]
-                );
-            }
-        }
-        if let (Some(w), Some(col)) = (&weights, &args.weights) {
-            if !(w[i] > 0.0 && w[i].is_finite()) {
-                bail!(
-                    "{file}: row {}, column `{col}`: weight must be > 0 (got {})",
-                    i + 1,
-                    w[i]
-                );
-            }
-        }
-        for c in &covs {
-            if let Covariate::Numeric(name, v) = c {
-                if !v[i].is_finite() {
-                    bail!(
-                        "{file}: row {}, column `{name}`: value is not finite",
-                        i + 1
-                    );
-                }
-            }
-        }
-        keep.push(i);
-    }
-    let n_omitted = n_all - keep.len();
-    if keep.is_empty() {
-        bail!("{file}: no complete rows for the model ({n_all} rows, all with a missing value)");
-    }
-    let pick = |v: &[f64]| -> Vec<f64> { keep.iter().map(|&i| v[i]).collect() };
-    let stop_k = pick(&time);
-    let start_k = start.as_ref().map(|s| pick(s));
-    let event_k: Vec<bool> = keep.iter().map(|&i| event_raw[i] == event_value).collect();
-    let weights_k = weights.as_ref().map(|w| pick(w));
-    let groups = |g: &Option<Vec<Option<u32>>>| -> Option<Vec<u32>> {
-        g.as_ref()
-            .map(|g| keep.iter().map(|&i| g[i].expect("complete")).collect())
-    };
-    let strata_k = groups(&strata);
-    let cluster_k = groups(&cluster);
-    let mut x = Vec::new();
-    let mut names = Vec::new();
-    for c in &covs {
-        match c {
-            Covariate::Numeric(name, v) => {
-                names.push(name.clone());
-                x.push(pick(v));
-            }
-            Covariate::Factor(name, v, levels) => {
-                // levels present among the kept rows, first as reference
-                let used: BTreeSet<&String> = keep
-                    .iter()
-                    .map(|&i| v[i].as_ref().expect("complete"))
-                    .collect();
-                let levels: Vec<&String> = levels.iter().filter(|l| used.contains(l)).collect();
-                for level in levels.iter().skip(1) {
-                    names.push(format!("{name}{level}"));
-                    x.push(
-                        keep.iter()
-                            .map(|&i| f64::from(v[i].as_ref() == Some(*level)))
-                            .collect(),
-                    );
-                }
-            }
-        }
-    }
+    let frame = model_frame(&args.input, &spec)?;
+    let file = args.input.data.display().to_string();
+    let n_omitted = frame.n_omitted();
+    let x = &frame.design.columns;
     if x.is_empty() {
         bail!("no covariate columns to fit (a text covariate with a single level gives none)");
     }
+    let codes = |c: &Option<String>| {
+        c.as_deref()
+            .map(|c| frame.group(c).expect("read").codes.as_slice())
+    };
     let ties: Ties = args.ties.parse()?;
     let data = CoxData {
-        start: start_k.as_deref(),
-        stop: &stop_k,
-        event: &event_k,
-        x: &x,
-        strata: strata_k.as_deref(),
-        weights: weights_k.as_deref(),
-        cluster: cluster_k.as_deref(),
+        start: frame.start.as_deref(),
+        stop: frame.time.as_deref().expect("time read"),
+        event: frame.event.as_deref().expect("event read"),
+        x,
+        strata: codes(&args.strata),
+        weights: frame.weights.as_deref(),
+        cluster: codes(&args.cluster),
     };
     let opts = CoxOptions {
         ties,
         robust: args.robust,
-        names: Some(names),
+        names: Some(frame.design.names.clone()),
+        on_divergence: Divergence::NotEstimable,
         ..CoxOptions::default()
     };
     let fit = coxph(&data, &opts).with_context(|| format!("{file}: Cox model"))?;
     let terms = fit.terms(args.conf_level);
+    let warnings: Vec<String> = fit
+        .diverged
+        .iter()
+        .map(|t| {
+            format!(
+                "{t}: coefficient may be infinite (the log-likelihood converged before it: \
+                 monotone likelihood, e.g. a level without events); reported as NA"
+            )
+        })
+        .collect();
+    for w in &warnings {
+        eprintln!("warning: {file}: {w}");
+    }
     if args.json {
         let out = Output {
             terms: terms
@@ -332,6 +207,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             wald_test: fit.wald_test.into(),
             score_test: fit.score_test.into(),
             robust_score_test: fit.robust_score_test.map(Into::into),
+            warnings,
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
@@ -341,25 +217,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn fmt(v: f64) -> String {
-    if v.is_nan() {
-        "NA".to_string()
-    } else if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e5) {
-        format!("{v:.3e}")
-    } else {
-        format!("{v:.4}")
-    }
+    dicohort::format::coefficient(v)
 }
 
 fn fmt_p(p: f64) -> String {
-    if p.is_nan() {
-        "NA".into()
-    } else if p < 1e-16 {
-        "<1e-16".into()
-    } else if p < 1e-4 {
-        format!("{p:.2e}")
-    } else {
-        format!("{p:.4}")
-    }
+    dicohort::format::p_value_table(p, 2, Some(1e-16))
 }
 
 /// The readable summary, laid out as R's `summary.coxph`.

@@ -1,26 +1,24 @@
 //! `dicohort km`: Kaplan-Meier curves per group from a data file, as R
 //! `summary(survfit(Surv(time, event) ~ group), censored = TRUE)`.
 //!
-//! Rows with a missing time, event, group or weight are omitted (R `na.omit`) and counted in
-//! `n_omitted`. The event column may be 0/1, true/false (yes/no, T/F) or R's 1/2 coding
-//! (2 = event, when every value is 1 or 2). Group columns may be text or numbers; numbers are
-//! ordered numerically, text alphabetically (R's factor order).
-
-use std::path::PathBuf;
+//! Columns are read by the library's model frame (`stats::frame`): rows with a missing time,
+//! event, group or weight are omitted (R `na.omit`) and counted in `n_omitted`; the event column
+//! may be 0/1, true/false (yes/no, T/F) or R's 1/2 coding (2 = event, when every value is 1 or
+//! 2); group columns may be text or numbers, numbers ordered (and compared) numerically, text in
+//! byte order (R's factor order).
 
 use anyhow::{bail, Context};
-use dicohort::load::table::read_table;
+use dicohort::stats::frame::{FrameSpec, WeightRule};
 use dicohort::stats::km::{kaplan_meier_by_group, ConfType, KmFit, KmOptions, KmSummaryRow};
 use serde::Serialize;
 
-use super::common::{aligned, check_times, compact_labels, fmt, read_event, read_labels};
+use super::common::{aligned, check_conf_level, fmt, model_frame, DataArgs};
 
 /// Arguments of `dicohort km` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Data file (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub input: DataArgs,
     /// Follow-up time column (>= 0).
     #[arg(long)]
     pub time: String,
@@ -40,9 +38,9 @@ pub struct Args {
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
-    /// Restriction time of the RMST (default: the largest follow-up time over all groups, R's
-    /// `rmean = "common"`).
-    #[arg(long)]
+    /// Restriction time of the RMST, > 0 (default: the largest follow-up time over all groups,
+    /// R's `rmean = "common"`).
+    #[arg(long, allow_hyphen_values = true)]
     pub rmst_tau: Option<f64>,
     /// Times for a number-at-risk table (comma-separated), as `summary(fit, times = ...)`.
     #[arg(long, value_delimiter = ',')]
@@ -86,58 +84,43 @@ struct KmJson<'a> {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let conf_type: ConfType = args.conf_type.parse()?;
-    if !(args.conf_level > 0.0 && args.conf_level < 1.0) {
-        bail!(
-            "--conf-level must be between 0 and 1 (got {})",
-            args.conf_level
-        );
-    }
-    let table = read_table(&args.data)?;
-    let file = table.file_name();
-    let time = table.f64_column(&args.time)?;
-    let event = read_event(&table, &args.event)?;
-    let (group, levels) = match &args.group {
-        Some(g) => read_labels(&table, g)?,
-        None => (vec![Some(0); table.n_rows()], vec!["all".to_string()]),
-    };
-    let weights = match &args.weights {
-        Some(w) => Some(table.f64_column(w)?),
-        None => None,
-    };
-    let keep: Vec<usize> = (0..table.n_rows())
-        .filter(|&i| {
-            !time[i].is_nan()
-                && event[i].is_some()
-                && group[i].is_some()
-                && weights.as_ref().is_none_or(|w| !w[i].is_nan())
-        })
-        .collect();
-    let n_omitted = table.n_rows() - keep.len();
-    check_times(&file, &args.time, &time, &keep)?;
-    if let (Some(w), Some(col)) = (&weights, &args.weights) {
-        if let Some(&i) = keep.iter().find(|&&i| !(w[i].is_finite() && w[i] >= 0.0)) {
-            bail!(
-                "{file}: row {}, column `{col}`: weight must be finite and >= 0 (got {})",
-                i + 1,
-                w[i]
-            );
+    check_conf_level(args.conf_level)?;
+    if let Some(tau) = args.rmst_tau {
+        if !(tau.is_finite() && tau > 0.0) {
+            bail!("--rmst-tau must be a finite time > 0 (got {tau})");
         }
     }
-    let t: Vec<f64> = keep.iter().map(|&i| time[i]).collect();
-    let e: Vec<bool> = keep.iter().map(|&i| event[i].expect("kept")).collect();
-    let g: Vec<u32> = keep.iter().map(|&i| group[i].expect("kept")).collect();
-    // levels seen only on omitted rows are dropped, as R drops empty strata
-    let (g, levels) = compact_labels(&g, &levels);
-    let w: Option<Vec<f64>> = weights
-        .as_ref()
-        .map(|w| keep.iter().map(|&i| w[i]).collect());
+    let spec = FrameSpec {
+        time: Some(&args.time),
+        event: Some(&args.event),
+        groups: args.group.iter().map(String::as_str).collect(),
+        weights: args
+            .weights
+            .as_deref()
+            .map(|w| (w, WeightRule::NonNegative)),
+        ..FrameSpec::default()
+    };
+    let frame = model_frame(&args.input, &spec)?;
+    let n_omitted = frame.n_omitted();
+    let (g, levels) = match frame.groups.first() {
+        Some(f) => (f.codes.clone(), f.levels.clone()),
+        None => (vec![0; frame.rows.len()], vec!["all".to_string()]),
+    };
     let opts = KmOptions {
         conf_type,
         conf_level: args.conf_level,
         ..KmOptions::default()
     };
-    let fits = kaplan_meier_by_group(&t, &e, w.as_deref(), &g, levels.len(), &opts)
-        .with_context(|| format!("{file}: Kaplan-Meier"))?;
+    let (t, e) = (frame.time.as_deref(), frame.event.as_deref());
+    let fits = kaplan_meier_by_group(
+        t.expect("time read"),
+        e.expect("event read"),
+        frame.weights.as_deref(),
+        &g,
+        levels.len(),
+        &opts,
+    )
+    .with_context(|| format!("{}: Kaplan-Meier", args.input.data.display()))?;
     let tau = args.rmst_tau.unwrap_or_else(|| {
         fits.iter()
             .filter_map(|f| f.time.last().copied())

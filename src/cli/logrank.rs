@@ -2,23 +2,20 @@
 //! `survdiff(Surv(time, event) ~ group + strata(s), rho = rho)`.
 //!
 //! Rows with a missing time, event, group or stratum are omitted (R `na.omit`) and counted in
-//! `n_omitted`. Column conventions as `dicohort km`.
-
-use std::path::PathBuf;
+//! `n_omitted`. Column conventions as `dicohort km` (the library's model frame).
 
 use anyhow::{bail, Context};
-use dicohort::load::table::read_table;
+use dicohort::stats::frame::FrameSpec;
 use dicohort::stats::logrank::survdiff;
 use serde::Serialize;
 
-use super::common::{aligned, check_times, compact_labels, fmt, read_event, read_labels};
+use super::common::{aligned, fmt, model_frame, DataArgs};
 
 /// Arguments of `dicohort logrank` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Data file (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub input: DataArgs,
     /// Follow-up time column (>= 0).
     #[arg(long)]
     pub time: String,
@@ -58,36 +55,33 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if !args.rho.is_finite() {
         bail!("--rho must be a finite number (got {})", args.rho);
     }
-    let table = read_table(&args.data)?;
-    let file = table.file_name();
-    let time = table.f64_column(&args.time)?;
-    let event = read_event(&table, &args.event)?;
-    let (group, levels) = read_labels(&table, &args.group)?;
-    let strata = match &args.strata {
-        Some(s) => Some(read_labels(&table, s)?.0),
-        None => None,
+    let mut groups = vec![args.group.as_str()];
+    groups.extend(args.strata.as_deref());
+    let spec = FrameSpec {
+        time: Some(&args.time),
+        event: Some(&args.event),
+        groups,
+        ..FrameSpec::default()
     };
-    let keep: Vec<usize> = (0..table.n_rows())
-        .filter(|&i| {
-            !time[i].is_nan()
-                && event[i].is_some()
-                && group[i].is_some()
-                && strata.as_ref().is_none_or(|s| s[i].is_some())
-        })
-        .collect();
-    let n_omitted = table.n_rows() - keep.len();
-    check_times(&file, &args.time, &time, &keep)?;
-    let t: Vec<f64> = keep.iter().map(|&i| time[i]).collect();
-    let e: Vec<bool> = keep.iter().map(|&i| event[i].expect("kept")).collect();
-    let g: Vec<u32> = keep.iter().map(|&i| group[i].expect("kept")).collect();
-    // levels seen only on omitted rows are dropped, as R drops empty groups
-    let (g, levels) = compact_labels(&g, &levels);
-    let s: Option<Vec<u32>> = strata
-        .as_ref()
-        .map(|s| keep.iter().map(|&i| s[i].expect("kept")).collect());
-    // groups present after omitting rows keep their ids; absent ones report zero counts
-    let fit = survdiff(&t, &e, &g, s.as_deref(), args.rho)
-        .with_context(|| format!("{file}: log-rank test"))?;
+    let frame = model_frame(&args.input, &spec)?;
+    frame
+        .require_events(&args.event)
+        .with_context(|| args.input.data.display().to_string())?;
+    let n_omitted = frame.n_omitted();
+    let group = frame.group(&args.group).expect("group read");
+    let levels = &group.levels;
+    let strata = args
+        .strata
+        .as_deref()
+        .map(|s| frame.group(s).expect("strata read").codes.as_slice());
+    let fit = survdiff(
+        frame.time.as_deref().expect("time read"),
+        frame.event.as_deref().expect("event read"),
+        &group.codes,
+        strata,
+        args.rho,
+    )
+    .with_context(|| format!("{}: log-rank test", args.input.data.display()))?;
     let k = fit.observed.len();
     let names = &levels[..k];
     if args.json {

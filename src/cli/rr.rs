@@ -4,29 +4,26 @@
 //! (0.5 added to every cell only when a cell is 0, stated as `correction`).
 //!
 //! Exposure and outcome are 0/1, true/false (yes/no) columns. Rows with a missing exposure,
-//! outcome or stratum are omitted and counted in `n_omitted`.
+//! outcome or stratum are omitted and counted in `n_omitted` (the library's model frame).
 
-use std::path::PathBuf;
-
-use anyhow::{bail, Context};
-use dicohort::load::table::read_table;
+use anyhow::Context;
+use dicohort::stats::frame::FrameSpec;
 use dicohort::stats::twobytwo::{
     mantel_haenszel, table_measures, Estimate, MantelHaenszel, TableMeasures, Test, TwoByTwo,
 };
 use serde::Serialize;
 
-use super::common::{aligned, fmt, read_flag, read_labels};
+use super::common::{aligned, check_conf_level, fmt, model_frame, DataArgs};
 
 /// Arguments of `dicohort rr` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Data file (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Exposure (treatment) flag column: 0/1 or true/false.
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// Exposure (treatment) flag column: 0/1, true/false or yes/no.
     #[arg(long)]
     pub exposure: String,
-    /// Outcome flag column: 0/1 or true/false.
+    /// Outcome flag column: 0/1, true/false or yes/no.
     #[arg(long)]
     pub outcome: String,
     /// Stratification column: Mantel-Haenszel estimates and a homogeneity test.
@@ -76,53 +73,35 @@ struct Homogeneity {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    if !(args.conf_level > 0.0 && args.conf_level < 1.0) {
-        bail!(
-            "--conf-level must be between 0 and 1 (got {})",
-            args.conf_level
-        );
-    }
-    let table = read_table(&args.data)?;
-    let file = table.file_name();
-    let exposure = read_flag(&table, &args.exposure, false)?;
-    let outcome = read_flag(&table, &args.outcome, false)?;
-    let (strata, levels) = match &args.strata {
-        Some(s) => {
-            let (ids, levels) = read_labels(&table, s)?;
-            (Some(ids), levels)
-        }
-        None => (None, Vec::new()),
+    check_conf_level(args.conf_level)?;
+    let spec = FrameSpec {
+        flags: vec![args.exposure.as_str(), args.outcome.as_str()],
+        groups: args.strata.iter().map(String::as_str).collect(),
+        ..FrameSpec::default()
     };
-    let mut crude = TwoByTwo {
+    let frame = model_frame(&args.input, &spec)?;
+    let file = args.input.data.display().to_string();
+    let n = frame.rows.len();
+    let n_omitted = frame.n_omitted();
+    let exposure = frame.flag(&args.exposure).expect("exposure read");
+    let outcome = frame.flag(&args.outcome).expect("outcome read");
+    let strata = args
+        .strata
+        .as_deref()
+        .map(|s| frame.group(s).expect("strata read"));
+    let empty = TwoByTwo {
         a: 0.0,
         b: 0.0,
         c: 0.0,
         d: 0.0,
     };
-    let mut per = vec![
-        TwoByTwo {
-            a: 0.0,
-            b: 0.0,
-            c: 0.0,
-            d: 0.0
-        };
-        levels.len()
-    ];
-    let mut n = 0usize;
-    for i in 0..table.n_rows() {
-        let (Some(e), Some(o)) = (exposure[i], outcome[i]) else {
-            continue;
-        };
-        let s = match &strata {
-            Some(s) => match s[i] {
-                Some(s) => Some(s as usize),
-                None => continue,
-            },
-            None => None,
-        };
-        n += 1;
+    let mut crude = empty;
+    let levels: Vec<String> = strata.map(|s| s.levels.clone()).unwrap_or_default();
+    let mut per = vec![empty; levels.len()];
+    for i in 0..n {
+        let s = strata.map(|s| s.codes[i] as usize);
         for t in std::iter::once(&mut crude).chain(s.map(|s| &mut per[s])) {
-            match (e, o) {
+            match (exposure[i], outcome[i]) {
                 (true, true) => t.a += 1.0,
                 (true, false) => t.b += 1.0,
                 (false, true) => t.c += 1.0,
@@ -130,13 +109,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
         }
     }
-    let n_omitted = table.n_rows() - n;
-    // strata seen only on omitted rows are dropped
-    let (per, levels): (Vec<TwoByTwo>, Vec<String>) = per
-        .into_iter()
-        .zip(levels)
-        .filter(|(t, _)| t.a + t.b + t.c + t.d > 0.0)
-        .unzip();
     let crude_m = table_measures(&crude, args.conf_level)
         .with_context(|| format!("{file}: columns `{}` x `{}`", args.exposure, args.outcome))?;
     let (strata_json, mh) = if strata.is_some() {

@@ -6,6 +6,7 @@
 //! canonical format when it holds `patients.*` and as the registry-wide format when it holds
 //! `registry_wide.*` (mapped by `data-schema/registry-wide.mapping.toml`).
 
+pub mod columns;
 pub mod table;
 
 mod canonical;
@@ -17,6 +18,7 @@ pub mod wide;
 
 use std::path::{Path, PathBuf};
 
+pub use columns::{read_cells, MissingValues};
 pub use source::Input;
 pub use spec::{table_spec, ColumnSpec, ColumnType, TableKind, TableSpec};
 pub use table::{read_table, DataTable, FileFormat};
@@ -50,6 +52,23 @@ pub enum LoadError {
         problems: Vec<Problem>,
         strict: bool,
     },
+    /// A CSV row with fewer or more fields than the header (data files read for a model).
+    #[error("{file}: {}", columns::ragged_message(.rows))]
+    Ragged {
+        file: String,
+        rows: Vec<table::RaggedRow>,
+    },
+    /// The header names a column twice (positions 1-based).
+    #[error("{file}: columns {first} and {second} are both named `{column}`: rename one")]
+    DuplicateColumn {
+        file: String,
+        column: String,
+        first: usize,
+        second: usize,
+    },
+    /// A file with a header and no data rows.
+    #[error("{file}: no data rows (the file has a header only)")]
+    NoRows { file: String },
     /// The registry-wide mapping file is malformed.
     #[error("{file}: invalid mapping: {message}")]
     Mapping { file: String, message: String },

@@ -6,14 +6,19 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use crate::schema::Cells;
+
+use super::columns::MissingValues;
 use super::csv::CsvRecords;
 use super::LoadError;
 
-/// A data file held as polars columns, plus the rows whose field count did not match the header
-/// (CSV only; such rows are read padded with empty cells and reported by validation).
+/// A data file held as polars columns, plus its header as written and the rows whose field count
+/// did not match the header (CSV only; such rows are read padded with empty cells and reported by
+/// validation).
 pub struct DataTable {
     path: PathBuf,
     df: DataFrame,
+    header: Vec<String>,
     ragged: Vec<RaggedRow>,
 }
 
@@ -68,7 +73,7 @@ pub fn read_table(path: &Path) -> Result<DataTable, LoadError> {
     match FileFormat::from_path(path)? {
         FileFormat::Csv => {
             let bytes = std::fs::read(path).map_err(io)?;
-            let ragged = ragged_rows(&bytes);
+            let (header, ragged) = header_and_ragged_rows(&bytes);
             let df = CsvReadOptions::default()
                 .with_has_header(true)
                 .with_infer_schema_length(Some(0))
@@ -80,31 +85,40 @@ pub fn read_table(path: &Path) -> Result<DataTable, LoadError> {
             Ok(DataTable {
                 path: path.to_path_buf(),
                 df,
+                header,
                 ragged,
             })
         }
         FileFormat::Parquet => {
             let f = std::fs::File::open(path).map_err(io)?;
             let df = ParquetReader::new(f).finish().map_err(polars_err)?;
+            let header = df
+                .get_column_names()
+                .into_iter()
+                .map(|s| s.to_string())
+                .collect();
             Ok(DataTable {
                 path: path.to_path_buf(),
                 df,
+                header,
                 ragged: Vec::new(),
             })
         }
     }
 }
 
-/// Rows (1-based, header excluded, blank lines skipped) whose number of fields differs from the
-/// header's, read with the same RFC 4180 record reader as validation (`load::csv`).
-fn ragged_rows(bytes: &[u8]) -> Vec<RaggedRow> {
+/// The header's fields and the rows (1-based, header excluded, blank lines skipped) whose number
+/// of fields differs from the header's, read with the same RFC 4180 record reader as validation
+/// (`load::csv`).
+fn header_and_ragged_rows(bytes: &[u8]) -> (Vec<String>, Vec<RaggedRow>) {
     let mut records = CsvRecords::new(bytes);
     let mut fields = Vec::new();
     let mut out = Vec::new();
     // Reading from memory cannot fail; a malformed tail simply ends the records.
     if !matches!(records.next_record(&mut fields), Ok(true)) {
-        return out;
+        return (Vec::new(), out);
     }
+    let header = fields.clone();
     let expected = fields.len();
     let mut row = 0;
     while let Ok(true) = records.next_record(&mut fields) {
@@ -117,7 +131,7 @@ fn ragged_rows(bytes: &[u8]) -> Vec<RaggedRow> {
             });
         }
     }
-    out
+    (header, out)
 }
 
 impl DataTable {
@@ -143,6 +157,12 @@ impl DataTable {
 
     pub fn has_column(&self, name: &str) -> bool {
         self.df.column(name).is_ok()
+    }
+
+    /// The column names as the file writes them, duplicates included (polars renames a
+    /// duplicate; this keeps the file's spelling so that a duplicate can be reported).
+    pub fn header(&self) -> &[String] {
+        &self.header
     }
 
     /// CSV rows whose field count differs from the header.
@@ -172,6 +192,48 @@ impl DataTable {
             .iter()
             .map(|v| v.map(str::trim).filter(|v| !v.is_empty()).map(String::from))
             .collect())
+    }
+
+    /// The column's cells for a model frame: a numeric Parquet column as numbers, a boolean one
+    /// as flags, and text (every CSV column) with `missing`'s tokens as missing cells, then as
+    /// numbers when every present cell is one (R's `type.convert`), else as text (trimmed).
+    pub fn cells(&self, name: &str, missing: &MissingValues) -> Result<Cells, LoadError> {
+        let col = self.column(name)?;
+        let read_err = |e: PolarsError| LoadError::Read {
+            file: self.file_name(),
+            message: format!("column {name}: {e}"),
+        };
+        if col.dtype().is_primitive_numeric() {
+            let s = col.cast(&DataType::Float64).map_err(read_err)?;
+            let ca = s.f64().map_err(read_err)?;
+            return Ok(Cells::Numbers(
+                ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
+            ));
+        }
+        if col.dtype() == &DataType::Boolean {
+            let ca = col.bool().map_err(read_err)?;
+            return Ok(Cells::Flags(ca.iter().collect()));
+        }
+        let s = col.cast(&DataType::String).map_err(read_err)?;
+        let ca = s.str().map_err(read_err)?;
+        let text: Vec<Option<String>> = ca
+            .iter()
+            .map(|v| {
+                let t = v.unwrap_or("").trim();
+                (!missing.is_missing(t)).then(|| t.to_string())
+            })
+            .collect();
+        let numbers: Option<Vec<f64>> = text
+            .iter()
+            .map(|c| match c {
+                None => Some(f64::NAN),
+                Some(t) => t.parse::<f64>().ok(),
+            })
+            .collect();
+        Ok(match numbers {
+            Some(v) => Cells::Numbers(v),
+            None => Cells::Text(text),
+        })
     }
 
     /// The column as numbers (empty cell, `NA` or null -> NaN). The first cell that is not a
@@ -247,7 +309,8 @@ mod tests {
     #[test]
     fn ragged_rows_are_found_with_quotes_and_crlf() {
         let csv = b"a,b,c\r\n1,2,3\r\n1,2\r\n\"x,y\",2,3\n1,2,3,4\n\n1,\"multi\nline\",3\n";
-        let r = ragged_rows(csv);
+        let (header, r) = header_and_ragged_rows(csv);
+        assert_eq!(header, ["a", "b", "c"]);
         assert_eq!(
             r,
             vec![

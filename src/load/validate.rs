@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
+use crate::format::shortest;
 use crate::schema::tables::ExtraColumn;
 use crate::schema::{
     Cohort, CohortFlow, DayTable, PatientTable, Sex, TreatmentTable, UnitConversion,
@@ -211,10 +212,6 @@ pub(crate) fn is_missing_token(t: &str) -> bool {
     matches!(t, "" | "NA" | "NaN" | "nan" | "null" | "NULL")
 }
 
-fn fmt_num(v: f64) -> String {
-    format!("{v}")
-}
-
 /// Parses one cell against its column spec. `column` is the source column named in messages.
 pub(crate) fn parse_cell(
     spec: &ColumnSpec,
@@ -276,7 +273,7 @@ pub(crate) fn parse_cell(
             };
             let shown = || match conv {
                 Some(c) if c.factor != 1.0 => {
-                    format!("{t} {} (= {} {unit})", c.from_unit, fmt_num(v))
+                    format!("{t} {} (= {} {unit})", c.from_unit, shortest(v))
                 }
                 _ => format!("{t} {unit}").trim_end().to_string(),
             };
@@ -295,7 +292,7 @@ pub(crate) fn parse_cell(
                         format!(
                             "{what}: {} is below the minimum {} {unit}",
                             shown(),
-                            fmt_num(min)
+                            shortest(min)
                         ),
                     ));
                 }
@@ -307,7 +304,7 @@ pub(crate) fn parse_cell(
                         format!(
                             "out of range: {} is above the maximum {} {unit} (wrong unit?)",
                             shown(),
-                            fmt_num(max)
+                            shortest(max)
                         ),
                     ));
                 }

@@ -2,8 +2,10 @@
 //! machine-readable column specifications read from `data-schema/*.schema.json`, and the cohort
 //! flow record (every exclusion counted by reason).
 
+pub mod cells;
 pub mod flow;
 pub mod tables;
 
+pub use cells::{CellTable, Cells};
 pub use flow::{CohortFlow, FlowStep};
 pub use tables::{Cohort, DayTable, PatientTable, Sex, TreatmentTable, UnitConversion};

@@ -30,7 +30,10 @@
 //!   (`StatsError::InvalidInput`), non-convergence (`StatsError::NonConvergence`) and monotone
 //!   likelihood, i.e. a coefficient diverging under (quasi-)separation, detected by R's own rule
 //!   "Loglik converged before variable j; coefficient may be infinite"
-//!   (`|u' V|_j > eps` and `> toler.inf * |beta_j|`) (`StatsError::Separation`).
+//!   (`|u' V|_j > eps` and `> toler.inf * |beta_j|`) (`StatsError::Separation`). With
+//!   `Divergence::NotEstimable` a diverging term is instead `NaN` (R prints the finite value
+//!   where its iterations stopped, e.g. -19.7 with se 7012) and named in `CoxFit::diverged`,
+//!   the other terms as R.
 //! * No `timefix`: times are compared exactly (R merges times equal to within rounding).
 
 // Dense numeric kernels read best with explicit indices.
@@ -112,6 +115,23 @@ pub struct CoxOptions {
     pub robust: bool,
     /// Names of the covariates (defaults to `x1`, `x2`, ...).
     pub names: Option<Vec<String>>,
+    /// What a diverging coefficient (monotone likelihood) gives.
+    pub on_divergence: Divergence,
+}
+
+/// What [`coxph`] does when the log-likelihood converges before a coefficient does (R's warning
+/// "Loglik converged before variable j; coefficient may be infinite"), e.g. a sparse factor level
+/// without events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Divergence {
+    /// `StatsError::Separation` naming the terms.
+    #[default]
+    Error,
+    /// The diverging terms get `NaN` coefficient and standard errors and are listed in
+    /// [`CoxFit::diverged`]; the other terms, the log-likelihood and the tests are R's (the
+    /// tests use the diverging coefficient where R stopped). When no other term is estimable it
+    /// is still an error.
+    NotEstimable,
 }
 
 impl Default for CoxOptions {
@@ -124,6 +144,7 @@ impl Default for CoxOptions {
             toler_inf: 1e-9f64.sqrt(),
             robust: false,
             names: None,
+            on_divergence: Divergence::Error,
         }
     }
 }
@@ -200,6 +221,9 @@ pub struct CoxFit {
     /// Newton-Raphson iterations.
     pub iterations: usize,
     pub ties: Ties,
+    /// Terms whose coefficient diverges, reported as `NaN` ([`Divergence::NotEstimable`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diverged: Vec<String>,
 }
 
 impl CoxFit {
@@ -1328,8 +1352,9 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
     let score: Vec<f64> = (0..p).map(|j| acc.u[j] / scale[j]).collect();
 
     // monotone likelihood: R's "Loglik converged before variable j" rule
+    let mut diverged: Vec<usize> = Vec::new();
     if options.max_iter > 1 {
-        let diverging: Vec<&str> = (0..p)
+        diverged = (0..p)
             .filter(|&j| {
                 if singular[j] {
                     return false;
@@ -1340,13 +1365,14 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
                     .abs();
                 inf > options.eps && inf > options.toler_inf * coef[j].abs()
             })
-            .map(|j| names[j].as_str())
             .collect();
-        if !diverging.is_empty() {
+        let estimable = (0..p).any(|j| !singular[j] && !diverged.contains(&j));
+        if !diverged.is_empty() && (options.on_divergence == Divergence::Error || !estimable) {
+            let list: Vec<&str> = diverged.iter().map(|&j| names[j].as_str()).collect();
             return Err(StatsError::Separation(format!(
                 "Cox model: log-likelihood converged before covariate(s) {}; the coefficient \
                  diverges (monotone likelihood, e.g. no events in one level)",
-                diverging.join(", ")
+                list.join(", ")
             )));
         }
     }
@@ -1362,7 +1388,7 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
         .collect();
 
     let mut var = naive_var.clone();
-    let mut robust_se = None;
+    let mut robust_se: Option<Vec<f64>> = None;
     let mut robust_score_test = None;
     if robust {
         let Engine::Sorted(prep) = &prep else {
@@ -1404,6 +1430,18 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
     let bsub: Vec<f64> = keep.iter().map(|&j| coef[j]).collect();
     let wald = quadratic_form_inverse(&vsub, &bsub, options.toler_chol);
 
+    // a diverging coefficient is where the iterations stopped, not an estimate
+    let mut coef = coef;
+    let mut se = se;
+    for &j in &diverged {
+        coef[j] = f64::NAN;
+        se[j] = f64::NAN;
+        if let Some(r) = robust_se.as_mut() {
+            r[j] = f64::NAN;
+        }
+    }
+
+    let diverged_names = diverged.iter().map(|&j| names[j].clone()).collect();
     Ok(CoxFit {
         names,
         coef,
@@ -1422,6 +1460,7 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
         n_event: data.event.iter().filter(|e| **e).count(),
         iterations,
         ties,
+        diverged: diverged_names,
     })
 }
 

@@ -5,6 +5,7 @@
 pub mod competing;
 pub mod cox;
 pub mod dist;
+pub mod frame;
 pub mod km;
 pub mod linalg;
 pub mod logistic;

@@ -1,5 +1,7 @@
 //! The layering of ARCHITECTURE.md, enforced: a library layer imports only the layers listed as
 //! allowed for it (read from its `crate::<layer>` paths), and `anyhow` stays in the binary.
+//! `crate::format` (number and p-value formatting, `src/format.rs`) is a leaf every layer may use:
+//! it imports nothing from the crate.
 
 use std::path::Path;
 
@@ -59,6 +61,20 @@ fn lower_layers_never_import_higher_ones() {
         }
     }
     assert!(violations.is_empty(), "{violations:#?}");
+}
+
+#[test]
+fn format_is_a_leaf() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/format.rs"))
+        .unwrap();
+    assert!(
+        !text.contains("crate::"),
+        "src/format.rs imports from the crate"
+    );
+    assert!(
+        !text.contains("anyhow"),
+        "src/format.rs uses anyhow (binary only)"
+    );
 }
 
 #[test]

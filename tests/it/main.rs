@@ -2,6 +2,7 @@
 //! `common` (fixture reading and R comparison).
 
 mod architecture;
+mod cli_stats_inputs;
 mod cli_survival;
 mod cohort_cli;
 mod cohort_expr;
@@ -29,6 +30,7 @@ mod score_items;
 mod score_reference;
 mod simulate_registry;
 mod stats_cox;
+mod stats_frame;
 mod stats_logistic;
 mod stats_survival;
 mod stats_twobytwo;
