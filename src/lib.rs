@@ -11,6 +11,7 @@
 pub mod cohort;
 pub mod load;
 pub mod meta;
+pub mod output;
 pub mod plot;
 pub mod report;
 pub mod schema;
