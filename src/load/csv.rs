@@ -106,10 +106,56 @@ fn is_blank(line: &[u8]) -> bool {
     line.iter().all(|b| matches!(b, b'\n' | b'\r'))
 }
 
+/// A field that is not valid UTF-8: which field (0-based), and where in it.
+#[derive(Debug)]
+pub struct NotUtf8 {
+    pub field: usize,
+    /// The valid text before the first bad byte.
+    pub before: String,
+    pub byte: u8,
+}
+
+impl std::fmt::Display for NotUtf8 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let before: String = self
+            .before
+            .chars()
+            .rev()
+            .take(20)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        write!(
+            f,
+            "not valid UTF-8 (byte 0x{:02X} after `{before}`); save the file as UTF-8",
+            self.byte
+        )
+    }
+}
+
+impl std::error::Error for NotUtf8 {}
+
+impl NotUtf8 {
+    /// The field of an I/O error from [`CsvRecords::next_record`], if it is a UTF-8 error.
+    pub fn of(e: &std::io::Error) -> Option<&NotUtf8> {
+        e.get_ref().and_then(|x| x.downcast_ref::<NotUtf8>())
+    }
+}
+
 /// Stores field `n` (trimmed unless quoted) into `fields`, reusing an existing string.
 fn put(fields: &mut Vec<String>, n: usize, field: &[u8], quoted: bool) -> std::io::Result<()> {
-    let s = std::str::from_utf8(field)
-        .map_err(|e| std::io::Error::new(ErrorKind::InvalidData, format!("not UTF-8: {e}")))?;
+    let s = std::str::from_utf8(field).map_err(|e| {
+        let ok = e.valid_up_to();
+        std::io::Error::new(
+            ErrorKind::InvalidData,
+            NotUtf8 {
+                field: n,
+                before: String::from_utf8_lossy(&field[..ok]).into_owned(),
+                byte: field[ok],
+            },
+        )
+    })?;
     let s = if quoted { s } else { s.trim() };
     if n < fields.len() {
         fields[n].clear();

@@ -25,6 +25,10 @@ use super::spec::{table_spec, ColumnSpec, ColumnType, TableKind};
 pub enum ProblemKind {
     /// A required file is absent or unreadable.
     MissingFile,
+    /// The folder is not a complete output of a dicohort run: a run is writing it, a run was
+    /// interrupted while replacing it, or it holds `truth.json` without the manifest that
+    /// `dicohort simulate` writes last (see `crate::output`).
+    IncompleteFolder,
     /// A required column is absent from the header.
     MissingColumn,
     /// The header names a column twice.
@@ -67,6 +71,7 @@ impl ProblemKind {
     pub fn reason(self) -> &'static str {
         match self {
             ProblemKind::MissingFile => "missing file",
+            ProblemKind::IncompleteFolder => "incomplete output folder",
             ProblemKind::MissingColumn => "missing column",
             ProblemKind::DuplicateColumn => "duplicate column",
             ProblemKind::RaggedRow => "ragged row (wrong number of fields)",
@@ -104,6 +109,11 @@ impl fmt::Display for Problem {
         write!(f, "{}", self.file)?;
         match self.row {
             Some(r) => write!(f, ", row {r}")?,
+            // A problem of the file (or folder) as a whole is not a problem of its header.
+            None if matches!(
+                self.kind,
+                ProblemKind::MissingFile | ProblemKind::IncompleteFolder
+            ) => {}
             None => write!(f, ", header")?,
         }
         if let Some(c) = &self.column {
