@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use super::csv::{CsvRecords, NotUtf8};
+use super::csv::{BadField, CsvRecords};
 use super::table::{read_table, FileFormat};
 use super::LoadError;
 
@@ -51,7 +51,7 @@ impl<R: BufRead> CsvSource<R> {
         let mut header = Vec::new();
         let has = records
             .next_record(&mut header)
-            .map_err(|e| match NotUtf8::of(&e) {
+            .map_err(|e| match BadField::of(&e) {
                 Some(u) => LoadError::Read {
                     file: name.clone(),
                     message: format!("header, field {}: {u}", u.field + 1),
@@ -79,7 +79,7 @@ impl<R: BufRead> RowSource for CsvSource<R> {
     fn next(&mut self, fields: &mut Vec<String>) -> Result<bool, LoadError> {
         let row = self.records.records;
         self.records.next_record(fields).map_err(|e| {
-            let message = match NotUtf8::of(&e) {
+            let message = match BadField::of(&e) {
                 Some(u) => match self.header.get(u.field) {
                     Some(col) => format!("row {row}, column `{col}`: {u}"),
                     None => format!("row {row}, field {} (beyond the header): {u}", u.field + 1),

@@ -225,6 +225,24 @@ fn fmt_num(v: f64) -> String {
     format!("{v}")
 }
 
+/// A cell as shown in a message: control characters (a NUL, a tab) escaped so they are seen.
+fn show_cell(t: &str) -> String {
+    if t.chars().any(char::is_control) {
+        t.escape_debug().to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+/// ` {unit}` or nothing.
+fn with_unit(unit: &str) -> String {
+    if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
+    }
+}
+
 /// Parses one cell against its column spec. `column` is the source column named in messages.
 pub(crate) fn parse_cell(
     spec: &ColumnSpec,
@@ -245,13 +263,15 @@ pub(crate) fn parse_cell(
         });
     };
     let unit = spec.unit.as_deref().unwrap_or("");
+    let u = with_unit(unit);
+    let shown_t = show_cell(t);
     match &spec.ty {
         ColumnType::String { allowed } => {
             if let Some(allowed) = allowed {
                 if !allowed.iter().any(|a| a == t) {
                     return Err((
                         ProblemKind::NotAllowed,
-                        format!("`{t}` is not one of {}", allowed.join(", ")),
+                        format!("`{shown_t}` is not one of {}", allowed.join(", ")),
                     ));
                 }
             }
@@ -261,23 +281,47 @@ pub(crate) fn parse_cell(
             Some(b) => Ok(Parsed::Num(if b { 1.0 } else { 0.0 })),
             None => Err((
                 ProblemKind::WrongType,
-                format!("`{t}` is not a boolean (true/false, 1/0, yes/no)"),
+                format!("`{shown_t}` is not a boolean (true/false, 1/0, yes/no)"),
             )),
         },
         ColumnType::Number | ColumnType::Integer => {
+            let expected = if unit.is_empty() {
+                spec.name.clone()
+            } else {
+                format!("{}, {unit}", spec.name)
+            };
             let raw = match t.parse::<f64>() {
                 Ok(v) if v.is_finite() => v,
-                _ => {
+                Ok(_)
+                    if t.trim_start_matches(['+', '-'])
+                        .chars()
+                        .all(|c| c.is_alphabetic()) =>
+                {
                     return Err((
                         ProblemKind::WrongType,
-                        format!("`{t}` is not a number ({} expected, {unit})", spec.name),
+                        format!("`{shown_t}` is not a finite number ({expected} expected)"),
+                    ))
+                }
+                Ok(_) => {
+                    return Err((
+                        ProblemKind::WrongType,
+                        format!(
+                            "`{shown_t}` is too large: it overflows a 64-bit number ({expected} \
+                             expected)"
+                        ),
+                    ))
+                }
+                Err(_) => {
+                    return Err((
+                        ProblemKind::WrongType,
+                        format!("`{shown_t}` is not a number ({expected} expected)"),
                     ))
                 }
             };
             if spec.ty == ColumnType::Integer && raw.fract() != 0.0 {
                 return Err((
                     ProblemKind::WrongType,
-                    format!("`{t}` is not a whole number"),
+                    format!("`{shown_t}` is not a whole number"),
                 ));
             }
             let v = match conv {
@@ -288,7 +332,7 @@ pub(crate) fn parse_cell(
                 Some(c) if c.factor != 1.0 => {
                     format!("{t} {} (= {} {unit})", c.from_unit, fmt_num(v))
                 }
-                _ => format!("{t} {unit}").trim_end().to_string(),
+                _ => format!("{shown_t}{u}"),
             };
             if let Some(min) = spec.minimum {
                 if v < min {
@@ -303,7 +347,7 @@ pub(crate) fn parse_cell(
                     return Err((
                         kind,
                         format!(
-                            "{what}: {} is below the minimum {} {unit}",
+                            "{what}: {} is below the minimum {}{u}",
                             shown(),
                             fmt_num(min)
                         ),
@@ -315,7 +359,7 @@ pub(crate) fn parse_cell(
                     return Err((
                         ProblemKind::OutOfRange,
                         format!(
-                            "out of range: {} is above the maximum {} {unit} (wrong unit?)",
+                            "out of range: {} is above the maximum {}{u} (wrong unit?)",
                             shown(),
                             fmt_num(max)
                         ),

@@ -2,6 +2,7 @@
 //! `common` (fixture reading and R comparison).
 
 mod architecture;
+mod bad_inputs;
 mod cli_survival;
 mod cohort_cli;
 mod cohort_propensity;
@@ -12,6 +13,7 @@ mod load_validation;
 mod meta_cli;
 mod meta_edge;
 mod meta_metafor;
+mod output_atomic;
 mod plot_figures;
 mod report_analysis;
 mod report_disclosure;
