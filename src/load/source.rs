@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use super::csv::{BadField, CsvRecords};
-use super::table::{read_table, FileFormat};
+use super::table::{guarded, read_table, FileFormat};
 use super::LoadError;
 
 /// Where a table comes from.
@@ -135,18 +135,21 @@ pub(crate) fn open(input: &Input) -> Result<Box<dyn RowSource + '_>, LoadError> 
                 )?))
             }
             FileFormat::Parquet => {
-                let t = read_table(p)?;
-                let header = t.column_names();
-                let mut columns = Vec::with_capacity(header.len());
-                for h in &header {
-                    columns.push(t.str_column(h)?);
-                }
-                Ok(Box::new(FrameSource {
-                    n_rows: t.n_rows(),
-                    header,
-                    columns,
-                    next_row: 0,
-                }))
+                let frame = guarded(&p.display().to_string(), || {
+                    let t = read_table(p)?;
+                    let header = t.column_names();
+                    let mut columns = Vec::with_capacity(header.len());
+                    for h in &header {
+                        columns.push(t.str_column(h)?);
+                    }
+                    Ok(FrameSource {
+                        n_rows: t.n_rows(),
+                        header,
+                        columns,
+                        next_row: 0,
+                    })
+                })?;
+                Ok(Box::new(frame))
             }
         },
     }

@@ -8,6 +8,7 @@ mod cohort_cli;
 mod cohort_propensity;
 mod cohort_truth;
 mod common;
+mod fuzz_props;
 mod load_formats;
 mod load_validation;
 mod meta_cli;
