@@ -33,7 +33,13 @@ fuzz_target!(|data: &[u8]| {
             let np = c.patients.len();
             assert!(c.days.patient.iter().all(|&p| (p as usize) < np));
             assert!(c.treatments.patient.iter().all(|&p| (p as usize) < np));
-            let keys: Vec<(u32, i32)> = c.days.patient.iter().copied().zip(c.days.day.iter().copied()).collect();
+            let keys: Vec<(u32, i32)> = c
+                .days
+                .patient
+                .iter()
+                .copied()
+                .zip(c.days.day.iter().copied())
+                .collect();
             assert!(keys.windows(2).all(|w| w[0] < w[1]), "days not sorted");
         }
     }

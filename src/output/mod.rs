@@ -132,7 +132,7 @@ fn remove_any(p: &Path) {
 #[derive(Debug)]
 pub struct OutputDir {
     shown: PathBuf,
-    out: PathBuf,
+    target: PathBuf,
     staging: PathBuf,
     command: String,
     inputs: Vec<PathBuf>,
@@ -194,7 +194,7 @@ impl OutputDir {
         open_list().push(staging.clone());
         Ok(OutputDir {
             shown: out.to_path_buf(),
-            out: target,
+            target,
             staging,
             command: command.to_string(),
             inputs,
@@ -220,11 +220,11 @@ impl OutputDir {
     /// runs do not own) and records it in the commit order.
     fn claim(&mut self, rel: &str) -> Result<(), OutputError> {
         check_rel(rel)?;
-        let target = self.out.join(rel);
+        let target = self.target.join(rel);
         check_inputs(&target, &self.shown.join(rel), &self.inputs)?;
         let mut anc = target.parent();
         while let Some(a) = anc {
-            if a == self.out {
+            if a == self.target {
                 break;
             }
             if a.exists() && !a.is_dir() {
@@ -306,15 +306,15 @@ impl OutputDir {
             });
         }
         let manifest = Manifest::new(&self.command, entries.clone());
-        let empty = match std::fs::read_dir(&self.out) {
+        let empty = match std::fs::read_dir(&self.target) {
             Ok(mut it) => it.next().is_none(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
-            Err(e) => return Err(io_err(&self.out, e)),
+            Err(e) => return Err(io_err(&self.target, e)),
         };
         let mut whole = false;
         if empty {
             manifest.write(&self.staging, MANIFEST)?;
-            whole = std::fs::rename(&self.staging, &self.out).is_ok();
+            whole = std::fs::rename(&self.staging, &self.target).is_ok();
             if !whole {
                 let _ = std::fs::remove_file(self.staging.join(MANIFEST));
             }
@@ -342,32 +342,32 @@ impl OutputDir {
             path: p.clone(),
             bytes: 0,
         }));
-        Manifest::new(&self.command, entries).write(&self.out, INCOMPLETE)?;
-        let old_manifest = self.out.join(MANIFEST);
+        Manifest::new(&self.command, entries).write(&self.target, INCOMPLETE)?;
+        let old_manifest = self.target.join(MANIFEST);
         if old_manifest.exists() {
             std::fs::remove_file(&old_manifest).map_err(|e| io_err(&old_manifest, e))?;
         }
         for rel in files {
-            let (from, to) = (self.staging.join(rel), self.out.join(rel));
+            let (from, to) = (self.staging.join(rel), self.target.join(rel));
             create_parent(&to)?;
             std::fs::rename(&from, &to).map_err(|e| io_err(&to, e))?;
         }
         for rel in self.owned.iter().filter(|r| !new.contains(r)) {
-            let p = self.out.join(rel);
+            let p = self.target.join(rel);
             if std::fs::symlink_metadata(&p).is_ok_and(|m| !m.is_dir()) {
                 std::fs::remove_file(&p).map_err(|e| io_err(&p, e))?;
             }
             // Folders left empty by the removal (never the output folder itself).
             let mut d = p.parent();
             while let Some(dir) = d {
-                if dir == self.out || std::fs::remove_dir(dir).is_err() {
+                if dir == self.target || std::fs::remove_dir(dir).is_err() {
                     break;
                 }
                 d = dir.parent();
             }
         }
-        manifest.write(&self.out, MANIFEST)?;
-        let marker = self.out.join(INCOMPLETE);
+        manifest.write(&self.target, MANIFEST)?;
+        let marker = self.target.join(INCOMPLETE);
         std::fs::remove_file(&marker).map_err(|e| io_err(&marker, e))
     }
 
