@@ -239,7 +239,8 @@ fn an_output_that_is_an_input_is_refused() {
     let spelled = base.join("sub/../days.csv");
     let err = OutputFile::begin(&spelled, "score", &[base.join("days.csv")]).unwrap_err();
     assert!(matches!(err, OutputError::IsInput { .. }), "{err}");
-    let err = OutputDir::begin(&base.join("."), "analyze", std::slice::from_ref(&base)).unwrap_err();
+    let err =
+        OutputDir::begin(&base.join("."), "analyze", std::slice::from_ref(&base)).unwrap_err();
     assert!(matches!(err, OutputError::IsInput { .. }), "{err}");
     // A file of the run landing on an input inside the output folder.
     let mut tx = OutputDir::begin(&base, "analyze", &[base.join("plan.toml")]).unwrap();
