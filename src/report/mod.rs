@@ -46,37 +46,26 @@ pub struct ReportFiles {
     pub figures: Vec<PathBuf>,
 }
 
-fn write(path: &Path, bytes: &str) -> Result<(), ReportError> {
-    std::fs::write(path, bytes).map_err(|source| ReportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
 /// Writes `report.html` (self-contained), `report.md` and `figures/<id>.svg` into `dir`
-/// (created if needed). The same document always gives the same bytes.
+/// (created if needed) as one run of `crate::output` (staged, renamed into place when complete,
+/// with a manifest; inside an `analyze` run, part of that run). The same document always gives
+/// the same bytes.
 pub fn write_report(doc: &ReportDocument, dir: &Path) -> Result<ReportFiles, ReportError> {
     let html = html::render_html(doc)?;
     let (md, figs) = markdown::render_markdown(doc)?;
-    let fig_dir = dir.join(markdown::FIGURE_DIR);
-    std::fs::create_dir_all(&fig_dir).map_err(|source| ReportError::Io {
-        path: fig_dir.clone(),
-        source,
+    let mut files = vec![
+        ("report.html".to_string(), html.into_bytes()),
+        ("report.md".to_string(), (md + "\n").into_bytes()),
+    ];
+    files.extend(figs.into_iter().map(|(rel, svg)| (rel, svg.into_bytes())));
+    let written = crate::output::write_dir(dir, "report", &files).map_err(|e| ReportError::Io {
+        path: dir.to_path_buf(),
+        source: std::io::Error::other(e),
     })?;
-    let html_path = dir.join("report.html");
-    let md_path = dir.join("report.md");
-    write(&html_path, &html)?;
-    write(&md_path, &(md + "\n"))?;
-    let mut figures = Vec::new();
-    for (rel, svg) in figs {
-        let p = dir.join(&rel);
-        write(&p, &svg)?;
-        figures.push(p);
-    }
     Ok(ReportFiles {
-        html: html_path,
-        markdown: md_path,
-        figures,
+        html: written[0].clone(),
+        markdown: written[1].clone(),
+        figures: written[2..].to_vec(),
     })
 }
 

@@ -5,22 +5,23 @@
 
 use std::path::Path;
 
-const LAYERS: [&str; 9] = [
-    "schema", "load", "simulate", "score", "cohort", "stats", "meta", "plot", "report",
+const LAYERS: [&str; 10] = [
+    "output", "schema", "load", "simulate", "score", "cohort", "stats", "meta", "plot", "report",
 ];
 
 fn allowed(layer: &str) -> &'static [&'static str] {
     match layer {
+        "output" => &[],
         "schema" => &[],
-        "load" => &["schema"],
-        "simulate" => &["schema", "load"],
+        "load" => &["schema", "output"],
+        "simulate" => &["schema", "load", "output"],
         "score" => &["schema"],
         "stats" => &["schema"],
         // Trials are `stats::twobytwo::TwoByTwo` (one MH estimator), read through `load::Input`.
         "meta" => &["schema", "load", "stats"],
         "cohort" => &["schema", "score", "stats"],
         "plot" => &["schema", "meta"],
-        "report" => &["schema", "cohort", "plot"],
+        "report" => &["schema", "cohort", "plot", "output"],
         other => panic!("unknown layer {other}"),
     }
 }

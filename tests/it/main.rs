@@ -2,6 +2,7 @@
 //! `common` (fixture reading and R comparison).
 
 mod architecture;
+mod bad_inputs;
 mod cli_stats_inputs;
 mod cli_survival;
 mod cohort_cli;
@@ -10,6 +11,7 @@ mod cohort_plan;
 mod cohort_propensity;
 mod cohort_truth;
 mod common;
+mod fuzz_props;
 mod load_formats;
 mod load_validation;
 mod meta_cli;
@@ -18,6 +20,7 @@ mod meta_forest;
 mod meta_inputs;
 mod meta_metafor;
 mod meta_reproduce;
+mod output_atomic;
 mod plot_figures;
 mod report_analysis;
 mod report_disclosure;
