@@ -15,7 +15,6 @@ use dicohort::cohort::plan::Plan;
 use dicohort::cohort::results::result_tables;
 use dicohort::load::{load_cohort, LoadOptions};
 use dicohort::report::analysis::write_analysis_report;
-use dicohort::report::descriptive::descriptive_from_cohort;
 use dicohort::report::disclosure::DisclosureRule;
 use dicohort::simulate::{simulate_cohort, SimParams};
 
@@ -108,8 +107,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cohort.patients.len(),
         cohort.days.len()
     ));
-    let descriptive = descriptive_from_cohort(&plan, &cohort).context("descriptive figures")?;
-    st.mark("descriptive figures");
     let verbose = args.verbose;
     let mut progress = |s: &str| {
         if verbose {
@@ -123,13 +120,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     st.mark("analysis");
     let mut files = write_results(&result, &args.out)?;
     st.mark("write results");
-    let report = write_analysis_report(
-        &result,
-        Some(descriptive),
-        DisclosureRule::new(args.min_cell),
-        &args.out,
-    )
-    .context("writing the report")?;
+    let report = write_analysis_report(&result, &DisclosureRule::new(args.min_cell), &args.out)
+        .context("writing the report")?;
     files.extend([report.html, report.markdown]);
     files.extend(report.figures);
     st.mark("write report");
@@ -166,7 +158,7 @@ pub fn write_results(result: &AnalysisResult, out: &Path) -> anyhow::Result<Vec<
     write("README.txt", RESULTS_README.to_string())?;
     write(
         "analysis.json",
-        serde_json::to_string_pretty(result).context("serialising the result")? + "\n",
+        result.to_json().context("serialising the result")? + "\n",
     )?;
     write(
         "plan.json",

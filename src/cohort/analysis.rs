@@ -14,7 +14,7 @@
 
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::schema::{Cohort, CohortFlow};
 use crate::score::engine::score_days;
@@ -51,7 +51,7 @@ fn stats_err(context: &str) -> impl Fn(StatsError) -> CohortError + '_ {
 }
 
 /// Everything one run of a plan produces.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnalysisResult {
     pub title: String,
     pub plan: Plan,
@@ -63,15 +63,18 @@ pub struct AnalysisResult {
     pub table1: Table1,
     /// One entry per design (primary first).
     pub designs: Vec<DesignResult>,
+    /// Score distribution and trajectories by exposure (the report's descriptive figures).
+    #[serde(default)]
+    pub descriptive: super::descriptive::Descriptive,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutcomeLabel {
     pub kind: OutcomeKind,
     pub label: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExposureSummary {
     pub name: String,
     pub drugs: Vec<String>,
@@ -87,7 +90,7 @@ pub struct ExposureSummary {
 }
 
 /// One design's results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DesignResult {
     pub design: Design,
     pub label: String,
@@ -100,7 +103,7 @@ pub struct DesignResult {
 }
 
 /// One subgroup definition: per-level results and the test of interaction.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SubgroupResult {
     pub name: String,
     pub levels: Vec<PopulationResult>,
@@ -115,7 +118,7 @@ pub struct SubgroupResult {
 }
 
 /// Test of effect modification across the levels of a subgroup.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InteractionTest {
     /// How the test was made.
     pub method: String,
@@ -141,7 +144,7 @@ pub fn population_fingerprint(mut rows: Vec<usize>) -> u64 {
 }
 
 /// Results for one set of patients (the whole sample or one subgroup level).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PopulationResult {
     /// `all`, or the subgroup level.
     pub population: String,
@@ -168,7 +171,7 @@ pub struct PopulationResult {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BinaryResult {
     pub outcome: OutcomeKind,
     /// Deaths and patients with known status, exposed and unexposed.
@@ -182,7 +185,7 @@ pub struct BinaryResult {
     pub e_value_rr: EValue,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Curve {
     pub group: String,
     pub time: Vec<f64>,
@@ -193,7 +196,7 @@ pub struct Curve {
     pub upper: Vec<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LogRankResult {
     pub chisq: f64,
     pub df: usize,
@@ -203,7 +206,7 @@ pub struct LogRankResult {
     pub expected: Vec<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CumulativeIncidence {
     pub group: String,
     pub outcome: OutcomeKind,
@@ -219,7 +222,7 @@ pub struct CumulativeIncidence {
 }
 
 /// How a hazard ratio was estimated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HrMethod {
     Unadjusted,
@@ -261,7 +264,7 @@ impl HrMethod {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HrEstimate {
     pub method: HrMethod,
     pub label: String,
@@ -279,7 +282,7 @@ pub struct HrEstimate {
     pub e_value: EValue,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PropensitySummary {
     pub covariates: Vec<String>,
     pub coef: Vec<f64>,
@@ -298,7 +301,7 @@ pub struct PropensitySummary {
     pub caliper_logit: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BalanceRow {
     pub variable: String,
     pub smd_before: f64,
@@ -309,7 +312,8 @@ pub struct BalanceRow {
 /// Per-stage progress messages (for `--verbose` timings).
 pub type Progress<'a> = &'a mut dyn FnMut(&str);
 
-/// Columns the plan refers to (covariates, Table 1, subgroups, DIC definition).
+/// Columns the plan refers to (covariates, Table 1, subgroups, DIC definition) and those of the
+/// descriptive figures.
 pub fn required_columns(plan: &Plan) -> Result<Vec<String>, CohortError> {
     let mut names: Vec<String> = plan.propensity.covariates.clone();
     let dic = super::subgroup::dic_column(plan.dic.score.as_str(), plan.dic.days);
@@ -318,6 +322,7 @@ pub fn required_columns(plan: &Plan) -> Result<Vec<String>, CohortError> {
     for s in &plan.subgroups {
         names.extend(s.required_columns()?);
     }
+    names.extend(super::descriptive::columns(plan));
     let mut seen = std::collections::HashSet::new();
     names.retain(|n| seen.insert(n.clone()));
     Ok(names)
@@ -410,6 +415,7 @@ pub fn run_plan(
     }
     let mut designs = Vec::new();
     let mut table1_primary = None;
+    let mut descriptive = Default::default();
     for (k, &design) in designs_to_run.iter().enumerate() {
         let primary = k == 0;
         say(&format!("design {design:?}: building the sample"));
@@ -445,6 +451,7 @@ pub fn run_plan(
                 &vars,
                 &sample.patients,
             )?);
+            descriptive = super::descriptive::descriptive(plan, &frame, &exposure, &sample)?;
         }
         // Complete propensity covariates.
         let covs = &plan.propensity.covariates;
@@ -530,6 +537,7 @@ pub fn run_plan(
         exposure: exposure_summary,
         table1: table1_primary.expect("primary design runs first"),
         designs,
+        descriptive,
     })
 }
 

@@ -16,9 +16,11 @@
 pub mod analysis;
 pub mod balance;
 pub mod derive;
+pub mod descriptive;
 pub mod exposure;
 pub mod expr;
 pub mod frame;
+pub mod json;
 pub mod landmark;
 pub mod outcome;
 pub mod plan;

@@ -4,15 +4,14 @@
 //! Entry points:
 //! - [`analysis::write_analysis_report`]: the full report of an `AnalysisResult` written to a
 //!   folder (`report.html`, `report.md`, `figures/*.svg`); [`analysis::analysis_report`] builds
-//!   the [`ReportDocument`] without writing; [`descriptive::descriptive_from_cohort`] computes the
-//!   score distribution and day-1/3/7 trajectories (call it before `run_plan` takes the cohort).
+//!   the [`ReportDocument`] without writing. Both read only the result (a report can be rendered
+//!   again from `results/analysis.json`, see `AnalysisResult::from_json`).
 //! - [`write_report`], [`html::render_html`], [`markdown::render_markdown`]: any document.
 //! - [`disclosure`]: the suppression rule and its functions on plain tables.
 
 use std::path::{Path, PathBuf};
 
 pub mod analysis;
-pub mod descriptive;
 pub mod disclosure;
 pub mod document;
 pub mod html;

@@ -16,6 +16,7 @@ mod plot_figures;
 mod report_analysis;
 mod report_disclosure;
 mod report_document;
+mod report_from_results;
 mod report_regenerate;
 mod report_subgroup_audit;
 mod score_cli;
