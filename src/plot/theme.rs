@@ -30,9 +30,6 @@ pub const LABEL: f64 = 14.0;
 pub const TICK: f64 = 13.0;
 pub const SMALL: f64 = 12.0;
 
-/// Marker written in place of a suppressed count (disclosure control).
-pub const SUPPRESSED: &str = "*";
-
 /// Formats a number with `decimals` places; negative zero prints as zero; NaN as "NA".
 pub fn fixed(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
@@ -58,14 +55,6 @@ pub fn p_value(p: f64) -> String {
     }
 }
 
-/// Formats an optional count, writing [`SUPPRESSED`] for a suppressed one.
-pub fn count(n: Option<u64>) -> String {
-    match n {
-        Some(n) => n.to_string(),
-        None => SUPPRESSED.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +64,5 @@ mod tests {
         assert_eq!(fixed(1.005, 1), "1.0");
         assert_eq!(p_value(0.0004), "< 0.001");
         assert_eq!(p_value(0.04321), "= 0.043");
-        assert_eq!(count(None), "*");
     }
 }

@@ -1,0 +1,11 @@
+//! "Disclosure control": the rule applied to every count, in words.
+
+use crate::report::document::{Block, Section};
+
+use super::{Ctx, SectionResult};
+
+pub fn section(ctx: &Ctx) -> SectionResult {
+    let mut s = Section::new("disclosure", "Disclosure control");
+    s.push(Block::Paragraph(ctx.rule().statement()));
+    Ok(Some(s))
+}
