@@ -19,6 +19,7 @@ mod report_document;
 mod report_from_results;
 mod report_regenerate;
 mod report_subgroup_audit;
+mod report_withholding;
 mod score_cli;
 mod score_engine;
 mod score_items;
