@@ -8,9 +8,9 @@
 //! - Table 2 (deaths / known per arm) per design, whose decisions Table 3 and the subgroup table
 //!   keep;
 //! - the joint system of the main design's subgroup table (Table 4, its forest plot, the time-0
-//!   entries of its Kaplan-Meier grids) with Table 1 ([`joint`]);
+//!   entries of its Kaplan-Meier grids) with Table 1 (`disclosed/joint.rs`);
 //! - the numbers at risk under the main figures and, audited jointly against them, under every
-//!   subgroup panel ([`risk`]);
+//!   subgroup panel (`disclosed/risk.rs`);
 //! - the descriptive figures' counts (one table per score distribution; trajectory counts on
 //!   their own).
 //!

@@ -185,6 +185,11 @@ impl ReportDocument {
 
     /// Checks the document before rendering: ids are unique and file-safe, table rows have the
     /// header's width, and no table publishes a count the disclosure rule withholds.
+    ///
+    /// # Errors
+    /// [`ReportError::Invalid`] naming the table and row (width) or the id (not file-safe, used
+    /// twice); [`ReportError::Disclosure`] naming the table, row and count published below the
+    /// threshold.
     pub fn check(&self) -> Result<(), ReportError> {
         let mut ids: Vec<&str> = Vec::new();
         for s in &self.sections {

@@ -9,6 +9,10 @@ use crate::report::document::{Block, Cell, Figure, Row, Section, Table};
 
 use super::{Ctx, SectionResult};
 
+/// "Propensity score and covariate balance" of the main design (`None` without either).
+///
+/// # Errors
+/// [`ReportError::Plot`](crate::report::ReportError::Plot) when a figure cannot be drawn.
 pub fn section(ctx: &Ctx) -> SectionResult {
     let Some((d, _)) = ctx.main() else {
         return Ok(None);

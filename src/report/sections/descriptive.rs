@@ -12,6 +12,10 @@ use crate::report::document::{Block, Figure, Section};
 
 use super::{Ctx, SectionResult};
 
+/// "Scores and trajectories" (`None` without descriptive data).
+///
+/// # Errors
+/// [`ReportError::Plot`](crate::report::ReportError::Plot) when a figure cannot be drawn.
 pub fn section(ctx: &Ctx) -> SectionResult {
     let d = &ctx.r.descriptive;
     let dc = &ctx.dc.descriptive;

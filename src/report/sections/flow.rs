@@ -7,6 +7,10 @@ use crate::report::document::{Block, Cell, Figure, Row, Section, Table};
 
 use super::{Ctx, SectionResult};
 
+/// "Cohort flow".
+///
+/// # Errors
+/// [`ReportError::Plot`](crate::report::ReportError::Plot) when a figure cannot be drawn.
 pub fn section(ctx: &Ctx) -> SectionResult {
     let flow = &ctx.dc.flow;
     let mut s = Section::new("flow", "Cohort flow");

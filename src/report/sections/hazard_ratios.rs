@@ -6,6 +6,7 @@ use crate::report::document::{Cell, Row, Table};
 
 use super::{design_name, hr_cell, p_cell, Ctx};
 
+/// The table (read by [`super::outcomes`]).
 pub fn table(ctx: &Ctx) -> Table {
     let r = ctx.r;
     let mut rows = Vec::new();

@@ -10,6 +10,10 @@ use crate::report::methods::{methods_paragraphs, MethodsInput, ScoreUse};
 
 use super::{Ctx, SectionResult};
 
+/// "Methods".
+///
+/// # Errors
+/// None: the `Result` is the common signature of [`super::SECTIONS`].
 pub fn section(ctx: &Ctx) -> SectionResult {
     let mut s = Section::new("methods", "Methods");
     for p in methods_paragraphs(&methods_input(ctx)) {

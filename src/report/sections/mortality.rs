@@ -7,6 +7,7 @@ use crate::report::document::{Cell, Row, Table};
 
 use super::{capitalise, design_name, Ctx};
 
+/// The table (read by [`super::outcomes`]).
 pub fn table(ctx: &Ctx) -> Table {
     let r = ctx.r;
     let (el, ul) = ctx.arm_labels();

@@ -5,6 +5,10 @@ use crate::report::document::{Block, Section};
 
 use super::{hazard_ratios, mortality, survival, Ctx, SectionResult};
 
+/// "Outcomes": Table 2, Table 3 and the main design's figures.
+///
+/// # Errors
+/// [`ReportError::Plot`](crate::report::ReportError::Plot) when a figure cannot be drawn.
 pub fn section(ctx: &Ctx) -> SectionResult {
     let mut s = Section::new("outcomes", "Outcomes");
     s.push(Block::Table(mortality::table(ctx)));

@@ -21,6 +21,10 @@ struct Parts {
     grids: Vec<(String, Vec<KmPlot>)>,
 }
 
+/// "Subgroups" of the main design (`None` without subgroups).
+///
+/// # Errors
+/// [`ReportError::Plot`](crate::report::ReportError::Plot) when a figure cannot be drawn.
 pub fn section(ctx: &Ctx) -> SectionResult {
     let Some((d, m)) = ctx.main() else {
         return Ok(None);

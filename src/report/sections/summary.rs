@@ -7,6 +7,10 @@ use crate::report::document::{Block, Section};
 
 use super::{preferred_hr, Ctx, SectionResult};
 
+/// "Summary".
+///
+/// # Errors
+/// None: the `Result` is the common signature of [`super::SECTIONS`].
 pub fn section(ctx: &Ctx) -> SectionResult {
     let (r, dc) = (ctx.r, ctx.dc);
     let mut s = Section::new("summary", "Summary");

@@ -10,6 +10,10 @@ use crate::report::document::{Block, Cell, Row, Section, Table};
 
 use super::{Ctx, SectionResult};
 
+/// "Baseline characteristics": Table 1.
+///
+/// # Errors
+/// None: the `Result` is the common signature of [`super::SECTIONS`].
 pub fn section(ctx: &Ctx) -> SectionResult {
     let (r, t1) = (ctx.r, &ctx.dc.table1);
     let (el, ul) = ctx.arm_labels();

@@ -6,6 +6,10 @@ use crate::report::ReportError;
 
 use super::{Ctx, SectionResult};
 
+/// "Versions and options".
+///
+/// # Errors
+/// [`ReportError::Invalid`] when the plan cannot be written as JSON.
 pub fn section(ctx: &Ctx) -> SectionResult {
     versions_section(&serde_json::json!({
         "plan": ctx.r.plan,
