@@ -64,7 +64,6 @@ pub struct AnalysisResult {
     /// One entry per design (primary first).
     pub designs: Vec<DesignResult>,
     /// Score distribution and trajectories by exposure (the report's descriptive figures).
-    #[serde(default)]
     pub descriptive: super::descriptive::Descriptive,
 }
 
