@@ -321,7 +321,7 @@ pub fn required_columns(plan: &Plan) -> Result<Vec<String>, CohortError> {
     for s in &plan.subgroups {
         names.extend(s.required_columns()?);
     }
-    names.extend(super::descriptive::columns(plan));
+    names.extend(super::descriptive::columns(plan.dic.score.as_str()));
     let mut seen = std::collections::HashSet::new();
     names.retain(|n| seen.insert(n.clone()));
     Ok(names)
@@ -450,7 +450,11 @@ pub fn run_plan(
                 &vars,
                 &sample.patients,
             )?);
-            descriptive = super::descriptive::descriptive(plan, &frame, &exposure, &sample)?;
+            let spec = super::descriptive::DescriptiveSpec {
+                score: plan.dic.score.as_str(),
+                exposure: &plan.exposure.name,
+            };
+            descriptive = super::descriptive::descriptive(spec, &frame, &exposure, &sample)?;
         }
         // Complete propensity covariates.
         let covs = &plan.propensity.covariates;

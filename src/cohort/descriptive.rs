@@ -20,7 +20,6 @@ use serde::{Deserialize, Serialize};
 use super::exposure::Exposure;
 use super::frame::PatientFrame;
 use super::landmark::{Design, StudySample};
-use super::plan::Plan;
 use super::propensity::quantile_type7;
 use super::CohortError;
 
@@ -71,29 +70,39 @@ pub struct Descriptive {
     pub trajectories: Vec<TrajectoryPanel>,
 }
 
-/// The patient columns the descriptive data reads (`<score>_day<d>` and `platelets_day<d>` for
-/// each of [`TRAJECTORY_DAYS`]); `run_plan` derives them with the plan's own columns.
-pub fn columns(plan: &Plan) -> Vec<String> {
-    let score = plan.dic.score.as_str();
+/// The patient columns the descriptive data of DIC score `score` (e.g. `jaam`) reads
+/// (`<score>_day<d>` and `platelets_day<d>` for each of [`TRAJECTORY_DAYS`]); `run_plan` derives
+/// them with the plan's own columns.
+pub fn columns(score: &str) -> Vec<String> {
     TRAJECTORY_DAYS
         .iter()
         .flat_map(|d| [format!("{score}_day{d}"), format!("platelets_day{d}")])
         .collect()
 }
 
-/// "Anticoagulant" / "No anticoagulant" for the exposed / unexposed group.
-fn group_name(plan: &Plan, exposed: bool) -> String {
-    if exposed {
-        let mut c = plan.exposure.name.chars();
-        c.next()
-            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-            .unwrap_or_default()
-    } else {
-        format!("No {}", plan.exposure.name)
+/// What the descriptive data is of: the plan's DIC score (e.g. `jaam`) and exposure name
+/// (e.g. `anticoagulant`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DescriptiveSpec<'a> {
+    pub score: &'a str,
+    pub exposure: &'a str,
+}
+
+impl DescriptiveSpec<'_> {
+    /// "Anticoagulant" / "No anticoagulant" for the exposed / unexposed group.
+    fn group_name(&self, exposed: bool) -> String {
+        if exposed {
+            let mut c = self.exposure.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        } else {
+            format!("No {}", self.exposure)
+        }
     }
 }
 
-/// Computes the descriptive data. `frame` is the whole patient frame (one row per patient-table
+/// Computes the descriptive data of `spec`. `frame` is the whole patient frame (one row per patient-table
 /// row) holding [`columns`]; `primary` is the primary design's sample before the complete-case
 /// restriction.
 ///
@@ -101,7 +110,7 @@ fn group_name(plan: &Plan, exposed: bool) -> String {
 /// [`CohortError::UnknownColumn`] when `frame` lacks one of [`columns`],
 /// [`CohortError::InvalidInput`] when it holds one as text.
 pub fn descriptive(
-    plan: &Plan,
+    spec: DescriptiveSpec,
     frame: &PatientFrame,
     exposure: &Exposure,
     primary: &StudySample,
@@ -114,12 +123,12 @@ pub fn descriptive(
             (&all, &exposure.in_window)
         }
     };
-    let score = plan.dic.score.as_str();
+    let score = spec.score;
     Ok(Descriptive {
-        distributions: vec![score_distribution(plan, frame, patients, exposed)?],
+        distributions: vec![score_distribution(spec, frame, patients, exposed)?],
         trajectories: vec![
             trajectory(
-                plan,
+                spec,
                 frame,
                 patients,
                 exposed,
@@ -128,7 +137,7 @@ pub fn descriptive(
                 "Platelets (\u{d7}10\u{2079}/L)".to_string(),
             )?,
             trajectory(
-                plan,
+                spec,
                 frame,
                 patients,
                 exposed,
@@ -142,12 +151,12 @@ pub fn descriptive(
 
 /// Distribution of the day-1 score (complete totals), by exposure (exposed first).
 fn score_distribution(
-    plan: &Plan,
+    spec: DescriptiveSpec,
     frame: &PatientFrame,
     patients: &[usize],
     exposed: &[bool],
 ) -> Result<ScoreCounts, CohortError> {
-    let score = plan.dic.score.as_str();
+    let score = spec.score;
     let label = score.to_uppercase();
     let day1 = frame.num(&format!("{score}_day1"))?;
     let max = patients
@@ -167,7 +176,7 @@ fn score_distribution(
                 }
             }
             GroupCounts {
-                label: group_name(plan, e),
+                label: spec.group_name(e),
                 counts,
             }
         })
@@ -182,7 +191,7 @@ fn score_distribution(
 
 /// The panel of column family `what` (`<what>_day<d>`), by exposure (exposed first).
 fn trajectory(
-    plan: &Plan,
+    spec: DescriptiveSpec,
     frame: &PatientFrame,
     patients: &[usize],
     exposed: &[bool],
@@ -193,7 +202,7 @@ fn trajectory(
     let mut groups = Vec::new();
     for e in [true, false] {
         let mut g = GroupTrajectory {
-            label: group_name(plan, e),
+            label: spec.group_name(e),
             ..Default::default()
         };
         for d in TRAJECTORY_DAYS {
