@@ -20,7 +20,6 @@ use dicohort::cohort::valid_plan::ValidPlan;
 use dicohort::load::{load_cohort, LoadOptions};
 use dicohort::output::{write_dir, OutputDir};
 use dicohort::report::analysis::write_analysis_report;
-use dicohort::report::descriptive::descriptive_from_cohort;
 use dicohort::report::disclosure::DisclosureRule;
 use dicohort::simulate::{simulate_cohort, SimParams};
 
@@ -122,9 +121,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cohort.patients.len(),
         cohort.days.len()
     ));
-    let descriptive =
-        descriptive_from_cohort(plan.as_run(), &cohort).context("descriptive figures")?;
-    st.mark("descriptive figures");
     let verbose = args.verbose;
     let mut progress = |s: &str| {
         if verbose {
@@ -138,13 +134,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     st.mark("analysis");
     write_results(&result, tx.dir())?;
     st.mark("write results");
-    write_analysis_report(
-        &result,
-        Some(descriptive),
-        DisclosureRule::new(args.min_cell),
-        tx.dir(),
-    )
-    .context("writing the report")?;
+    write_analysis_report(&result, &DisclosureRule::new(args.min_cell), tx.dir())
+        .context("writing the report")?;
     let files = tx.commit()?.files;
     st.mark("write report");
     println!(
@@ -173,7 +164,7 @@ pub fn write_results(result: &AnalysisResult, out: &Path) -> anyhow::Result<Vec<
         ("results/README.txt".to_string(), RESULTS_README.to_string()),
         (
             "results/analysis.json".to_string(),
-            serde_json::to_string_pretty(result).context("serialising the result")? + "\n",
+            result.to_json().context("serialising the result")? + "\n",
         ),
         (
             "results/plan.json".to_string(),

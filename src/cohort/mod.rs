@@ -19,11 +19,13 @@
 pub mod analysis;
 pub mod balance;
 pub mod derive;
+pub mod descriptive;
 pub mod estimate;
 pub mod exposure;
 pub mod expr;
 pub mod fingerprint;
 pub mod frame;
+pub mod json;
 pub mod landmark;
 pub mod outcome;
 pub mod plan;
