@@ -465,6 +465,10 @@ pub(crate) struct ValueStep {
 #[derive(Debug, Default)]
 pub(crate) struct Stage {
     pub keep: bool,
+    /// The CSV delimiter (`None`: detected per file).
+    pub delimiter: Option<u8>,
+    /// Where the stages of reading are reported.
+    pub progress: crate::progress::Reporter,
     pub problems: Problems,
     pub warnings: Vec<String>,
     pub conversions: Vec<UnitConversion>,
@@ -521,6 +525,7 @@ impl Stage {
 
     /// Applies the cross-row rules, counts exclusions and (when `keep`) builds the cohort.
     pub fn finish(mut self, format: CohortFormat) -> (Option<Cohort>, ValidationReport) {
+        self.progress.stage("checking rows across tables", None);
         // Duplicate patient ids: every row carrying the id is a problem and excluded.
         self.duplicate_ids.sort_unstable();
         self.duplicate_ids.dedup();
@@ -793,6 +798,7 @@ impl Stage {
         if !self.keep {
             return (None, report);
         }
+        self.progress.stage("building the canonical tables", None);
         let cohort = self.build(&report);
         (Some(cohort), report)
     }
