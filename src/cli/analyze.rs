@@ -80,6 +80,7 @@ fn run_with(args: &Args, bar: &std::sync::Arc<Bar>) -> anyhow::Result<()> {
                 LoadOptions::default()
             };
             opts.delimiter = args.delimiter;
+            opts.compact = true;
             load_cohort_with_progress(&dir, &opts, reporter.clone())
                 .with_context(|| format!("loading the cohort {}", dir.display()))?
                 .0
@@ -93,7 +94,7 @@ fn run_with(args: &Args, bar: &std::sync::Arc<Bar>) -> anyhow::Result<()> {
         &format!(
             "descriptive figures ({} patients, {} patient-days)",
             cohort.patients.len(),
-            cohort.days.len()
+            cohort.n_days()
         ),
         None,
     );

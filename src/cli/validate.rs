@@ -35,6 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         strict: !args.lenient,
         mapping: args.mapping.clone(),
         delimiter: args.delimiter,
+        compact: false,
     };
     let bar = Bar::new(args.progress);
     let report = validate_cohort_with_progress(&args.dir, &opts, bar.reporter());

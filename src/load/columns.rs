@@ -219,6 +219,8 @@ fn cells_of_scanned(
         .map(|((name, _), col)| {
             let cells = match col {
                 TypedColumn::Number { values, .. } => Cells::Numbers(values),
+                // not asked for by read_cells (a true/false column is text there, as in R)
+                TypedColumn::Flag(values) => Cells::Numbers(values),
                 TypedColumn::Text(ca) => cells_from_text(ca.iter(), missing),
             };
             (name, cells)

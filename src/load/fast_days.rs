@@ -17,8 +17,11 @@ use super::table::FileFormat;
 use super::typed::{read_columns, TypedColumn, Want};
 use super::validate::{is_missing_token, n_day_values, parse_bool, DayRow, Stage};
 use super::LoadError;
+use crate::schema::Encoded;
 use std::fs::File;
 use std::io::Read;
+
+use rayon::prelude::*;
 
 /// Bytes of text parsed at a time.
 const BLOCK_BYTES: usize = 32 << 20;
@@ -81,7 +84,7 @@ pub(crate) fn read_days_fast(
     };
     let mark = Mark {
         days: stage.days.len(),
-        values: stage.day_values.first().map_or(0, Vec::len),
+        values: stage.day_values.first().map_or(0, Encoded::len),
         rows_read: stage.day_rows_read,
         day_columns: stage.day_columns.len(),
     };
@@ -93,7 +96,8 @@ pub(crate) fn read_days_fast(
         .filter_map(|(c, pos)| {
             let want = match c.ty {
                 ColumnType::Number | ColumnType::Integer => Want::Number,
-                ColumnType::Boolean | ColumnType::String { .. } => Want::Text,
+                ColumnType::Boolean => Want::Flag,
+                ColumnType::String { .. } => Want::Text,
             };
             pos.map(|p| (p, want))
         })
@@ -109,7 +113,7 @@ pub(crate) fn read_days_fast(
     stage.progress.unit("bytes");
     let nv = n_day_values();
     if stage.keep && stage.day_values.is_empty() {
-        stage.day_values = vec![Vec::new(); nv];
+        stage.day_values = vec![Encoded::default(); nv];
     }
 
     let mut buf: Vec<u8> = Vec::new();
@@ -159,9 +163,6 @@ pub(crate) fn read_days_fast(
             // Size the staged columns once from the first block's row width.
             let estimate = (size as f64 / cut as f64 * rows.n_rows as f64 * 1.02) as usize;
             stage.days.reserve(estimate);
-            for c in &mut stage.day_values {
-                c.reserve(estimate);
-            }
             reserved = true;
         }
         let shape = Shape {
@@ -215,6 +216,39 @@ fn fill(f: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> std::io::Result<bool> 
     Ok(false)
 }
 
+/// One column's values as staged (booleans 1/0, missing NaN), or `None` when a cell needs the
+/// row-by-row reader.
+fn checked_values(c: &ColumnSpec, col: Option<TypedColumn>, n: usize) -> Option<Vec<f64>> {
+    match col {
+        None if c.nullable => Some(vec![f64::NAN; n]),
+        None => None,
+        Some(TypedColumn::Number { values, non_finite }) => {
+            (!non_finite && values.iter().all(|&v| number_ok(c, v))).then_some(values)
+        }
+        Some(TypedColumn::Flag(values)) => {
+            (c.nullable || !values.iter().any(|v| v.is_nan())).then_some(values)
+        }
+        Some(TypedColumn::Text(ca)) => {
+            let mut v = Vec::with_capacity(n);
+            for t in ca.iter() {
+                let t = t.map(str::trim).unwrap_or("");
+                if is_missing_token(t) {
+                    if !c.nullable {
+                        return None;
+                    }
+                    v.push(f64::NAN);
+                    continue;
+                }
+                match (&c.ty, parse_bool(t)) {
+                    (ColumnType::Boolean, Some(b)) => v.push(if b { 1.0 } else { 0.0 }),
+                    _ => return None,
+                }
+            }
+            Some(v)
+        }
+    }
+}
+
 /// Checks one block's typed columns and stages its rows; false (nothing of this block staged)
 /// when a cell needs the row-by-row reader.
 #[allow(clippy::too_many_arguments)]
@@ -255,39 +289,19 @@ fn stage_block(
         }
         patient.push(last_id.1);
     }
-    // Values, spec order after patient_id.
-    let mut values: Vec<Vec<f64>> = Vec::with_capacity(spec.columns.len() - 1);
-    for (c, col) in spec.columns.iter().skip(1).zip(by_spec) {
-        let v = match col {
-            None if c.nullable => vec![f64::NAN; n],
-            None => return false,
-            Some(TypedColumn::Number { values, non_finite }) => {
-                if non_finite || !values.iter().all(|&v| number_ok(c, v)) {
-                    return false;
-                }
-                values
-            }
-            Some(TypedColumn::Text(ca)) => {
-                let mut v = Vec::with_capacity(n);
-                for t in ca.iter() {
-                    let t = t.map(str::trim).unwrap_or("");
-                    if is_missing_token(t) {
-                        if !c.nullable {
-                            return false;
-                        }
-                        v.push(f64::NAN);
-                        continue;
-                    }
-                    match (&c.ty, parse_bool(t)) {
-                        (ColumnType::Boolean, Some(b)) => v.push(if b { 1.0 } else { 0.0 }),
-                        _ => return false,
-                    }
-                }
-                v
-            }
-        };
-        values.push(v);
-    }
+    // Values, spec order after patient_id, each column checked on the pool's threads.
+    let checked: Vec<Option<Vec<f64>>> = spec
+        .columns
+        .iter()
+        .skip(1)
+        .zip(by_spec)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(c, col)| checked_values(c, col, n))
+        .collect();
+    let Some(values) = checked.into_iter().collect::<Option<Vec<Vec<f64>>>>() else {
+        return false;
+    };
     let mut values = values.into_iter();
     let day = values.next().expect("days has a day column");
     for (k, (&p, &d)) in patient.iter().zip(&day).enumerate() {
@@ -300,9 +314,11 @@ fn stage_block(
         });
     }
     if stage.keep {
-        for (dst, src) in stage.day_values.iter_mut().zip(values) {
-            dst.extend_from_slice(&src);
-        }
+        let pairs: Vec<(&mut Encoded, Vec<f64>)> =
+            stage.day_values.iter_mut().zip(values).collect();
+        pairs
+            .into_par_iter()
+            .for_each(|(dst, src)| dst.extend(&src));
     }
     true
 }

@@ -116,6 +116,9 @@ pub struct LoadOptions {
     pub mapping: Option<PathBuf>,
     /// The CSV delimiter (`,`, `;`, tab, `|`); `None` detects it from each file's header.
     pub delimiter: Option<u8>,
+    /// Keep the patient-days compact (`Cohort::compact_days`, every value exact, a few bytes
+    /// each) instead of as `f64` columns (`Cohort::days`): for the analysis of large cohorts.
+    pub compact: bool,
 }
 
 impl Default for LoadOptions {
@@ -124,6 +127,7 @@ impl Default for LoadOptions {
             strict: true,
             mapping: None,
             delimiter: None,
+            compact: false,
         }
     }
 }
@@ -196,6 +200,7 @@ pub fn load_canonical(
 ) -> Result<(Cohort, ValidationReport), LoadError> {
     let mut stage = validate::Stage::new(true);
     stage.delimiter = opts.delimiter;
+    stage.compact = opts.compact;
     canonical::read_canonical(&mut stage, patients, days, treatments)?;
     let (cohort, report) = stage.finish(CohortFormat::Canonical);
     finish_load(cohort, report, opts)
@@ -230,6 +235,7 @@ fn run_dir(
     }
     let mut stage = validate::Stage::new(keep);
     stage.delimiter = opts.delimiter;
+    stage.compact = opts.compact;
     stage.progress = progress;
     let find = |stem: &str, stage: &mut validate::Stage| -> Option<PathBuf> {
         match source::find_table(dir, stem) {

@@ -20,6 +20,9 @@ use super::scan::Shape;
 pub enum Want {
     Number,
     Text,
+    /// `true` / `false` (any case) as polars reads booleans; any other spelling makes the
+    /// column text.
+    Flag,
 }
 
 /// A typed column read from a file.
@@ -30,6 +33,63 @@ pub enum TypedColumn {
     Number { values: Vec<f64>, non_finite: bool },
     /// Text cells (nulls for the missing-value tokens as written, untrimmed otherwise).
     Text(StringChunked),
+    /// Flags: 1, 0, or `NaN` where the cell was empty.
+    Flag(Vec<f64>),
+}
+
+/// Whether a missing-value token other than the empty cell is written as a whole field in the
+/// first rows: then polars checks every field against the tokens (which costs), else it only
+/// meets empty cells and a later token sends it to the next attempt.
+fn tokens_in_sample(data: &[u8], delimiter: u8, tokens: &[PlSmallStr]) -> bool {
+    let sample = &data[..data.len().min(1 << 16)];
+    sample
+        .split(|&b| b == b'\n')
+        .flat_map(|line| line.split(|&b| b == delimiter))
+        .any(|f| {
+            let f = f.strip_suffix(b"\r").unwrap_or(f);
+            tokens.iter().any(|t| t.as_bytes() == f)
+        })
+}
+
+/// One attempt of polars at the columns `wants` (every header position; `None` = not read).
+fn try_read(
+    data: &[u8],
+    delimiter: u8,
+    wants: &[Option<Want>],
+    nulls: Option<&[PlSmallStr]>,
+) -> Option<DataFrame> {
+    let schema: Schema = wants
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let dt = match w {
+                Some(Want::Number) => DataType::Float64,
+                Some(Want::Flag) => DataType::Boolean,
+                _ => DataType::String,
+            };
+            Field::new(name(i), dt)
+        })
+        .collect();
+    let projection: Vec<usize> = (0..wants.len()).filter(|&i| wants[i].is_some()).collect();
+    let nulls = nulls.map(|n| NullValues::AllColumns(n.to_vec()));
+    CsvReadOptions::default()
+        .with_has_header(false)
+        .with_schema(Some(Arc::new(schema)))
+        .with_projection(Some(Arc::new(projection)))
+        .with_raise_if_empty(false)
+        .with_ignore_errors(false)
+        .map_parse_options(|o| {
+            o.with_separator(delimiter)
+                .with_null_values(nulls.clone())
+                .with_truncate_ragged_lines(false)
+        })
+        .into_reader_with_file_handle(Cursor::new(data))
+        .finish()
+        .ok()
+}
+
+fn name(i: usize) -> PlSmallStr {
+    PlSmallStr::from(format!("c{i}"))
 }
 
 /// Reads header positions `cols` of the data rows of `bytes` (as scanned into `shape`), each
@@ -56,50 +116,50 @@ pub fn read_columns(
                         PlSmallStr::EMPTY,
                         &[] as &[&str],
                     )),
+                    Want::Flag => TypedColumn::Flag(Vec::new()),
                 })
                 .collect(),
         );
     }
-    let name = |i: usize| PlSmallStr::from(format!("c{i}"));
-    let mut dtypes = vec![DataType::String; width];
+    let mut wants: Vec<Option<Want>> = vec![None; width];
     for &(i, w) in cols {
-        if w == Want::Number {
-            dtypes[i] = DataType::Float64;
-        }
+        wants[i] = Some(w);
     }
-    let schema: Schema = (0..width)
-        .map(|i| Field::new(name(i), dtypes[i].clone()))
-        .collect();
-    let mut projection: Vec<usize> = cols.iter().map(|c| c.0).collect();
-    projection.sort_unstable();
-    projection.dedup();
     let nulls: Vec<PlSmallStr> = null_tokens
         .iter()
         .filter(|t| !t.is_empty())
         .map(|t| PlSmallStr::from(t.as_str()))
         .collect();
     let data = &bytes[shape.data_start..shape.data_end];
-    let delimiter = shape.delimiter;
-    let result = CsvReadOptions::default()
-        .with_has_header(false)
-        .with_schema(Some(Arc::new(schema)))
-        .with_projection(Some(Arc::new(projection)))
-        .with_raise_if_empty(false)
-        .with_ignore_errors(false)
-        .map_parse_options(|o| {
-            o.with_separator(delimiter)
-                .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
-                .with_truncate_ragged_lines(false)
-        })
-        .into_reader_with_file_handle(Cursor::new(data))
-        .finish();
+    let d = shape.delimiter;
+    // Attempts, cheapest first: without the tokens (empty cells are nulls anyway), with them,
+    // and with flag columns read as text (another spelling of true/false).
+    let as_text: Vec<Option<Want>> = wants
+        .iter()
+        .map(|w| w.map(|w| if w == Want::Flag { Want::Text } else { w }))
+        .collect();
+    let df = if tokens_in_sample(data, d, &nulls) {
+        None
+    } else {
+        try_read(data, d, &wants, None)
+    };
+    let (df, wants) = match df {
+        Some(df) => (df, wants),
+        None => match try_read(data, d, &wants, Some(&nulls)) {
+            Some(df) => (df, wants),
+            None if as_text != wants => (try_read(data, d, &as_text, Some(&nulls))?, as_text),
+            None => return None,
+        },
+    };
     // An error is a cell that is not a number (or input polars reads otherwise than the scan):
     // the caller reads the file as text.
-    let df = result.ok().filter(|df| df.height() == shape.n_rows)?;
+    if df.height() != shape.n_rows {
+        return None;
+    }
     let mut out = Vec::with_capacity(cols.len());
-    for &(i, w) in cols {
+    for &(i, _) in cols {
         let col = df.column(&name(i)).ok()?;
-        out.push(match w {
+        out.push(match wants[i].expect("a requested column") {
             Want::Number => {
                 let ca = col.f64().ok()?;
                 let mut v = Vec::with_capacity(ca.len());
@@ -127,6 +187,13 @@ pub fn read_columns(
                 }
             }
             Want::Text => TypedColumn::Text(col.str().ok()?.clone()),
+            Want::Flag => TypedColumn::Flag(
+                col.bool()
+                    .ok()?
+                    .iter()
+                    .map(|b| b.map_or(f64::NAN, |b| if b { 1.0 } else { 0.0 }))
+                    .collect(),
+            ),
         });
     }
     Some(out)

@@ -15,7 +15,8 @@ use serde::Serialize;
 use crate::format::shortest;
 use crate::schema::tables::ExtraColumn;
 use crate::schema::{
-    Cohort, CohortFlow, DayTable, PatientTable, Sex, TreatmentTable, UnitConversion,
+    Cohort, CohortFlow, CompactDays, DayTable, Encoded, PatientTable, Sex, TreatmentTable,
+    UnitConversion,
 };
 
 use super::spec::{table_spec, ColumnSpec, ColumnType, TableKind};
@@ -485,8 +486,11 @@ pub(crate) struct Stage {
 
     pub day_file: Rc<str>,
     pub days: Vec<DayRow>,
-    /// Staged measurement values, one vector per days column (column-major).
-    pub day_values: Vec<Vec<f64>>,
+    /// Staged measurement values, one column per days column (column-major), each in the
+    /// exact compact encoding of `schema::compact`.
+    pub day_values: Vec<Encoded>,
+    /// Build the cohort's days compact (`Cohort::compact_days`) rather than as `f64` columns.
+    pub compact: bool,
     pub day_columns: Vec<String>,
     pub day_rows_read: u64,
     pub day_excl: Exclusions,
@@ -864,47 +868,21 @@ impl Stage {
         // freed at once, so memory peaks at the staged values plus one column.
         let identity =
             keep.len() == self.days.len() && keep.iter().enumerate().all(|(k, &i)| k as u32 == i);
-        let mut cols: Vec<Vec<f64>> = std::mem::take(&mut self.day_values)
+        let mut cols: Vec<Encoded> = std::mem::take(&mut self.day_values)
             .into_iter()
-            .map(|col| {
-                if identity {
-                    col
-                } else {
-                    keep.iter().map(|&i| col[i as usize]).collect()
-                }
-            })
+            .map(|col| if identity { col } else { col.gather(&keep) })
             .collect();
-        cols.resize_with(nv, Vec::new);
-        let spec = table_spec(TableKind::Days);
-        let mut take = |name: &str| std::mem::take(&mut cols[spec.index_of(name).unwrap() - 2]);
-        dt.platelets = take("platelets");
-        dt.pt_inr = take("pt_inr");
-        dt.pt_ratio = take("pt_ratio");
-        dt.pt_sec_prolongation = take("pt_sec_prolongation");
-        dt.fibrinogen = take("fibrinogen");
-        dt.fdp = take("fdp");
-        dt.d_dimer = take("d_dimer");
-        dt.antithrombin = take("antithrombin");
-        dt.tat_x_uln = take("tat_x_uln");
-        dt.temperature = take("temperature");
-        dt.heart_rate = take("heart_rate");
-        dt.resp_rate = take("resp_rate");
-        dt.paco2 = take("paco2");
-        dt.wbc = take("wbc");
-        dt.immature_pct = take("immature_pct");
-        dt.pao2_fio2 = take("pao2_fio2");
-        dt.ventilated = take("ventilated").into_iter().map(to_flag).collect();
-        dt.map = take("map");
-        dt.dopamine = take("dopamine");
-        dt.dobutamine = take("dobutamine");
-        dt.epinephrine = take("epinephrine");
-        dt.norepinephrine = take("norepinephrine");
-        dt.gcs = take("gcs");
-        dt.bilirubin = take("bilirubin");
-        dt.creatinine = take("creatinine");
-        dt.urine_output = take("urine_output");
-        dt.bleeding = take("bleeding").into_iter().map(to_flag).collect();
-        dt.organ_failure = take("organ_failure").into_iter().map(to_flag).collect();
+        cols.resize_with(nv, || Encoded::Missing { len: keep.len() });
+        let compact_days = if self.compact {
+            Some(CompactDays {
+                patient: std::mem::take(&mut dt.patient),
+                day: std::mem::take(&mut dt.day),
+                columns: cols,
+            })
+        } else {
+            fill_day_table(&mut dt, cols);
+            None
+        };
 
         // Treatments sorted by (patient, start_day), reading order within ties.
         let mut tr: Vec<TreatRow> = self
@@ -929,11 +907,53 @@ impl Stage {
         Cohort {
             patients: pt,
             days: dt,
+            compact_days,
             treatments: tt,
             flow: report.flow.clone(),
             conversions: report.conversions.clone(),
         }
     }
+}
+
+/// The staged columns (in days-spec order after `patient_id` and `day`) decoded into `dt`, each
+/// staged column freed as soon as it is decoded.
+fn fill_day_table(dt: &mut DayTable, cols: Vec<Encoded>) {
+    let spec = table_spec(TableKind::Days);
+    let mut cols: Vec<Option<Encoded>> = cols.into_iter().map(Some).collect();
+    let mut take = |name: &str| -> Vec<f64> {
+        cols[spec.index_of(name).unwrap() - 2]
+            .take()
+            .map(|c| c.to_f64())
+            .unwrap_or_default()
+    };
+    dt.platelets = take("platelets");
+    dt.pt_inr = take("pt_inr");
+    dt.pt_ratio = take("pt_ratio");
+    dt.pt_sec_prolongation = take("pt_sec_prolongation");
+    dt.fibrinogen = take("fibrinogen");
+    dt.fdp = take("fdp");
+    dt.d_dimer = take("d_dimer");
+    dt.antithrombin = take("antithrombin");
+    dt.tat_x_uln = take("tat_x_uln");
+    dt.temperature = take("temperature");
+    dt.heart_rate = take("heart_rate");
+    dt.resp_rate = take("resp_rate");
+    dt.paco2 = take("paco2");
+    dt.wbc = take("wbc");
+    dt.immature_pct = take("immature_pct");
+    dt.pao2_fio2 = take("pao2_fio2");
+    dt.ventilated = take("ventilated").into_iter().map(to_flag).collect();
+    dt.map = take("map");
+    dt.dopamine = take("dopamine");
+    dt.dobutamine = take("dobutamine");
+    dt.epinephrine = take("epinephrine");
+    dt.norepinephrine = take("norepinephrine");
+    dt.gcs = take("gcs");
+    dt.bilirubin = take("bilirubin");
+    dt.creatinine = take("creatinine");
+    dt.urine_output = take("urine_output");
+    dt.bleeding = take("bleeding").into_iter().map(to_flag).collect();
+    dt.organ_failure = take("organ_failure").into_iter().map(to_flag).collect();
 }
 
 fn to_flag(v: f64) -> Option<bool> {
@@ -1162,10 +1182,10 @@ pub(crate) fn stage_day(
             });
             if stage.keep {
                 if stage.day_values.is_empty() {
-                    stage.day_values = vec![Vec::new(); values.len()];
+                    stage.day_values = vec![Encoded::default(); values.len()];
                 }
                 for (c, v) in stage.day_values.iter_mut().zip(values.iter()) {
-                    c.push(*v);
+                    c.extend(std::slice::from_ref(v));
                 }
             }
             true

@@ -10,6 +10,7 @@ mod cohort_plan;
 mod cohort_propensity;
 mod cohort_truth;
 mod common;
+mod load_compact;
 mod load_formats;
 mod load_validation;
 mod meta_cli;
