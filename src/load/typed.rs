@@ -78,6 +78,8 @@ fn try_read(
         .with_projection(Some(Arc::new(projection)))
         .with_raise_if_empty(false)
         .with_ignore_errors(false)
+        // the columns are copied out chunk by chunk: no need to join polars' chunks first
+        .with_rechunk(false)
         .map_parse_options(|o| {
             o.with_separator(delimiter)
                 .with_null_values(nulls.clone())

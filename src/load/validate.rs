@@ -401,7 +401,8 @@ pub(crate) const P_NUMERIC: [&str; 7] = [
 #[derive(Debug, Clone)]
 pub(crate) struct PatientRow {
     pub row: u64,
-    pub id: String,
+    /// Shared with `Stage::patient_ids` (one copy of each id).
+    pub id: Rc<str>,
     pub site: String,
     pub sex: Option<Sex>,
     /// In the order of [`P_NUMERIC`].
@@ -479,7 +480,7 @@ pub(crate) struct Stage {
     pub patient_file: Rc<str>,
     pub patients: Vec<PatientRow>,
     pub extra_names: Vec<String>,
-    pub patient_ids: HashMap<String, u32>,
+    pub patient_ids: HashMap<Rc<str>, u32>,
     pub duplicate_ids: Vec<u32>,
     pub patient_rows_read: u64,
     pub patient_excl: Exclusions,
@@ -510,12 +511,12 @@ impl Stage {
     }
 
     /// Registers a staged patient's id; a repeated id marks both rows.
-    pub fn register_patient(&mut self, id: &str, idx: u32) {
-        if let Some(&first) = self.patient_ids.get(id) {
+    pub fn register_patient(&mut self, id: &Rc<str>, idx: u32) {
+        if let Some(&first) = self.patient_ids.get(&**id) {
             self.duplicate_ids.push(first);
             self.duplicate_ids.push(idx);
         } else {
-            self.patient_ids.insert(id.to_string(), idx);
+            self.patient_ids.insert(id.clone(), idx);
         }
     }
 
@@ -536,12 +537,12 @@ impl Stage {
         let mut by_id: HashMap<&str, Vec<u64>> = HashMap::new();
         for &i in &self.duplicate_ids {
             let p = &self.patients[i as usize];
-            by_id.entry(p.id.as_str()).or_default().push(p.row);
+            by_id.entry(&*p.id).or_default().push(p.row);
         }
         let mut dup_problems = Vec::new();
         for &i in &self.duplicate_ids {
             let p = &self.patients[i as usize];
-            let rows = &by_id[p.id.as_str()];
+            let rows = &by_id[&*p.id];
             let rows: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
             dup_problems.push((
                 p.row,
@@ -616,56 +617,14 @@ impl Stage {
                 );
             }
         }
-        let mut order: Vec<u32> = (0..self.days.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| {
-            let d = &self.days[i as usize];
-            (d.patient, d.day, d.row)
-        });
-        let mut g = 0;
-        while g < order.len() {
-            let a = self.days[order[g] as usize];
-            let mut h = g + 1;
-            while h < order.len() {
-                let b = &self.days[order[h] as usize];
-                if b.patient != a.patient || b.day != a.day {
-                    break;
-                }
-                h += 1;
-            }
-            let live = order[g..h]
-                .iter()
-                .filter(|&&i| self.days[i as usize].bad != Some(ProblemKind::PatientExcluded))
-                .count();
-            if h - g > 1 && live > 1 {
-                let rows: Vec<String> = order[g..h]
-                    .iter()
-                    .map(|&i| self.days[i as usize].row.to_string())
-                    .collect();
-                let id = self.patients[a.patient as usize].id.clone();
-                for &i in &order[g..h] {
-                    let d = &mut self.days[i as usize];
-                    if d.bad == Some(ProblemKind::PatientExcluded) {
-                        continue;
-                    }
-                    if d.bad.is_none() {
-                        d.bad = Some(ProblemKind::DuplicatePatientDay);
-                    }
-                    let col = self.day_columns[d.col as usize].clone();
-                    let row = d.row;
-                    self.problems.push(
-                        &dfile,
-                        Some(u64::from(row)),
-                        Some(&col),
-                        ProblemKind::DuplicatePatientDay,
-                        format!(
-                            "duplicate patient-day (`{id}`, day {}): rows {}; every row of it is excluded",
-                            a.day,
-                            rows.join(", ")
-                        ),
-                    );
-                }
-            }
-            g = h;
+        // Duplicate patient-days. Rows already in strictly increasing (patient, day) order, as
+        // written by the simulator and most exports, hold none: no sort needed.
+        let in_order = self
+            .days
+            .windows(2)
+            .all(|w| (w[0].patient, w[0].day) < (w[1].patient, w[1].day));
+        if !in_order {
+            self.duplicate_patient_days(&dfile);
         }
         for d in &self.days {
             if let Some(k) = d.bad {
@@ -807,6 +766,61 @@ impl Stage {
         (Some(cohort), report)
     }
 
+    /// Reports (and excludes) every row of a duplicated (patient, day).
+    fn duplicate_patient_days(&mut self, dfile: &str) {
+        let mut order: Vec<u32> = (0..self.days.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| {
+            let d = &self.days[i as usize];
+            (d.patient, d.day, d.row)
+        });
+        let mut g = 0;
+        while g < order.len() {
+            let a = self.days[order[g] as usize];
+            let mut h = g + 1;
+            while h < order.len() {
+                let b = &self.days[order[h] as usize];
+                if b.patient != a.patient || b.day != a.day {
+                    break;
+                }
+                h += 1;
+            }
+            let live = order[g..h]
+                .iter()
+                .filter(|&&i| self.days[i as usize].bad != Some(ProblemKind::PatientExcluded))
+                .count();
+            if h - g > 1 && live > 1 {
+                let rows: Vec<String> = order[g..h]
+                    .iter()
+                    .map(|&i| self.days[i as usize].row.to_string())
+                    .collect();
+                let id = self.patients[a.patient as usize].id.clone();
+                for &i in &order[g..h] {
+                    let d = &mut self.days[i as usize];
+                    if d.bad == Some(ProblemKind::PatientExcluded) {
+                        continue;
+                    }
+                    if d.bad.is_none() {
+                        d.bad = Some(ProblemKind::DuplicatePatientDay);
+                    }
+                    let col = self.day_columns[d.col as usize].clone();
+                    let row = d.row;
+                    self.problems.push(
+                    &dfile,
+                    Some(u64::from(row)),
+                    Some(&col),
+                    ProblemKind::DuplicatePatientDay,
+                    format!(
+                        "duplicate patient-day (`{id}`, day {}): rows {}; every row of it is excluded",
+                        a.day,
+                        rows.join(", ")
+                    ),
+                );
+                }
+            }
+            g = h;
+        }
+    }
+
     fn build(mut self, report: &ValidationReport) -> Cohort {
         // Patients in reading order, excluded ones dropped.
         let mut new_index = vec![u32::MAX; self.patients.len()];
@@ -825,7 +839,7 @@ impl Stage {
                 continue;
             }
             new_index[i] = pt.patient_id.len() as u32;
-            pt.patient_id.push(p.id);
+            pt.patient_id.push(p.id.to_string());
             pt.site_id.push(p.site);
             pt.sex.push(p.sex);
             pt.age.push(p.num[0]);
@@ -1024,7 +1038,7 @@ pub(crate) fn stage_unreadable_patient(
     id: Option<&str>,
     reason: ProblemKind,
 ) {
-    let id = id.map(str::trim).unwrap_or("").to_string();
+    let id: Rc<str> = id.map(str::trim).unwrap_or("").into();
     let idx = stage.patients.len() as u32;
     if !id.is_empty() {
         stage.register_patient(&id, idx);
@@ -1117,6 +1131,7 @@ pub(crate) fn stage_patient(
         );
     }
     let idx = stage.patients.len() as u32;
+    let id: Rc<str> = id.into();
     if !id.is_empty() {
         stage.register_patient(&id, idx);
     }
