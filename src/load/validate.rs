@@ -403,11 +403,11 @@ pub(crate) struct PatientRow {
     pub row: u64,
     /// Shared with `Stage::patient_ids` (one copy of each id).
     pub id: Rc<str>,
-    pub site: String,
+    pub site: Box<str>,
     pub sex: Option<Sex>,
     /// In the order of [`P_NUMERIC`].
     pub num: [f64; 7],
-    pub extra: Vec<Option<String>>,
+    pub extra: Box<[Option<String>]>,
     pub bad: Option<ProblemKind>,
 }
 
@@ -437,14 +437,14 @@ pub(crate) struct DayRow {
 pub(crate) struct TreatRow {
     pub patient: u32,
     pub row: u64,
-    pub drug: String,
+    pub drug: Rc<str>,
     pub start: f64,
     pub end: f64,
     pub dose: f64,
-    pub dose_unit: Option<String>,
-    /// Source column names for start/end day (for messages).
-    pub start_col: String,
-    pub end_col: String,
+    pub dose_unit: Option<Rc<str>>,
+    /// Source column names for start/end day (for messages), shared by every row.
+    pub start_col: Rc<str>,
+    pub end_col: Rc<str>,
     pub bad: Option<ProblemKind>,
 }
 
@@ -500,6 +500,8 @@ pub(crate) struct Stage {
     pub treatments: Vec<TreatRow>,
     pub treat_rows_read: u64,
     pub treat_excl: Exclusions,
+    /// Texts shared by many rows (see [`Stage::intern`]).
+    pub interned: std::collections::HashSet<Rc<str>>,
 }
 
 impl Stage {
@@ -518,6 +520,16 @@ impl Stage {
         } else {
             self.patient_ids.insert(id.clone(), idx);
         }
+    }
+
+    /// One shared copy of a text repeated on many rows (drug names, column names, units).
+    pub fn intern(&mut self, text: &str) -> Rc<str> {
+        if let Some(t) = self.interned.get(text) {
+            return t.clone();
+        }
+        let t: Rc<str> = text.into();
+        self.interned.insert(t.clone());
+        t
     }
 
     pub fn day_column(&mut self, name: &str) -> u16 {
@@ -643,7 +655,7 @@ impl Stage {
                 t.bad = Some(ProblemKind::PatientExcluded);
                 continue;
             }
-            let mut flag = |t: &mut TreatRow, kind: ProblemKind, col: String, msg: String| {
+            let mut flag = |t: &mut TreatRow, kind: ProblemKind, col: Rc<str>, msg: String| {
                 if t.bad.is_none() {
                     t.bad = Some(kind);
                 }
@@ -840,7 +852,7 @@ impl Stage {
             }
             new_index[i] = pt.patient_id.len() as u32;
             pt.patient_id.push(p.id.to_string());
-            pt.site_id.push(p.site);
+            pt.site_id.push(p.site.into());
             pt.sex.push(p.sex);
             pt.age.push(p.num[0]);
             pt.apache2.push(p.num[1]);
@@ -849,7 +861,7 @@ impl Stage {
             pt.death_day.push(p.num[4]);
             pt.last_day.push(p.num[5]);
             pt.discharge_day.push(p.num[6]);
-            for (c, v) in extra.iter_mut().zip(p.extra) {
+            for (c, v) in extra.iter_mut().zip(p.extra.into_vec()) {
                 c.values.push(
                     v.as_deref()
                         .filter(|t| !is_missing_token(t))
@@ -912,11 +924,11 @@ impl Stage {
         let mut tt = TreatmentTable::default();
         for t in tr {
             tt.patient.push(new_index[t.patient as usize]);
-            tt.drug.push(t.drug);
+            tt.drug.push(t.drug.to_string());
             tt.start_day.push(t.start);
             tt.end_day.push(t.end);
             tt.dose.push(t.dose);
-            tt.dose_unit.push(t.dose_unit);
+            tt.dose_unit.push(t.dose_unit.map(|u| u.to_string()));
         }
         Cohort {
             patients: pt,
@@ -1046,10 +1058,10 @@ pub(crate) fn stage_unreadable_patient(
     stage.patients.push(PatientRow {
         row,
         id,
-        site: String::new(),
+        site: Box::default(),
         sex: None,
         num: [f64::NAN; 7],
-        extra: Vec::new(),
+        extra: Box::default(),
         bad: Some(reason),
     });
 }
@@ -1138,10 +1150,18 @@ pub(crate) fn stage_patient(
     stage.patients.push(PatientRow {
         row,
         id,
-        site: if stage.keep { site } else { String::new() },
+        site: if stage.keep {
+            site.into()
+        } else {
+            Box::default()
+        },
         sex,
         num,
-        extra: if stage.keep { extra } else { Vec::new() },
+        extra: if stage.keep {
+            extra.into_boxed_slice()
+        } else {
+            Box::default()
+        },
         bad,
     });
 }
@@ -1230,13 +1250,13 @@ pub(crate) fn stage_treatment(
     let mut t = TreatRow {
         patient: 0,
         row,
-        drug: String::new(),
+        drug: Rc::from(""),
         start: f64::NAN,
         end: f64::NAN,
         dose: f64::NAN,
         dose_unit: None,
-        start_col: sources[spec.index_of("start_day").unwrap()].to_string(),
-        end_col: sources[spec.index_of("end_day").unwrap()].to_string(),
+        start_col: stage.intern(sources[spec.index_of("start_day").unwrap()]),
+        end_col: stage.intern(sources[spec.index_of("end_day").unwrap()]),
         bad: None,
     };
     for (i, c) in spec.columns.iter().enumerate().skip(1) {
@@ -1254,8 +1274,8 @@ pub(crate) fn stage_treatment(
                 _ => {}
             },
             Ok(Parsed::Text(v)) => match c.name.as_str() {
-                "drug" => t.drug = v.unwrap_or_default(),
-                "dose_unit" => t.dose_unit = v,
+                "drug" => t.drug = stage.intern(v.as_deref().unwrap_or_default()),
+                "dose_unit" => t.dose_unit = v.as_deref().map(|u| stage.intern(u)),
                 _ => {}
             },
         }
