@@ -166,11 +166,7 @@ fn whole(dir: &Path, bin: &str, root: &Path, rows: usize, reps: usize) {
     let mut fread_best: Option<f64> = None;
     for _ in 0..reps {
         if let Some((_, out)) = run("Rscript", &[r_script, "read", csv_s], dir) {
-            if let Some(t) = out
-                .lines()
-                .filter_map(|l| l.trim().parse::<f64>().ok())
-                .last()
-            {
+            if let Some(t) = out.lines().rev().find_map(|l| l.trim().parse::<f64>().ok()) {
                 fread_best = Some(fread_best.map_or(t, |b: f64| b.min(t)));
             }
         }

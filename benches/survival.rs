@@ -165,8 +165,7 @@ fn main() {
                 if whole_days { "days" } else { "cont" }
             ));
             write_csv(&csv, &data).expect("write csv");
-            // The same repetitions for every tool (best of them kept).
-            let reps = reps;
+            // The same repetitions for every tool (the best of them kept).
             eprintln!(
                 "n = {n}, {kind}: {} events",
                 data.event.iter().filter(|e| **e).count()

@@ -87,7 +87,7 @@ pub fn one_column_hint(header: &[String], delimiter: u8) -> Option<String> {
     };
     let others: Vec<String> = DELIMITERS
         .iter()
-        .chain(&[b'|'])
+        .chain(b"|")
         .filter(|&&d| d != delimiter && only.as_bytes().contains(&d))
         .map(|&d| delimiter_name(d))
         .collect();

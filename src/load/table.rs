@@ -117,6 +117,14 @@ pub(crate) fn read_table_bytes(
     } else {
         (shape.header, shape.ragged)
     };
+    // The record reader skips blank lines (and numbers rows without them); polars would read
+    // each as a row of missing cells. Without quotes (where a blank line could be inside a
+    // field) they are dropped before polars reads the rows.
+    let bytes = if shape.irregular && memchr::memchr(b'"', &bytes).is_none() {
+        without_blank_lines(&bytes)
+    } else {
+        bytes
+    };
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
@@ -135,6 +143,17 @@ pub(crate) fn read_table_bytes(
         ragged,
         delimiter,
     })
+}
+
+/// `bytes` without its blank lines (empty or `\r` only).
+fn without_blank_lines(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        if !line.iter().all(|&b| b == b'\n' || b == b'\r') {
+            out.extend_from_slice(line);
+        }
+    }
+    out
 }
 
 /// The header's fields and the rows (1-based, header excluded, blank lines skipped) whose number

@@ -817,7 +817,7 @@ impl Stage {
                     let col = self.day_columns[d.col as usize].clone();
                     let row = d.row;
                     self.problems.push(
-                    &dfile,
+                    dfile,
                     Some(u64::from(row)),
                     Some(&col),
                     ProblemKind::DuplicatePatientDay,

@@ -2,7 +2,7 @@
 //! back bit for bit, in clean and in leniently loaded cohorts, and the patient frame scored chunk
 //! by chunk from it equals the frame scored from the whole `f64` table.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use dicohort::cohort::analysis::{patient_frame, patient_frame_in_chunks};
 use dicohort::cohort::frame::Column;
@@ -17,7 +17,7 @@ fn registry(name: &str, n: u64, seed: u64) -> PathBuf {
     dir
 }
 
-fn load(dir: &PathBuf, strict: bool, compact: bool) -> Cohort {
+fn load(dir: &Path, strict: bool, compact: bool) -> Cohort {
     let opts = LoadOptions {
         strict,
         compact,

@@ -12,6 +12,7 @@ mod cohort_truth;
 mod common;
 mod load_compact;
 mod load_formats;
+mod load_typed;
 mod load_validation;
 mod meta_cli;
 mod meta_edge;
