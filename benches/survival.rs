@@ -13,8 +13,8 @@
 //! * Cox with the 6 covariates, Efron ties: Rust `cox::coxph`; R `coxph`; lifelines
 //!   `CoxPHFitter`.
 //!
-//! The best of a few repetitions is kept for each tool (R: `system.time`, Python:
-//! `time.perf_counter`, Rust: `Instant`). The numbers (Cox coefficients and log-likelihood,
+//! Every tool runs the same number of repetitions (3, or `DICOHORT_BENCH_REPS`) and the best is
+//! kept (R: `system.time`, Python: `time.perf_counter`, Rust: `Instant`). The numbers (Cox coefficients and log-likelihood,
 //! log-rank chi-square, KM survival at the end of follow-up) are compared with R's, and a table
 //! of times, ratios and the largest relative differences is printed. Tools that are missing
 //! (no `Rscript`, no `lifelines`) are skipped with a note.
@@ -28,89 +28,9 @@ use dicohort::stats::km::{kaplan_meier_by_group, KmOptions};
 use dicohort::stats::logrank::survdiff;
 use serde_json::Value;
 
-/// SplitMix64: small, deterministic, good enough for synthetic data.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform on (0, 1).
-    fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        let (u, v) = (self.uniform(), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-}
-
-const COVARIATES: [&str; 6] = ["group", "age", "apache", "female", "lactate", "platelets"];
-
-struct Data {
-    time: Vec<f64>,
-    event: Vec<bool>,
-    group: Vec<u32>,
-    /// Column-major, in the order of `COVARIATES`.
-    x: Vec<Vec<f64>>,
-}
-
-/// A sepsis-like cohort: 28-day follow-up, about 30% mortality, dropout, a treatment group and
-/// five prognostic covariates on the log-hazard.
-fn generate(n: usize, whole_days: bool, seed: u64) -> Data {
-    let mut rng = Rng(seed);
-    let mut d = Data {
-        time: Vec::with_capacity(n),
-        event: Vec::with_capacity(n),
-        group: Vec::with_capacity(n),
-        x: (0..6).map(|_| Vec::with_capacity(n)).collect(),
-    };
-    for _ in 0..n {
-        let group = u32::from(rng.uniform() < 0.5);
-        let age = (65.0 + 12.0 * rng.normal()).round();
-        let apache = (20.0 + 7.0 * rng.normal()).round().max(0.0);
-        let female = f64::from(u8::from(rng.uniform() < 0.45));
-        let lactate = ((0.7 + 0.6 * rng.normal()).exp() * 10.0).round() / 10.0;
-        let platelets = (150.0 + 60.0 * rng.normal()).round().max(5.0);
-        let lp = -0.3 * f64::from(group) + 0.03 * (age - 65.0) + 0.06 * (apache - 20.0)
-            - 0.1 * female
-            + 0.2 * (lactate - 2.0)
-            - 0.003 * (platelets - 150.0);
-        let t_death = -rng.uniform().ln() / (0.0127 * lp.exp());
-        let t_drop = -rng.uniform().ln() / 0.005;
-        let t = t_death.min(t_drop).min(28.0);
-        let event = t_death <= t_drop.min(28.0);
-        let time = if whole_days { t.ceil().max(1.0) } else { t };
-        d.time.push(time);
-        d.event.push(event);
-        d.group.push(group);
-        for (col, v) in
-            d.x.iter_mut()
-                .zip([f64::from(group), age, apache, female, lactate, platelets])
-        {
-            col.push(v);
-        }
-    }
-    d
-}
-
-fn write_csv(path: &Path, d: &Data) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
-    writeln!(w, "time,event,{}", COVARIATES.join(","))?;
-    for i in 0..d.time.len() {
-        write!(w, "{},{}", d.time[i], u8::from(d.event[i]))?;
-        for col in &d.x {
-            write!(w, ",{}", col[i])?;
-        }
-        writeln!(w)?;
-    }
-    w.flush()
-}
+#[path = "common/surv_data.rs"]
+mod surv_data;
+use surv_data::{generate, write_csv, Data};
 
 /// Rust results to compare with R's.
 struct RustRun {
@@ -226,6 +146,11 @@ fn main() {
                 .expect("DICOHORT_BENCH_N: comma-separated sizes")
         })
         .collect();
+    let reps: usize = std::env::var("DICOHORT_BENCH_REPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3)
+        .max(1);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let r_script = root.join("benches/survival_r.R");
     let py_script = root.join("benches/survival_lifelines.py");
@@ -240,12 +165,12 @@ fn main() {
                 if whole_days { "days" } else { "cont" }
             ));
             write_csv(&csv, &data).expect("write csv");
-            let reps = if n <= 200_000 { 3 } else { 1 };
+            // The same repetitions for every tool (the best of them kept).
             eprintln!(
                 "n = {n}, {kind}: {} events",
                 data.event.iter().filter(|e| **e).count()
             );
-            let rust = run_rust(&data, reps.max(3));
+            let rust = run_rust(&data, reps);
             let r = run_tool("Rscript", &r_script, &csv, &dir.join("r.json"), reps);
             let py = run_tool("python3", &py_script, &csv, &dir.join("py.json"), reps);
             let secs = |v: &Option<Value>, key: &str| v.as_ref().and_then(|v| v[key].as_f64());

@@ -7,7 +7,8 @@
 //!
 //! `stats` and `meta` work on plain columns (`&[f64]`, small structs): `stats` imports nothing above
 //! `schema`, `meta` only `stats` (2x2 tables) and `load` (trial files); `cohort` turns scored
-//! canonical tables into those columns.
+//! canonical tables into those columns. `format` (number formatting) and `progress` (the
+//! [`progress::Progress`] reports of long work) are leaves every layer may use.
 
 pub mod cohort;
 pub mod format;
@@ -15,6 +16,7 @@ pub mod load;
 pub mod meta;
 pub mod output;
 pub mod plot;
+pub mod progress;
 pub mod report;
 pub mod schema;
 pub mod score;

@@ -9,19 +9,20 @@
 //! a second run into the same `--out` fails while this one runs; `--out` equal to the plan or the
 //! cohort folder is refused.
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
-
 use anyhow::Context;
 use dicohort::cohort::analysis::{run_plan, AnalysisResult};
 use dicohort::cohort::plan::Plan;
 use dicohort::cohort::results::result_tables;
 use dicohort::cohort::valid_plan::ValidPlan;
-use dicohort::load::{load_cohort, LoadOptions};
+use dicohort::load::{load_cohort_with_progress, LoadOptions};
 use dicohort::output::{write_dir, OutputDir};
 use dicohort::report::analysis::write_analysis_report;
 use dicohort::report::disclosure::DisclosureRule;
 use dicohort::simulate::{simulate_cohort, SimParams};
+use std::path::{Path, PathBuf};
+
+use super::common::parse_delimiter;
+use super::progress::{Bar, ProgressArgs};
 
 /// Arguments of `dicohort analyze` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
@@ -38,51 +39,25 @@ pub struct Args {
     /// Seed of --simulate-patients.
     #[arg(long, default_value_t = 2011)]
     pub seed: u64,
-    /// Print per-stage timings and peak memory to stderr.
-    #[arg(long, short)]
-    pub verbose: bool,
+    /// The CSV delimiter of the cohort's files: `,`, `;`, `tab` or `|` (default: detected).
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
     /// Disclosure control: counts from 1 to N-1 are suppressed in every report table and figure
     /// annotation, with complementary suppression (0 disables).
     #[arg(long, default_value_t = 10)]
     pub min_cell: u64,
 }
 
-/// Peak resident memory of this process so far, in MiB (Linux `VmHWM`), if known.
-fn peak_rss_mib() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-struct Stages {
-    t0: Instant,
-    last: Instant,
-    verbose: bool,
-}
-
-impl Stages {
-    fn mark(&mut self, what: &str) {
-        if self.verbose {
-            let now = Instant::now();
-            eprintln!(
-                "[stage] {what}: {:.2} s (total {:.2} s), peak RSS {:.0} MiB",
-                (now - self.last).as_secs_f64(),
-                (now - self.t0).as_secs_f64(),
-                peak_rss_mib().unwrap_or(f64::NAN)
-            );
-            self.last = now;
-        }
-    }
-}
-
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let t0 = Instant::now();
-    let mut st = Stages {
-        t0,
-        last: t0,
-        verbose: args.verbose,
-    };
+    let bar = Bar::new(args.progress);
+    let result = run_with(&args, &bar);
+    bar.finish();
+    result
+}
+
+fn run_with(args: &Args, bar: &std::sync::Arc<Bar>) -> anyhow::Result<()> {
     let (plan, plan_dir) = match &args.plan {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -101,43 +76,51 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         inputs.push(plan_dir.join(path));
     }
     let tx = OutputDir::begin(&args.out, "analyze", &inputs)?;
+    let reporter = bar.reporter();
     let cohort = match (args.simulate_patients, plan.cohort_path()) {
-        (Some(n), _) => simulate_cohort(&SimParams::new(n, args.seed))?.0,
+        (Some(n), _) => {
+            reporter.stage(&format!("simulating {n} patients in memory"), None);
+            simulate_cohort(&SimParams::new(n, args.seed))?.0
+        }
         (None, Some(path)) => {
             let dir = plan_dir.join(path);
-            let opts = if plan.lenient() {
+            let mut opts = if plan.lenient() {
                 LoadOptions::lenient()
             } else {
                 LoadOptions::default()
             };
-            load_cohort(&dir, &opts)
+            opts.delimiter = args.delimiter;
+            opts.compact = true;
+            load_cohort_with_progress(&dir, &opts, reporter.clone())
                 .with_context(|| format!("loading the cohort {}", dir.display()))?
                 .0
         }
-        (None, None) => dicohort::simulate::default_registry(),
-    };
-    st.mark(&format!(
-        "load cohort ({} patients, {} patient-days)",
-        cohort.patients.len(),
-        cohort.days.len()
-    ));
-    let verbose = args.verbose;
-    let mut progress = |s: &str| {
-        if verbose {
-            eprintln!(
-                "  {s} (peak RSS {:.0} MiB)",
-                peak_rss_mib().unwrap_or(f64::NAN)
-            );
+        (None, None) => {
+            reporter.stage("simulating the embedded registry", None);
+            dicohort::simulate::default_registry()
         }
     };
+    reporter.stage(
+        &format!(
+            "loaded {} patients, {} patient-days",
+            cohort.patients.len(),
+            cohort.n_days()
+        ),
+        None,
+    );
+    // run_plan names its steps ("[  t s] step"): each is a stage of the bar.
+    let mut progress = |s: &str| {
+        let step = s.split_once("] ").map_or(s, |(_, step)| step);
+        reporter.stage(&format!("analysis: {step}"), None);
+    };
     let result = run_plan(&plan, cohort, &mut progress).context("running the analysis plan")?;
-    st.mark("analysis");
+    reporter.stage("writing results", None);
     write_results(&result, tx.dir())?;
-    st.mark("write results");
+    reporter.stage("writing the report", None);
     write_analysis_report(&result, &DisclosureRule::new(args.min_cell), tx.dir())
         .context("writing the report")?;
     let files = tx.commit()?.files;
-    st.mark("write report");
+    bar.finish();
     println!(
         "{}: wrote {} files to {}",
         result.title,

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use dicohort::load::{read_cells, MissingValues};
+use dicohort::load::{read_cells_with, MissingValues};
 use dicohort::stats::frame::{FrameSpec, ModelFrame};
 
 /// The data file of a statistics command and its missing-value tokens.
@@ -17,13 +17,29 @@ pub struct DataArgs {
     /// Always missing: the empty cell, `NA`, `.`, `NaN`, `nan`, `null`, `NULL`.
     #[arg(long = "na", value_name = "TOKEN", value_delimiter = ',')]
     pub na: Vec<String>,
+    /// The CSV delimiter: `,`, `;`, `tab` or `|` (default: detected from the header).
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+}
+
+/// `--delimiter`: `,`, `;`, `tab` (or a tab character), `|`.
+pub(crate) fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "," | "comma" => Ok(b','),
+        ";" | "semicolon" => Ok(b';'),
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "|" | "pipe" => Ok(b'|'),
+        other => Err(format!(
+            "`{other}` is not a delimiter: use `,`, `;`, `tab` or `|`"
+        )),
+    }
 }
 
 /// Reads the columns of `spec` from the data file and keeps the complete rows; every error
 /// names the file (and the row and column where one is at fault).
 pub(crate) fn model_frame(data: &DataArgs, spec: &FrameSpec<'_>) -> anyhow::Result<ModelFrame> {
     let missing = MissingValues::with_extra(&data.na);
-    let table = read_cells(&data.data, &spec.columns(), &missing)?;
+    let table = read_cells_with(&data.data, &spec.columns(), &missing, data.delimiter)?;
     ModelFrame::build(&table, spec).with_context(|| table.source.clone())
 }
 

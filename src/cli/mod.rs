@@ -7,6 +7,7 @@ pub mod cox;
 pub mod km;
 pub mod logrank;
 pub mod meta;
+pub mod progress;
 pub mod report;
 pub mod rr;
 pub mod score;

@@ -29,9 +29,8 @@ pub struct Args {
     /// Disclosure control threshold: counts from 1 to N-1 are suppressed (0 disables).
     #[arg(long, default_value_t = 10)]
     pub min_cell: u64,
-    /// Print per-stage timings and peak memory to stderr (with a plan).
-    #[arg(long, short)]
-    pub verbose: bool,
+    #[command(flatten)]
+    pub progress: super::progress::ProgressArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -41,8 +40,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             out: args.out,
             simulate_patients: None,
             seed: 2011,
-            verbose: args.verbose,
             min_cell: args.min_cell,
+            delimiter: None,
+            progress: args.progress,
         });
     };
     let text =

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use polars::prelude::{Column, CsvWriter, DataFrame, ParquetWriter, SerWriter};
 
-use dicohort::load::{load_cohort, LoadOptions};
+use dicohort::load::{load_cohort_with_progress, LoadOptions};
 use dicohort::output::OutputFile;
 use dicohort::score::{
     score_days, AlternativeCriteria, FallReference, IsthMarker, JaamFall50, ScoreConfig, ScoreName,
@@ -48,6 +48,11 @@ pub struct Args {
     /// Load leniently: exclude invalid rows (counted in the cohort flow) instead of failing.
     #[arg(long)]
     pub lenient: bool,
+    /// The CSV delimiter of the cohort's files: `,`, `;`, `tab` or `|` (default: detected).
+    #[arg(long, value_parser = super::common::parse_delimiter)]
+    pub delimiter: Option<u8>,
+    #[command(flatten)]
+    pub progress: super::progress::ProgressArgs,
 }
 
 fn config_from(args: &Args) -> anyhow::Result<ScoreConfig> {
@@ -153,22 +158,33 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    let bar = super::progress::Bar::new(args.progress);
+    let result = run_with(&args, &bar);
+    bar.finish();
+    result
+}
+
+fn run_with(args: &Args, bar: &std::sync::Arc<super::progress::Bar>) -> anyhow::Result<()> {
     let scores = ScoreName::parse_list(&args.scores)?;
     if scores.is_empty() {
         bail!("--scores: no score given");
     }
-    let cfg = config_from(&args)?;
+    let cfg = config_from(args)?;
     output_format(&args.out)?;
     // Before any work: the output is not an input, and no other run is writing it.
     let mut out = OutputFile::begin(&args.out, "score", &inputs(&args.dir))?;
-    let opts = if args.lenient {
+    let mut opts = if args.lenient {
         LoadOptions::lenient()
     } else {
         LoadOptions::default()
     };
-    let (cohort, _report) = load_cohort(&args.dir, &opts)
+    opts.delimiter = args.delimiter;
+    let reporter = bar.reporter();
+    let (cohort, _report) = load_cohort_with_progress(&args.dir, &opts, reporter.clone())
         .with_context(|| format!("loading cohort {}", args.dir.display()))?;
+    reporter.stage(&format!("scoring {} patient-days", cohort.days.len()), None);
     let table = score_days(&cohort.days, &cohort.patients, &cfg)?;
+    reporter.stage(&format!("writing {}", args.out.display()), None);
     let mut df = output_frame(
         &cohort.patients.patient_id,
         &cohort.days.patient,
@@ -177,6 +193,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         &scores,
     )?;
     write_frame(&mut df, &args.out, out.create()?)?;
+    bar.finish();
     let echo = serde_json::json!({
         "command": "score",
         "input": args.dir.display().to_string(),

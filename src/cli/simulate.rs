@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use dicohort::simulate::{simulate_to_dir, SimFormat, SimParams};
+use dicohort::simulate::{simulate_to_dir_reporting, SimFormat, SimParams};
+
+use super::progress::{Bar, ProgressArgs};
 
 /// Output layout of `dicohort simulate`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +35,8 @@ pub struct Args {
     /// on day 1); non-DIC patients have HR 1.0.
     #[arg(long, default_value_t = 0.70)]
     pub true_hr: f64,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -42,8 +46,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Format::Canonical => SimFormat::Canonical,
         Format::RegistryWide => SimFormat::RegistryWide,
     };
-    let t = simulate_to_dir(&params, format, &args.out)
-        .with_context(|| format!("simulating into {}", args.out.display()))?;
+    let bar = Bar::new(args.progress);
+    let t = simulate_to_dir_reporting(&params, format, &args.out, &bar.reporter())
+        .with_context(|| format!("simulating into {}", args.out.display()));
+    bar.finish();
+    let t = t?;
     let c = &t.counts;
     let days_note = match format {
         SimFormat::Canonical => "",

@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-use dicohort::load::{validate_cohort, LoadOptions};
+use dicohort::load::{validate_cohort_with_progress, LoadOptions};
+
+use super::common::parse_delimiter;
+use super::progress::{Bar, ProgressArgs};
 
 /// Arguments of `dicohort validate` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
@@ -20,14 +23,24 @@ pub struct Args {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The CSV delimiter: `,`, `;`, `tab` or `|` (default: detected from each header).
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let opts = LoadOptions {
         strict: !args.lenient,
         mapping: args.mapping.clone(),
+        delimiter: args.delimiter,
+        compact: false,
     };
-    let report = validate_cohort(&args.dir, &opts)?;
+    let bar = Bar::new(args.progress);
+    let report = validate_cohort_with_progress(&args.dir, &opts, bar.reporter());
+    bar.finish();
+    let report = report?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -16,14 +16,14 @@
 
 use std::time::Instant;
 
-use crate::schema::{Cohort, CohortFlow};
-use crate::score::engine::score_days;
-use crate::score::labels::{patient_labels, LabelConfig};
+use crate::schema::{Cohort, CohortFlow, DayTable, PatientTable};
+use crate::score::engine::{score_days, ScoreTable};
+use crate::score::labels::{patient_labels, LabelConfig, PatientLabels};
 
 use super::derive::add_derived_columns;
 use super::estimate::population::{analyse_population, analyse_subgroup, DesignData};
 use super::estimate::EstimateOptions;
-use super::frame::PatientFrame;
+use super::frame::{Column, PatientFrame};
 use super::landmark::Design;
 use super::outcome::OutcomeKind;
 use super::plan::{LateStarters, Plan};
@@ -51,6 +51,20 @@ pub type Progress<'a> = &'a mut dyn FnMut(&str);
 /// [`CohortError::UnknownColumn`] for a name that is neither a patient column nor a derived
 /// one; [`CohortError::InvalidInput`] when scoring or labelling fails.
 pub fn patient_frame(plan: &ValidPlan, cohort: &Cohort) -> Result<PatientFrame, CohortError> {
+    patient_frame_in_chunks(plan, cohort, DAY_CHUNK_ROWS)
+}
+
+/// [`patient_frame`] with compact patient-days (`Cohort::compact_days`) decoded and scored
+/// about `chunk_rows` rows at a time (each chunk holds whole patients); `f64` days are scored
+/// whole. The frame does not depend on the chunk size.
+///
+/// # Errors
+/// As [`patient_frame`].
+pub fn patient_frame_in_chunks(
+    plan: &ValidPlan,
+    cohort: &Cohort,
+    chunk_rows: usize,
+) -> Result<PatientFrame, CohortError> {
     let mut frame = PatientFrame::from_patients(&cohort.patients);
     let missing: Vec<String> = plan
         .required_columns()
@@ -60,26 +74,60 @@ pub fn patient_frame(plan: &ValidPlan, cohort: &Cohort) -> Result<PatientFrame, 
     if missing.is_empty() {
         return Ok(frame);
     }
-    let scores = score_days(&cohort.days, &cohort.patients, &plan.scores)
-        .map_err(|e| CohortError::InvalidInput(format!("scoring: {e}")))?;
-    let labels = patient_labels(
-        &cohort.days,
-        &scores,
-        &LabelConfig {
-            dic_score: plan.dic.score,
-            group_window_days: plan.dic.days.last(),
-            coagulopathy: plan.dic.coagulopathy,
-        },
-    )
-    .map_err(|e| CohortError::InvalidInput(format!("patient labels: {e}")))?;
-    add_derived_columns(
-        &mut frame,
-        &cohort.days,
-        Some(&scores),
-        Some(&labels),
-        &missing,
-    )?;
+    let cfg = LabelConfig {
+        dic_score: plan.dic.score,
+        group_window_days: plan.dic.days.last(),
+        coagulopathy: plan.dic.coagulopathy,
+    };
+    let Some(compact) = &cohort.compact_days else {
+        let (scores, labels) = score_and_label(&cohort.days, &cohort.patients, plan, &cfg)?;
+        add_derived_columns(
+            &mut frame,
+            &cohort.days,
+            Some(&scores),
+            Some(&labels),
+            &missing,
+        )?;
+        return Ok(frame);
+    };
+    // Compact days: scored and derived one patient-aligned chunk at a time (the same rows reach
+    // the same code, so the columns are those of the whole table), then joined.
+    let mut parts: Vec<Vec<Column>> = vec![Vec::new(); missing.len()];
+    for (lo, hi, p_lo, p_hi) in compact.patient_chunks(chunk_rows, cohort.patients.len()) {
+        let chunk = compact.chunk(lo, hi, p_lo);
+        let (a, b) = (p_lo as usize, p_hi as usize);
+        let flags = PatientTable {
+            haematological_malignancy: cohort.patients.haematological_malignancy[a..b].to_vec(),
+            liver_failure: cohort.patients.liver_failure[a..b].to_vec(),
+            ..PatientTable::default()
+        };
+        let (scores, labels) = score_and_label(&chunk, &flags, plan, &cfg)?;
+        let mut part = PatientFrame::new(b - a);
+        add_derived_columns(&mut part, &chunk, Some(&scores), Some(&labels), &missing)?;
+        for (name, acc) in missing.iter().zip(&mut parts) {
+            acc.push(part.column(name)?.clone());
+        }
+    }
+    for (name, cols) in missing.iter().zip(parts) {
+        frame.insert(name, Column::concat(cols))?;
+    }
     Ok(frame)
+}
+
+/// Rows of compact patient-days decoded and scored at a time (about 60 MB of `f64` columns).
+const DAY_CHUNK_ROWS: usize = 1 << 18;
+
+fn score_and_label(
+    days: &DayTable,
+    patients: &PatientTable,
+    plan: &ValidPlan,
+    cfg: &LabelConfig,
+) -> Result<(ScoreTable, PatientLabels), CohortError> {
+    let scores = score_days(days, patients, &plan.scores)
+        .map_err(|e| CohortError::InvalidInput(format!("scoring: {e}")))?;
+    let labels = patient_labels(days, &scores, cfg)
+        .map_err(|e| CohortError::InvalidInput(format!("patient labels: {e}")))?;
+    Ok((scores, labels))
 }
 
 /// [`patient_frame`] for a caller holding an unchecked plan: checks it first.
@@ -107,11 +155,12 @@ pub fn run_plan(
     let Cohort {
         patients,
         days,
+        compact_days,
         treatments,
         mut flow,
         ..
     } = cohort;
-    drop(days);
+    drop((days, compact_days));
     say("classifying exposure");
     let exposure = plan.exposure.classify(&treatments, patients.len())?;
     drop(treatments);

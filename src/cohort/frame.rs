@@ -24,6 +24,22 @@ impl Column {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// The columns one after the other (all of one kind, as the parts of one derived column
+    /// are; an empty list gives an empty numeric column).
+    pub fn concat(parts: Vec<Column>) -> Column {
+        let mut it = parts.into_iter();
+        let Some(mut out) = it.next() else {
+            return Column::Num(Vec::new());
+        };
+        for p in it {
+            match (&mut out, p) {
+                (Column::Num(a), Column::Num(b)) => a.extend(b),
+                (Column::Cat(a), Column::Cat(b)) => a.extend(b),
+                _ => unreachable!("the parts of a derived column are of one kind"),
+            }
+        }
+        out
+    }
     /// Whether row `i` is missing.
     pub fn is_missing(&self, i: usize) -> bool {
         match self {

@@ -1,13 +1,17 @@
 //! The canonical folder: `patients.*`, `days.*`, `treatments.*` (CSV or Parquet), with the
 //! columns of `data-schema/`. Reads each table row by row into the validation stage.
 
-use super::source::{open, Input, RowSource};
+use super::fast_days::read_days_fast;
+use super::source::{open_with, Input, RowSource};
 use super::spec::{table_spec, TableKind};
 use super::validate::{
     duplicate_columns, ragged_row, stage_day, stage_patient, stage_treatment,
     stage_unreadable_patient, ProblemKind, Stage,
 };
 use super::LoadError;
+
+/// Rows between progress reports of the row-by-row readers.
+const PROGRESS_ROWS: u64 = 1 << 16;
 
 /// Column layout of one file against its table spec.
 struct HeaderMap {
@@ -94,9 +98,10 @@ pub(crate) fn read_canonical(
             .push("no treatments file: the cohort has no treatment courses".to_string());
     }
 
-    let mut psrc = open(patients)?;
-    let mut dsrc = open(days)?;
-    let mut tsrc = treatments.map(open).transpose()?;
+    let delimiter = stage.delimiter;
+    let mut psrc = open_with(patients, delimiter)?;
+    let mut dsrc = open_with(days, delimiter)?;
+    let mut tsrc = treatments.map(|t| open_with(t, delimiter)).transpose()?;
     let pf = stage.patient_file.clone();
     let df = stage.day_file.clone();
     let tf = stage.treat_file.clone();
@@ -111,7 +116,10 @@ pub(crate) fn read_canonical(
     };
 
     read_patients(stage, psrc.as_mut(), &ph)?;
-    read_days(stage, dsrc.as_mut(), &dh)?;
+    // Days: the typed fast path for a CSV file, the row-by-row reader when it declines.
+    if !read_days_fast(stage, days, &dh.cols, dh.n_fields, delimiter)? {
+        read_days(stage, dsrc.as_mut(), &dh)?;
+    }
     if let (Some(t), Some(th)) = (tsrc.as_mut(), th) {
         read_treatments(stage, t.as_mut(), &th)?;
     }
@@ -132,9 +140,14 @@ fn read_patients(
     let id_pos = h.cols[0];
     let mut fields = Vec::new();
     let mut row = 0u64;
+    stage.progress.stage(&format!("reading {file}"), None);
+    stage.progress.unit("rows");
     while src.next(&mut fields)? {
         row += 1;
         stage.patient_rows_read += 1;
+        if row % PROGRESS_ROWS == 0 {
+            stage.progress.advance(PROGRESS_ROWS);
+        }
         if fields.len() != h.n_fields {
             let k = ragged_row(stage, &file, row, &header, fields.len());
             let id = id_pos.and_then(|p| fields.get(p)).map(String::as_str);
@@ -202,9 +215,16 @@ fn read_days(stage: &mut Stage, src: &mut dyn RowSource, h: &HeaderMap) -> Resul
     let mut fields = Vec::new();
     let mut values = Vec::new();
     let mut row = 0u64;
+    stage
+        .progress
+        .stage(&format!("reading {file} (row by row)"), None);
+    stage.progress.unit("rows");
     while src.next(&mut fields)? {
         row += 1;
         stage.day_rows_read += 1;
+        if row % PROGRESS_ROWS == 0 {
+            stage.progress.advance(PROGRESS_ROWS);
+        }
         if fields.len() != h.n_fields {
             let k = ragged_row(stage, &file, row, &header, fields.len());
             stage.day_excl.add(k);
@@ -242,9 +262,14 @@ fn read_treatments(
     let convs = vec![None; spec.columns.len()];
     let mut fields = Vec::new();
     let mut row = 0u64;
+    stage.progress.stage(&format!("reading {file}"), None);
+    stage.progress.unit("rows");
     while src.next(&mut fields)? {
         row += 1;
         stage.treat_rows_read += 1;
+        if row % PROGRESS_ROWS == 0 {
+            stage.progress.advance(PROGRESS_ROWS);
+        }
         if fields.len() != h.n_fields {
             let k = ragged_row(stage, &file, row, &header, fields.len());
             stage.treat_excl.add(k);

@@ -7,7 +7,10 @@ use std::path::Path;
 
 use crate::schema::{CellTable, Cells};
 
-use super::table::{read_table, DataTable, RaggedRow};
+use super::csv::CsvRecords;
+use super::scan::{one_column_hint, scan, Shape};
+use super::table::{read_table, read_table_bytes, DataTable, FileFormat, RaggedRow};
+use super::typed::{read_columns, TypedColumn, Want};
 use super::LoadError;
 
 /// The cell texts read as missing (compared after trimming surrounding spaces, case-sensitive).
@@ -51,20 +54,208 @@ impl Default for MissingValues {
 }
 
 /// Reads `path` (CSV or Parquet) and the columns `names` (each once, in the order given; a name
-/// asked for twice is read once).
+/// asked for twice is read once). The delimiter of a CSV file is detected from its header
+/// (`,`, `;` or tab); see [`read_cells_with`] to give it.
 ///
 /// # Errors
 /// Every error names the file: [`LoadError::Ragged`] listing the rows (1-based, header excluded)
 /// with too few or too many fields, [`LoadError::NoRows`] for a header-only file,
-/// [`LoadError::MissingColumn`], and [`LoadError::DuplicateColumn`] when the header names a
-/// requested column twice (both positions given).
+/// [`LoadError::MissingColumn`] (with a hint about the delimiter when the header reads as one
+/// column), and [`LoadError::DuplicateColumn`] when the header names a requested column twice
+/// (both positions given).
 pub fn read_cells(
     path: &Path,
     names: &[&str],
     missing: &MissingValues,
 ) -> Result<CellTable, LoadError> {
+    read_cells_with(path, names, missing, None)
+}
+
+/// [`read_cells`] with the CSV delimiter given (`None`: detected).
+///
+/// A CSV file is scanned once for its shape ([`super::scan`]) and the requested columns are
+/// parsed by polars' parallel reader straight into numbers where a sample of the first rows
+/// holds only numbers ([`super::typed`]); a column that turns out to hold text, or a file the
+/// scan cannot number exactly (a blank line between rows, a quoted line break), is read as text
+/// with the same rules, so the cells are the same either way.
+///
+/// # Errors
+/// As [`read_cells`].
+pub fn read_cells_with(
+    path: &Path,
+    names: &[&str],
+    missing: &MissingValues,
+    delimiter: Option<u8>,
+) -> Result<CellTable, LoadError> {
+    if FileFormat::from_path(path)? == FileFormat::Csv {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+        let shape = scan(&bytes, delimiter);
+        if !shape.irregular {
+            return cells_of_scanned(file, &bytes, &shape, names, missing);
+        }
+        let table = read_table_bytes(path, bytes, delimiter)?;
+        return cells_of(&table, names, missing);
+    }
     let table = read_table(path)?;
     cells_of(&table, names, missing)
+}
+
+/// The requested columns' header positions, checked as [`cells_of`] checks them.
+fn positions(
+    file: &str,
+    header: &[String],
+    delimiter: u8,
+    names: &[&str],
+) -> Result<Vec<(String, usize)>, LoadError> {
+    let mut out: Vec<(String, usize)> = Vec::with_capacity(names.len());
+    for &name in names {
+        if out.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        let at: Vec<usize> = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.as_str() == name)
+            .map(|(i, _)| i)
+            .collect();
+        match at[..] {
+            [] => {
+                return Err(match one_column_hint(header, delimiter) {
+                    Some(hint) => LoadError::OneColumn {
+                        file: file.to_string(),
+                        column: name.to_string(),
+                        hint,
+                    },
+                    None => LoadError::MissingColumn {
+                        file: file.to_string(),
+                        column: name.to_string(),
+                    },
+                })
+            }
+            [i] => out.push((name.to_string(), i)),
+            [first, second, ..] => {
+                return Err(LoadError::DuplicateColumn {
+                    file: file.to_string(),
+                    column: name.to_string(),
+                    first: first + 1,
+                    second: second + 1,
+                })
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Rows sampled to guess which columns hold numbers.
+const SAMPLE_ROWS: usize = 256;
+
+/// Whether every present cell of each header position in the first rows is a number.
+fn numeric_sample(
+    bytes: &[u8],
+    shape: &Shape,
+    cols: &[usize],
+    missing: &MissingValues,
+) -> Vec<bool> {
+    let mut numeric = vec![true; cols.len()];
+    let mut records = CsvRecords::with_delimiter(&bytes[shape.data_start..], shape.delimiter);
+    let mut fields = Vec::new();
+    for _ in 0..SAMPLE_ROWS {
+        if !matches!(records.next_record(&mut fields), Ok(true)) {
+            break;
+        }
+        for (k, &c) in cols.iter().enumerate() {
+            if let Some(t) = fields.get(c) {
+                let t = t.trim();
+                if !missing.is_missing(t) && t.parse::<f64>().is_err() {
+                    numeric[k] = false;
+                }
+            }
+        }
+    }
+    numeric
+}
+
+fn cells_of_scanned(
+    file: String,
+    bytes: &[u8],
+    shape: &Shape,
+    names: &[&str],
+    missing: &MissingValues,
+) -> Result<CellTable, LoadError> {
+    if !shape.ragged.is_empty() {
+        return Err(LoadError::Ragged {
+            file,
+            rows: shape.ragged.clone(),
+        });
+    }
+    let cols = positions(&file, &shape.header, shape.delimiter, names)?;
+    if shape.n_rows == 0 {
+        return Err(LoadError::NoRows { file });
+    }
+    let at: Vec<usize> = cols.iter().map(|c| c.1).collect();
+    let numeric = numeric_sample(bytes, shape, &at, missing);
+    let wants: Vec<(usize, Want)> = at
+        .iter()
+        .zip(&numeric)
+        .map(|(&i, &n)| (i, if n { Want::Number } else { Want::Text }))
+        .collect();
+    let typed = read_columns(bytes, shape, &wants, missing.tokens()).or_else(|| {
+        // A column holds text past the sample: read every column as text.
+        let text: Vec<(usize, Want)> = at.iter().map(|&i| (i, Want::Text)).collect();
+        read_columns(bytes, shape, &text, missing.tokens())
+    });
+    let Some(typed) = typed else {
+        // Polars does not read the rows as the scan counted them: the record reader decides.
+        let table = read_table_bytes(Path::new(&file), bytes.to_vec(), Some(shape.delimiter))?;
+        return cells_of(&table, names, missing);
+    };
+    let columns = cols
+        .into_iter()
+        .zip(typed)
+        .map(|((name, _), col)| {
+            let cells = match col {
+                TypedColumn::Number { values, .. } => Cells::Numbers(values),
+                // not asked for by read_cells (a true/false column is text there, as in R)
+                TypedColumn::Flag(values) => Cells::Numbers(values),
+                TypedColumn::Text(ca) => cells_from_text(ca.iter(), missing),
+            };
+            (name, cells)
+        })
+        .collect();
+    Ok(CellTable {
+        source: file,
+        n_rows: shape.n_rows,
+        columns,
+    })
+}
+
+/// Text cells as [`Cells`]: trimmed, a missing-value token (or a null) is missing, and the
+/// column is numbers when every present cell parses as one (R's `type.convert`).
+pub(crate) fn cells_from_text<'a>(
+    cells: impl Iterator<Item = Option<&'a str>>,
+    missing: &MissingValues,
+) -> Cells {
+    let text: Vec<Option<String>> = cells
+        .map(|v| {
+            let t = v.unwrap_or("").trim();
+            (!missing.is_missing(t)).then(|| t.to_string())
+        })
+        .collect();
+    let numbers: Option<Vec<f64>> = text
+        .iter()
+        .map(|c| match c {
+            None => Some(f64::NAN),
+            Some(t) => t.parse::<f64>().ok(),
+        })
+        .collect();
+    match numbers {
+        Some(v) => Cells::Numbers(v),
+        None => Cells::Text(text),
+    }
 }
 
 /// [`read_cells`] on a table already read.
@@ -80,27 +271,11 @@ pub fn cells_of(
             rows: table.ragged_rows().to_vec(),
         });
     }
-    let mut columns: Vec<(String, Cells)> = Vec::with_capacity(names.len());
-    for &name in names {
-        if columns.iter().any(|(n, _)| n == name) {
-            continue;
-        }
-        let at: Vec<usize> = table
-            .header()
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| h.as_str() == name)
-            .map(|(i, _)| i + 1)
-            .collect();
-        if at.len() > 1 {
-            return Err(LoadError::DuplicateColumn {
-                file,
-                column: name.to_string(),
-                first: at[0],
-                second: at[1],
-            });
-        }
-        columns.push((name.to_string(), table.cells(name, missing)?));
+    let cols = positions(&file, table.header(), table.delimiter(), names)?;
+    let mut columns: Vec<(String, Cells)> = Vec::with_capacity(cols.len());
+    for (name, _) in cols {
+        let cells = table.cells(&name, missing)?;
+        columns.push((name, cells));
     }
     if table.n_rows() == 0 {
         return Err(LoadError::NoRows { file });

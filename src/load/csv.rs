@@ -8,6 +8,7 @@ use std::io::{BufRead, ErrorKind};
 /// Reads CSV records one at a time into a reusable field buffer.
 pub struct CsvRecords<R: BufRead> {
     reader: R,
+    delimiter: u8,
     line: Vec<u8>,
     field: Vec<u8>,
     /// Records returned so far (the header is record 0).
@@ -15,9 +16,12 @@ pub struct CsvRecords<R: BufRead> {
 }
 
 impl<R: BufRead> CsvRecords<R> {
-    pub fn new(reader: R) -> Self {
+    /// A reader of records separated by `delimiter` (`,`, `;` or tab; see
+    /// [`super::scan::detect_delimiter`]).
+    pub fn with_delimiter(reader: R, delimiter: u8) -> Self {
         CsvRecords {
             reader,
+            delimiter,
             line: Vec::new(),
             field: Vec::new(),
             records: 0,
@@ -91,7 +95,7 @@ impl<R: BufRead> CsvRecords<R> {
                             in_quotes = true;
                             quoted = true;
                         }
-                        b',' => {
+                        d if d == self.delimiter => {
                             put(fields, n, &field, quoted)?;
                             n += 1;
                             field.clear();
@@ -178,7 +182,7 @@ mod tests {
     use super::*;
 
     fn all(text: &str) -> Vec<Vec<String>> {
-        let mut r = CsvRecords::new(text.as_bytes());
+        let mut r = CsvRecords::with_delimiter(text.as_bytes(), b',');
         let mut out = Vec::new();
         let mut f = Vec::new();
         while r.next_record(&mut f).unwrap() {

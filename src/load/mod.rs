@@ -11,19 +11,23 @@ pub mod table;
 
 mod canonical;
 mod csv;
+mod fast_days;
+pub mod scan;
 pub mod source;
 pub mod spec;
+pub mod typed;
 pub mod validate;
 pub mod wide;
 
 use std::path::{Path, PathBuf};
 
-pub use columns::{read_cells, MissingValues};
+pub use columns::{read_cells, read_cells_with, MissingValues};
 pub use source::Input;
 pub use spec::{table_spec, ColumnSpec, ColumnType, TableKind, TableSpec};
-pub use table::{read_table, DataTable, FileFormat};
+pub use table::{read_table, read_table_with, DataTable, FileFormat};
 pub use validate::{CohortFormat, Problem, ProblemKind, ValidationReport};
 
+use crate::progress::Reporter;
 use crate::schema::Cohort;
 
 /// Errors of the loading layer. Every data error names the file, and where it applies the row
@@ -38,6 +42,14 @@ pub enum LoadError {
     UnknownFormat { file: String },
     #[error("{file}: missing column `{column}`")]
     MissingColumn { file: String, column: String },
+    /// A missing column in a file whose header reads as one column that looks delimited
+    /// otherwise (e.g. `;` or tab): the hint says so.
+    #[error("{file}: missing column `{column}`: {hint}")]
+    OneColumn {
+        file: String,
+        column: String,
+        hint: String,
+    },
     #[error("{file}: row {row}, column `{column}`: `{value}` is not a number")]
     NotANumber {
         file: String,
@@ -102,6 +114,11 @@ pub struct LoadOptions {
     /// A registry-wide mapping to use instead of the embedded
     /// `data-schema/registry-wide.mapping.toml`.
     pub mapping: Option<PathBuf>,
+    /// The CSV delimiter (`,`, `;`, tab, `|`); `None` detects it from each file's header.
+    pub delimiter: Option<u8>,
+    /// Keep the patient-days compact (`Cohort::compact_days`, every value exact, a few bytes
+    /// each) instead of as `f64` columns (`Cohort::days`): for the analysis of large cohorts.
+    pub compact: bool,
 }
 
 impl Default for LoadOptions {
@@ -109,6 +126,8 @@ impl Default for LoadOptions {
         LoadOptions {
             strict: true,
             mapping: None,
+            delimiter: None,
+            compact: false,
         }
     }
 }
@@ -144,14 +163,32 @@ pub fn load_cohort(
     dir: &Path,
     opts: &LoadOptions,
 ) -> Result<(Cohort, ValidationReport), LoadError> {
-    let (cohort, report) = run_dir(dir, opts, true)?;
+    load_cohort_with_progress(dir, opts, Reporter::default())
+}
+
+/// [`load_cohort`], reporting the stages of reading to `progress`.
+pub fn load_cohort_with_progress(
+    dir: &Path,
+    opts: &LoadOptions,
+    progress: Reporter,
+) -> Result<(Cohort, ValidationReport), LoadError> {
+    let (cohort, report) = run_dir(dir, opts, true, progress)?;
     finish_load(cohort, report, opts)
 }
 
 /// Validates the cohort in `dir` without keeping its tables (CSV is streamed: memory stays flat
 /// apart from one small key per patient-day). Data problems are in the report, never an `Err`.
 pub fn validate_cohort(dir: &Path, opts: &LoadOptions) -> Result<ValidationReport, LoadError> {
-    Ok(run_dir(dir, opts, false)?.1)
+    validate_cohort_with_progress(dir, opts, Reporter::default())
+}
+
+/// [`validate_cohort`], reporting the stages of reading to `progress`.
+pub fn validate_cohort_with_progress(
+    dir: &Path,
+    opts: &LoadOptions,
+    progress: Reporter,
+) -> Result<ValidationReport, LoadError> {
+    Ok(run_dir(dir, opts, false, progress)?.1)
 }
 
 /// Loads canonical tables from explicit inputs (files or in-memory CSV), e.g. a simulated
@@ -163,6 +200,8 @@ pub fn load_canonical(
     opts: &LoadOptions,
 ) -> Result<(Cohort, ValidationReport), LoadError> {
     let mut stage = validate::Stage::new(true);
+    stage.delimiter = opts.delimiter;
+    stage.compact = opts.compact;
     canonical::read_canonical(&mut stage, patients, days, treatments)?;
     let (cohort, report) = stage.finish(CohortFormat::Canonical);
     finish_load(cohort, report, opts)
@@ -233,6 +272,7 @@ fn run_dir(
     dir: &Path,
     opts: &LoadOptions,
     keep: bool,
+    progress: Reporter,
 ) -> Result<(Option<Cohort>, ValidationReport), LoadError> {
     if !dir.is_dir() {
         return Err(LoadError::Io {
@@ -242,6 +282,9 @@ fn run_dir(
     }
     let mut stage = validate::Stage::new(keep);
     check_provenance(dir, &mut stage);
+    stage.delimiter = opts.delimiter;
+    stage.compact = opts.compact;
+    stage.progress = progress;
     let find = |stem: &str, stage: &mut validate::Stage| -> Option<PathBuf> {
         match source::find_table(dir, stem) {
             Ok(p) => p,

@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use super::csv::{BadField, CsvRecords};
+use super::scan::detect_delimiter;
 use super::table::{guarded, read_table, FileFormat};
 use super::LoadError;
 
@@ -46,8 +47,16 @@ struct CsvSource<R: BufRead> {
 }
 
 impl<R: BufRead> CsvSource<R> {
-    fn new(name: String, reader: R) -> Result<Self, LoadError> {
-        let mut records = CsvRecords::new(reader);
+    /// `delimiter`: `None` detects it from the header (the first buffered bytes).
+    fn new(name: String, mut reader: R, delimiter: Option<u8>) -> Result<Self, LoadError> {
+        let delimiter = match delimiter {
+            Some(d) => d,
+            None => detect_delimiter(reader.fill_buf().map_err(|e| LoadError::Io {
+                file: name.clone(),
+                message: e.to_string(),
+            })?),
+        };
+        let mut records = CsvRecords::with_delimiter(reader, delimiter);
         let mut header = Vec::new();
         let has = records
             .next_record(&mut header)
@@ -119,10 +128,22 @@ impl RowSource for FrameSource {
     }
 }
 
-/// Opens an input as a row source.
+/// Opens an input as a row source (a CSV delimiter detected from the header).
 pub(crate) fn open(input: &Input) -> Result<Box<dyn RowSource + '_>, LoadError> {
+    open_with(input, None)
+}
+
+/// Opens an input as a row source with the CSV delimiter given (`None`: detected).
+pub(crate) fn open_with(
+    input: &Input,
+    delimiter: Option<u8>,
+) -> Result<Box<dyn RowSource + '_>, LoadError> {
     match input {
-        Input::Bytes { name, data } => Ok(Box::new(CsvSource::new(name.clone(), &data[..])?)),
+        Input::Bytes { name, data } => Ok(Box::new(CsvSource::new(
+            name.clone(),
+            &data[..],
+            delimiter,
+        )?)),
         Input::Path(p) => match FileFormat::from_path(p)? {
             FileFormat::Csv => {
                 let f = File::open(p).map_err(|e| LoadError::Io {
@@ -132,6 +153,7 @@ pub(crate) fn open(input: &Input) -> Result<Box<dyn RowSource + '_>, LoadError> 
                 Ok(Box::new(CsvSource::new(
                     input.name(),
                     BufReader::with_capacity(1 << 20, f),
+                    delimiter,
                 )?))
             }
             FileFormat::Parquet => {

@@ -8,8 +8,10 @@ use polars::prelude::*;
 
 use crate::schema::Cells;
 
+use super::columns::cells_from_text;
 use super::columns::MissingValues;
 use super::csv::CsvRecords;
+use super::scan::scan;
 use super::LoadError;
 
 /// A data file held as polars columns, plus its header as written and the rows whose field count
@@ -20,6 +22,7 @@ pub struct DataTable {
     df: DataFrame,
     header: Vec<String>,
     ragged: Vec<RaggedRow>,
+    delimiter: u8,
 }
 
 /// Cells that could not be parsed: (row 1-based header excluded, raw text).
@@ -59,8 +62,15 @@ impl FileFormat {
     }
 }
 
-/// Reads a CSV (every column as text, parsed later with row-level errors) or a Parquet file.
+/// Reads a CSV (every column as text, parsed later with row-level errors; the delimiter
+/// detected from the header) or a Parquet file.
 pub fn read_table(path: &Path) -> Result<DataTable, LoadError> {
+    read_table_with(path, None)
+}
+
+/// [`read_table`] with the CSV delimiter given (`None`: detected, see
+/// [`super::scan::detect_delimiter`]).
+pub fn read_table_with(path: &Path, delimiter: Option<u8>) -> Result<DataTable, LoadError> {
     let file = path.display().to_string();
     let io = |e: std::io::Error| LoadError::Io {
         file: file.clone(),
@@ -74,21 +84,7 @@ pub fn read_table(path: &Path) -> Result<DataTable, LoadError> {
     guarded(&file, || match format {
         FileFormat::Csv => {
             let bytes = std::fs::read(path).map_err(io)?;
-            let (header, ragged) = header_and_ragged_rows(&bytes);
-            let df = CsvReadOptions::default()
-                .with_has_header(true)
-                .with_infer_schema_length(Some(0))
-                .map_parse_options(|o| o.with_truncate_ragged_lines(true))
-                .with_raise_if_empty(false)
-                .into_reader_with_file_handle(std::io::Cursor::new(bytes))
-                .finish()
-                .map_err(polars_err)?;
-            Ok(DataTable {
-                path: path.to_path_buf(),
-                df,
-                header,
-                ragged,
-            })
+            read_table_bytes(path, bytes, delimiter)
         }
         FileFormat::Parquet => {
             let f = std::fs::File::open(path).map_err(io)?;
@@ -103,6 +99,7 @@ pub fn read_table(path: &Path) -> Result<DataTable, LoadError> {
                 df,
                 header,
                 ragged: Vec::new(),
+                delimiter: b',',
             })
         }
     })
@@ -132,11 +129,63 @@ pub(crate) fn guarded<T>(
     }
 }
 
+/// A CSV file's bytes read as a [`DataTable`] of text columns, reported under `path`.
+pub(crate) fn read_table_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    delimiter: Option<u8>,
+) -> Result<DataTable, LoadError> {
+    let shape = scan(&bytes, delimiter);
+    let delimiter = shape.delimiter;
+    let (header, ragged) = if shape.irregular {
+        header_and_ragged_rows(&bytes, delimiter)
+    } else {
+        (shape.header, shape.ragged)
+    };
+    // The record reader skips blank lines (and numbers rows without them); polars would read
+    // each as a row of missing cells. Without quotes (where a blank line could be inside a
+    // field) they are dropped before polars reads the rows.
+    let bytes = if shape.irregular && memchr::memchr(b'"', &bytes).is_none() {
+        without_blank_lines(&bytes)
+    } else {
+        bytes
+    };
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .map_parse_options(|o| o.with_truncate_ragged_lines(true).with_separator(delimiter))
+        .with_raise_if_empty(false)
+        .into_reader_with_file_handle(std::io::Cursor::new(bytes))
+        .finish()
+        .map_err(|e| LoadError::Read {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    Ok(DataTable {
+        path: path.to_path_buf(),
+        df,
+        header,
+        ragged,
+        delimiter,
+    })
+}
+
+/// `bytes` without its blank lines (empty or `\r` only).
+fn without_blank_lines(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        if !line.iter().all(|&b| b == b'\n' || b == b'\r') {
+            out.extend_from_slice(line);
+        }
+    }
+    out
+}
+
 /// The header's fields and the rows (1-based, header excluded, blank lines skipped) whose number
 /// of fields differs from the header's, read with the same RFC 4180 record reader as validation
 /// (`load::csv`).
-fn header_and_ragged_rows(bytes: &[u8]) -> (Vec<String>, Vec<RaggedRow>) {
-    let mut records = CsvRecords::new(bytes);
+fn header_and_ragged_rows(bytes: &[u8], delimiter: u8) -> (Vec<String>, Vec<RaggedRow>) {
+    let mut records = CsvRecords::with_delimiter(bytes, delimiter);
     let mut fields = Vec::new();
     let mut out = Vec::new();
     // Reading from memory cannot fail; a malformed tail simply ends the records.
@@ -190,6 +239,11 @@ impl DataTable {
         &self.header
     }
 
+    /// The CSV delimiter (`,` for Parquet).
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
     /// CSV rows whose field count differs from the header.
     pub fn ragged_rows(&self) -> &[RaggedRow] {
         &self.ragged
@@ -241,24 +295,7 @@ impl DataTable {
         }
         let s = col.cast(&DataType::String).map_err(read_err)?;
         let ca = s.str().map_err(read_err)?;
-        let text: Vec<Option<String>> = ca
-            .iter()
-            .map(|v| {
-                let t = v.unwrap_or("").trim();
-                (!missing.is_missing(t)).then(|| t.to_string())
-            })
-            .collect();
-        let numbers: Option<Vec<f64>> = text
-            .iter()
-            .map(|c| match c {
-                None => Some(f64::NAN),
-                Some(t) => t.parse::<f64>().ok(),
-            })
-            .collect();
-        Ok(match numbers {
-            Some(v) => Cells::Numbers(v),
-            None => Cells::Text(text),
-        })
+        Ok(cells_from_text(ca.iter(), missing))
     }
 
     /// The column as numbers (empty cell, `NA` or null -> NaN). The first cell that is not a
@@ -334,7 +371,8 @@ mod tests {
     #[test]
     fn ragged_rows_are_found_with_quotes_and_crlf() {
         let csv = b"a,b,c\r\n1,2,3\r\n1,2\r\n\"x,y\",2,3\n1,2,3,4\n\n1,\"multi\nline\",3\n";
-        let (header, r) = header_and_ragged_rows(csv);
+        let (header, r) = header_and_ragged_rows(csv, b',');
+        assert_eq!(scan(csv, None).ragged, r);
         assert_eq!(header, ["a", "b", "c"]);
         assert_eq!(
             r,

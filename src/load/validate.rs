@@ -15,7 +15,8 @@ use serde::Serialize;
 use crate::format::shortest;
 use crate::schema::tables::ExtraColumn;
 use crate::schema::{
-    Cohort, CohortFlow, DayTable, PatientTable, Sex, TreatmentTable, UnitConversion,
+    Cohort, CohortFlow, CompactDays, DayTable, Encoded, PatientTable, Sex, TreatmentTable,
+    UnitConversion,
 };
 
 use super::spec::{table_spec, ColumnSpec, ColumnType, TableKind};
@@ -454,12 +455,13 @@ pub(crate) const P_NUMERIC: [&str; 7] = [
 #[derive(Debug, Clone)]
 pub(crate) struct PatientRow {
     pub row: u64,
-    pub id: String,
-    pub site: String,
+    /// Shared with `Stage::patient_ids` (one copy of each id).
+    pub id: Rc<str>,
+    pub site: Box<str>,
     pub sex: Option<Sex>,
     /// In the order of [`P_NUMERIC`].
     pub num: [f64; 7],
-    pub extra: Vec<Option<String>>,
+    pub extra: Box<[Option<String>]>,
     pub bad: Option<ProblemKind>,
 }
 
@@ -489,14 +491,14 @@ pub(crate) struct DayRow {
 pub(crate) struct TreatRow {
     pub patient: u32,
     pub row: u64,
-    pub drug: String,
+    pub drug: Rc<str>,
     pub start: f64,
     pub end: f64,
     pub dose: f64,
-    pub dose_unit: Option<String>,
-    /// Source column names for start/end day (for messages).
-    pub start_col: String,
-    pub end_col: String,
+    pub dose_unit: Option<Rc<str>>,
+    /// Source column names for start/end day (for messages), shared by every row.
+    pub start_col: Rc<str>,
+    pub end_col: Rc<str>,
     pub bad: Option<ProblemKind>,
 }
 
@@ -519,6 +521,10 @@ pub(crate) struct ValueStep {
 #[derive(Debug, Default)]
 pub(crate) struct Stage {
     pub keep: bool,
+    /// The CSV delimiter (`None`: detected per file).
+    pub delimiter: Option<u8>,
+    /// Where the stages of reading are reported.
+    pub progress: crate::progress::Reporter,
     pub problems: Problems,
     pub warnings: Vec<String>,
     pub conversions: Vec<UnitConversion>,
@@ -528,15 +534,18 @@ pub(crate) struct Stage {
     pub patient_file: Rc<str>,
     pub patients: Vec<PatientRow>,
     pub extra_names: Vec<String>,
-    pub patient_ids: HashMap<String, u32>,
+    pub patient_ids: HashMap<Rc<str>, u32>,
     pub duplicate_ids: Vec<u32>,
     pub patient_rows_read: u64,
     pub patient_excl: Exclusions,
 
     pub day_file: Rc<str>,
     pub days: Vec<DayRow>,
-    /// Staged measurement values, one vector per days column (column-major).
-    pub day_values: Vec<Vec<f64>>,
+    /// Staged measurement values, one column per days column (column-major), each in the
+    /// exact compact encoding of `schema::compact`.
+    pub day_values: Vec<Encoded>,
+    /// Build the cohort's days compact (`Cohort::compact_days`) rather than as `f64` columns.
+    pub compact: bool,
     pub day_columns: Vec<String>,
     pub day_rows_read: u64,
     pub day_excl: Exclusions,
@@ -545,6 +554,8 @@ pub(crate) struct Stage {
     pub treatments: Vec<TreatRow>,
     pub treat_rows_read: u64,
     pub treat_excl: Exclusions,
+    /// Texts shared by many rows (see [`Stage::intern`]).
+    pub interned: std::collections::HashSet<Rc<str>>,
 }
 
 impl Stage {
@@ -556,13 +567,23 @@ impl Stage {
     }
 
     /// Registers a staged patient's id; a repeated id marks both rows.
-    pub fn register_patient(&mut self, id: &str, idx: u32) {
-        if let Some(&first) = self.patient_ids.get(id) {
+    pub fn register_patient(&mut self, id: &Rc<str>, idx: u32) {
+        if let Some(&first) = self.patient_ids.get(&**id) {
             self.duplicate_ids.push(first);
             self.duplicate_ids.push(idx);
         } else {
-            self.patient_ids.insert(id.to_string(), idx);
+            self.patient_ids.insert(id.clone(), idx);
         }
+    }
+
+    /// One shared copy of a text repeated on many rows (drug names, column names, units).
+    pub fn intern(&mut self, text: &str) -> Rc<str> {
+        if let Some(t) = self.interned.get(text) {
+            return t.clone();
+        }
+        let t: Rc<str> = text.into();
+        self.interned.insert(t.clone());
+        t
     }
 
     pub fn day_column(&mut self, name: &str) -> u16 {
@@ -575,18 +596,19 @@ impl Stage {
 
     /// Applies the cross-row rules, counts exclusions and (when `keep`) builds the cohort.
     pub fn finish(mut self, format: CohortFormat) -> (Option<Cohort>, ValidationReport) {
+        self.progress.stage("checking rows across tables", None);
         // Duplicate patient ids: every row carrying the id is a problem and excluded.
         self.duplicate_ids.sort_unstable();
         self.duplicate_ids.dedup();
         let mut by_id: HashMap<&str, Vec<u64>> = HashMap::new();
         for &i in &self.duplicate_ids {
             let p = &self.patients[i as usize];
-            by_id.entry(p.id.as_str()).or_default().push(p.row);
+            by_id.entry(&*p.id).or_default().push(p.row);
         }
         let mut dup_problems = Vec::new();
         for &i in &self.duplicate_ids {
             let p = &self.patients[i as usize];
-            let rows = &by_id[p.id.as_str()];
+            let rows = &by_id[&*p.id];
             let rows: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
             dup_problems.push((
                 p.row,
@@ -661,56 +683,14 @@ impl Stage {
                 );
             }
         }
-        let mut order: Vec<u32> = (0..self.days.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| {
-            let d = &self.days[i as usize];
-            (d.patient, d.day, d.row)
-        });
-        let mut g = 0;
-        while g < order.len() {
-            let a = self.days[order[g] as usize];
-            let mut h = g + 1;
-            while h < order.len() {
-                let b = &self.days[order[h] as usize];
-                if b.patient != a.patient || b.day != a.day {
-                    break;
-                }
-                h += 1;
-            }
-            let live = order[g..h]
-                .iter()
-                .filter(|&&i| self.days[i as usize].bad != Some(ProblemKind::PatientExcluded))
-                .count();
-            if h - g > 1 && live > 1 {
-                let rows: Vec<String> = order[g..h]
-                    .iter()
-                    .map(|&i| self.days[i as usize].row.to_string())
-                    .collect();
-                let id = self.patients[a.patient as usize].id.clone();
-                for &i in &order[g..h] {
-                    let d = &mut self.days[i as usize];
-                    if d.bad == Some(ProblemKind::PatientExcluded) {
-                        continue;
-                    }
-                    if d.bad.is_none() {
-                        d.bad = Some(ProblemKind::DuplicatePatientDay);
-                    }
-                    let col = self.day_columns[d.col as usize].clone();
-                    let row = d.row;
-                    self.problems.push(
-                        &dfile,
-                        Some(u64::from(row)),
-                        Some(&col),
-                        ProblemKind::DuplicatePatientDay,
-                        format!(
-                            "duplicate patient-day (`{id}`, day {}): rows {}; every row of it is excluded",
-                            a.day,
-                            rows.join(", ")
-                        ),
-                    );
-                }
-            }
-            g = h;
+        // Duplicate patient-days. Rows already in strictly increasing (patient, day) order, as
+        // written by the simulator and most exports, hold none: no sort needed.
+        let in_order = self
+            .days
+            .windows(2)
+            .all(|w| (w[0].patient, w[0].day) < (w[1].patient, w[1].day));
+        if !in_order {
+            self.duplicate_patient_days(&dfile);
         }
         for d in &self.days {
             if let Some(k) = d.bad {
@@ -729,7 +709,7 @@ impl Stage {
                 t.bad = Some(ProblemKind::PatientExcluded);
                 continue;
             }
-            let mut flag = |t: &mut TreatRow, kind: ProblemKind, col: String, msg: String| {
+            let mut flag = |t: &mut TreatRow, kind: ProblemKind, col: Rc<str>, msg: String| {
                 if t.bad.is_none() {
                     t.bad = Some(kind);
                 }
@@ -847,8 +827,64 @@ impl Stage {
         if !self.keep {
             return (None, report);
         }
+        self.progress.stage("building the canonical tables", None);
         let cohort = self.build(&report);
         (Some(cohort), report)
+    }
+
+    /// Reports (and excludes) every row of a duplicated (patient, day).
+    fn duplicate_patient_days(&mut self, dfile: &str) {
+        let mut order: Vec<u32> = (0..self.days.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| {
+            let d = &self.days[i as usize];
+            (d.patient, d.day, d.row)
+        });
+        let mut g = 0;
+        while g < order.len() {
+            let a = self.days[order[g] as usize];
+            let mut h = g + 1;
+            while h < order.len() {
+                let b = &self.days[order[h] as usize];
+                if b.patient != a.patient || b.day != a.day {
+                    break;
+                }
+                h += 1;
+            }
+            let live = order[g..h]
+                .iter()
+                .filter(|&&i| self.days[i as usize].bad != Some(ProblemKind::PatientExcluded))
+                .count();
+            if h - g > 1 && live > 1 {
+                let rows: Vec<String> = order[g..h]
+                    .iter()
+                    .map(|&i| self.days[i as usize].row.to_string())
+                    .collect();
+                let id = self.patients[a.patient as usize].id.clone();
+                for &i in &order[g..h] {
+                    let d = &mut self.days[i as usize];
+                    if d.bad == Some(ProblemKind::PatientExcluded) {
+                        continue;
+                    }
+                    if d.bad.is_none() {
+                        d.bad = Some(ProblemKind::DuplicatePatientDay);
+                    }
+                    let col = self.day_columns[d.col as usize].clone();
+                    let row = d.row;
+                    self.problems.push(
+                    dfile,
+                    Some(u64::from(row)),
+                    Some(&col),
+                    ProblemKind::DuplicatePatientDay,
+                    format!(
+                        "duplicate patient-day (`{id}`, day {}): rows {}; every row of it is excluded",
+                        a.day,
+                        rows.join(", ")
+                    ),
+                );
+                }
+            }
+            g = h;
+        }
     }
 
     fn build(mut self, report: &ValidationReport) -> Cohort {
@@ -869,8 +905,8 @@ impl Stage {
                 continue;
             }
             new_index[i] = pt.patient_id.len() as u32;
-            pt.patient_id.push(p.id);
-            pt.site_id.push(p.site);
+            pt.patient_id.push(p.id.to_string());
+            pt.site_id.push(p.site.into());
             pt.sex.push(p.sex);
             pt.age.push(p.num[0]);
             pt.apache2.push(p.num[1]);
@@ -879,7 +915,7 @@ impl Stage {
             pt.death_day.push(p.num[4]);
             pt.last_day.push(p.num[5]);
             pt.discharge_day.push(p.num[6]);
-            for (c, v) in extra.iter_mut().zip(p.extra) {
+            for (c, v) in extra.iter_mut().zip(p.extra.into_vec()) {
                 c.values.push(
                     v.as_deref()
                         .filter(|t| !is_missing_token(t))
@@ -912,47 +948,21 @@ impl Stage {
         // freed at once, so memory peaks at the staged values plus one column.
         let identity =
             keep.len() == self.days.len() && keep.iter().enumerate().all(|(k, &i)| k as u32 == i);
-        let mut cols: Vec<Vec<f64>> = std::mem::take(&mut self.day_values)
+        let mut cols: Vec<Encoded> = std::mem::take(&mut self.day_values)
             .into_iter()
-            .map(|col| {
-                if identity {
-                    col
-                } else {
-                    keep.iter().map(|&i| col[i as usize]).collect()
-                }
-            })
+            .map(|col| if identity { col } else { col.gather(&keep) })
             .collect();
-        cols.resize_with(nv, Vec::new);
-        let spec = table_spec(TableKind::Days);
-        let mut take = |name: &str| std::mem::take(&mut cols[spec.index_of(name).unwrap() - 2]);
-        dt.platelets = take("platelets");
-        dt.pt_inr = take("pt_inr");
-        dt.pt_ratio = take("pt_ratio");
-        dt.pt_sec_prolongation = take("pt_sec_prolongation");
-        dt.fibrinogen = take("fibrinogen");
-        dt.fdp = take("fdp");
-        dt.d_dimer = take("d_dimer");
-        dt.antithrombin = take("antithrombin");
-        dt.tat_x_uln = take("tat_x_uln");
-        dt.temperature = take("temperature");
-        dt.heart_rate = take("heart_rate");
-        dt.resp_rate = take("resp_rate");
-        dt.paco2 = take("paco2");
-        dt.wbc = take("wbc");
-        dt.immature_pct = take("immature_pct");
-        dt.pao2_fio2 = take("pao2_fio2");
-        dt.ventilated = take("ventilated").into_iter().map(to_flag).collect();
-        dt.map = take("map");
-        dt.dopamine = take("dopamine");
-        dt.dobutamine = take("dobutamine");
-        dt.epinephrine = take("epinephrine");
-        dt.norepinephrine = take("norepinephrine");
-        dt.gcs = take("gcs");
-        dt.bilirubin = take("bilirubin");
-        dt.creatinine = take("creatinine");
-        dt.urine_output = take("urine_output");
-        dt.bleeding = take("bleeding").into_iter().map(to_flag).collect();
-        dt.organ_failure = take("organ_failure").into_iter().map(to_flag).collect();
+        cols.resize_with(nv, || Encoded::Missing { len: keep.len() });
+        let compact_days = if self.compact {
+            Some(CompactDays {
+                patient: std::mem::take(&mut dt.patient),
+                day: std::mem::take(&mut dt.day),
+                columns: cols,
+            })
+        } else {
+            fill_day_table(&mut dt, cols);
+            None
+        };
 
         // Treatments sorted by (patient, start_day), reading order within ties.
         let mut tr: Vec<TreatRow> = self
@@ -968,20 +978,62 @@ impl Stage {
         let mut tt = TreatmentTable::default();
         for t in tr {
             tt.patient.push(new_index[t.patient as usize]);
-            tt.drug.push(t.drug);
+            tt.drug.push(t.drug.to_string());
             tt.start_day.push(t.start);
             tt.end_day.push(t.end);
             tt.dose.push(t.dose);
-            tt.dose_unit.push(t.dose_unit);
+            tt.dose_unit.push(t.dose_unit.map(|u| u.to_string()));
         }
         Cohort {
             patients: pt,
             days: dt,
+            compact_days,
             treatments: tt,
             flow: report.flow.clone(),
             conversions: report.conversions.clone(),
         }
     }
+}
+
+/// The staged columns (in days-spec order after `patient_id` and `day`) decoded into `dt`, each
+/// staged column freed as soon as it is decoded.
+fn fill_day_table(dt: &mut DayTable, cols: Vec<Encoded>) {
+    let spec = table_spec(TableKind::Days);
+    let mut cols: Vec<Option<Encoded>> = cols.into_iter().map(Some).collect();
+    let mut take = |name: &str| -> Vec<f64> {
+        cols[spec.index_of(name).unwrap() - 2]
+            .take()
+            .map(|c| c.to_f64())
+            .unwrap_or_default()
+    };
+    dt.platelets = take("platelets");
+    dt.pt_inr = take("pt_inr");
+    dt.pt_ratio = take("pt_ratio");
+    dt.pt_sec_prolongation = take("pt_sec_prolongation");
+    dt.fibrinogen = take("fibrinogen");
+    dt.fdp = take("fdp");
+    dt.d_dimer = take("d_dimer");
+    dt.antithrombin = take("antithrombin");
+    dt.tat_x_uln = take("tat_x_uln");
+    dt.temperature = take("temperature");
+    dt.heart_rate = take("heart_rate");
+    dt.resp_rate = take("resp_rate");
+    dt.paco2 = take("paco2");
+    dt.wbc = take("wbc");
+    dt.immature_pct = take("immature_pct");
+    dt.pao2_fio2 = take("pao2_fio2");
+    dt.ventilated = take("ventilated").into_iter().map(to_flag).collect();
+    dt.map = take("map");
+    dt.dopamine = take("dopamine");
+    dt.dobutamine = take("dobutamine");
+    dt.epinephrine = take("epinephrine");
+    dt.norepinephrine = take("norepinephrine");
+    dt.gcs = take("gcs");
+    dt.bilirubin = take("bilirubin");
+    dt.creatinine = take("creatinine");
+    dt.urine_output = take("urine_output");
+    dt.bleeding = take("bleeding").into_iter().map(to_flag).collect();
+    dt.organ_failure = take("organ_failure").into_iter().map(to_flag).collect();
 }
 
 fn to_flag(v: f64) -> Option<bool> {
@@ -1052,7 +1104,7 @@ pub(crate) fn stage_unreadable_patient(
     id: Option<&str>,
     reason: ProblemKind,
 ) {
-    let id = id.map(str::trim).unwrap_or("").to_string();
+    let id: Rc<str> = id.map(str::trim).unwrap_or("").into();
     let idx = stage.patients.len() as u32;
     if !id.is_empty() {
         stage.register_patient(&id, idx);
@@ -1060,10 +1112,10 @@ pub(crate) fn stage_unreadable_patient(
     stage.patients.push(PatientRow {
         row,
         id,
-        site: String::new(),
+        site: Box::default(),
         sex: None,
         num: [f64::NAN; 7],
-        extra: Vec::new(),
+        extra: Box::default(),
         bad: Some(reason),
     });
 }
@@ -1145,16 +1197,25 @@ pub(crate) fn stage_patient(
         );
     }
     let idx = stage.patients.len() as u32;
+    let id: Rc<str> = id.into();
     if !id.is_empty() {
         stage.register_patient(&id, idx);
     }
     stage.patients.push(PatientRow {
         row,
         id,
-        site: if stage.keep { site } else { String::new() },
+        site: if stage.keep {
+            site.into()
+        } else {
+            Box::default()
+        },
         sex,
         num,
-        extra: if stage.keep { extra } else { Vec::new() },
+        extra: if stage.keep {
+            extra.into_boxed_slice()
+        } else {
+            Box::default()
+        },
         bad,
     });
 }
@@ -1210,10 +1271,10 @@ pub(crate) fn stage_day(
             });
             if stage.keep {
                 if stage.day_values.is_empty() {
-                    stage.day_values = vec![Vec::new(); values.len()];
+                    stage.day_values = vec![Encoded::default(); values.len()];
                 }
                 for (c, v) in stage.day_values.iter_mut().zip(values.iter()) {
-                    c.push(*v);
+                    c.extend(std::slice::from_ref(v));
                 }
             }
             true
@@ -1243,13 +1304,13 @@ pub(crate) fn stage_treatment(
     let mut t = TreatRow {
         patient: 0,
         row,
-        drug: String::new(),
+        drug: Rc::from(""),
         start: f64::NAN,
         end: f64::NAN,
         dose: f64::NAN,
         dose_unit: None,
-        start_col: sources[spec.index_of("start_day").unwrap()].to_string(),
-        end_col: sources[spec.index_of("end_day").unwrap()].to_string(),
+        start_col: stage.intern(sources[spec.index_of("start_day").unwrap()]),
+        end_col: stage.intern(sources[spec.index_of("end_day").unwrap()]),
         bad: None,
     };
     for (i, c) in spec.columns.iter().enumerate().skip(1) {
@@ -1267,8 +1328,8 @@ pub(crate) fn stage_treatment(
                 _ => {}
             },
             Ok(Parsed::Text(v)) => match c.name.as_str() {
-                "drug" => t.drug = v.unwrap_or_default(),
-                "dose_unit" => t.dose_unit = v,
+                "drug" => t.drug = stage.intern(v.as_deref().unwrap_or_default()),
+                "dose_unit" => t.dose_unit = v.as_deref().map(|u| stage.intern(u)),
                 _ => {}
             },
         }

@@ -3,9 +3,11 @@
 //! flow record (every exclusion counted by reason).
 
 pub mod cells;
+pub mod compact;
 pub mod flow;
 pub mod tables;
 
 pub use cells::{CellTable, Cells};
+pub use compact::{CompactDays, Encoded};
 pub use flow::{CohortFlow, FlowStep};
 pub use tables::{Cohort, DayTable, PatientTable, Sex, TreatmentTable, UnitConversion};

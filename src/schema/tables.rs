@@ -154,6 +154,15 @@ impl TreatmentTable {
     }
 }
 
+impl Cohort {
+    /// Number of patient-days, whichever way they are held.
+    pub fn n_days(&self) -> usize {
+        self.compact_days
+            .as_ref()
+            .map_or(self.days.len(), super::compact::CompactDays::len)
+    }
+}
+
 /// An explicit unit conversion applied while loading, recorded for the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitConversion {
@@ -170,7 +179,12 @@ pub struct UnitConversion {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Cohort {
     pub patients: PatientTable,
+    /// The patient-days as `f64` columns; empty when the cohort was loaded compact (then
+    /// `compact_days` holds them).
     pub days: DayTable,
+    /// The patient-days in the exact compact encoding of [`super::compact`], when loaded so
+    /// (`load::LoadOptions::compact`, what `dicohort analyze` uses); `days` is then empty.
+    pub compact_days: Option<super::compact::CompactDays>,
     pub treatments: TreatmentTable,
     pub flow: super::CohortFlow,
     pub conversions: Vec<UnitConversion>,

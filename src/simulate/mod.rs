@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::load::{load_canonical, Input, LoadOptions};
 use crate::output::OutputDir;
+use crate::progress::Reporter;
 use crate::schema::Cohort;
 
 pub use model::{simulate_patient, SimParams, SimPatient, DRUGS, SITES};
@@ -404,6 +405,19 @@ pub fn write_registry<W: Write>(
     data: &mut [W],
     truth_patients: &mut W,
 ) -> std::io::Result<TruthCounts> {
+    write_registry_reporting(params, format, data, truth_patients, &Reporter::default())
+}
+
+/// [`write_registry`], reporting the patients written to `progress`.
+pub fn write_registry_reporting<W: Write>(
+    params: &SimParams,
+    format: SimFormat,
+    data: &mut [W],
+    truth_patients: &mut W,
+    progress: &Reporter,
+) -> std::io::Result<TruthCounts> {
+    progress.stage("simulating patients", Some(params.n_patients));
+    progress.unit("patients");
     match format {
         SimFormat::Canonical => {
             data[0].write_all(
@@ -430,6 +444,7 @@ pub fn write_registry<W: Write>(
             truth_patients.write_all(&r.files[3])?;
             counts.merge(&r.counts);
         }
+        progress.advance(end - start);
         start = end;
     }
     Ok(counts)
@@ -443,6 +458,16 @@ pub fn simulate_to_dir(
     params: &SimParams,
     format: SimFormat,
     out: &Path,
+) -> Result<Truth, SimError> {
+    simulate_to_dir_reporting(params, format, out, &Reporter::default())
+}
+
+/// [`simulate_to_dir`], reporting the patients written to `progress`.
+pub fn simulate_to_dir_reporting(
+    params: &SimParams,
+    format: SimFormat,
+    out: &Path,
+    progress: &Reporter,
 ) -> Result<Truth, SimError> {
     check_params(params)?;
     let io = |file: &Path, e: std::io::Error| SimError::Io {
@@ -460,7 +485,8 @@ pub fn simulate_to_dir(
     }
     let tp = out.join("truth_patients.csv");
     let mut tw = BufWriter::new(tx.create("truth_patients.csv")?);
-    let counts = write_registry(params, format, &mut writers, &mut tw).map_err(|e| io(out, e))?;
+    let counts = write_registry_reporting(params, format, &mut writers, &mut tw, progress)
+        .map_err(|e| io(out, e))?;
     for w in writers.iter_mut() {
         w.flush().map_err(|e| io(out, e))?;
     }

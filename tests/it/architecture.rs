@@ -1,7 +1,8 @@
 //! The layering of ARCHITECTURE.md, enforced: a library layer imports only the layers listed as
 //! allowed for it (read from its `crate::<layer>` paths), and `anyhow` stays in the binary.
 //! `crate::format` (number and p-value formatting, `src/format.rs`) is a leaf every layer may use:
-//! it imports nothing from the crate.
+//! it imports nothing from the crate; so is `crate::progress` (the reports of long work), and the
+//! progress bar (`indicatif`) stays in the binary.
 
 use std::path::Path;
 
@@ -62,6 +63,26 @@ fn lower_layers_never_import_higher_ones() {
         }
     }
     assert!(violations.is_empty(), "{violations:#?}");
+}
+
+#[test]
+fn progress_is_a_leaf_and_the_library_draws_nothing() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let text = std::fs::read_to_string(root.join("progress.rs")).unwrap();
+    assert!(
+        !text.contains("crate::"),
+        "src/progress.rs imports from the crate"
+    );
+    // indicatif (the progress bar) is the binary's: no library file names it.
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let offenders: Vec<String> = files
+        .iter()
+        .filter(|f| !f.starts_with(root.join("cli")) && !f.ends_with("main.rs"))
+        .filter(|f| std::fs::read_to_string(f).unwrap().contains("indicatif"))
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(offenders.is_empty(), "{offenders:?}");
 }
 
 #[test]

@@ -65,6 +65,7 @@ fn load_folder(dir: &Path, mapping: Option<PathBuf>) -> Result<(), String> {
     let opts = LoadOptions {
         strict: true,
         mapping,
+        ..LoadOptions::default()
     };
     let validated = match validate_cohort(dir, &opts) {
         Ok(r) if r.is_valid() => None,
