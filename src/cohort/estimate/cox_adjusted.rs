@@ -9,8 +9,7 @@
 use super::super::result::{HrEstimate, HrMethod};
 use super::super::CohortError;
 use super::{
-    adjusted_columns, cox_options, exposure_hr, fit_cox, hr_estimate, stats_err, usable_columns,
-    CoxRows, Population,
+    adjusted_columns, cox_options, exposure_hr, fit_cox, usable_columns, CoxRows, Population,
 };
 use crate::stats::cox::{coxph, CoxData};
 
@@ -63,16 +62,14 @@ pub fn covariate_adjusted(p: &Population) -> Result<HrEstimate, CohortError> {
 }
 
 /// Time-varying design: the Cox model on the counting-process rows, exposure only
-/// (`adjusted = false`) or with the usable propensity covariates (`adjusted = true`). The
-/// estimate is reported even when the exposure coefficient is not finite, as it always was.
+/// (`adjusted = false`) or with the usable propensity covariates (`adjusted = true`).
 ///
 /// # Formula
 /// As [`unadjusted`] over the risk sets of `(start, stop]` rows, exposure the row's
 /// time-varying value.
 ///
 /// # Errors
-/// [`CohortError::InvalidInput`] without counting-process rows; [`CohortError::Stats`] when the
-/// fit fails.
+/// [`CohortError::InvalidInput`] without counting-process rows; as [`unadjusted`] otherwise.
 pub fn time_varying(p: &Population, adjusted: bool) -> Result<HrEstimate, CohortError> {
     let method = if adjusted {
         HrMethod::CovariateAdjusted
@@ -100,9 +97,8 @@ pub fn time_varying(p: &Population, adjusted: bool) -> Result<HrEstimate, Cohort
             cluster: None,
         },
         &cox_options(false),
-    )
-    .map_err(stats_err(&format!("{method:?} Cox")))?;
-    let mut est = hr_estimate(method, &fit, &p.options, p.rare_outcome);
+    );
+    let mut est = exposure_hr(method, fit, p)?;
     est.label = format!("{} (time-varying exposure, (start, stop])", est.label);
     Ok(est)
 }

@@ -135,7 +135,7 @@ pub fn interaction_test(d: &InteractionInput) -> Result<InteractionTest, CohortE
     let p = fit.coef.len();
     let idx: Vec<usize> = (1..k).collect();
     let b: Vec<f64> = idx.iter().map(|&j| fit.coef[j]).collect();
-    if b.iter().any(|x| !x.is_finite()) {
+    if b.iter().any(|x| !x.is_finite()) || idx.iter().any(|&j| fit.diverges[j]) {
         return Err(CohortError::InvalidInput(
             "an interaction coefficient is not estimable (a level without exposed or \
              unexposed deaths)"

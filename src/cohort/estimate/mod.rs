@@ -213,8 +213,10 @@ pub(crate) fn hr_estimate(
     }
 }
 
-/// The exposure HR of a fit, or why there is none (the fit failed, or the exposure
-/// coefficient is not finite).
+/// The exposure HR of a fit, or why there is none: the fit failed, or the exposure coefficient
+/// diverges (R's "coefficient may be infinite" flag AND a likelihood still rising along it,
+/// [`CoxFit::diverges`]). R's flag alone, which also fires for a coefficient close to 0 (a null
+/// effect), keeps the estimate, as R does.
 pub(crate) fn exposure_hr(
     method: HrMethod,
     fit: Result<CoxFit, StatsError>,
@@ -222,6 +224,12 @@ pub(crate) fn exposure_hr(
 ) -> Result<HrEstimate, CohortError> {
     let what = format!("{method:?} Cox");
     match fit {
+        Ok(f) if f.diverges.first() == Some(&true) => Err(CohortError::NotEstimable {
+            what,
+            reason: "the exposure coefficient diverges (monotone likelihood, e.g. no deaths in \
+                     one arm): no finite hazard ratio"
+                .into(),
+        }),
         Ok(f) if f.coef[0].is_finite() => Ok(hr_estimate(method, &f, &p.options, p.rare_outcome)),
         Ok(_) => Err(CohortError::NotEstimable {
             what,
