@@ -11,6 +11,7 @@ pub mod logistic;
 pub mod logrank;
 mod survtime;
 pub mod twobytwo;
+pub mod zph;
 
 /// Errors of the statistics layer.
 #[derive(Debug, thiserror::Error, PartialEq)]

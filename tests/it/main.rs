@@ -29,3 +29,4 @@ mod stats_cox;
 mod stats_logistic;
 mod stats_survival;
 mod stats_twobytwo;
+mod stats_zph;
