@@ -2,6 +2,7 @@
 //! to R `survival` (and `epitools`/`metafor` for 2x2 measures). Nothing here imports a layer above
 //! `schema`.
 
+pub mod bootstrap;
 pub mod competing;
 pub mod cox;
 pub mod dist;
@@ -9,6 +10,8 @@ pub mod km;
 pub mod linalg;
 pub mod logistic;
 pub mod logrank;
+pub mod multiplicity;
+pub mod standardise;
 mod survtime;
 pub mod twobytwo;
 pub mod zph;

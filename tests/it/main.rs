@@ -27,6 +27,7 @@ mod score_reference;
 mod simulate_registry;
 mod stats_cox;
 mod stats_logistic;
+mod stats_standardise;
 mod stats_survival;
 mod stats_twobytwo;
 mod stats_zph;
