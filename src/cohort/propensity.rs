@@ -1,20 +1,38 @@
 //! Propensity scores and what is built on them: inverse probability of treatment weights,
-//! 1:1 nearest-neighbour matching within a caliper, and propensity-quintile strata.
+//! overlap and matching weights, 1:1 nearest-neighbour matching within a caliper, and
+//! propensity-score strata (with their marginal mean weights).
 //!
 //! - IPTW (Austin PC & Stuart EA, Stat Med 2015;34:3661-3679): ATE weights `T/e + (1-T)/(1-e)`,
 //!   stabilised by the marginal probabilities `P(T=1)`, `P(T=0)` (Xu S et al., Value Health
 //!   2010;13:273-277); ATT weights `T + (1-T) e/(1-e)` (treated weight 1: stabilisation does not
 //!   apply). Optional trimming excludes patients with `e` outside `[lower, upper]` (Crump RK et
 //!   al., Biometrika 2009;96:187-199), counted in the flow; weights are computed after trimming.
-//! - Matching as R `MatchIt::matchit(method = "nearest", distance = <logit PS>, ratio = 1,
-//!   replace = FALSE, caliper = 0.2, std.caliper = TRUE)`: the caliper is 0.2 standard deviations
-//!   (`sd()` over all patients) of the logit of the propensity score (Austin PC, Pharm Stat
-//!   2011;10:150-161); treated patients are matched in decreasing order of the score (MatchIt's
-//!   `m.order = "largest"`), each to the nearest unmatched control within the caliper; ties go
-//!   to the control that comes first in row order. Treated patients without a control within the
-//!   caliper stay unmatched.
-//! - Quintile strata: cut points at R `quantile(e, 0:5/5)` (type 7), intervals closed on the
-//!   right and the lowest closed on both sides (`cut(..., include.lowest = TRUE)`).
+//! - Overlap weights `T (1-e) + (1-T) e` (Li F, Morgan KL & Zaslavsky AM, JASA 2018;113:390-400:
+//!   the overlap population, bounded weights, no trimming needed) and matching weights
+//!   `min(e, 1-e) / (T e + (1-T)(1-e))` (Li L & Greene T, Int J Biostat 2013;9:215-234: the
+//!   weighting analogue of 1:1 matching).
+//! - Matching on the logit of the score with a caliper of `caliper_sd` standard deviations (`sd()`
+//!   over all patients; Austin PC, Pharm Stat 2011;10:150-161), 1:1 without replacement, greedy
+//!   in one of two orders ([`MatchOrder`]):
+//!   - `closest` (the default; MatchIt's `m.order = "closest"`): the pair of an available treated
+//!     and an available control patient that are closest on the score is matched first, then the
+//!     next closest, until no pair is within the caliper. On one dimension the closest available
+//!     pair is always adjacent in the sorted order of the available patients, so a heap of the
+//!     adjacent treated-control pairs does it in O(n log n). Ties: the smaller distance, then the
+//!     treated row first in row order, then the control row.
+//!   - `largest` (MatchIt's old default `m.order = "largest"`): treated patients in decreasing
+//!     order of the score, each to the nearest unmatched control within the caliper (ties to the
+//!     control first in row order). When the treated outnumber the controls where scores are
+//!     high (DIC patients: treatment is the rule) the first treated take the controls below
+//!     them, the controls run out and the matched controls sit systematically lower on the
+//!     score: residual imbalance (SMDs up to 0.17 in a 200,000-patient registry, 37,758 of
+//!     57,579 DIC patients matched). Kept for comparison.
+//! - Quantile strata: cut points at R `quantile(e, 0:k/k)` (type 7), intervals closed on the
+//!   right and the lowest closed on both sides (`cut(..., include.lowest = TRUE)`). Marginal
+//!   mean weighting through stratification (MMWS; Hong G, J Educ Behav Stat 2010;35:499-531):
+//!   in stratum `s` a patient of arm `z` weighs `n_s P(Z = z) / n_sz` (ATE) or, for ATT,
+//!   treated 1 and controls `(n_s1 / n_1) / (n_s0 / n_0)`; a stratum without one of the arms
+//!   gets weight 0 (its patients leave the analysis, counted).
 
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +48,76 @@ pub enum Estimand {
     /// Average treatment effect in the treated.
     #[serde(rename = "ATT", alias = "att")]
     Att,
+}
+
+/// The order of greedy 1:1 matching (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchOrder {
+    /// Closest available treated-control pair first.
+    #[default]
+    Closest,
+    /// Treated patients by decreasing score, each to its nearest available control.
+    Largest,
+}
+
+/// Overlap weights `T (1 - e) + (1 - T) e` (ATO).
+pub fn overlap_weights(ps: &[f64], treat: &[bool]) -> Vec<f64> {
+    ps.iter()
+        .zip(treat)
+        .map(|(&e, &t)| if t { 1.0 - e } else { e })
+        .collect()
+}
+
+/// Matching weights `min(e, 1 - e) / (T e + (1 - T)(1 - e))` (ATM).
+pub fn matching_weights(ps: &[f64], treat: &[bool]) -> Vec<f64> {
+    ps.iter()
+        .zip(treat)
+        .map(|(&e, &t)| e.min(1.0 - e) / if t { e } else { 1.0 - e })
+        .collect()
+}
+
+/// Marginal mean weights through stratification of the strata `stratum` (0-based, `k` of them):
+/// see the module docs; 0 in a stratum lacking an arm. Returns the weights and the number of
+/// patients in such strata.
+pub fn mmws_weights(
+    stratum: &[u32],
+    treat: &[bool],
+    k: usize,
+    estimand: Estimand,
+) -> (Vec<f64>, usize) {
+    let mut n_sz = vec![[0usize; 2]; k];
+    for (&s, &t) in stratum.iter().zip(treat) {
+        n_sz[s as usize][usize::from(t)] += 1;
+    }
+    let n = treat.len() as f64;
+    let n1 = treat.iter().filter(|t| **t).count() as f64;
+    let n_z = [n - n1, n1];
+    let mut dropped = 0;
+    let w = stratum
+        .iter()
+        .zip(treat)
+        .map(|(&s, &t)| {
+            let c = n_sz[s as usize];
+            if c[0] == 0 || c[1] == 0 {
+                dropped += 1;
+                return 0.0;
+            }
+            let z = usize::from(t);
+            let n_s = (c[0] + c[1]) as f64;
+            match estimand {
+                Estimand::Ate => n_s * (n_z[z] / n) / c[z] as f64,
+                Estimand::Att => {
+                    if t {
+                        1.0
+                    } else {
+                        (c[1] as f64 / n_z[1]) / (c[0] as f64 / n_z[0])
+                    }
+                }
+            }
+        })
+        .collect();
+    (w, dropped)
 }
 
 /// IPTW weights for propensity scores `ps` (in (0, 1)) and exposure `treat`.
@@ -128,12 +216,29 @@ impl Matching {
 }
 
 /// Greedy 1:1 nearest-neighbour matching without replacement on `distance` (the logit of the
-/// propensity score) with a caliper of `caliper_sd` standard deviations (see the module docs).
-pub fn match_nearest(
+/// propensity score) with a caliper of `caliper_sd` standard deviations, in `order` (see the
+/// module docs).
+///
+/// # Errors
+/// [`CohortError::InvalidInput`] when the lengths differ or a distance is not finite.
+pub fn match_greedy(
     distance: &[f64],
     treat: &[bool],
     caliper_sd: Option<f64>,
+    order: MatchOrder,
 ) -> Result<Matching, CohortError> {
+    match order {
+        MatchOrder::Largest => match_nearest(distance, treat, caliper_sd),
+        MatchOrder::Closest => match_closest(distance, treat, caliper_sd),
+    }
+}
+
+/// The caliper on the distance scale, after checking the input.
+fn caliper_of(
+    distance: &[f64],
+    treat: &[bool],
+    caliper_sd: Option<f64>,
+) -> Result<f64, CohortError> {
     if distance.len() != treat.len() {
         return Err(CohortError::InvalidInput(
             "distance and exposure lengths differ".into(),
@@ -146,10 +251,81 @@ pub fn match_nearest(
             distance[i]
         )));
     }
-    let caliper = match caliper_sd {
+    Ok(match caliper_sd {
         Some(c) => c * sample_sd(distance),
         None => f64::INFINITY,
+    })
+}
+
+/// Closest-pair-first greedy matching (`MatchOrder::Closest`, see the module docs), O(n log n).
+pub fn match_closest(
+    distance: &[f64],
+    treat: &[bool],
+    caliper_sd: Option<f64>,
+) -> Result<Matching, CohortError> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let caliper = caliper_of(distance, treat, caliper_sd)?;
+    let n = distance.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| distance[a].total_cmp(&distance[b]).then(a.cmp(&b)));
+    // doubly linked list over sorted positions (usize::MAX = none)
+    let mut prev: Vec<usize> = (0..n).map(|k| k.wrapping_sub(1)).collect();
+    let mut next: Vec<usize> = (0..n)
+        .map(|k| if k + 1 < n { k + 1 } else { usize::MAX })
+        .collect();
+    let mut used = vec![false; n];
+    // (distance bits, treated row, control row, left position, right position), smallest first
+    let mut heap = BinaryHeap::new();
+    let push = |heap: &mut BinaryHeap<_>, l: usize, r: usize| {
+        let (a, b) = (order[l], order[r]);
+        if treat[a] != treat[b] {
+            let (t, c) = if treat[a] { (a, b) } else { (b, a) };
+            let d = (distance[a] - distance[b]).abs();
+            if d <= caliper {
+                heap.push(Reverse((d.to_bits(), t, c, l, r)));
+            }
+        }
     };
+    for k in 0..n.saturating_sub(1) {
+        push(&mut heap, k, k + 1);
+    }
+    let mut pairs = Vec::new();
+    while let Some(Reverse((_, t, c, l, r))) = heap.pop() {
+        if used[l] || used[r] {
+            continue;
+        }
+        pairs.push((t, c));
+        used[l] = true;
+        used[r] = true;
+        // unlink l and r (adjacent: next[l] == r), then link their outer neighbours
+        let (pl, nr) = (prev[l], next[r]);
+        if pl != usize::MAX {
+            next[pl] = nr;
+        }
+        if nr != usize::MAX {
+            prev[nr] = pl;
+        }
+        if pl != usize::MAX && nr != usize::MAX {
+            push(&mut heap, pl, nr);
+        }
+    }
+    let n_treated = treat.iter().filter(|t| **t).count();
+    Ok(Matching {
+        n_control_unmatched: n - n_treated - pairs.len(),
+        n_treated_unmatched: n_treated - pairs.len(),
+        pairs,
+        caliper,
+    })
+}
+
+/// Largest-score-first greedy matching (`MatchOrder::Largest`, see the module docs).
+pub fn match_nearest(
+    distance: &[f64],
+    treat: &[bool],
+    caliper_sd: Option<f64>,
+) -> Result<Matching, CohortError> {
+    let caliper = caliper_of(distance, treat, caliper_sd)?;
     // Controls sorted by distance (ties by row order), searched outwards from each treated
     // value; used controls are skipped with two "next available" union-find structures.
     let mut controls: Vec<usize> = (0..treat.len()).filter(|&i| !treat[i]).collect();
