@@ -257,7 +257,37 @@ fn caliper_of(
     })
 }
 
-/// Closest-pair-first greedy matching (`MatchOrder::Closest`, see the module docs), O(n log n).
+/// One distinct distance value of [`match_closest`]: its treated and control rows (increasing),
+/// each consumed from the front.
+struct Block {
+    value: f64,
+    treated: Vec<usize>,
+    controls: Vec<usize>,
+    next_t: usize,
+    next_c: usize,
+}
+
+impl Block {
+    fn t(&self) -> Option<usize> {
+        self.treated.get(self.next_t).copied()
+    }
+    fn c(&self) -> Option<usize> {
+        self.controls.get(self.next_c).copied()
+    }
+    fn is_empty(&self) -> bool {
+        self.t().is_none() && self.c().is_none()
+    }
+}
+
+/// Closest-pair-first greedy matching (`MatchOrder::Closest`, see the module docs), O(n log n):
+/// patients are grouped by distinct distance value into blocks kept in a linked list of the
+/// non-empty ones; the closest available pairs are within a block (distance 0) or between
+/// neighbouring blocks, and each block's first available treated and control rows are the
+/// tie-breaking candidates (smaller treated row, then control row), so a heap of those
+/// candidates gives the closest pair, ties as R's `which(D == min(D))` sorted by rows.
+///
+/// # Errors
+/// [`CohortError::InvalidInput`] when the lengths differ or a distance is not finite.
 pub fn match_closest(
     distance: &[f64],
     treat: &[bool],
@@ -269,45 +299,89 @@ pub fn match_closest(
     let n = distance.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| distance[a].total_cmp(&distance[b]).then(a.cmp(&b)));
-    // doubly linked list over sorted positions (usize::MAX = none)
-    let mut prev: Vec<usize> = (0..n).map(|k| k.wrapping_sub(1)).collect();
-    let mut next: Vec<usize> = (0..n)
-        .map(|k| if k + 1 < n { k + 1 } else { usize::MAX })
+    let mut blocks: Vec<Block> = Vec::new();
+    for &i in &order {
+        if blocks.last().is_none_or(|b| b.value != distance[i]) {
+            blocks.push(Block {
+                value: distance[i],
+                treated: Vec::new(),
+                controls: Vec::new(),
+                next_t: 0,
+                next_c: 0,
+            });
+        }
+        let b = blocks.last_mut().expect("just pushed");
+        if treat[i] {
+            b.treated.push(i);
+        } else {
+            b.controls.push(i);
+        }
+    }
+    let m = blocks.len();
+    const NONE: usize = usize::MAX;
+    let mut prev: Vec<usize> = (0..m).map(|k| k.wrapping_sub(1)).collect();
+    let mut next: Vec<usize> = (0..m)
+        .map(|k| if k + 1 < m { k + 1 } else { NONE })
         .collect();
-    let mut used = vec![false; n];
-    // (distance bits, treated row, control row, left position, right position), smallest first
-    let mut heap = BinaryHeap::new();
-    let push = |heap: &mut BinaryHeap<_>, l: usize, r: usize| {
-        let (a, b) = (order[l], order[r]);
-        if treat[a] != treat[b] {
-            let (t, c) = if treat[a] { (a, b) } else { (b, a) };
-            let d = (distance[a] - distance[b]).abs();
+    // (distance bits, treated row, control row, treated's block, control's block)
+    type Entry = Reverse<(u64, usize, usize, usize, usize)>;
+    let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
+    let push_pair = |heap: &mut BinaryHeap<Entry>, blocks: &[Block], bt: usize, bc: usize| {
+        if let (Some(t), Some(c)) = (blocks[bt].t(), blocks[bc].c()) {
+            let d = (blocks[bt].value - blocks[bc].value).abs();
             if d <= caliper {
-                heap.push(Reverse((d.to_bits(), t, c, l, r)));
+                heap.push(Reverse((d.to_bits(), t, c, bt, bc)));
             }
         }
     };
-    for k in 0..n.saturating_sub(1) {
-        push(&mut heap, k, k + 1);
+    let push_around = |heap: &mut BinaryHeap<Entry>,
+                       blocks: &[Block],
+                       prev: &[usize],
+                       next: &[usize],
+                       b: usize| {
+        push_pair(heap, blocks, b, b);
+        for o in [prev[b], next[b]] {
+            if o != NONE {
+                push_pair(heap, blocks, b, o);
+                push_pair(heap, blocks, o, b);
+            }
+        }
+    };
+    for b in 0..m {
+        push_pair(&mut heap, &blocks, b, b);
+        if next[b] != NONE {
+            push_pair(&mut heap, &blocks, b, b + 1);
+            push_pair(&mut heap, &blocks, b + 1, b);
+        }
     }
     let mut pairs = Vec::new();
-    while let Some(Reverse((_, t, c, l, r))) = heap.pop() {
-        if used[l] || used[r] {
+    while let Some(Reverse((_, t, c, bt, bc))) = heap.pop() {
+        // stale unless both are still their block's first available rows
+        if blocks[bt].t() != Some(t) || blocks[bc].c() != Some(c) {
             continue;
         }
         pairs.push((t, c));
-        used[l] = true;
-        used[r] = true;
-        // unlink l and r (adjacent: next[l] == r), then link their outer neighbours
-        let (pl, nr) = (prev[l], next[r]);
-        if pl != usize::MAX {
-            next[pl] = nr;
-        }
-        if nr != usize::MAX {
-            prev[nr] = pl;
-        }
-        if pl != usize::MAX && nr != usize::MAX {
-            push(&mut heap, pl, nr);
+        blocks[bt].next_t += 1;
+        blocks[bc].next_c += 1;
+        let affected: &[usize] = if bt == bc { &[bt] } else { &[bt, bc] };
+        for &b in affected {
+            if blocks[b].is_empty() {
+                let (pb, nb) = (prev[b], next[b]);
+                if pb != NONE {
+                    next[pb] = nb;
+                }
+                if nb != NONE {
+                    prev[nb] = pb;
+                }
+                prev[b] = NONE;
+                next[b] = NONE;
+                if pb != NONE && nb != NONE {
+                    push_pair(&mut heap, &blocks, pb, nb);
+                    push_pair(&mut heap, &blocks, nb, pb);
+                }
+            } else {
+                push_around(&mut heap, &blocks, &prev, &next, b);
+            }
         }
     }
     let n_treated = treat.iter().filter(|t| **t).count();
@@ -471,6 +545,63 @@ mod tests {
             assert!((a - b).abs() < 1e-12);
         }
         assert_eq!(quantile_strata(&x, 5), vec![0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
+    }
+
+    #[test]
+    fn closest_first_matching_and_its_ties() {
+        // treated at 3.0 and 1.0; controls at 2.9, 1.05, 0.0, 10.0: closest pair (1.0, 1.05)
+        // first, then (3.0, 2.9).
+        let d = [3.0, 1.0, 2.9, 1.05, 0.0, 10.0];
+        let t = [true, true, false, false, false, false];
+        let m = match_closest(&d, &t, None).unwrap();
+        assert_eq!(m.pairs, vec![(1, 3), (0, 2)]);
+        // Where largest-first takes the shared control for the higher treated patient,
+        // closest-first gives it to the nearer one.
+        let d = [2.0, 1.94, 1.95, 0.0];
+        let t = [true, true, false, false];
+        assert_eq!(
+            match_nearest(&d, &t, None).unwrap().pairs,
+            vec![(0, 2), (1, 3)]
+        );
+        assert_eq!(
+            match_closest(&d, &t, None).unwrap().pairs,
+            vec![(1, 2), (0, 3)]
+        );
+        // Equal values: the smaller treated row, then control row, even when not adjacent in
+        // the sorted order (rows 0 and 1 treated at 5.0, control 2 at 5.5).
+        let d = [5.0, 5.0, 5.5, 5.0];
+        let t = [true, true, false, false];
+        let m = match_closest(&d, &t, None).unwrap();
+        assert_eq!(m.pairs, vec![(0, 3), (1, 2)]);
+        let d = [5.0, 5.0, 5.5];
+        let t = [true, true, false];
+        assert_eq!(match_closest(&d, &t, None).unwrap().pairs, vec![(0, 2)]);
+        // Caliper: nothing beyond it.
+        let d = [0.0, 1.0, 2.0, 3.0];
+        let t = [true, false, true, false];
+        let m = match_closest(&d, &t, Some(0.3)).unwrap();
+        assert!(m.pairs.is_empty() && m.n_treated_unmatched == 2);
+    }
+
+    #[test]
+    fn overlap_matching_and_mmws_weights() {
+        let ps = [0.2, 0.5, 0.8, 0.4];
+        let t = [true, false, true, false];
+        let close = |a: Vec<f64>, b: [f64; 4]| {
+            assert!(
+                a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-15),
+                "{a:?} vs {b:?}"
+            );
+        };
+        close(overlap_weights(&ps, &t), [0.8, 0.5, 0.2, 0.4]);
+        close(matching_weights(&ps, &t), [1.0, 1.0, 0.25, 0.4 / 0.6]);
+        // two strata: {0, 1} and {2, 3}; ATE weight n_s P(Z = z) / n_sz = 2 * 0.5 / 1
+        let (w, dropped) = mmws_weights(&[0, 0, 1, 1], &t, 2, Estimand::Ate);
+        assert_eq!((w, dropped), (vec![1.0; 4], 0));
+        // a stratum without controls gets weight 0
+        let (w, dropped) = mmws_weights(&[0, 0, 1, 0], &t, 2, Estimand::Ate);
+        assert_eq!(w[2], 0.0);
+        assert_eq!(dropped, 1);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod cohort_expr;
 mod cohort_plan;
 mod cohort_propensity;
 mod cohort_truth;
+mod cohort_weights;
 mod common;
 mod load_formats;
 mod load_validation;
