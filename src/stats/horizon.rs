@@ -128,3 +128,59 @@ impl RiskAtTime {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::competing::aalen_johansen;
+    use crate::stats::km::{kaplan_meier_by_group, KmOptions};
+
+    #[test]
+    fn equals_the_curves_at_the_horizon() {
+        // whole-day times with ties, events, competing events and censoring, two groups
+        let n = 300;
+        let time: Vec<f64> = (0..n).map(|i| f64::from((i * 7 % 29 + 1) as u32)).collect();
+        let cause: Vec<u8> = (0..n).map(|i| (i * 5 % 3) as u8).collect();
+        let group: Vec<u32> = (0..n).map(|i| (i % 2) as u32).collect();
+        let w: Vec<f64> = (0..n).map(|i| 0.5 + (i * 13 % 7) as f64 / 3.0).collect();
+        let h = 20.0;
+        let r = RiskAtTime::new(&time, &cause, &group, 2, h).unwrap();
+        let ev: Vec<bool> = cause.iter().map(|c| *c == 1).collect();
+        let opts = KmOptions {
+            robust: Some(false),
+            ..KmOptions::default()
+        };
+        let km = kaplan_meier_by_group(&time, &ev, Some(&w), &group, 2, &opts).unwrap();
+        let got = r.risks(&w, false);
+        for g in 0..2 {
+            let want = 1.0 - km[g].summary_at(&[h])[0].surv;
+            assert!(
+                (got[g] - want).abs() < 1e-12,
+                "KM group {g}: {} vs {want}",
+                got[g]
+            );
+            let idx: Vec<usize> = (0..n).filter(|&i| group[i] == g as u32).collect();
+            let t: Vec<f64> = idx.iter().map(|&i| time[i]).collect();
+            let c: Vec<u32> = idx.iter().map(|&i| u32::from(cause[i])).collect();
+            let wg: Vec<f64> = idx.iter().map(|&i| w[i]).collect();
+            let aj = aalen_johansen(&t, &c, 2, Some(&wg), &opts).unwrap();
+            let k = aj.time.partition_point(|&x| x <= h);
+            let cif = r.risks(&w, true)[g];
+            assert!((cif - aj.cif[0][k - 1]).abs() < 1e-12, "AJ group {g}");
+        }
+        // a weight of 0 leaves the row out
+        let mut w0 = w.clone();
+        w0[3] = 0.0;
+        let keep: Vec<usize> = (0..n).filter(|&i| i != 3).collect();
+        let sub = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        let r2 = RiskAtTime::new(
+            &sub(&time),
+            &keep.iter().map(|&i| cause[i]).collect::<Vec<u8>>(),
+            &keep.iter().map(|&i| group[i]).collect::<Vec<u32>>(),
+            2,
+            h,
+        )
+        .unwrap();
+        assert_eq!(r.risks(&w0, false), r2.risks(&sub(&w), false));
+    }
+}
