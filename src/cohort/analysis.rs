@@ -10,9 +10,14 @@
 //! mortality by exposure with RR/RD/OR (binary outcome), KM curves and the log-rank test,
 //! Aalen-Johansen cumulative incidence of death with discharge alive competing, and hazard
 //! ratios (time to death) unadjusted, covariate-adjusted, IPTW (robust variance),
-//! propensity-matched (robust variance clustered on pairs) and stratified by propensity
-//! quintiles, each with its E-value. The result types live in [`super::result`] and are
-//! re-exported here.
+//! overlap and matching weights, propensity-matched (robust variance clustered on pairs),
+//! weighted by propensity strata (MMWS) and stratified by propensity quintiles (the J-Septic
+//! replication), each with its E-value and its crude/adjusted label; the risks at the horizon
+//! per arm with their difference and NNT (crude, g-formula, IPTW Kaplan-Meier, bootstrap
+//! intervals); proportional-hazards tests; Holm-adjusted p values of the tests of interaction;
+//! the estimand of each design. Robust variances are clustered by the plan's cluster column
+//! (`site_id` by default) when it has two values or more. The result types live in
+//! [`super::result`] and are re-exported here.
 
 use std::time::Instant;
 
@@ -21,8 +26,9 @@ use crate::score::engine::{score_days, ScoreTable};
 use crate::score::labels::{patient_labels, LabelConfig, PatientLabels};
 
 use super::derive::add_derived_columns;
+use super::estimand::Estimand;
 use super::estimate::population::{analyse_population, analyse_subgroup, DesignData};
-use super::estimate::EstimateOptions;
+use super::estimate::{Clusters, EstimateOptions};
 use super::frame::{Column, PatientFrame};
 use super::landmark::Design;
 use super::outcome::OutcomeKind;
@@ -35,9 +41,9 @@ use super::CohortError;
 pub use super::estimate::propensity_fit::c_statistic;
 pub use super::fingerprint::population_fingerprint;
 pub use super::result::{
-    AnalysisResult, BalanceRow, BinaryResult, CumulativeIncidence, Curve, DesignResult,
-    ExposureSummary, HrEstimate, HrMethod, InteractionTest, LogRankResult, OutcomeLabel,
-    PopulationResult, PropensitySummary, SubgroupResult,
+    Adjustment, AnalysisResult, BalanceRow, BinaryResult, ClusterSummary, CumulativeIncidence,
+    Curve, DesignResult, ExposureSummary, HrEstimate, HrMethod, InteractionTest, LogRankResult,
+    OutcomeLabel, PopulationResult, PropensitySummary, RiskEstimate, RiskMethod, SubgroupResult,
 };
 pub use super::sample::covariate_matrix;
 
@@ -221,6 +227,7 @@ pub fn run_plan(
     Ok(AnalysisResult {
         title: plan.title.clone(),
         plan: plan.as_run().clone(),
+        estimand: designs[0].estimand.clone(),
         outcomes: [
             OutcomeKind::Binary,
             OutcomeKind::TimeToDeath,
@@ -229,7 +236,7 @@ pub fn run_plan(
         .into_iter()
         .map(|kind| OutcomeLabel {
             kind,
-            label: kind.label(plan.horizon),
+            label: kind.label(plan.horizon, plan.discharge),
         })
         .collect(),
         flow,
@@ -240,6 +247,45 @@ pub fn run_plan(
     })
 }
 
+/// The clusters of the plan's cluster column in the analysed sample, if it names one and the
+/// column has at least two values there (patients without a value are their own clusters).
+///
+/// # Errors
+/// [`CohortError::UnknownColumn`] for a column the frame lacks.
+fn clusters(plan: &ValidPlan, frame: &PatientFrame) -> Result<Option<Clusters>, CohortError> {
+    let Some(name) = plan.cluster() else {
+        return Ok(None);
+    };
+    let keys: Vec<Option<String>> = match frame.column(name)? {
+        Column::Cat(v) => v.clone(),
+        Column::Num(v) => v
+            .iter()
+            .map(|x| x.is_finite().then(|| format!("{x}")))
+            .collect(),
+    };
+    let mut levels: Vec<&String> = keys.iter().flatten().collect();
+    levels.sort();
+    levels.dedup();
+    if levels.len() < 2 {
+        return Ok(None);
+    }
+    let mut next = levels.len() as u32;
+    let id = keys
+        .iter()
+        .map(|k| match k {
+            Some(k) => levels.binary_search(&k).expect("a level") as u32,
+            None => {
+                next += 1;
+                next - 1
+            }
+        })
+        .collect();
+    Ok(Some(Clusters {
+        column: name.to_string(),
+        id,
+    }))
+}
+
 /// The whole analysed sample and every subgroup of one design.
 fn analyse_design(
     plan: &ValidPlan,
@@ -248,6 +294,7 @@ fn analyse_design(
     say: &mut dyn FnMut(&str),
 ) -> Result<DesignResult, CohortError> {
     let design = a.design;
+    let clusters = clusters(plan, &a.frame)?;
     let d = DesignData {
         design,
         sample: &a.sample,
@@ -256,6 +303,7 @@ fn analyse_design(
         x: &a.x,
         options: EstimateOptions::from_plan(plan),
         full_methods: primary,
+        clusters: clusters.as_ref(),
     };
     say(&format!(
         "design {design:?}: whole sample ({} patients)",
@@ -268,14 +316,37 @@ fn analyse_design(
         say(&format!("design {design:?}: subgroup {}", spec.name()));
         subgroups.push(analyse_subgroup(&d, spec, &a.frame)?);
     }
+    holm_adjust(&mut subgroups);
     Ok(DesignResult {
         design,
         label: design_label(plan, design),
         biased: design.is_biased(),
         primary,
+        estimand: Estimand::of(plan, design),
+        cluster: clusters.as_ref().map(|c| ClusterSummary {
+            column: c.column.clone(),
+            n_clusters: c.count(),
+        }),
         overall,
         subgroups,
     })
+}
+
+/// Holm-adjusted p values of a design's tests of interaction (over the tests that could be
+/// made).
+fn holm_adjust(subgroups: &mut [super::result::SubgroupResult]) {
+    let p: Vec<f64> = subgroups
+        .iter()
+        .map(|s| s.interaction.as_ref().map_or(f64::NAN, |i| i.p))
+        .collect();
+    let m = p.iter().filter(|x| !x.is_nan()).count();
+    let adj = crate::stats::multiplicity::holm(&p);
+    for (s, a) in subgroups.iter_mut().zip(adj) {
+        if let Some(i) = s.interaction.as_mut() {
+            i.p_holm = a;
+            i.n_tests = m;
+        }
+    }
 }
 
 fn design_label(plan: &ValidPlan, design: Design) -> String {

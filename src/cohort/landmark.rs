@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::schema::{CohortFlow, PatientTable};
 
 use super::exposure::Exposure;
-use super::outcome::{binary_death, competing_status, exit_day, time_to_death};
+use super::outcome::{binary_death, competing_status, exit_day, time_to_death, Discharge};
 
 /// The study designs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -85,15 +85,23 @@ impl StudySample {
     }
 }
 
+/// The follow-up rules shared by every design: the horizon and what discharge alive means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowUp {
+    pub horizon: i32,
+    pub discharge: Discharge,
+}
+
 fn sample(
     design: Design,
     p: &PatientTable,
     patients: Vec<usize>,
     exposed: Vec<bool>,
     origin: f64,
-    horizon: i32,
+    f: FollowUp,
 ) -> StudySample {
-    let dead_all = binary_death(p, horizon);
+    let horizon = f.horizon;
+    let dead_all = binary_death(p, horizon, f.discharge);
     let mut s = StudySample {
         design,
         origin,
@@ -106,7 +114,7 @@ fn sample(
         exposed,
     };
     for &i in &s.patients {
-        let (t, e) = time_to_death(p, i, origin, horizon);
+        let (t, e) = time_to_death(p, i, origin, horizon, f.discharge);
         s.time.push(t);
         s.event.push(e);
         s.dead.push(dead_all[i]);
@@ -117,13 +125,29 @@ fn sample(
     s
 }
 
-/// The landmark sample at the end of day `landmark`: patients whose observation ended on or
-/// before it are excluded, by reason, and the step is pushed to `flow`.
+/// The landmark sample at the end of day `landmark` with outcomes by `horizon` under the default
+/// discharge rule ([`Discharge::AliveToHorizon`]); see [`landmark_sample_with`].
 pub fn landmark_sample(
     p: &PatientTable,
     exposure: &Exposure,
     landmark: i32,
     horizon: i32,
+    flow: &mut CohortFlow,
+) -> StudySample {
+    let f = FollowUp {
+        horizon,
+        discharge: Discharge::AliveToHorizon,
+    };
+    landmark_sample_with(p, exposure, landmark, f, flow)
+}
+
+/// The landmark sample at the end of day `landmark`: patients whose observation ended on or
+/// before it are excluded, by reason, and the step is pushed to `flow`.
+pub fn landmark_sample_with(
+    p: &PatientTable,
+    exposure: &Exposure,
+    landmark: i32,
+    f: FollowUp,
     flow: &mut CohortFlow,
 ) -> StudySample {
     let l = landmark as f64;
@@ -158,7 +182,7 @@ pub fn landmark_sample(
         ],
     );
     let exposed = keep.iter().map(|&i| exposure.in_window[i]).collect();
-    sample(Design::Landmark, p, keep, exposed, l, horizon)
+    sample(Design::Landmark, p, keep, exposed, l, f)
 }
 
 /// Per-protocol landmark comparison: an unexposed patient who starts the exposure after the
@@ -196,19 +220,19 @@ fn from_admission(
     design: Design,
     p: &PatientTable,
     exposure: &Exposure,
-    horizon: i32,
+    f: FollowUp,
 ) -> StudySample {
     let keep: Vec<usize> = (0..p.len()).collect();
     let exposed = keep
         .iter()
         .map(|&i| exposure.ever[i] && exposure.start_day[i] <= exit_day(p, i))
         .collect();
-    sample(design, p, keep, exposed, 0.0, horizon)
+    sample(design, p, keep, exposed, 0.0, f)
 }
 
 /// The naive ever-treated sample (biased; labelled as such by [`Design::label`]).
-pub fn naive_sample(p: &PatientTable, exposure: &Exposure, horizon: i32) -> StudySample {
-    from_admission(Design::NaiveEverTreated, p, exposure, horizon)
+pub fn naive_sample(p: &PatientTable, exposure: &Exposure, f: FollowUp) -> StudySample {
+    from_admission(Design::NaiveEverTreated, p, exposure, f)
 }
 
 /// Counting-process rows `(start, stop]` for a Cox model with a time-varying exposure.
@@ -238,10 +262,10 @@ impl CountingProcess {
 pub fn time_varying(
     p: &PatientTable,
     exposure: &Exposure,
-    horizon: i32,
+    f: FollowUp,
     lag: f64,
 ) -> (StudySample, CountingProcess) {
-    let s = from_admission(Design::TimeVarying, p, exposure, horizon);
+    let s = from_admission(Design::TimeVarying, p, exposure, f);
     let mut cp = CountingProcess::default();
     for (k, &i) in s.patients.iter().enumerate() {
         let end = s.time[k];
@@ -276,6 +300,11 @@ mod tests {
     use super::*;
     use crate::cohort::exposure::Exposure;
 
+    const FU: FollowUp = FollowUp {
+        horizon: 28,
+        discharge: Discharge::AliveToHorizon,
+    };
+
     fn pt() -> PatientTable {
         let n = 6;
         PatientTable {
@@ -306,7 +335,7 @@ mod tests {
     #[test]
     fn landmark_excludes_and_counts() {
         let mut flow = CohortFlow::default();
-        let s = landmark_sample(&pt(), &ex(), 3, 28, &mut flow);
+        let s = landmark_sample_with(&pt(), &ex(), 3, FU, &mut flow);
         assert_eq!(s.patients, vec![1, 5]);
         assert_eq!(s.exposed, vec![true, false]); // patient 5 started day 5: unexposed at L
         assert_eq!(s.time, vec![7.0, 25.0]);
@@ -321,7 +350,7 @@ mod tests {
     #[test]
     fn late_starters_censored_when_exposure_begins() {
         let mut flow = CohortFlow::default();
-        let mut s = landmark_sample(&pt(), &ex(), 3, 28, &mut flow);
+        let mut s = landmark_sample_with(&pt(), &ex(), 3, FU, &mut flow);
         // Patient 5 (unexposed at L, starts day 5): censored at 5 - 1 - 3 = 1 (lag 0).
         assert_eq!(censor_late_starters(&mut s, &ex(), 0.0), 1);
         assert_eq!(s.time, vec![7.0, 1.0]);
@@ -332,17 +361,18 @@ mod tests {
 
     #[test]
     fn naive_counts_late_starters_as_treated() {
-        let s = naive_sample(&pt(), &ex(), 28);
+        let s = naive_sample(&pt(), &ex(), FU);
         assert_eq!(s.exposed, vec![true, true, false, true, true, true]);
         assert!(Design::NaiveEverTreated.label([1, 3]).contains("BIASED"));
     }
 
     #[test]
     fn time_varying_splits_at_start() {
-        let (s, cp) = time_varying(&pt(), &ex(), 28, 1.0);
+        let (s, cp) = time_varying(&pt(), &ex(), FU, 1.0);
         assert_eq!(s.len(), 6);
         // p0: start d1 -> effective at 1, died at 2: (0,1] unexposed, (1,2] exposed event.
-        // p1: start d2 -> 2: (0,2] 0, (2,10] 1 event. p2: (0,3] 0. p3: effective at 1: (0,1],(1,2].
+        // p1: start d2 -> 2: (0,2] 0, (2,10] 1 event. p2: discharged alive on day 3, known alive
+        // at day 28: (0,28] 0. p3: effective at 1: (0,1],(1,2].
         // p4: start d3 -> 3, died at 3: (0,3] unexposed event. p5: effective 5: (0,5],(5,28].
         assert_eq!(cp.subject, vec![0, 0, 1, 1, 2, 3, 3, 4, 5, 5]);
         assert_eq!(
@@ -351,7 +381,7 @@ mod tests {
         );
         assert_eq!(
             cp.stop,
-            vec![1.0, 2.0, 2.0, 10.0, 3.0, 1.0, 2.0, 3.0, 5.0, 28.0]
+            vec![1.0, 2.0, 2.0, 10.0, 28.0, 1.0, 2.0, 3.0, 5.0, 28.0]
         );
         assert_eq!(
             cp.event,
@@ -361,7 +391,7 @@ mod tests {
             cp.exposed,
             vec![0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0]
         );
-        let (_, cp0) = time_varying(&pt(), &ex(), 28, 0.0);
+        let (_, cp0) = time_varying(&pt(), &ex(), FU, 0.0);
         // lag 0: p0 exposed from 0 -> one row.
         assert_eq!(cp0.subject[0..2], [0, 1]);
         assert_eq!(cp0.exposed[0], 1.0);

@@ -15,11 +15,13 @@
 //! - [`analysis`]: `run_plan`, the run that produces an [`result::AnalysisResult`]; [`sample`]
 //!   builds each design's analysed sample, [`estimate`] holds one file per estimator.
 //! - [`fingerprint`]: the fingerprint of a set of patients shared by the results and Table 1.
+//! - [`estimand`]: what each design estimates, in parts and in one sentence.
 
 pub mod analysis;
 pub mod balance;
 pub mod derive;
 pub mod descriptive;
+pub mod estimand;
 pub mod estimate;
 pub mod exposure;
 pub mod expr;

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::exposure::ExposureDef;
 use super::landmark::Design;
-use super::propensity::Estimand;
+use super::outcome::Discharge;
+use super::propensity::{Estimand, MatchOrder};
 use super::subgroup::SubgroupSpec;
 use super::CohortError;
 use crate::score::config::ScoreConfig;
@@ -42,6 +43,8 @@ pub struct Plan {
     pub subgroups: Vec<SubgroupSpec>,
     #[serde(default)]
     pub table1: Table1Spec,
+    #[serde(default)]
+    pub inference: InferenceSpec,
     /// Confidence level of every interval.
     #[serde(default = "default_conf_level")]
     pub conf_level: f64,
@@ -98,12 +101,16 @@ impl Default for DicDefinition {
     }
 }
 
-/// The outcome: mortality by `horizon` days in the three forms.
+/// The outcome: mortality by `horizon` days in the three forms, under one rule for discharge
+/// alive.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeSpec {
     #[serde(default = "horizon")]
     pub horizon: i32,
+    /// `alive-to-horizon` (default), `censor` or `competing` (see [`Discharge`]).
+    #[serde(default)]
+    pub discharge: Discharge,
 }
 
 fn horizon() -> i32 {
@@ -112,7 +119,64 @@ fn horizon() -> i32 {
 
 impl Default for OutcomeSpec {
     fn default() -> Self {
-        OutcomeSpec { horizon: 28 }
+        OutcomeSpec {
+            horizon: 28,
+            discharge: Discharge::AliveToHorizon,
+        }
+    }
+}
+
+/// How intervals are computed: the bootstrap of the absolute risks and the clustering of the
+/// robust (sandwich) variances.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InferenceSpec {
+    /// Bootstrap replicates of the absolute risks (0: none, delta-method / robust intervals only).
+    #[serde(default = "bootstrap")]
+    pub bootstrap: usize,
+    /// How a replicate re-estimates the outcome and propensity models: `linearised` (the
+    /// estimating-function bootstrap: one linear step of the replicate's estimating equations
+    /// from the full-sample fit, first-order equivalent and O(n p)) or `refit` (IRLS to
+    /// convergence on every replicate).
+    #[serde(default)]
+    pub bootstrap_method: BootstrapMethod,
+    /// Seed of the bootstrap (the same seed gives the same intervals on any number of threads).
+    #[serde(default = "seed")]
+    pub seed: u64,
+    /// Patient column whose values are the clusters of every robust variance (R `cluster()`),
+    /// or `"none"` (each patient its own cluster). The default `site_id` applies when the
+    /// column has at least two values.
+    #[serde(default = "cluster")]
+    pub cluster: String,
+}
+
+fn bootstrap() -> usize {
+    500
+}
+
+/// How bootstrap replicates re-estimate the fitted models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BootstrapMethod {
+    #[default]
+    Linearised,
+    Refit,
+}
+fn seed() -> u64 {
+    2011
+}
+fn cluster() -> String {
+    "site_id".into()
+}
+
+impl Default for InferenceSpec {
+    fn default() -> Self {
+        InferenceSpec {
+            bootstrap: 500,
+            bootstrap_method: BootstrapMethod::Linearised,
+            seed: 2011,
+            cluster: "site_id".into(),
+        }
     }
 }
 
@@ -188,9 +252,17 @@ pub struct PropensitySpec {
     /// Matching caliper in standard deviations of the logit of the score.
     #[serde(default = "caliper")]
     pub caliper_sd: f64,
-    /// Number of propensity-score strata (quintiles: 5).
-    #[serde(default = "five")]
+    /// Order of the greedy 1:1 matching: `closest` pairs first (default) or `largest` score
+    /// first (MatchIt's old default).
+    #[serde(default)]
+    pub match_order: MatchOrder,
+    /// Number of propensity-score strata of marginal mean weighting through stratification.
+    #[serde(default = "strata")]
     pub strata: usize,
+    /// Also the Cox model stratified by propensity quintiles, labelled as the J-Septic DIC
+    /// replication (a conditional, residually confounded estimate: never the answer).
+    #[serde(default = "yes")]
+    pub quintile_replication: bool,
     /// Refit the propensity model within each subgroup level (recommended: treatment decisions
     /// differ between DIC and non-DIC patients).
     #[serde(default = "yes")]
@@ -218,8 +290,8 @@ fn yes() -> bool {
 fn caliper() -> f64 {
     0.2
 }
-fn five() -> usize {
-    5
+fn strata() -> usize {
+    20
 }
 
 impl Default for PropensitySpec {
@@ -230,7 +302,9 @@ impl Default for PropensitySpec {
             stabilised: true,
             trim: None,
             caliper_sd: 0.2,
-            strata: 5,
+            match_order: MatchOrder::Closest,
+            strata: 20,
+            quintile_replication: true,
             within_subgroups: true,
         }
     }

@@ -1,20 +1,38 @@
 //! Propensity scores and what is built on them: inverse probability of treatment weights,
-//! 1:1 nearest-neighbour matching within a caliper, and propensity-quintile strata.
+//! overlap and matching weights, 1:1 nearest-neighbour matching within a caliper, and
+//! propensity-score strata (with their marginal mean weights).
 //!
 //! - IPTW (Austin PC & Stuart EA, Stat Med 2015;34:3661-3679): ATE weights `T/e + (1-T)/(1-e)`,
 //!   stabilised by the marginal probabilities `P(T=1)`, `P(T=0)` (Xu S et al., Value Health
 //!   2010;13:273-277); ATT weights `T + (1-T) e/(1-e)` (treated weight 1: stabilisation does not
 //!   apply). Optional trimming excludes patients with `e` outside `[lower, upper]` (Crump RK et
 //!   al., Biometrika 2009;96:187-199), counted in the flow; weights are computed after trimming.
-//! - Matching as R `MatchIt::matchit(method = "nearest", distance = <logit PS>, ratio = 1,
-//!   replace = FALSE, caliper = 0.2, std.caliper = TRUE)`: the caliper is 0.2 standard deviations
-//!   (`sd()` over all patients) of the logit of the propensity score (Austin PC, Pharm Stat
-//!   2011;10:150-161); treated patients are matched in decreasing order of the score (MatchIt's
-//!   `m.order = "largest"`), each to the nearest unmatched control within the caliper; ties go
-//!   to the control that comes first in row order. Treated patients without a control within the
-//!   caliper stay unmatched.
-//! - Quintile strata: cut points at R `quantile(e, 0:5/5)` (type 7), intervals closed on the
-//!   right and the lowest closed on both sides (`cut(..., include.lowest = TRUE)`).
+//! - Overlap weights `T (1-e) + (1-T) e` (Li F, Morgan KL & Zaslavsky AM, JASA 2018;113:390-400:
+//!   the overlap population, bounded weights, no trimming needed) and matching weights
+//!   `min(e, 1-e) / (T e + (1-T)(1-e))` (Li L & Greene T, Int J Biostat 2013;9:215-234: the
+//!   weighting analogue of 1:1 matching).
+//! - Matching on the logit of the score with a caliper of `caliper_sd` standard deviations (`sd()`
+//!   over all patients; Austin PC, Pharm Stat 2011;10:150-161), 1:1 without replacement, greedy
+//!   in one of two orders ([`MatchOrder`]):
+//!   - `closest` (the default; MatchIt's `m.order = "closest"`): the pair of an available treated
+//!     and an available control patient that are closest on the score is matched first, then the
+//!     next closest, until no pair is within the caliper. On one dimension the closest available
+//!     pair is always adjacent in the sorted order of the available patients, so a heap of the
+//!     adjacent treated-control pairs does it in O(n log n). Ties: the smaller distance, then the
+//!     treated row first in row order, then the control row.
+//!   - `largest` (MatchIt's old default `m.order = "largest"`): treated patients in decreasing
+//!     order of the score, each to the nearest unmatched control within the caliper (ties to the
+//!     control first in row order). When the treated outnumber the controls where scores are
+//!     high (DIC patients: treatment is the rule) the first treated take the controls below
+//!     them, the controls run out and the matched controls sit systematically lower on the
+//!     score: residual imbalance (SMDs up to 0.17 in a 200,000-patient registry, 37,758 of
+//!     57,579 DIC patients matched). Kept for comparison.
+//! - Quantile strata: cut points at R `quantile(e, 0:k/k)` (type 7), intervals closed on the
+//!   right and the lowest closed on both sides (`cut(..., include.lowest = TRUE)`). Marginal
+//!   mean weighting through stratification (MMWS; Hong G, J Educ Behav Stat 2010;35:499-531):
+//!   in stratum `s` a patient of arm `z` weighs `n_s P(Z = z) / n_sz` (ATE) or, for ATT,
+//!   treated 1 and controls `(n_s1 / n_1) / (n_s0 / n_0)`; a stratum without one of the arms
+//!   gets weight 0 (its patients leave the analysis, counted).
 
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +48,76 @@ pub enum Estimand {
     /// Average treatment effect in the treated.
     #[serde(rename = "ATT", alias = "att")]
     Att,
+}
+
+/// The order of greedy 1:1 matching (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchOrder {
+    /// Closest available treated-control pair first.
+    #[default]
+    Closest,
+    /// Treated patients by decreasing score, each to its nearest available control.
+    Largest,
+}
+
+/// Overlap weights `T (1 - e) + (1 - T) e` (ATO).
+pub fn overlap_weights(ps: &[f64], treat: &[bool]) -> Vec<f64> {
+    ps.iter()
+        .zip(treat)
+        .map(|(&e, &t)| if t { 1.0 - e } else { e })
+        .collect()
+}
+
+/// Matching weights `min(e, 1 - e) / (T e + (1 - T)(1 - e))` (ATM).
+pub fn matching_weights(ps: &[f64], treat: &[bool]) -> Vec<f64> {
+    ps.iter()
+        .zip(treat)
+        .map(|(&e, &t)| e.min(1.0 - e) / if t { e } else { 1.0 - e })
+        .collect()
+}
+
+/// Marginal mean weights through stratification of the strata `stratum` (0-based, `k` of them):
+/// see the module docs; 0 in a stratum lacking an arm. Returns the weights and the number of
+/// patients in such strata.
+pub fn mmws_weights(
+    stratum: &[u32],
+    treat: &[bool],
+    k: usize,
+    estimand: Estimand,
+) -> (Vec<f64>, usize) {
+    let mut n_sz = vec![[0usize; 2]; k];
+    for (&s, &t) in stratum.iter().zip(treat) {
+        n_sz[s as usize][usize::from(t)] += 1;
+    }
+    let n = treat.len() as f64;
+    let n1 = treat.iter().filter(|t| **t).count() as f64;
+    let n_z = [n - n1, n1];
+    let mut dropped = 0;
+    let w = stratum
+        .iter()
+        .zip(treat)
+        .map(|(&s, &t)| {
+            let c = n_sz[s as usize];
+            if c[0] == 0 || c[1] == 0 {
+                dropped += 1;
+                return 0.0;
+            }
+            let z = usize::from(t);
+            let n_s = (c[0] + c[1]) as f64;
+            match estimand {
+                Estimand::Ate => n_s * (n_z[z] / n) / c[z] as f64,
+                Estimand::Att => {
+                    if t {
+                        1.0
+                    } else {
+                        (c[1] as f64 / n_z[1]) / (c[0] as f64 / n_z[0])
+                    }
+                }
+            }
+        })
+        .collect();
+    (w, dropped)
 }
 
 /// IPTW weights for propensity scores `ps` (in (0, 1)) and exposure `treat`.
@@ -128,12 +216,29 @@ impl Matching {
 }
 
 /// Greedy 1:1 nearest-neighbour matching without replacement on `distance` (the logit of the
-/// propensity score) with a caliper of `caliper_sd` standard deviations (see the module docs).
-pub fn match_nearest(
+/// propensity score) with a caliper of `caliper_sd` standard deviations, in `order` (see the
+/// module docs).
+///
+/// # Errors
+/// [`CohortError::InvalidInput`] when the lengths differ or a distance is not finite.
+pub fn match_greedy(
     distance: &[f64],
     treat: &[bool],
     caliper_sd: Option<f64>,
+    order: MatchOrder,
 ) -> Result<Matching, CohortError> {
+    match order {
+        MatchOrder::Largest => match_nearest(distance, treat, caliper_sd),
+        MatchOrder::Closest => match_closest(distance, treat, caliper_sd),
+    }
+}
+
+/// The caliper on the distance scale, after checking the input.
+fn caliper_of(
+    distance: &[f64],
+    treat: &[bool],
+    caliper_sd: Option<f64>,
+) -> Result<f64, CohortError> {
     if distance.len() != treat.len() {
         return Err(CohortError::InvalidInput(
             "distance and exposure lengths differ".into(),
@@ -146,10 +251,155 @@ pub fn match_nearest(
             distance[i]
         )));
     }
-    let caliper = match caliper_sd {
+    Ok(match caliper_sd {
         Some(c) => c * sample_sd(distance),
         None => f64::INFINITY,
+    })
+}
+
+/// One distinct distance value of [`match_closest`]: its treated and control rows (increasing),
+/// each consumed from the front.
+struct Block {
+    value: f64,
+    treated: Vec<usize>,
+    controls: Vec<usize>,
+    next_t: usize,
+    next_c: usize,
+}
+
+impl Block {
+    fn t(&self) -> Option<usize> {
+        self.treated.get(self.next_t).copied()
+    }
+    fn c(&self) -> Option<usize> {
+        self.controls.get(self.next_c).copied()
+    }
+    fn is_empty(&self) -> bool {
+        self.t().is_none() && self.c().is_none()
+    }
+}
+
+/// Closest-pair-first greedy matching (`MatchOrder::Closest`, see the module docs), O(n log n):
+/// patients are grouped by distinct distance value into blocks kept in a linked list of the
+/// non-empty ones; the closest available pairs are within a block (distance 0) or between
+/// neighbouring blocks, and each block's first available treated and control rows are the
+/// tie-breaking candidates (smaller treated row, then control row), so a heap of those
+/// candidates gives the closest pair, ties as R's `which(D == min(D))` sorted by rows.
+///
+/// # Errors
+/// [`CohortError::InvalidInput`] when the lengths differ or a distance is not finite.
+pub fn match_closest(
+    distance: &[f64],
+    treat: &[bool],
+    caliper_sd: Option<f64>,
+) -> Result<Matching, CohortError> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let caliper = caliper_of(distance, treat, caliper_sd)?;
+    let n = distance.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| distance[a].total_cmp(&distance[b]).then(a.cmp(&b)));
+    let mut blocks: Vec<Block> = Vec::new();
+    for &i in &order {
+        if blocks.last().is_none_or(|b| b.value != distance[i]) {
+            blocks.push(Block {
+                value: distance[i],
+                treated: Vec::new(),
+                controls: Vec::new(),
+                next_t: 0,
+                next_c: 0,
+            });
+        }
+        let b = blocks.last_mut().expect("just pushed");
+        if treat[i] {
+            b.treated.push(i);
+        } else {
+            b.controls.push(i);
+        }
+    }
+    let m = blocks.len();
+    const NONE: usize = usize::MAX;
+    let mut prev: Vec<usize> = (0..m).map(|k| k.wrapping_sub(1)).collect();
+    let mut next: Vec<usize> = (0..m)
+        .map(|k| if k + 1 < m { k + 1 } else { NONE })
+        .collect();
+    // (distance bits, treated row, control row, treated's block, control's block)
+    type Entry = Reverse<(u64, usize, usize, usize, usize)>;
+    let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
+    let push_pair = |heap: &mut BinaryHeap<Entry>, blocks: &[Block], bt: usize, bc: usize| {
+        if let (Some(t), Some(c)) = (blocks[bt].t(), blocks[bc].c()) {
+            let d = (blocks[bt].value - blocks[bc].value).abs();
+            if d <= caliper {
+                heap.push(Reverse((d.to_bits(), t, c, bt, bc)));
+            }
+        }
     };
+    let push_around = |heap: &mut BinaryHeap<Entry>,
+                       blocks: &[Block],
+                       prev: &[usize],
+                       next: &[usize],
+                       b: usize| {
+        push_pair(heap, blocks, b, b);
+        for o in [prev[b], next[b]] {
+            if o != NONE {
+                push_pair(heap, blocks, b, o);
+                push_pair(heap, blocks, o, b);
+            }
+        }
+    };
+    for b in 0..m {
+        push_pair(&mut heap, &blocks, b, b);
+        if next[b] != NONE {
+            push_pair(&mut heap, &blocks, b, b + 1);
+            push_pair(&mut heap, &blocks, b + 1, b);
+        }
+    }
+    let mut pairs = Vec::new();
+    while let Some(Reverse((_, t, c, bt, bc))) = heap.pop() {
+        // stale unless both are still their block's first available rows
+        if blocks[bt].t() != Some(t) || blocks[bc].c() != Some(c) {
+            continue;
+        }
+        pairs.push((t, c));
+        blocks[bt].next_t += 1;
+        blocks[bc].next_c += 1;
+        let affected: &[usize] = if bt == bc { &[bt] } else { &[bt, bc] };
+        for &b in affected {
+            if blocks[b].is_empty() {
+                let (pb, nb) = (prev[b], next[b]);
+                if pb != NONE {
+                    next[pb] = nb;
+                }
+                if nb != NONE {
+                    prev[nb] = pb;
+                }
+                prev[b] = NONE;
+                next[b] = NONE;
+                if pb != NONE && nb != NONE {
+                    push_pair(&mut heap, &blocks, pb, nb);
+                    push_pair(&mut heap, &blocks, nb, pb);
+                }
+            } else {
+                push_around(&mut heap, &blocks, &prev, &next, b);
+            }
+        }
+    }
+    let n_treated = treat.iter().filter(|t| **t).count();
+    Ok(Matching {
+        n_control_unmatched: n - n_treated - pairs.len(),
+        n_treated_unmatched: n_treated - pairs.len(),
+        pairs,
+        caliper,
+    })
+}
+
+/// Largest-score-first greedy matching (`MatchOrder::Largest`, see the module docs).
+pub fn match_nearest(
+    distance: &[f64],
+    treat: &[bool],
+    caliper_sd: Option<f64>,
+) -> Result<Matching, CohortError> {
+    let caliper = caliper_of(distance, treat, caliper_sd)?;
     // Controls sorted by distance (ties by row order), searched outwards from each treated
     // value; used controls are skipped with two "next available" union-find structures.
     let mut controls: Vec<usize> = (0..treat.len()).filter(|&i| !treat[i]).collect();
@@ -295,6 +545,63 @@ mod tests {
             assert!((a - b).abs() < 1e-12);
         }
         assert_eq!(quantile_strata(&x, 5), vec![0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
+    }
+
+    #[test]
+    fn closest_first_matching_and_its_ties() {
+        // treated at 3.0 and 1.0; controls at 2.9, 1.05, 0.0, 10.0: closest pair (1.0, 1.05)
+        // first, then (3.0, 2.9).
+        let d = [3.0, 1.0, 2.9, 1.05, 0.0, 10.0];
+        let t = [true, true, false, false, false, false];
+        let m = match_closest(&d, &t, None).unwrap();
+        assert_eq!(m.pairs, vec![(1, 3), (0, 2)]);
+        // Where largest-first takes the shared control for the higher treated patient,
+        // closest-first gives it to the nearer one.
+        let d = [2.0, 1.94, 1.95, 0.0];
+        let t = [true, true, false, false];
+        assert_eq!(
+            match_nearest(&d, &t, None).unwrap().pairs,
+            vec![(0, 2), (1, 3)]
+        );
+        assert_eq!(
+            match_closest(&d, &t, None).unwrap().pairs,
+            vec![(1, 2), (0, 3)]
+        );
+        // Equal values: the smaller treated row, then control row, even when not adjacent in
+        // the sorted order (rows 0 and 1 treated at 5.0, control 2 at 5.5).
+        let d = [5.0, 5.0, 5.5, 5.0];
+        let t = [true, true, false, false];
+        let m = match_closest(&d, &t, None).unwrap();
+        assert_eq!(m.pairs, vec![(0, 3), (1, 2)]);
+        let d = [5.0, 5.0, 5.5];
+        let t = [true, true, false];
+        assert_eq!(match_closest(&d, &t, None).unwrap().pairs, vec![(0, 2)]);
+        // Caliper: nothing beyond it.
+        let d = [0.0, 1.0, 2.0, 3.0];
+        let t = [true, false, true, false];
+        let m = match_closest(&d, &t, Some(0.3)).unwrap();
+        assert!(m.pairs.is_empty() && m.n_treated_unmatched == 2);
+    }
+
+    #[test]
+    fn overlap_matching_and_mmws_weights() {
+        let ps = [0.2, 0.5, 0.8, 0.4];
+        let t = [true, false, true, false];
+        let close = |a: Vec<f64>, b: [f64; 4]| {
+            assert!(
+                a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-15),
+                "{a:?} vs {b:?}"
+            );
+        };
+        close(overlap_weights(&ps, &t), [0.8, 0.5, 0.2, 0.4]);
+        close(matching_weights(&ps, &t), [1.0, 1.0, 0.25, 0.4 / 0.6]);
+        // two strata: {0, 1} and {2, 3}; ATE weight n_s P(Z = z) / n_sz = 2 * 0.5 / 1
+        let (w, dropped) = mmws_weights(&[0, 0, 1, 1], &t, 2, Estimand::Ate);
+        assert_eq!((w, dropped), (vec![1.0; 4], 0));
+        // a stratum without controls gets weight 0
+        let (w, dropped) = mmws_weights(&[0, 0, 1, 0], &t, 2, Estimand::Ate);
+        assert_eq!(w[2], 0.0);
+        assert_eq!(dropped, 1);
     }
 
     #[test]

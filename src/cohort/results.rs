@@ -1,6 +1,6 @@
 //! Flat tables of an [`AnalysisResult`], one per file (`flow.csv`, `table1.csv`,
-//! `estimates.csv`, `mortality.csv`, `interaction.csv`, `balance.csv`, `propensity.csv`,
-//! `km.csv`, `competing.csv`). Numbers are written in Rust's shortest round-trip form; missing
+//! `estimates.csv`, `risks.csv`, `mortality.csv`, `interaction.csv`, `ph_tests.csv`,
+//! `balance.csv`, `propensity.csv`, `ess.csv`, `ps_histogram.csv`, `km.csv`, `competing.csv`). Numbers are written in Rust's shortest round-trip form; missing
 //! values (NaN) as empty cells. Every row names its design and population, and every effect its
 //! outcome form; rows of the naive design carry `biased = true`.
 
@@ -64,6 +64,14 @@ fn populations(d: &DesignResult) -> Vec<(&str, &PopulationResult)> {
     v
 }
 
+/// A unit enum's serde name (e.g. `covariate_adjusted`).
+fn enum_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|x| x.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn design_name(d: &DesignResult) -> String {
     serde_json::to_value(d.design)
         .ok()
@@ -77,10 +85,14 @@ pub fn result_tables(r: &AnalysisResult) -> Vec<CsvTable> {
         flow_table(r),
         table1_table(r),
         estimates_table(r),
+        risks_table(r),
         mortality_table(r),
         interaction_table(r),
+        ph_table(r),
         balance_table(r),
         propensity_table(r),
+        ess_table(r),
+        histogram_table(r),
         km_table(r),
         competing_table(r),
     ]
@@ -209,6 +221,8 @@ fn interaction_table(r: &AnalysisResult) -> CsvTable {
             "statistic",
             "df",
             "p",
+            "p_holm",
+            "n_tests",
             "method",
             "notes",
         ],
@@ -217,26 +231,26 @@ fn interaction_table(r: &AnalysisResult) -> CsvTable {
         let dn = design_name(d);
         let biased = d.biased.to_string();
         for s in &d.subgroups {
-            let (stat, df, p, method) = match &s.interaction {
-                Some(t) => (
+            let cells: [String; 6] = match &s.interaction {
+                Some(t) => [
                     num(t.statistic),
                     t.df.to_string(),
                     num(t.p),
+                    num(t.p_holm),
+                    t.n_tests.to_string(),
                     t.method.clone(),
-                ),
-                None => (String::new(), String::new(), String::new(), String::new()),
+                ],
+                None => Default::default(),
             };
-            inter.rows.push(vec![
+            let mut row = vec![
                 dn.clone(),
                 biased.clone(),
                 s.name.clone(),
                 s.n_missing.to_string(),
-                stat,
-                df,
-                p,
-                method,
-                s.notes.join("; "),
-            ]);
+            ];
+            row.extend(cells);
+            row.push(s.notes.join("; "));
+            inter.rows.push(row);
         }
     }
     inter
@@ -253,6 +267,9 @@ fn estimates_table(r: &AnalysisResult) -> CsvTable {
             "level",
             "outcome",
             "method",
+            "adjustment",
+            "contrast",
+            "variance",
             "label",
             "hr",
             "lower",
@@ -282,10 +299,10 @@ fn estimates_table(r: &AnalysisResult) -> CsvTable {
                 key(&mut row);
                 row.extend([
                     "time_to_death".to_string(),
-                    serde_json::to_value(h.method)
-                        .ok()
-                        .and_then(|x| x.as_str().map(str::to_string))
-                        .unwrap_or_default(),
+                    enum_name(&h.method),
+                    enum_name(&h.adjustment),
+                    h.contrast.clone(),
+                    h.variance.clone(),
                     h.label.clone(),
                     num(h.hr),
                     num(h.lower),
@@ -409,6 +426,8 @@ fn balance_table(r: &AnalysisResult) -> CsvTable {
             "smd_before",
             "smd_iptw",
             "smd_matched",
+            "smd_overlap",
+            "smd_matching_weights",
         ],
     );
     for d in &r.designs {
@@ -423,6 +442,8 @@ fn balance_table(r: &AnalysisResult) -> CsvTable {
                     num(b.smd_before),
                     num(b.smd_iptw),
                     num(b.smd_matched),
+                    num(b.smd_overlap),
+                    num(b.smd_matching_weights),
                 ]);
             }
         }
@@ -446,6 +467,8 @@ fn propensity_table(r: &AnalysisResult) -> CsvTable {
             "n_pairs",
             "n_treated_unmatched",
             "caliper_logit",
+            "match_order",
+            "n_mmws_dropped",
             "notes",
         ],
     );
@@ -465,12 +488,182 @@ fn propensity_table(r: &AnalysisResult) -> CsvTable {
                     s.n_pairs.to_string(),
                     s.n_treated_unmatched.to_string(),
                     num(s.caliper_logit),
+                    s.match_order.clone(),
+                    s.n_mmws_dropped.to_string(),
                     p.notes.join("; "),
                 ]);
             }
         }
     }
     ps
+}
+
+/// `risks.csv`: the risks at the horizon per arm, their difference and the NNT, per method.
+fn risks_table(r: &AnalysisResult) -> CsvTable {
+    let mut t = CsvTable::new(
+        "risks.csv",
+        &[
+            "design",
+            "subgroup",
+            "level",
+            "outcome",
+            "method",
+            "adjustment",
+            "horizon",
+            "risk_exposed",
+            "risk_exposed_lower",
+            "risk_exposed_upper",
+            "risk_unexposed",
+            "risk_unexposed_lower",
+            "risk_unexposed_upper",
+            "risk_difference",
+            "rd_lower",
+            "rd_upper",
+            "nnt",
+            "interval",
+            "bootstrap_failed",
+            "analytic",
+            "rd_lower_analytic",
+            "rd_upper_analytic",
+            "label",
+        ],
+    );
+    for d in &r.designs {
+        let dn = design_name(d);
+        for (sg, p) in populations(d) {
+            for k in &p.risks {
+                let mut row = vec![
+                    dn.clone(),
+                    sg.to_string(),
+                    p.population.clone(),
+                    enum_name(&k.outcome),
+                    enum_name(&k.method),
+                    enum_name(&k.adjustment),
+                    num(k.horizon),
+                ];
+                for i in [&k.risk_exposed, &k.risk_unexposed, &k.risk_difference] {
+                    row.extend([num(i.estimate), num(i.lower), num(i.upper)]);
+                }
+                row.extend([
+                    k.nnt.text.clone(),
+                    k.interval.clone(),
+                    k.bootstrap_failed.to_string(),
+                ]);
+                match &k.analytic {
+                    Some(a) => row.extend([
+                        a.method.clone(),
+                        num(a.risk_difference.lower),
+                        num(a.risk_difference.upper),
+                    ]),
+                    None => row.extend([String::new(), String::new(), String::new()]),
+                }
+                row.push(k.label.clone());
+                t.rows.push(row);
+            }
+        }
+    }
+    t
+}
+
+/// `ph_tests.csv`: the proportional-hazards tests (R `cox.zph`), one row per term and global.
+fn ph_table(r: &AnalysisResult) -> CsvTable {
+    let mut t = CsvTable::new(
+        "ph_tests.csv",
+        &[
+            "design", "subgroup", "level", "model", "term", "chisq", "df", "p",
+        ],
+    );
+    for d in &r.designs {
+        let dn = design_name(d);
+        for (sg, p) in populations(d) {
+            for ph in &p.ph_tests {
+                for row in ph.test.terms.iter().chain(std::iter::once(&ph.test.global)) {
+                    t.rows.push(vec![
+                        dn.clone(),
+                        sg.to_string(),
+                        p.population.clone(),
+                        ph.model.clone(),
+                        row.term.clone(),
+                        num(row.chisq),
+                        row.df.to_string(),
+                        num(row.p),
+                    ]);
+                }
+            }
+        }
+    }
+    t
+}
+
+/// `ess.csv`: Kish effective sample sizes per arm under each set of weights.
+fn ess_table(r: &AnalysisResult) -> CsvTable {
+    let mut t = CsvTable::new(
+        "ess.csv",
+        &[
+            "design",
+            "subgroup",
+            "level",
+            "weights",
+            "ess_exposed",
+            "ess_unexposed",
+            "n_exposed",
+            "n_unexposed",
+        ],
+    );
+    for d in &r.designs {
+        let dn = design_name(d);
+        for (sg, p) in populations(d) {
+            for e in p.propensity.iter().flat_map(|s| &s.ess) {
+                t.rows.push(vec![
+                    dn.clone(),
+                    sg.to_string(),
+                    p.population.clone(),
+                    e.weights.clone(),
+                    num(e.exposed),
+                    num(e.unexposed),
+                    e.n_exposed.to_string(),
+                    e.n_unexposed.to_string(),
+                ]);
+            }
+        }
+    }
+    t
+}
+
+/// `ps_histogram.csv`: the propensity score by arm in bins (for mirrored histograms).
+fn histogram_table(r: &AnalysisResult) -> CsvTable {
+    let mut t = CsvTable::new(
+        "ps_histogram.csv",
+        &[
+            "design",
+            "subgroup",
+            "level",
+            "bin_lower",
+            "bin_upper",
+            "exposed",
+            "unexposed",
+        ],
+    );
+    for d in &r.designs {
+        let dn = design_name(d);
+        for (sg, p) in populations(d) {
+            if let Some(s) = &p.propensity {
+                let h = &s.histogram;
+                for b in 0..h.exposed.len() {
+                    t.rows.push(vec![
+                        dn.clone(),
+                        sg.to_string(),
+                        p.population.clone(),
+                        num(h.edges[b]),
+                        num(h.edges[b + 1]),
+                        h.exposed[b].to_string(),
+                        h.unexposed[b].to_string(),
+                    ]);
+                }
+            }
+        }
+    }
+    t
 }
 
 /// `km.csv`: every step of every Kaplan-Meier curve (unweighted and IPTW-weighted).

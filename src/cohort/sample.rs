@@ -11,8 +11,8 @@ use crate::stats::frame::{design_matrix, DummyNames, Term, Values};
 use super::exposure::Exposure;
 use super::frame::{Column, PatientFrame};
 use super::landmark::{
-    censor_late_starters, landmark_sample, naive_sample, time_varying, CountingProcess, Design,
-    StudySample,
+    censor_late_starters, landmark_sample_with, naive_sample, time_varying, CountingProcess,
+    Design, FollowUp, StudySample,
 };
 use super::plan::LateStarters;
 use super::valid_plan::ValidPlan;
@@ -36,12 +36,15 @@ pub fn design_sample(
     exposure: &Exposure,
     flow: &mut CohortFlow,
 ) -> DesignSample {
-    let h = plan.horizon;
+    let h = FollowUp {
+        horizon: plan.horizon,
+        discharge: plan.discharge,
+    };
     let lag = plan.design.tv_lag_days;
     match design {
         Design::Landmark => {
             let landmark = plan.exposure.window().last();
-            let mut s = landmark_sample(patients, exposure, landmark, h, flow);
+            let mut s = landmark_sample_with(patients, exposure, landmark, h, flow);
             let n_censored_late = (plan.design.late_starters == LateStarters::Censored)
                 .then(|| censor_late_starters(&mut s, exposure, lag));
             DesignSample {

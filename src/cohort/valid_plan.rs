@@ -27,20 +27,24 @@
 //! | `propensity.trim` | finite, 0 <= lower < 0.5 < upper <= 1 |
 //! | `propensity.caliper_sd` | finite, > 0 |
 //! | `propensity.strata` | integer, 2 <= x <= [`MAX_PS_STRATA`] |
+//! | `inference.bootstrap` | 0, or an integer [`MIN_BOOTSTRAP`] <= x <= [`MAX_BOOTSTRAP`] |
+//! | `inference.cluster` | not blank (`none`, or a patient column) |
 //! | `propensity.within_subgroups` | true (refitting within each level is the only method) |
 //! | `subgroups[i]` | see [`super::subgroup::SubgroupSpec::check`]; display names unique |
 //! | `table1.variables` | at least one when given, none blank, no duplicates |
 //!
 //! Enumerations (`dic.coagulopathy`, `exposure.combine`, `design.sensitivity`,
-//! `design.late_starters`, `propensity.estimand`, `subgroups[i].kind`) and flags are checked by
+//! `design.late_starters`, `outcome.discharge`, `propensity.estimand`, `propensity.match_order`,
+//! `subgroups[i].kind`) and flags are checked by
 //! their types when the TOML is read, as are unknown keys.
 
 use std::collections::HashSet;
 
 use super::exposure::ValidExposure;
 use super::landmark::Design;
-use super::plan::{LateStarters, Plan};
-use super::propensity::Estimand;
+use super::outcome::Discharge;
+use super::plan::{BootstrapMethod, LateStarters, Plan};
+use super::propensity::{Estimand, MatchOrder};
 use super::subgroup::{dic_column, ValidSubgroup, COAGULATION_GROUP_COLUMN};
 use super::CohortError;
 use crate::score::config::ScoreConfig;
@@ -50,7 +54,10 @@ use crate::score::ScoreName;
 /// Longest outcome horizon accepted (ten years).
 pub const MAX_HORIZON_DAYS: i32 = 3650;
 /// Most propensity-score strata accepted.
-pub const MAX_PS_STRATA: usize = 20;
+pub const MAX_PS_STRATA: usize = 100;
+/// Fewest and most bootstrap replicates accepted (besides 0, none).
+pub const MIN_BOOTSTRAP: usize = 20;
+pub const MAX_BOOTSTRAP: usize = 100_000;
 
 /// The error for plan key `key`.
 pub(crate) fn bad(key: &str, message: impl Into<String>) -> CohortError {
@@ -188,7 +195,20 @@ pub struct ValidPropensity {
     pub(crate) stabilised: bool,
     pub(crate) trim: Option<Trim>,
     pub(crate) caliper_sd: f64,
+    pub(crate) match_order: MatchOrder,
     pub(crate) strata: usize,
+    pub(crate) quintile_replication: bool,
+}
+
+/// The checked inference options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidInference {
+    /// Bootstrap replicates (0: none).
+    pub(crate) bootstrap: usize,
+    pub(crate) bootstrap_method: BootstrapMethod,
+    pub(crate) seed: u64,
+    /// The cluster column of robust variances (`None`: each patient its own cluster).
+    pub(crate) cluster: Option<String>,
 }
 
 /// A plan whose every value has been checked ([`Plan::check`]).
@@ -202,6 +222,9 @@ pub struct ValidPlan {
     pub(crate) exposure: ValidExposure,
     /// Outcome horizon in days.
     pub(crate) horizon: i32,
+    /// What discharge alive means for every outcome.
+    pub(crate) discharge: Discharge,
+    pub(crate) inference: ValidInference,
     pub(crate) design: ValidDesign,
     pub(crate) propensity: ValidPropensity,
     pub(crate) subgroups: Vec<ValidSubgroup>,
@@ -245,6 +268,13 @@ impl ValidPlan {
     pub fn horizon(&self) -> i32 {
         self.horizon
     }
+    pub fn discharge(&self) -> Discharge {
+        self.discharge
+    }
+    /// The cluster column of robust variances, if any.
+    pub fn cluster(&self) -> Option<&str> {
+        self.inference.cluster.as_deref()
+    }
     pub fn exposure(&self) -> &ValidExposure {
         &self.exposure
     }
@@ -271,6 +301,7 @@ impl ValidPlan {
             self.dic.days.as_array(),
         ));
         names.extend(self.table1_variables.iter().cloned());
+        names.extend(self.inference.cluster.iter().cloned());
         for s in &self.subgroups {
             names.extend(s.required_columns());
         }
@@ -335,6 +366,7 @@ impl Plan {
         };
         let design = self.check_design(horizon)?;
         let propensity = self.check_propensity()?;
+        let inference = self.check_inference()?;
         let mut subgroups: Vec<ValidSubgroup> = Vec::with_capacity(self.subgroups.len());
         for (i, s) in self.subgroups.iter().enumerate() {
             let key = format!("subgroups[{i}]");
@@ -374,6 +406,8 @@ impl Plan {
             dic,
             exposure,
             horizon,
+            discharge: self.outcome.discharge,
+            inference,
             design,
             propensity,
             subgroups,
@@ -450,7 +484,29 @@ impl Plan {
             stabilised: p.stabilised,
             trim,
             caliper_sd,
+            match_order: p.match_order,
             strata: p.strata,
+            quintile_replication: p.quintile_replication,
+        })
+    }
+
+    fn check_inference(&self) -> Result<ValidInference, CohortError> {
+        let i = &self.inference;
+        if i.bootstrap != 0 && !(MIN_BOOTSTRAP..=MAX_BOOTSTRAP).contains(&i.bootstrap) {
+            return Err(bad(
+                "inference.bootstrap",
+                format!(
+                    "must be 0 (no bootstrap) or from {MIN_BOOTSTRAP} to {MAX_BOOTSTRAP}, got {}",
+                    i.bootstrap
+                ),
+            ));
+        }
+        not_blank("inference.cluster", &i.cluster)?;
+        Ok(ValidInference {
+            bootstrap: i.bootstrap,
+            bootstrap_method: i.bootstrap_method,
+            seed: i.seed,
+            cluster: (i.cluster != "none").then(|| i.cluster.clone()),
         })
     }
 }

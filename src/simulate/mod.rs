@@ -52,7 +52,7 @@ pub enum SimError {
 const CHUNK: u64 = 4096;
 
 /// Realised counts, accumulated while writing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TruthCounts {
     pub patients: u64,
     pub dic: u64,
@@ -92,70 +92,139 @@ pub const CF_GROUPS: [&str; 4] = [
 ];
 const CF_TIMES: usize = (model::FOLLOW_UP_DAYS - model::LANDMARK_DAY) as usize;
 
-/// Per group and arm (0 never treated, 1 treated from the landmark), deaths and exits (death or
-/// censoring) by follow-up day since the landmark (1..=25).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Target populations of the counterfactual truth, as tilts `h(e)` of the landmark population by
+/// each patient's true treatment probability `e` (`model::treatment_probability`): the whole
+/// population (`h = 1`, the target of IPTW ATE, MMWS and the g-formula), the overlap population
+/// (`h = e (1 - e)`, overlap weights; Li F et al., JASA 2018;113:390-400) and the matching
+/// population (`h = min(e, 1 - e)`, matching weights and 1:1 matching; Li L & Greene T, Int J
+/// Biostat 2013;9:215-234).
+pub const CF_TILTS: [&str; 3] = ["whole", "overlap", "matching"];
+
+/// Per tilt, group and arm (0 never treated, 1 treated from the landmark), the tilted sums of
+/// deaths and exits (death or censoring at discharge alive / day 28) by follow-up day since the
+/// landmark (1..=25), and the unweighted number of deaths (Efron's tied-death count).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Counterfactual {
-    pub deaths: [[[u64; CF_TIMES]; 2]; 4],
-    pub exits: [[[u64; CF_TIMES]; 2]; 4],
+    pub deaths: [[[[f64; CF_TIMES]; 2]; 4]; 3],
+    pub exits: [[[[f64; CF_TIMES]; 2]; 4]; 3],
+    pub n_deaths: [[[u64; CF_TIMES]; 2]; 4],
+    /// Landmark-population patients per group.
+    pub n: [u64; 4],
+}
+
+impl Default for Counterfactual {
+    fn default() -> Self {
+        Counterfactual {
+            deaths: [[[[0.0; CF_TIMES]; 2]; 4]; 3],
+            exits: [[[[0.0; CF_TIMES]; 2]; 4]; 3],
+            n_deaths: [[[0; CF_TIMES]; 2]; 4],
+            n: [0; 4],
+        }
+    }
+}
+
+/// How discharge alive enters the counterfactual follow-up (as the plan's `outcome.discharge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CfOutcome {
+    /// Patients discharged alive are known alive at day 28: followed to the horizon.
+    AliveToHorizon,
+    /// Follow-up censored at discharge alive (a cause-specific hazard).
+    DischargeCensored,
 }
 
 impl Counterfactual {
-    fn add(&mut self, g: usize, arms: &[model::CounterfactualOutcome; 2]) {
+    fn add(&mut self, g: usize, arms: &[model::CounterfactualOutcome; 2], e: f64) {
+        let tilt = [1.0, e * (1.0 - e), e.min(1.0 - e)];
+        self.n[g] += 1;
         for (arm, &(t, dead)) in arms.iter().enumerate() {
             let k = t as usize - 1;
-            self.exits[g][arm][k] += 1;
-            self.deaths[g][arm][k] += u64::from(dead);
+            for (h, w) in tilt.iter().enumerate() {
+                self.exits[h][g][arm][k] += w;
+                if dead {
+                    self.deaths[h][g][arm][k] += w;
+                }
+            }
+            self.n_deaths[g][arm][k] += u64::from(dead);
         }
     }
 
     fn merge(&mut self, o: &Counterfactual) {
+        for h in 0..3 {
+            for g in 0..4 {
+                for a in 0..2 {
+                    for k in 0..CF_TIMES {
+                        self.deaths[h][g][a][k] += o.deaths[h][g][a][k];
+                        self.exits[h][g][a][k] += o.exits[h][g][a][k];
+                    }
+                }
+            }
+        }
         for g in 0..4 {
             for a in 0..2 {
                 for k in 0..CF_TIMES {
-                    self.deaths[g][a][k] += o.deaths[g][a][k];
-                    self.exits[g][a][k] += o.exits[g][a][k];
+                    self.n_deaths[g][a][k] += o.n_deaths[g][a][k];
                 }
             }
+            self.n[g] += o.n[g];
         }
     }
 
     /// Patients of group `g` in the landmark population.
     pub fn n(&self, g: usize) -> u64 {
-        self.exits[g][0].iter().sum()
+        self.n[g]
     }
 
-    /// Cox hazard ratio of arm 1 vs arm 0 in group `g` (Efron ties, as `survival::coxph`),
-    /// by Newton-Raphson on the one-covariate partial likelihood from the daily counts; `None`
+    /// Exits by day under `outcome`: alive-to-horizon moves every exit that is not a death to
+    /// the last day.
+    fn exits_for(&self, h: usize, g: usize, arm: usize, outcome: CfOutcome) -> [f64; CF_TIMES] {
+        let (d, x) = (&self.deaths[h][g][arm], &self.exits[h][g][arm]);
+        match outcome {
+            CfOutcome::DischargeCensored => *x,
+            CfOutcome::AliveToHorizon => {
+                let mut out = *d;
+                let alive: f64 = x.iter().zip(d).map(|(x, d)| x - d).sum();
+                out[CF_TIMES - 1] += alive;
+                out
+            }
+        }
+    }
+
+    /// Cox hazard ratio of arm 1 vs arm 0 in group `g` of tilt `h` (`CF_TILTS`) under `outcome`:
+    /// the weighted Efron partial likelihood of `survival::coxph` (case weights `h(e)`, tied deaths
+    /// by their count with the mean weight), by Newton-Raphson from the daily sums; `None`
     /// without deaths in an arm.
-    pub fn cox_hr(&self, g: usize) -> Option<f64> {
-        let (d, x) = (&self.deaths[g], &self.exits[g]);
-        if d[0].iter().sum::<u64>() == 0 || d[1].iter().sum::<u64>() == 0 {
+    pub fn cox_hr(&self, h: usize, g: usize, outcome: CfOutcome) -> Option<f64> {
+        let d = &self.deaths[h][g];
+        let nd = &self.n_deaths[g];
+        let x = [
+            self.exits_for(h, g, 0, outcome),
+            self.exits_for(h, g, 1, outcome),
+        ];
+        if d[0].iter().sum::<f64>() <= 0.0 || d[1].iter().sum::<f64>() <= 0.0 {
             return None;
         }
         let mut beta = 0.0f64;
         for _ in 0..50 {
             let eb = beta.exp();
             let (mut u, mut info) = (0.0, 0.0);
-            let mut r = [
-                x[0].iter().sum::<u64>() as f64,
-                x[1].iter().sum::<u64>() as f64,
-            ];
+            let mut r = [x[0].iter().sum::<f64>(), x[1].iter().sum::<f64>()];
             for k in 0..CF_TIMES {
-                let (d0, d1) = (d[0][k] as f64, d[1][k] as f64);
-                let dd = d0 + d1;
-                u += d1;
-                let m = dd as u64;
-                for j in 0..m {
-                    let f = j as f64 / dd;
-                    let a1 = (r[1] - f * d1) * eb;
-                    let a0 = r[0] - f * d0;
-                    let pr = a1 / (a1 + a0);
-                    u -= pr;
-                    info += pr * (1.0 - pr);
+                let (d0, d1) = (d[0][k], d[1][k]);
+                let m = nd[0][k] + nd[1][k];
+                if m > 0 {
+                    let wtave = (d0 + d1) / m as f64;
+                    u += d1;
+                    for j in 0..m {
+                        let f = j as f64 / m as f64;
+                        let a1 = (r[1] - f * d1) * eb;
+                        let a0 = r[0] - f * d0;
+                        let pr = a1 / (a1 + a0);
+                        u -= wtave * pr;
+                        info += wtave * pr * (1.0 - pr);
+                    }
                 }
-                r[0] -= x[0][k] as f64;
-                r[1] -= x[1][k] as f64;
+                r[0] -= x[0][k];
+                r[1] -= x[1][k];
             }
             let step = u / info;
             beta += step;
@@ -165,14 +234,20 @@ impl Counterfactual {
         }
         Some(beta.exp())
     }
+
+    /// Risk of death by day 28 in arm `arm` of group `g` (tilt `h`): the tilted share of deaths.
+    pub fn risk(&self, h: usize, g: usize, arm: usize) -> f64 {
+        self.deaths[h][g][arm].iter().sum::<f64>() / self.exits[h][g][arm].iter().sum::<f64>()
+    }
 }
 
 impl TruthCounts {
     fn add(&mut self, params: &SimParams, p: &SimPatient) {
         if let Some(arms) = model::counterfactual_landmark(params, p) {
-            self.counterfactual.add(usize::from(!p.dic), &arms);
+            let e = model::treatment_probability(&model::SITES[p.site], p.apache2, p.jaam_lo_day1);
+            self.counterfactual.add(usize::from(!p.dic), &arms, e);
             if let Some(dic) = dic_decided_in_data(p) {
-                self.counterfactual.add(2 + usize::from(!dic), &arms);
+                self.counterfactual.add(2 + usize::from(!dic), &arms, e);
             }
         }
         self.patients += 1;
@@ -264,23 +339,72 @@ pub struct MarginalHazardRatios {
     pub n_landmark: [u64; 4],
 }
 
-fn marginal(c: &Counterfactual) -> MarginalHazardRatios {
+/// Risks of death by day 28 under "treated from the landmark" and "never treated" in one group.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ArmRisks {
+    pub treated: f64,
+    pub untreated: f64,
+    /// `treated - untreated`.
+    pub difference: f64,
+}
+
+/// The marginal risks of the landmark contrast (the target of the g-formula and the IPTW
+/// Kaplan-Meier at the horizon).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarginalRisks {
+    pub estimand: String,
+    pub dic: ArmRisks,
+    pub non_dic: ArmRisks,
+    pub dic_as_decided_in_data: ArmRisks,
+    pub non_dic_as_decided_in_data: ArmRisks,
+}
+
+const CF_COMMON: &str = "treated vs never treated, in this registry's landmark population (alive \
+    and in hospital at the end of day 3), follow-up from the end of day 3 to day 28: each \
+    patient's two potential outcomes (model::counterfactual_landmark: 'treated from day 4' vs \
+    'never treated', common random numbers) pooled, Cox with Efron ties (survival::coxph). \
+    Hazard ratios are non-collapsible: attenuated toward 1 against the conditional \
+    true_hazard_ratio. Groups by the simulated day-1 JAAM, and as decidable from the written \
+    data (the analysis's DIC subgroup levels).";
+
+fn marginal(
+    c: &Counterfactual,
+    tilt: usize,
+    outcome: CfOutcome,
+    what: &str,
+) -> MarginalHazardRatios {
     MarginalHazardRatios {
-        estimand: "Marginal (population-averaged) Cox hazard ratio of in-hospital death, treated \
-                   vs never treated, in this registry's landmark population (alive and in hospital \
-                   at the end of day 3), follow-up from the end of day 3 to day 28 with discharge \
-                   alive censored: each patient's two potential outcomes (model::\
-                   counterfactual_landmark: 'treated from day 4' vs 'never treated', common random \
-                   numbers) pooled, Cox with Efron ties (survival::coxph). This is what landmark + \
-                   IPTW (ATE) estimates; it is attenuated toward 1 against the conditional \
-                   true_hazard_ratio (non-collapsibility). Groups by the simulated day-1 JAAM, and \
-                   as decidable from the written data (the analysis's DIC subgroup levels)."
-            .into(),
-        dic: c.cox_hr(0),
-        non_dic: c.cox_hr(1),
-        dic_as_decided_in_data: c.cox_hr(2),
-        non_dic_as_decided_in_data: c.cox_hr(3),
+        estimand: format!("{what} {CF_COMMON}"),
+        dic: c.cox_hr(tilt, 0, outcome),
+        non_dic: c.cox_hr(tilt, 1, outcome),
+        dic_as_decided_in_data: c.cox_hr(tilt, 2, outcome),
+        non_dic_as_decided_in_data: c.cox_hr(tilt, 3, outcome),
         n_landmark: [c.n(0), c.n(1), c.n(2), c.n(3)],
+    }
+}
+
+fn marginal_risks(c: &Counterfactual) -> MarginalRisks {
+    let arm = |g: usize| {
+        let (t, u) = (c.risk(0, g, 1), c.risk(0, g, 0));
+        ArmRisks {
+            treated: t,
+            untreated: u,
+            difference: t - u,
+        }
+    };
+    MarginalRisks {
+        estimand: "Risk of in-hospital death by day 28 (patients discharged alive are alive at \
+                   day 28), treated from day 4 vs never treated, in this registry's landmark \
+                   population (alive and in hospital at the end of day 3): the share of deaths \
+                   among each patient's potential outcomes (model::counterfactual_landmark). The \
+                   same whether discharge alive is followed to the horizon or competing; the \
+                   target of standardisation (g-formula) and of the IPTW-weighted Kaplan-Meier \
+                   (or Aalen-Johansen) risk at the horizon."
+            .into(),
+        dic: arm(0),
+        non_dic: arm(1),
+        dic_as_decided_in_data: arm(2),
+        non_dic_as_decided_in_data: arm(3),
     }
 }
 
@@ -292,8 +416,18 @@ pub struct Truth {
     pub n_patients: u64,
     pub format: String,
     pub true_hazard_ratio: TrueHazardRatios,
-    /// The estimand of landmark + IPTW, from counterfactual simulation.
+    /// The estimand of landmark + IPTW (ATE) and MMWS with the default outcome (discharge alive
+    /// followed to the horizon), from counterfactual simulation.
     pub marginal_hazard_ratio: MarginalHazardRatios,
+    /// The same with follow-up censored at discharge alive (`outcome.discharge = "censor"` or
+    /// `"competing"`: a cause-specific hazard ratio).
+    pub marginal_hazard_ratio_discharge_censored: MarginalHazardRatios,
+    /// The default outcome in the overlap population (the target of overlap weights).
+    pub marginal_hazard_ratio_overlap: MarginalHazardRatios,
+    /// The default outcome in the matching population (matching weights, 1:1 matching).
+    pub marginal_hazard_ratio_matching: MarginalHazardRatios,
+    /// Risks by day 28 per arm and their difference (the g-formula's and IPTW-KM's target).
+    pub marginal_risk: MarginalRisks,
     pub effect: String,
     pub effect_modifier: EffectModifier,
     pub outcome: String,
@@ -330,7 +464,39 @@ fn truth(params: &SimParams, format: SimFormat, counts: TruthCounts, files: Vec<
             dic: params.hr_dic,
             non_dic: params.hr_non_dic,
         },
-        marginal_hazard_ratio: marginal(&counts.counterfactual),
+        marginal_hazard_ratio: marginal(
+            &counts.counterfactual,
+            0,
+            CfOutcome::AliveToHorizon,
+            "Marginal (population-averaged) Cox hazard ratio of death by day 28, patients \
+             discharged alive followed to day 28 (known alive: the default outcome), whole \
+             landmark population (the target of IPTW with ATE weights),",
+        ),
+        marginal_hazard_ratio_discharge_censored: marginal(
+            &counts.counterfactual,
+            0,
+            CfOutcome::DischargeCensored,
+            "Marginal Cox hazard ratio of in-hospital death with follow-up censored at discharge \
+             alive (a cause-specific hazard ratio: outcome.discharge = censor or competing), \
+             whole landmark population,",
+        ),
+        marginal_hazard_ratio_overlap: marginal(
+            &counts.counterfactual,
+            1,
+            CfOutcome::AliveToHorizon,
+            "Marginal Cox hazard ratio of death by day 28 (default outcome) in the overlap \
+             population (patients weighted by e(1 - e), e the true treatment probability: the \
+             target of overlap weights),",
+        ),
+        marginal_hazard_ratio_matching: marginal(
+            &counts.counterfactual,
+            2,
+            CfOutcome::AliveToHorizon,
+            "Marginal Cox hazard ratio of death by day 28 (default outcome) in the matching \
+             population (patients weighted by min(e, 1 - e), e the true treatment probability: \
+             the target of matching weights and, approximately, of 1:1 matching),",
+        ),
+        marginal_risk: marginal_risks(&counts.counterfactual),
         effect: "From the first anticoagulant start_day onward (inclusive; any of antithrombin, \
                  thrombomodulin, heparin, protease_inhibitor; for the rest of follow-up whatever the \
                  course end), the hazard of in-hospital death (a rate constant within each day) is \

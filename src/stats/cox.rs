@@ -26,14 +26,21 @@
 //! * A covariate that is constant (or aliased with others) gets `NaN` coefficient and standard
 //!   error (R's `NA` with a "singular" warning); the other terms are fitted as R does. JSON
 //!   output turns `NaN` into `null`.
+//! * R's "Loglik converged before variable j; coefficient may be infinite" is, as in R, a
+//!   warning: the fit is returned with the warning's text in [`CoxFit::warnings`] and R's flag
+//!   (`|u' V|_j > eps` and `> toler.inf * |beta_j|` at convergence, `coxph.fit`) in
+//!   [`CoxFit::may_be_infinite`]. That rule also fires for a coefficient close to 0 whose first
+//!   Newton step already meets the convergence rule (R: HR 1.0003 after one iteration, warning
+//!   and all), so it is not taken as separation by itself: [`CoxFit::diverges`] adds the check
+//!   that the likelihood is still rising along the flagged coefficient (see `diverging`).
 //! * Where R only warns, this module returns typed errors: no events at all
-//!   (`StatsError::InvalidInput`), non-convergence (`StatsError::NonConvergence`) and monotone
-//!   likelihood, i.e. a coefficient diverging under (quasi-)separation, detected by R's own rule
-//!   "Loglik converged before variable j; coefficient may be infinite"
-//!   (`|u' V|_j > eps` and `> toler.inf * |beta_j|`) (`StatsError::Separation`). With
-//!   `Divergence::NotEstimable` a diverging term is instead `NaN` (R prints the finite value
-//!   where its iterations stopped, e.g. -19.7 with se 7012) and named in `CoxFit::diverged`,
-//!   the other terms as R.
+//!   (`StatsError::InvalidInput`) and running out of iterations (`StatsError::NonConvergence`,
+//!   or `StatsError::Separation` when the next Newton step would still move a coefficient
+//!   `|beta| > 5` by more than `toler.inf` relative: R's "Ran out of iterations" plus "one or
+//!   more coefficients may be infinite").
+//! * With `Divergence::NotEstimable` (the `cox` command) a diverging term is `NaN` (R prints the
+//!   finite value where its iterations stopped, e.g. -19.7 with se 7012) and named in
+//!   `CoxFit::diverged`, the other terms as R.
 //! * No `timefix`: times are compared exactly (R merges times equal to within rounding).
 
 // Dense numeric kernels read best with explicit indices.
@@ -124,9 +131,11 @@ pub struct CoxOptions {
 /// without events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Divergence {
-    /// `StatsError::Separation` naming the terms.
+    /// The fit is returned as R returns it (the coefficient where the iterations stopped), with
+    /// [`CoxFit::diverges`] set: the caller decides (the cohort layer reports the estimate as not
+    /// estimable).
     #[default]
-    Error,
+    Flagged,
     /// The diverging terms get `NaN` coefficient and standard errors and are listed in
     /// [`CoxFit::diverged`]; the other terms, the log-likelihood and the tests are R's (the
     /// tests use the diverging coefficient where R stopped). When no other term is estimable it
@@ -144,7 +153,7 @@ impl Default for CoxOptions {
             toler_inf: 1e-9f64.sqrt(),
             robust: false,
             names: None,
-            on_divergence: Divergence::Error,
+            on_divergence: Divergence::Flagged,
         }
     }
 }
@@ -224,6 +233,18 @@ pub struct CoxFit {
     /// Terms whose coefficient diverges, reported as `NaN` ([`Divergence::NotEstimable`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub diverged: Vec<String>,
+    /// R's warnings, word for word (`"Loglik converged before variable  1 ; coefficient may be
+    /// infinite. "`): the fit is returned as R returns it.
+    pub warnings: Vec<String>,
+    /// Per coefficient, R's flag behind that warning: the log-likelihood converged while the
+    /// remaining Newton step `|(u' V)_j|` still exceeds `eps` and `toler.inf * |beta_j|`. It also
+    /// fires spuriously for a coefficient close to 0 (e.g. a null effect whose first Newton step
+    /// already meets the convergence rule): not by itself a sign of separation.
+    pub may_be_infinite: Vec<bool>,
+    /// Per coefficient: flagged by R's rule AND the log-likelihood still does not decrease when
+    /// the coefficient moves further along its remaining Newton step (monotone likelihood: the
+    /// estimate is infinite, e.g. no events in one group). See [`coxph`].
+    pub diverges: Vec<bool>,
 }
 
 impl CoxFit {
@@ -1184,6 +1205,58 @@ impl Grouped {
     }
 }
 
+/// Which coefficients flagged by R's rule truly diverge: the log-likelihood (at the estimate
+/// `beta`, scaled space) does not decrease, beyond `eps` relative, when the coefficient moves one
+/// further step of `max(1, |beta_j|)` (scaled units) in the direction of its remaining Newton
+/// step, or when all flagged coefficients with `|beta_j| >= 1` are doubled together (a
+/// quasi-separating combination). A coefficient close to 0 at a true maximum fails this at once
+/// (the likelihood falls by about `I_j / 2`); under separation the likelihood keeps rising toward
+/// its supremum. A likelihood that overflows on the way counts as diverging.
+fn diverging(
+    prep: &Engine,
+    beta: &[f64],
+    acc: &Accum,
+    ldl: &Ldl,
+    flagged: &[bool],
+    ties: Ties,
+    scratch: &mut [f64],
+) -> Vec<bool> {
+    let p = beta.len();
+    let mut out = vec![false; p];
+    if !flagged.iter().any(|f| *f) {
+        return out;
+    }
+    let mut step = acc.u.clone();
+    ldl.solve(&mut step);
+    let ll = acc.loglik;
+    let tol = 1e-9 * ll.abs().max(1e-300);
+    let mut still_rising = |b: &[f64]| {
+        let l = prep.accumulate(b, ties, scratch).loglik;
+        !l.is_finite() || l >= ll - tol
+    };
+    for j in (0..p).filter(|&j| flagged[j]) {
+        let mut b = beta.to_vec();
+        let dir = if step[j] < 0.0 { -1.0 } else { 1.0 };
+        b[j] += dir * beta[j].abs().max(1.0);
+        out[j] = still_rising(&b);
+    }
+    let joint: Vec<usize> = (0..p)
+        .filter(|&j| flagged[j] && beta[j].abs() >= 1.0)
+        .collect();
+    if joint.len() > 1 {
+        let mut b = beta.to_vec();
+        for &j in &joint {
+            b[j] *= 2.0;
+        }
+        if still_rising(&b) {
+            for &j in &joint {
+                out[j] = true;
+            }
+        }
+    }
+    out
+}
+
 fn crossprod(k: usize, p: usize, m: &[f64]) -> Vec<f64> {
     let mut out = vec![0.0; p * p];
     for r in 0..k {
@@ -1204,6 +1277,18 @@ fn crossprod(k: usize, p: usize, m: &[f64]) -> Vec<f64> {
 
 /// Fit a Cox proportional hazards model (R `coxph`). See the module documentation for the
 /// exact correspondence with R and the error cases.
+///
+/// # Formula
+/// Maximises the partial log-likelihood `l(b) = sum_i w_i d_i (x_i'b - log sum_{j in R_i} w_j
+/// exp(x_j'b))` (Breslow) or its Efron version for tied event times, by Newton-Raphson with step
+/// halving (module documentation); model-based variance `I(b)^-1`, robust variance `D'D` from
+/// the dfbeta residuals collapsed by cluster.
+///
+/// # Errors
+/// [`StatsError::InvalidInput`] for malformed data or no events,
+/// [`StatsError::NonConvergence`] when the iterations run out,
+/// [`StatsError::Separation`] when a coefficient still diverges at the last iteration, or (with
+/// [`Divergence::NotEstimable`]) when no term is estimable.
 pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError> {
     let p = data.x.len();
     let names: Vec<String> = match &options.names {
@@ -1351,32 +1436,45 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
     let naive_var = unscale(&var_s);
     let score: Vec<f64> = (0..p).map(|j| acc.u[j] / scale[j]).collect();
 
-    // monotone likelihood: R's "Loglik converged before variable j" rule
-    let mut diverged: Vec<usize> = Vec::new();
-    if options.max_iter > 1 {
-        diverged = (0..p)
-            .filter(|&j| {
-                if singular[j] {
-                    return false;
-                }
-                let inf = (0..p)
-                    .map(|i| score[i] * naive_var[i * p + j])
-                    .sum::<f64>()
-                    .abs();
-                inf > options.eps && inf > options.toler_inf * coef[j].abs()
-            })
+    // R's "Loglik converged before variable j; coefficient may be infinite" rule, a warning:
+    // the fit is returned. Only a coefficient along which the likelihood still rises diverges.
+    let may_be_infinite: Vec<bool> = (0..p)
+        .map(|j| {
+            if options.max_iter <= 1 || singular[j] {
+                return false;
+            }
+            let inf = (0..p)
+                .map(|i| score[i] * naive_var[i * p + j])
+                .sum::<f64>()
+                .abs();
+            !score[j].is_finite() || (inf > options.eps && inf > options.toler_inf * coef[j].abs())
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    if may_be_infinite.iter().any(|f| *f) {
+        let which: Vec<String> = (0..p)
+            .filter(|&j| may_be_infinite[j])
+            .map(|j| (j + 1).to_string())
             .collect();
-        let estimable = (0..p).any(|j| !singular[j] && !diverged.contains(&j));
-        if !diverged.is_empty() && (options.on_divergence == Divergence::Error || !estimable) {
-            let list: Vec<&str> = diverged.iter().map(|&j| names[j].as_str()).collect();
-            return Err(StatsError::Separation(format!(
-                "Cox model: log-likelihood converged before covariate(s) {}; the coefficient \
-                 diverges (monotone likelihood, e.g. no events in one level)",
-                list.join(", ")
-            )));
-        }
+        warnings.push(format!(
+            "Loglik converged before variable  {} ; coefficient may be infinite. ",
+            which.join(",")
+        ));
     }
-
+    let diverges = diverging(&prep, &beta, &acc, &ldl, &may_be_infinite, ties, &mut eta);
+    let diverged: Vec<usize> = if options.on_divergence == Divergence::NotEstimable {
+        (0..p).filter(|&j| diverges[j]).collect()
+    } else {
+        Vec::new()
+    };
+    if !diverged.is_empty() && !(0..p).any(|j| !singular[j] && !diverged.contains(&j)) {
+        let list: Vec<&str> = diverged.iter().map(|&j| names[j].as_str()).collect();
+        return Err(StatsError::Separation(format!(
+            "Cox model: log-likelihood converged before covariate(s) {}; the coefficient \
+             diverges (monotone likelihood, e.g. no events in one level)",
+            list.join(", ")
+        )));
+    }
     let se: Vec<f64> = (0..p)
         .map(|j| {
             if singular[j] {
@@ -1461,6 +1559,9 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
         iterations,
         ties,
         diverged: diverged_names,
+        warnings,
+        may_be_infinite,
+        diverges,
     })
 }
 

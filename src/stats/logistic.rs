@@ -125,25 +125,185 @@ fn deviance(y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
 /// Fit `logit P(y = 1) = b0 + x b` (R `glm(family = binomial)`). `y` in [0, 1] (proportions
 /// need `weights` = trials, as R); `x` is column-major (`x[j][i]`); `weights` are R's prior
 /// weights (>= 0).
+///
+/// # Errors
+/// [`StatsError::InvalidInput`] for bad input, [`StatsError::Separation`] and
+/// [`StatsError::NonConvergence`] as the module documentation says.
 pub fn logistic_regression(
     y: &[f64],
     x: &[Vec<f64>],
     weights: Option<&[f64]>,
     options: &LogisticOptions,
 ) -> Result<LogisticFit, StatsError> {
-    let n = y.len();
-    let k = x.len() + 1;
-    let names: Vec<String> = match &options.names {
-        Some(nm) if nm.len() == x.len() => nm.clone(),
-        Some(nm) => {
-            return Err(StatsError::InvalidInput(format!(
-                "{} names for {} covariates",
-                nm.len(),
-                x.len()
-            )))
+    LogisticDesign::new(y.len(), x, options.names.clone())?.fit(y, weights, None, options)
+}
+
+/// A design matrix laid out once for repeated fits (a bootstrap refits the same covariates with
+/// other weights): the intercept and the covariates, row-major.
+#[derive(Debug, Clone)]
+pub struct LogisticDesign {
+    n: usize,
+    /// Columns including the intercept.
+    k: usize,
+    names: Vec<String>,
+    rows: Vec<f64>,
+}
+
+impl LogisticDesign {
+    /// Lays out `x` (column-major, `x[j][i]`, `n` rows) with an intercept.
+    ///
+    /// # Errors
+    /// [`StatsError::InvalidInput`] when a column's length is not `n`, a value is not finite or
+    /// the names do not match.
+    pub fn new(
+        n: usize,
+        x: &[Vec<f64>],
+        names: Option<Vec<String>>,
+    ) -> Result<LogisticDesign, StatsError> {
+        let names: Vec<String> = match names {
+            Some(nm) if nm.len() == x.len() => nm,
+            Some(nm) => {
+                return Err(StatsError::InvalidInput(format!(
+                    "{} names for {} covariates",
+                    nm.len(),
+                    x.len()
+                )))
+            }
+            None => (1..=x.len()).map(|j| format!("x{j}")).collect(),
+        };
+        for (j, col) in x.iter().enumerate() {
+            if col.len() != n {
+                return Err(StatsError::InvalidInput(format!(
+                    "covariate `{}` has {} values, expected {n}",
+                    names[j],
+                    col.len()
+                )));
+            }
+            if let Some(i) = col.iter().position(|v| !v.is_finite()) {
+                return Err(StatsError::InvalidInput(format!(
+                    "covariate `{}` is missing or not finite at row {}",
+                    names[j],
+                    i + 1
+                )));
+            }
         }
-        None => (1..=x.len()).map(|j| format!("x{j}")).collect(),
-    };
+        let k = x.len() + 1;
+        let mut rows = vec![0.0; n * k];
+        for (i, row) in rows.chunks_exact_mut(k).enumerate() {
+            row[0] = 1.0;
+            for (j, col) in x.iter().enumerate() {
+                row[j + 1] = col[i];
+            }
+        }
+        Ok(LogisticDesign { n, k, names, rows })
+    }
+
+    /// Fits `y` with prior `weights`, from `start` (coefficients, intercept first; R's `start`)
+    /// or, without it, from R's `mustart`.
+    ///
+    /// # Errors
+    /// As [`logistic_regression`].
+    pub fn fit(
+        &self,
+        y: &[f64],
+        weights: Option<&[f64]>,
+        start: Option<&[f64]>,
+        options: &LogisticOptions,
+    ) -> Result<LogisticFit, StatsError> {
+        let (n, k) = (self.n, self.k);
+        if y.len() != n {
+            return Err(StatsError::InvalidInput(format!(
+                "{} outcomes for {n} rows",
+                y.len()
+            )));
+        }
+        irls(self, y, weights, start, options).map(|f| f.finish(self, y, n, k))
+    }
+}
+
+impl LogisticDesign {
+    /// Rows of the design.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The linear predictor `x_i' b` of every row (aliased, `NaN`, coefficients count as 0).
+    pub fn linear_predictor(&self, coef: &[f64]) -> Vec<f64> {
+        let k = self.k;
+        let b: Vec<f64> = coef
+            .iter()
+            .map(|c| if c.is_finite() { *c } else { 0.0 })
+            .collect();
+        let mut out = vec![0.0; self.n];
+        for (o, row) in out.iter_mut().zip(self.rows.chunks_exact(k)) {
+            let mut e = 0.0;
+            for a in 0..k {
+                e += row[a] * b[a];
+            }
+            *o = e;
+        }
+        out
+    }
+
+    /// The coefficients of a bootstrap replicate by the estimating-function bootstrap (Hu F &
+    /// Kalbfleisch JD, Can J Stat 2000;28:449-499): the replicate's estimating equations
+    /// linearised at the full-sample estimate `fit` (of `y` on this design, unweighted),
+    /// `b* = b + Sigma sum_i c_i x_i (y_i - p_i)`, `c_i` the times row `i` was drawn and `Sigma`
+    /// the fit's covariance. First-order equivalent to refitting the replicate, at O(n k)
+    /// instead of IRLS's O(n k^2) per iteration.
+    pub fn linearised_replicate(&self, fit: &LogisticFit, y: &[f64], counts: &[u32]) -> Vec<f64> {
+        let k = self.k;
+        let mut u = vec![0.0; k];
+        for (i, row) in self.rows.chunks_exact(k).enumerate() {
+            if counts[i] == 0 {
+                continue;
+            }
+            let r = f64::from(counts[i]) * (y[i] - fit.fitted[i]);
+            for a in 0..k {
+                u[a] += r * row[a];
+            }
+        }
+        let ok: Vec<bool> = fit.coef.iter().map(|c| c.is_finite()).collect();
+        let mut out = vec![f64::NAN; k];
+        for a in 0..k {
+            if !ok[a] {
+                continue;
+            }
+            let mut v = fit.coef[a];
+            for b in 0..k {
+                if ok[b] {
+                    v += fit.cov[a * k + b] * u[b];
+                }
+            }
+            out[a] = v;
+        }
+        out
+    }
+}
+
+/// The state of IRLS at convergence (before the summary statistics).
+struct Irls {
+    coef: Vec<f64>,
+    mu: Vec<f64>,
+    eta: Vec<f64>,
+    w: Vec<f64>,
+    dev: f64,
+    ldl: Ldl,
+    iterations: usize,
+}
+
+/// Iteratively reweighted least squares as `glm.fit`.
+fn irls(
+    d: &LogisticDesign,
+    y: &[f64],
+    weights: Option<&[f64]>,
+    start: Option<&[f64]>,
+    options: &LogisticOptions,
+) -> Result<Irls, StatsError> {
+    let (n, k) = (y.len(), d.k);
     if n == 0 {
         return Err(StatsError::InvalidInput("no rows".into()));
     }
@@ -153,22 +313,6 @@ pub fn logistic_regression(
             i + 1,
             y[i]
         )));
-    }
-    for (j, col) in x.iter().enumerate() {
-        if col.len() != n {
-            return Err(StatsError::InvalidInput(format!(
-                "covariate `{}` has {} values, expected {n}",
-                names[j],
-                col.len()
-            )));
-        }
-        if let Some(i) = col.iter().position(|v| !v.is_finite()) {
-            return Err(StatsError::InvalidInput(format!(
-                "covariate `{}` is missing or not finite at row {}",
-                names[j],
-                i + 1
-            )));
-        }
     }
     let w: Vec<f64> = match weights {
         Some(w) => {
@@ -189,23 +333,33 @@ pub fn logistic_regression(
         }
         None => vec![1.0; n],
     };
-    // design value of row i, column c (column 0 = intercept)
-    let xv = |i: usize, c: usize| if c == 0 { 1.0 } else { x[c - 1][i] };
-
-    let mut mu: Vec<f64> = (0..n).map(|i| (w[i] * y[i] + 0.5) / (w[i] + 1.0)).collect();
-    let mut eta: Vec<f64> = mu.iter().map(|m| (m / (1.0 - m)).ln()).collect();
+    let row = |i: usize| &d.rows[i * k..(i + 1) * k];
+    let linear = |c: &[f64], i: usize| -> f64 { row(i).iter().zip(c).map(|(x, b)| x * b).sum() };
+    let (mut mu, mut eta): (Vec<f64>, Vec<f64>) = match start {
+        Some(c) if c.len() == k => {
+            let eta: Vec<f64> = (0..n).map(|i| linear(c, i)).collect();
+            (eta.iter().map(|&e| linkinv(e)).collect(), eta)
+        }
+        Some(c) => {
+            return Err(StatsError::InvalidInput(format!(
+                "{} starting values for {k} coefficients",
+                c.len()
+            )))
+        }
+        None => {
+            let mu: Vec<f64> = (0..n).map(|i| (w[i] * y[i] + 0.5) / (w[i] + 1.0)).collect();
+            let eta = mu.iter().map(|m| (m / (1.0 - m)).ln()).collect();
+            (mu, eta)
+        }
+    };
     let mut dev_old = deviance(y, &mu, &w);
-    let mut coef_old: Option<Vec<f64>> = None;
+    let mut coef_old: Option<Vec<f64>> = start.map(<[f64]>::to_vec);
+    let np = k * (k + 1) / 2;
+    let mut packed = vec![0.0; np];
     let mut xtwx = vec![0.0; k * k];
     let mut xtwz = vec![0.0; k];
-    let mut converged = false;
-    let mut iterations = 0;
-    let mut coef = vec![0.0; k];
-    let mut ldl_last: Option<Ldl> = None;
-    let mut dev = dev_old;
     for iter in 1..=options.max_iter {
-        iterations = iter;
-        xtwx.fill(0.0);
+        packed.fill(0.0);
         xtwz.fill(0.0);
         for i in 0..n {
             if w[i] == 0.0 {
@@ -218,25 +372,36 @@ pub fn logistic_regression(
             let var = mu[i] * (1.0 - mu[i]);
             let z = eta[i] + (y[i] - mu[i]) / me;
             let ww = w[i] * me * me / var;
+            let x = row(i);
+            let mut q = 0;
             for a in 0..k {
-                let xa = xv(i, a) * ww;
+                let xa = x[a] * ww;
                 xtwz[a] += xa * z;
-                for b in 0..=a {
-                    xtwx[a * k + b] += xa * xv(i, b);
+                for (pk, xb) in packed[q..q + a + 1].iter_mut().zip(&x[..=a]) {
+                    *pk += xa * xb;
                 }
+                q += a + 1;
+            }
+        }
+        let mut q = 0;
+        for a in 0..k {
+            for b in 0..=a {
+                xtwx[a * k + b] = packed[q];
+                xtwx[b * k + a] = packed[q];
+                q += 1;
             }
         }
         let ldl = Ldl::new(&xtwx, k, 1e-10);
-        let mut start = xtwz.clone();
-        ldl.solve(&mut start);
+        let mut coef = xtwz.clone();
+        ldl.solve(&mut coef);
         let compute = |c: &[f64], eta: &mut Vec<f64>, mu: &mut Vec<f64>| {
             for i in 0..n {
-                eta[i] = (0..k).map(|a| xv(i, a) * c[a]).sum();
+                eta[i] = linear(c, i);
                 mu[i] = linkinv(eta[i]);
             }
         };
-        compute(&start, &mut eta, &mut mu);
-        dev = deviance(y, &mu, &w);
+        compute(&coef, &mut eta, &mut mu);
+        let mut dev = deviance(y, &mu, &w);
         if !dev.is_finite() {
             let Some(old) = &coef_old else {
                 return Err(StatsError::NonConvergence {
@@ -258,23 +423,51 @@ pub fn logistic_regression(
                     });
                 }
                 for a in 0..k {
-                    start[a] = (start[a] + old[a]) / 2.0;
+                    coef[a] = (coef[a] + old[a]) / 2.0;
                 }
-                compute(&start, &mut eta, &mut mu);
+                compute(&coef, &mut eta, &mut mu);
                 dev = deviance(y, &mu, &w);
             }
         }
-        coef = start;
-        ldl_last = Some(ldl);
         if (dev - dev_old).abs() / (dev.abs() + 0.1) < options.epsilon {
-            converged = true;
-            break;
+            return check_boundary(Irls {
+                coef,
+                mu,
+                eta,
+                w,
+                dev,
+                ldl,
+                iterations: iter,
+            });
+        }
+        if iter == options.max_iter {
+            check_boundary(Irls {
+                coef: coef.clone(),
+                mu: mu.clone(),
+                eta: eta.clone(),
+                w: w.clone(),
+                dev,
+                ldl,
+                iterations: iter,
+            })?;
+            return Err(StatsError::NonConvergence {
+                iterations: iter,
+                detail: format!("logistic regression: deviance still changing ({dev})"),
+            });
         }
         dev_old = dev;
-        coef_old = Some(coef.clone());
+        coef_old = Some(coef);
     }
-    let boundary: Vec<usize> = (0..n)
-        .filter(|&i| w[i] > 0.0 && (mu[i] > 1.0 - 10.0 * EPS || mu[i] < 10.0 * EPS))
+    Err(StatsError::NonConvergence {
+        iterations: 0,
+        detail: "logistic regression: no iterations allowed".into(),
+    })
+}
+
+/// R's warning "fitted probabilities numerically 0 or 1 occurred" as an error.
+fn check_boundary(f: Irls) -> Result<Irls, StatsError> {
+    let boundary: Vec<usize> = (0..f.mu.len())
+        .filter(|&i| f.w[i] > 0.0 && (f.mu[i] > 1.0 - 10.0 * EPS || f.mu[i] < 10.0 * EPS))
         .collect();
     if !boundary.is_empty() {
         return Err(StatsError::Separation(format!(
@@ -285,62 +478,71 @@ pub fn logistic_regression(
             boundary[0] + 1
         )));
     }
-    if !converged {
-        return Err(StatsError::NonConvergence {
+    Ok(f)
+}
+
+impl Irls {
+    /// The fit's summary statistics, as `summary.glm`.
+    fn finish(self, d: &LogisticDesign, y: &[f64], n: usize, k: usize) -> LogisticFit {
+        let Irls {
+            mut coef,
+            mu,
+            eta,
+            w,
+            dev,
+            ldl,
             iterations,
-            detail: format!("logistic regression: deviance still changing ({dev})"),
-        });
-    }
-    let ldl = ldl_last.expect("at least one iteration");
-    let cov = ldl.inverse();
-    let singular: Vec<bool> = (0..k).map(|a| ldl.is_singular(a)).collect();
-    let rank = singular.iter().filter(|s| !**s).count();
-    for a in 0..k {
-        if singular[a] {
-            coef[a] = f64::NAN;
+        } = self;
+        let cov = ldl.inverse();
+        let singular: Vec<bool> = (0..k).map(|a| ldl.is_singular(a)).collect();
+        let rank = singular.iter().filter(|s| !**s).count();
+        for a in 0..k {
+            if singular[a] {
+                coef[a] = f64::NAN;
+            }
+        }
+        let se: Vec<f64> = (0..k)
+            .map(|a| {
+                if singular[a] {
+                    f64::NAN
+                } else {
+                    cov[a * k + a].sqrt()
+                }
+            })
+            .collect();
+        let z: Vec<f64> = coef.iter().zip(&se).map(|(c, s)| c / s).collect();
+        let p = z
+            .iter()
+            .map(|z| statrs::function::erf::erfc(z.abs() / std::f64::consts::SQRT_2))
+            .collect();
+        let wsum: f64 = w.iter().sum();
+        let wtdmu = (0..n).map(|i| w[i] * y[i]).sum::<f64>() / wsum;
+        let null_deviance = deviance(y, &vec![wtdmu; n], &w);
+        let n_ok = w.iter().filter(|v| **v > 0.0).count();
+        // binomial()$aic for 0/1 outcomes with (integer) weights: -2 sum w log f(y; mu)
+        let aic = -2.0
+            * (0..n)
+                .filter(|&i| w[i] > 0.0)
+                .map(|i| w[i] * (y[i] * mu[i].ln() + (1.0 - y[i]) * (1.0 - mu[i]).ln()))
+                .sum::<f64>()
+            + 2.0 * rank as f64;
+        let mut all_names = vec!["(Intercept)".to_string()];
+        all_names.extend(d.names.iter().cloned());
+        LogisticFit {
+            names: all_names,
+            coef,
+            se,
+            z,
+            p,
+            cov,
+            fitted: mu,
+            linear_predictor: eta,
+            deviance: dev,
+            null_deviance,
+            aic,
+            df_residual: n_ok - rank,
+            df_null: n_ok - 1,
+            iterations,
         }
     }
-    let se: Vec<f64> = (0..k)
-        .map(|a| {
-            if singular[a] {
-                f64::NAN
-            } else {
-                cov[a * k + a].sqrt()
-            }
-        })
-        .collect();
-    let z: Vec<f64> = coef.iter().zip(&se).map(|(c, s)| c / s).collect();
-    let p = z
-        .iter()
-        .map(|z| statrs::function::erf::erfc(z.abs() / std::f64::consts::SQRT_2))
-        .collect();
-    let wsum: f64 = w.iter().sum();
-    let wtdmu = (0..n).map(|i| w[i] * y[i]).sum::<f64>() / wsum;
-    let null_deviance = deviance(y, &vec![wtdmu; n], &w);
-    let n_ok = w.iter().filter(|v| **v > 0.0).count();
-    // binomial()$aic for 0/1 outcomes with (integer) weights: -2 sum w log f(y; mu)
-    let aic = -2.0
-        * (0..n)
-            .filter(|&i| w[i] > 0.0)
-            .map(|i| w[i] * (y[i] * mu[i].ln() + (1.0 - y[i]) * (1.0 - mu[i]).ln()))
-            .sum::<f64>()
-        + 2.0 * rank as f64;
-    let mut all_names = vec!["(Intercept)".to_string()];
-    all_names.extend(names);
-    Ok(LogisticFit {
-        names: all_names,
-        coef,
-        se,
-        z,
-        p,
-        cov,
-        fitted: mu,
-        linear_predictor: eta,
-        deviance: dev,
-        null_deviance,
-        aic,
-        df_residual: n_ok - rank,
-        df_null: n_ok - 1,
-        iterations,
-    })
 }

@@ -2,16 +2,21 @@
 //! to R `survival` (and `epitools`/`metafor` for 2x2 measures). Nothing here imports a layer above
 //! `schema`.
 
+pub mod bootstrap;
 pub mod competing;
 pub mod cox;
 pub mod dist;
 pub mod frame;
+pub mod horizon;
 pub mod km;
 pub mod linalg;
 pub mod logistic;
 pub mod logrank;
+pub mod multiplicity;
+pub mod standardise;
 mod survtime;
 pub mod twobytwo;
+pub mod zph;
 
 /// Errors of the statistics layer.
 #[derive(Debug, thiserror::Error, PartialEq)]

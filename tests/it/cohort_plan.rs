@@ -103,8 +103,11 @@ fn every_value_out_of_range_is_rejected_with_its_key() {
         ("[propensity]\ntrim = [0.5, 0.9]\n", "propensity.trim", "lower < 0.5"),
         ("[propensity]\ncaliper_sd = 0\n", "propensity.caliper_sd", "must be > 0, got 0"),
         ("[propensity]\ncaliper_sd = -0.2\n", "propensity.caliper_sd", "> 0"),
-        ("[propensity]\nstrata = 1\n", "propensity.strata", "from 2 to 20, got 1"),
-        ("[propensity]\nstrata = 21\n", "propensity.strata", "got 21"),
+        ("[propensity]\nstrata = 1\n", "propensity.strata", "from 2 to 100, got 1"),
+        ("[propensity]\nstrata = 101\n", "propensity.strata", "got 101"),
+        ("[inference]\nbootstrap = 19\n", "inference.bootstrap", "from 20 to 100000, got 19"),
+        ("[inference]\nbootstrap = 100001\n", "inference.bootstrap", "got 100001"),
+        ("[inference]\ncluster = \" \"\n", "inference.cluster", "blank"),
         ("[propensity]\nwithin_subgroups = false\n", "propensity.within_subgroups", "only true"),
         ("[table1]\nvariables = []\n", "table1.variables", "at least one"),
         ("[table1]\nvariables = [\"age\", \"age\"]\n", "table1.variables[1]", "twice"),
@@ -185,6 +188,26 @@ fn wrong_types_are_rejected_with_their_path() {
         "propensity.estimand",
         "ATC",
     );
+    assert_rejected(
+        "[outcome]\ndischarge = \"alive\"\n",
+        "outcome.discharge",
+        "alive-to-horizon",
+    );
+    assert_rejected(
+        "[propensity]\nmatch_order = \"random\"\n",
+        "propensity.match_order",
+        "closest",
+    );
+    assert_rejected(
+        "[inference]\nbootstrap_method = \"jackknife\"\n",
+        "inference.bootstrap_method",
+        "linearised",
+    );
+    assert_rejected(
+        "[inference]\nbootstrap = -1\n",
+        "inference.bootstrap",
+        "line 2",
+    );
 }
 
 #[test]
@@ -208,6 +231,12 @@ fn default_plan_and_the_edges_of_each_range_are_accepted() {
         "[propensity]\ntrim = [0, 1]\n",
         "[propensity]\ntrim = [0.49, 0.51]\n",
         "[propensity]\nstrata = 2\n",
+        "[inference]\nbootstrap = 0\n",
+        "[inference]\nbootstrap = 20\n",
+        "[inference]\nbootstrap = 100000\ncluster = \"none\"\nbootstrap_method = \"refit\"\n",
+        "[outcome]\ndischarge = \"censor\"\n",
+        "[outcome]\ndischarge = \"competing\"\n",
+        "[propensity]\nmatch_order = \"largest\"\nquintile_replication = false\n",
         "conf_level = 0.999\n",
         "[outcome]\nhorizon = 4\n",
         "[dic]\ndays = [1, 28]\n",

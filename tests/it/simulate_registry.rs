@@ -439,7 +439,7 @@ fn treatment_depends_only_on_written_covariates_the_plan_adjusts_for() {
 fn marginal_truth_is_the_cox_hr_of_the_pooled_potential_outcomes() {
     // truth.json's marginal hazard ratio (the simulator's own one-covariate Efron fit on daily
     // counts) equals `stats::cox::coxph` (Efron, as R survival) on the pooled counterfactual rows.
-    use dicohort::simulate::model::counterfactual_landmark;
+    use dicohort::simulate::model::{counterfactual_landmark, FOLLOW_UP_DAYS, LANDMARK_DAY};
     use dicohort::simulate::{dic_decided_in_data, simulate_canonical_in_memory, simulate_patient};
     use dicohort::stats::cox::{coxph, CoxData, CoxOptions};
     let params = SimParams::new(3000, 21);
@@ -464,31 +464,48 @@ fn marginal_truth_is_the_cox_hr_of_the_pooled_potential_outcomes() {
             }
         }
     }
-    let want = [
-        m.dic,
-        m.non_dic,
-        m.dic_as_decided_in_data,
-        m.non_dic_as_decided_in_data,
-    ];
-    for (g, (stop, event, arm)) in rows.iter().enumerate() {
-        assert_eq!(stop.len() as u64, 2 * m.n_landmark[g]);
-        let x = vec![arm.clone()];
-        let data = CoxData {
-            start: None,
-            stop,
-            event,
-            x: &x,
-            strata: None,
-            weights: None,
-            cluster: None,
-        };
-        let fit = coxph(&data, &CoxOptions::default()).unwrap();
-        let hr = fit.coef[0].exp();
-        let got = want[g].unwrap();
-        assert!(
-            (got - hr).abs() <= 1e-6 * hr,
-            "group {g}: truth.json {got} vs coxph {hr}"
-        );
+    // truth.json's default outcome follows patients discharged alive to the horizon (known
+    // alive); `marginal_hazard_ratio_discharge_censored` censors them at discharge.
+    let horizon = f64::from(FOLLOW_UP_DAYS - LANDMARK_DAY);
+    let censored = &truth.marginal_hazard_ratio_discharge_censored;
+    for (truths, alive_to_horizon) in [(m, true), (censored, false)] {
+        let want = [
+            truths.dic,
+            truths.non_dic,
+            truths.dic_as_decided_in_data,
+            truths.non_dic_as_decided_in_data,
+        ];
+        for (g, (stop, event, arm)) in rows.iter().enumerate() {
+            assert_eq!(stop.len() as u64, 2 * truths.n_landmark[g]);
+            let stop: Vec<f64> = stop
+                .iter()
+                .zip(event)
+                .map(|(&t, &dead)| {
+                    if alive_to_horizon && !dead {
+                        horizon
+                    } else {
+                        t
+                    }
+                })
+                .collect();
+            let x = vec![arm.clone()];
+            let data = CoxData {
+                start: None,
+                stop: &stop,
+                event,
+                x: &x,
+                strata: None,
+                weights: None,
+                cluster: None,
+            };
+            let fit = coxph(&data, &CoxOptions::default()).unwrap();
+            let hr = fit.coef[0].exp();
+            let got = want[g].unwrap();
+            assert!(
+                (got - hr).abs() <= 1e-6 * hr,
+                "group {g} (alive to horizon: {alive_to_horizon}): truth.json {got} vs coxph {hr}"
+            );
+        }
     }
     assert_eq!(m.non_dic, Some(1.0));
     let dic = m.dic.unwrap();

@@ -165,21 +165,84 @@ fn all_censored_is_a_clear_error() {
     );
 }
 
-#[test]
-fn perfect_separation_is_a_clear_error() {
-    // every event in group 1, every censoring in group 0: the coefficient diverges
-    let time = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
-    let event = [true, true, true, true, false, false, false, false];
-    let x = vec![vec![1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]];
+/// One case of `cox_warnings.json` (tests/reference/survival_cox_warnings.R), fitted as R did.
+fn warning_case(name: &str) -> (dicohort::stats::cox::CoxFit, Value) {
+    let fx = fixture("cox_warnings");
+    let case = fx
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no case {name}"))
+        .clone();
+    let d = &case["data"];
+    let time = nums(&d["time"]);
+    let event: Vec<bool> = nums(&d["event"]).iter().map(|e| *e == 1.0).collect();
+    let x: Vec<Vec<f64>> = d["x"].as_array().unwrap().iter().map(nums).collect();
+    let weights = d.get("weights").map(nums);
+    let strata: Option<Vec<u32>> = d
+        .get("strata")
+        .map(|v| nums(v).iter().map(|s| *s as u32).collect());
+    let data = CoxData {
+        weights: weights.as_deref(),
+        strata: strata.as_deref(),
+        ..simple(&time, &event, &x)
+    };
     let opts = CoxOptions {
-        names: Some(vec!["treated".into()]),
+        robust: case["robust"].as_bool().unwrap(),
         ..CoxOptions::default()
     };
-    let err = coxph(&simple(&time, &event, &x), &opts).unwrap_err();
-    assert!(
-        matches!(err, StatsError::Separation(ref m) if m.contains("treated")),
-        "{err}"
+    let fit = coxph(&data, &opts).unwrap_or_else(|e| panic!("{name}: R returns a fit: {e}"));
+    (fit, case["expected"].clone())
+}
+
+/// R's numbers and its warning, word for word.
+fn assert_as_r(name: &str, fit: &dicohort::stats::cox::CoxFit, want: &Value) {
+    assert_all_close(&format!("{name} coef"), &fit.coef, &nums(&want["coef"]));
+    assert_all_close(&format!("{name} se"), &fit.se, &nums(&want["se"]));
+    assert_all_close(
+        &format!("{name} loglik"),
+        &fit.loglik,
+        &nums(&want["loglik"]),
     );
+    if let Some(r) = &fit.robust_se {
+        assert_all_close(&format!("{name} robust se"), r, &nums(&want["robust_se"]));
+    }
+    assert_eq!(
+        fit.iterations as f64,
+        crate::common::num(&want["iter"]),
+        "{name}"
+    );
+    let warnings: Vec<String> = want["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fit.warnings, warnings, "{name}");
+}
+
+#[test]
+fn cox_null_effect_is_not_separation() {
+    // A weighted robust Cox (IPTW) and a PS-stratified Cox of a null effect: R warns "Loglik
+    // converged before variable 1; coefficient may be infinite" after one iteration and returns
+    // HR 1.0003 / 1.0001. The fit is returned, with R's warning, and nothing diverges.
+    for name in ["weighted_robust_null", "strata_null"] {
+        let (fit, want) = warning_case(name);
+        assert_as_r(name, &fit, &want);
+        assert_eq!(fit.may_be_infinite, vec![true], "{name}: R's flag");
+        assert_eq!(fit.diverges, vec![false], "{name}: a finite maximum");
+        assert!((fit.coef[0].exp() - 1.0).abs() < 1e-3, "{name}");
+    }
+}
+
+#[test]
+fn perfect_separation_diverges() {
+    // Every event in the exposed group: R's warning, and the likelihood keeps rising.
+    let (fit, want) = warning_case("separated");
+    assert_as_r("separated", &fit, &want);
+    assert_eq!(fit.may_be_infinite, vec![true]);
+    assert_eq!(fit.diverges, vec![true]);
 }
 
 #[test]

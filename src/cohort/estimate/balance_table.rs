@@ -1,6 +1,6 @@
 //! Covariate balance: the standardised mean difference of every covariate column between the
-//! arms before adjustment, after IPTW weighting and in the matched pairs (definitions in
-//! [`super::super::balance`], as R `tableone`).
+//! arms before adjustment, after IPTW, overlap and matching weighting and in the matched pairs
+//! (definitions in [`super::super::balance`], as R `tableone`).
 
 use super::super::balance::{smd_binary, smd_continuous};
 use super::super::result::BalanceRow;
@@ -41,6 +41,8 @@ pub fn balance(w: &Weighted) -> Vec<BalanceRow> {
                 smd_before: smd(v, &p.exposed, None),
                 smd_iptw: smd(&vk, &treat_k, Some(&w.fit.weights)),
                 smd_matched: smd(v, &p.exposed, Some(&wm)),
+                smd_overlap: smd(&vk, &treat_k, Some(&w.fit.overlap)),
+                smd_matching_weights: smd(&vk, &treat_k, Some(&w.fit.matching)),
             }
         })
         .collect()

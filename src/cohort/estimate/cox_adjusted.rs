@@ -9,8 +9,8 @@
 use super::super::result::{HrEstimate, HrMethod};
 use super::super::CohortError;
 use super::{
-    adjusted_columns, cox_options, exposure_hr, fit_cox, hr_estimate, stats_err, usable_columns,
-    CoxRows, Population,
+    adjusted_columns, cox_options, exposure_hr, fit_cox, resolve_variance, usable_columns, CoxRows,
+    Fitted, Population, Variance,
 };
 use crate::stats::cox::{coxph, CoxData};
 
@@ -31,8 +31,7 @@ pub fn unadjusted(p: &Population) -> Result<HrEstimate, CohortError> {
             rows: None,
             weights: None,
             strata: None,
-            cluster: None,
-            robust: false,
+            variance: Variance::Model,
         },
     );
     exposure_hr(HrMethod::Unadjusted, fit, p)
@@ -55,24 +54,21 @@ pub fn covariate_adjusted(p: &Population) -> Result<HrEstimate, CohortError> {
             rows: None,
             weights: None,
             strata: None,
-            cluster: None,
-            robust: false,
+            variance: Variance::Model,
         },
     );
     exposure_hr(HrMethod::CovariateAdjusted, fit, p)
 }
 
 /// Time-varying design: the Cox model on the counting-process rows, exposure only
-/// (`adjusted = false`) or with the usable propensity covariates (`adjusted = true`). The
-/// estimate is reported even when the exposure coefficient is not finite, as it always was.
+/// (`adjusted = false`) or with the usable propensity covariates (`adjusted = true`).
 ///
 /// # Formula
 /// As [`unadjusted`] over the risk sets of `(start, stop]` rows, exposure the row's
 /// time-varying value.
 ///
 /// # Errors
-/// [`CohortError::InvalidInput`] without counting-process rows; [`CohortError::Stats`] when the
-/// fit fails.
+/// [`CohortError::InvalidInput`] without counting-process rows; as [`unadjusted`] otherwise.
 pub fn time_varying(p: &Population, adjusted: bool) -> Result<HrEstimate, CohortError> {
     let method = if adjusted {
         HrMethod::CovariateAdjusted
@@ -89,6 +85,10 @@ pub fn time_varying(p: &Population, adjusted: bool) -> Result<HrEstimate, Cohort
         }
     }
     let ev: Vec<bool> = cp.event.iter().map(|e| *e == 1.0).collect();
+    // rows of one patient share its cluster (the plan's cluster column); without one, the
+    // model-based variance as before
+    let subjects: Vec<usize> = cp.subject.clone();
+    let (robust, cluster, variance) = resolve_variance(p, Some(&subjects), Variance::Model);
     let fit = coxph(
         &CoxData {
             start: Some(&cp.start),
@@ -97,12 +97,11 @@ pub fn time_varying(p: &Population, adjusted: bool) -> Result<HrEstimate, Cohort
             x: &x,
             strata: None,
             weights: None,
-            cluster: None,
+            cluster: cluster.as_deref(),
         },
-        &cox_options(false),
-    )
-    .map_err(stats_err(&format!("{method:?} Cox")))?;
-    let mut est = hr_estimate(method, &fit, &p.options, p.rare_outcome);
+        &cox_options(robust),
+    );
+    let mut est = exposure_hr(method, Fitted { fit, variance }, p)?;
     est.label = format!("{} (time-varying exposure, (start, stop])", est.label);
     Ok(est)
 }

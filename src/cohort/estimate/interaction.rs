@@ -9,7 +9,7 @@
 use super::super::landmark::{CountingProcess, Design, StudySample};
 use super::super::result::InteractionTest;
 use super::super::CohortError;
-use super::{cox_options, stats_err, usable_columns};
+use super::{cox_options, stats_err, usable_columns, Clusters};
 use crate::stats::cox::{coxph, CoxData, CoxFit};
 use crate::stats::linalg::quadratic_form_inverse;
 
@@ -28,6 +28,8 @@ pub struct InteractionInput<'a> {
     /// IPTW weights from the level-specific propensity models by sample position (NaN where
     /// trimmed or without a model: left out).
     pub weights: &'a [f64],
+    /// The clusters of the robust variance by sample position (the plan's cluster column).
+    pub clusters: Option<&'a Clusters>,
 }
 
 /// Exposure column and its products with the indicators of levels `1..k`.
@@ -62,6 +64,9 @@ fn time_varying_fit(d: &InteractionInput, cp: &CountingProcess) -> Result<CoxFit
     let start: Vec<f64> = sel.iter().map(|&j| cp.start[j]).collect();
     let stop: Vec<f64> = sel.iter().map(|&j| cp.stop[j]).collect();
     let ev: Vec<bool> = sel.iter().map(|&j| cp.event[j] == 1.0).collect();
+    let cluster: Option<Vec<u32>> = d
+        .clusters
+        .map(|c| sel.iter().map(|&j| c.id[cp.subject[j]]).collect());
     coxph(
         &CoxData {
             start: Some(&start),
@@ -70,7 +75,7 @@ fn time_varying_fit(d: &InteractionInput, cp: &CountingProcess) -> Result<CoxFit
             x: &x,
             strata: Some(&lv),
             weights: None,
-            cluster: None,
+            cluster: cluster.as_deref(),
         },
         &cox_options(false),
     )
@@ -88,6 +93,7 @@ fn weighted_fit(d: &InteractionInput) -> Result<CoxFit, CohortError> {
     let t: Vec<f64> = sel.iter().map(|&i| s.time[i]).collect();
     let ev: Vec<bool> = sel.iter().map(|&i| s.event[i] == 1.0).collect();
     let w: Vec<f64> = sel.iter().map(|&i| d.weights[i]).collect();
+    let cluster: Option<Vec<u32>> = d.clusters.map(|c| sel.iter().map(|&i| c.id[i]).collect());
     coxph(
         &CoxData {
             start: None,
@@ -96,7 +102,7 @@ fn weighted_fit(d: &InteractionInput) -> Result<CoxFit, CohortError> {
             x: &x,
             strata: Some(&lv),
             weights: Some(&w),
-            cluster: None,
+            cluster: cluster.as_deref(),
         },
         &cox_options(true),
     )
@@ -118,24 +124,31 @@ pub fn interaction_test(d: &InteractionInput) -> Result<InteractionTest, CohortE
     if k < 2 {
         return Err(CohortError::InvalidInput("fewer than two levels".into()));
     }
+    let clustered = d.clusters.map_or(String::new(), |c| {
+        format!(", variance clustered by {}", c.column)
+    });
     let (fit, method) = if let (Design::TimeVarying, Some(cp)) = (d.design, d.counting) {
         (
             time_varying_fit(d, cp)?,
-            "Wald test of exposure x subgroup terms in a Cox model stratified by subgroup level, \
-             time-varying exposure, adjusted for the propensity covariates",
+            format!(
+                "Wald test of exposure x subgroup terms in a Cox model stratified by subgroup \
+                 level, time-varying exposure, adjusted for the propensity covariates{clustered}"
+            ),
         )
     } else {
         (
             weighted_fit(d)?,
-            "Wald test (robust variance) of exposure x subgroup terms in an IPTW-weighted Cox \
-             model stratified by subgroup level (weights from the level-specific propensity \
-             models)",
+            format!(
+                "Wald test (robust variance{clustered}) of exposure x subgroup terms in an \
+                 IPTW-weighted Cox model stratified by subgroup level (weights from the \
+                 level-specific propensity models)"
+            ),
         )
     };
     let p = fit.coef.len();
     let idx: Vec<usize> = (1..k).collect();
     let b: Vec<f64> = idx.iter().map(|&j| fit.coef[j]).collect();
-    if b.iter().any(|x| !x.is_finite()) {
+    if b.iter().any(|x| !x.is_finite()) || idx.iter().any(|&j| fit.diverges[j]) {
         return Err(CohortError::InvalidInput(
             "an interaction coefficient is not estimable (a level without exposed or \
              unexposed deaths)"
@@ -151,9 +164,12 @@ pub fn interaction_test(d: &InteractionInput) -> Result<InteractionTest, CohortE
     let stat = quadratic_form_inverse(&v, &b, 1e-12);
     let df = k - 1;
     Ok(InteractionTest {
-        method: method.to_string(),
+        method,
         statistic: stat,
         df,
         p: crate::stats::dist::pchisq_upper(stat, df as f64),
+        // filled in by the design runner, over every interaction test of the design
+        p_holm: f64::NAN,
+        n_tests: 0,
     })
 }

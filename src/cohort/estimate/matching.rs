@@ -1,12 +1,13 @@
 //! Propensity-score matching: the Cox model of time to death on the exposure in the 1:1 matched
-//! pairs of [`super::propensity_fit`] (nearest neighbour on the logit of the score, caliper 0.2
-//! SD by default, as R `MatchIt`), with the robust variance clustered on pairs (R
-//! `coxph(Surv(t, d) ~ x, cluster = subclass)`, Austin PC, Stat Med 2014;33:1242-1258).
+//! pairs of [`super::propensity_fit`] (greedy on the logit of the score, closest pairs first,
+//! caliper 0.2 SD by default, see `super::super::propensity`), with the robust variance clustered
+//! on pairs (R `coxph(Surv(t, d) ~ x, cluster = subclass)`, Austin PC, Stat Med
+//! 2014;33:1242-1258), or on the plan's cluster column when it names one.
 
 use super::super::result::{HrEstimate, HrMethod};
 use super::super::CohortError;
 use super::propensity_fit::PropensityFit;
-use super::{exposure_hr, fit_cox, CoxRows, Weighted};
+use super::{exposure_hr, fit_cox, CoxRows, Variance, Weighted};
 
 /// The matched patients (population rows, each pair's treated then control) and their pair
 /// numbers.
@@ -31,7 +32,7 @@ pub fn matched_rows(fit: &PropensityFit) -> (Vec<usize>, Vec<u32>) {
 ///
 /// # Errors
 /// [`CohortError::Stats`] when the fit fails, [`CohortError::NotEstimable`] when the exposure
-/// coefficient is not finite.
+/// coefficient diverges or is not estimable.
 pub fn matched_cox(w: &Weighted) -> Result<Option<HrEstimate>, CohortError> {
     if w.fit.pairs.is_empty() {
         return Ok(None);
@@ -45,8 +46,7 @@ pub fn matched_cox(w: &Weighted) -> Result<Option<HrEstimate>, CohortError> {
             rows: Some(&rows),
             weights: None,
             strata: None,
-            cluster: Some(&pair),
-            robust: true,
+            variance: Variance::Pairs(&pair),
         },
     );
     exposure_hr(HrMethod::PsMatched, fit, p).map(Some)

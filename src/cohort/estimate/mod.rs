@@ -8,10 +8,12 @@
 //! | [`survival_curves`] | [`Population`] | Kaplan-Meier curves, log-rank test, Aalen-Johansen cumulative incidence |
 //! | [`cox_adjusted`] | [`Population`] | Cox HR unadjusted and adjusted for the propensity covariates (fixed or time-varying exposure) |
 //! | [`propensity_fit`] | [`Population`] | the propensity model, trimming, IPTW weights, matched pairs, their summary |
-//! | [`iptw`] | [`Weighted`] | IPTW Cox HR (and doubly robust), weighted Kaplan-Meier |
+//! | [`iptw`] | [`Weighted`] | weighted Cox HR (IPTW, doubly robust, overlap, matching weights, MMWS), IPTW Kaplan-Meier |
 //! | [`matching`] | [`Weighted`] | Cox HR in matched pairs |
-//! | [`ps_strata`] | [`Weighted`] | Cox HR stratified by propensity-score quantile groups |
+//! | [`ps_strata`] | [`Weighted`] | MMWS Cox HR; Cox stratified by propensity quintiles (J-Septic DIC replication) |
 //! | [`balance_table`] | [`Weighted`] | SMD of each covariate before and after weighting and matching |
+//! | [`risks`] | [`Population`] / [`Weighted`] | risks at the horizon per arm, RD, NNT: crude, g-formula, IPTW Kaplan-Meier (bootstrap) |
+//! | [`ph_tests`] | [`Population`] / [`Weighted`] | `cox.zph` of the adjusted and the IPTW Cox models |
 //! | [`interaction`] | [`interaction::InteractionInput`] | Wald test of exposure x subgroup |
 //!
 //! [`population`] runs them in order on one population and turns each failure into a note (a
@@ -19,8 +21,10 @@
 //! [`EstimateOptions`].
 //!
 //! Cost: each Cox fit is O(n log n + n p^2) per Newton-Raphson step (`stats::cox`), a population
-//! runs up to six of them plus the propensity logistic fit and the matching (O(n log n)); a
-//! design analyses its whole sample and every level of every subgroup.
+//! runs up to nine of them plus the propensity logistic fit and the matching (O(n log n)), and
+//! in the primary design the risks: `1 + bootstrap` logistic fits for the g-formula and as many
+//! propensity refits and weighted curves for IPTW (the replicates in parallel); a design
+//! analyses its whole sample and every level of every subgroup.
 
 pub mod balance_table;
 pub mod binary;
@@ -28,9 +32,11 @@ pub mod cox_adjusted;
 pub mod interaction;
 pub mod iptw;
 pub mod matching;
+pub mod ph_tests;
 pub mod population;
 pub mod propensity_fit;
 pub mod ps_strata;
+pub mod risks;
 pub mod survival_curves;
 
 use crate::stats::cox::{coxph, CoxData, CoxFit, CoxOptions};
@@ -38,8 +44,10 @@ use crate::stats::StatsError;
 
 use super::balance::{e_value, EffectMeasure};
 use super::landmark::{CountingProcess, Design};
+use super::outcome::Discharge;
 use super::outcome::OutcomeKind;
-use super::propensity::Estimand;
+use super::plan::BootstrapMethod;
+use super::propensity::{Estimand, MatchOrder};
 use super::result::{HrEstimate, HrMethod};
 use super::valid_plan::{Trim, ValidPlan};
 use super::CohortError;
@@ -55,8 +63,19 @@ pub struct EstimateOptions {
     pub trim: Option<Trim>,
     /// Matching caliper in standard deviations of the logit of the score.
     pub caliper_sd: f64,
-    /// Number of propensity-score strata.
+    pub match_order: MatchOrder,
+    /// Number of propensity-score strata of MMWS.
     pub strata: usize,
+    /// Also the Cox model stratified by propensity quintiles (J-Septic DIC replication).
+    pub quintile_replication: bool,
+    /// The outcome horizon, days since admission.
+    pub horizon: i32,
+    pub discharge: Discharge,
+    /// Bootstrap replicates of the risks (0: none), how they re-estimate the models, and
+    /// their seed.
+    pub bootstrap: usize,
+    pub bootstrap_method: BootstrapMethod,
+    pub seed: u64,
 }
 
 impl EstimateOptions {
@@ -68,7 +87,14 @@ impl EstimateOptions {
             stabilised: p.stabilised,
             trim: p.trim,
             caliper_sd: p.caliper_sd,
+            match_order: p.match_order,
             strata: p.strata,
+            quintile_replication: p.quintile_replication,
+            horizon: plan.horizon,
+            discharge: plan.discharge,
+            bootstrap: plan.inference.bootstrap,
+            bootstrap_method: plan.inference.bootstrap_method,
+            seed: plan.inference.seed,
         }
     }
 }
@@ -93,6 +119,11 @@ pub struct Population<'a> {
     pub x: Vec<Vec<f64>>,
     /// Time-varying design: the population's counting-process rows, `subject` = population row.
     pub counting: Option<CountingProcess>,
+    /// The cluster of each population row for robust variances (`None`: none named, each
+    /// patient its own).
+    pub cluster: Option<Clusters>,
+    /// Follow-up origin, days since admission (the landmark day, or 0).
+    pub origin: f64,
     /// Whether the binary outcome is rare (overall risk among patients of known status < 15%):
     /// the E-value of a hazard ratio then reads it as a risk ratio.
     pub rare_outcome: bool,
@@ -112,6 +143,82 @@ impl Population<'_> {
     /// The exposure as a 0/1 column.
     pub fn exposure_column(&self) -> Vec<f64> {
         self.exposed.iter().map(|&e| e as u8 as f64).collect()
+    }
+    /// The horizon on the follow-up scale (days since the origin).
+    pub fn horizon_time(&self) -> f64 {
+        f64::from(self.options.horizon) - self.origin
+    }
+}
+
+/// The clusters of robust variances: one id per row (of a sample, or of a population).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clusters {
+    /// The patient column.
+    pub column: String,
+    /// Cluster id by row (patients without a value get ids of their own).
+    pub id: Vec<u32>,
+}
+
+impl Clusters {
+    /// The clusters of the rows `rows`.
+    pub fn pick(&self, rows: &[usize]) -> Clusters {
+        Clusters {
+            column: self.column.clone(),
+            id: rows.iter().map(|&i| self.id[i]).collect(),
+        }
+    }
+    /// Number of distinct clusters.
+    pub fn count(&self) -> usize {
+        let mut v = self.id.clone();
+        v.sort_unstable();
+        v.dedup();
+        v.len()
+    }
+}
+
+/// The variance a Cox model asks for; with clusters named by the plan every one of them becomes
+/// the robust variance clustered by them (R `cluster()`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Variance<'a> {
+    /// Model-based (inverse information).
+    Model,
+    /// Robust (sandwich), each patient its own cluster.
+    Robust,
+    /// Robust, clustered on these ids (by row of the fit: matched pairs).
+    Pairs(&'a [u32]),
+}
+
+/// The robust flag, the cluster ids by fit row and the words for the variance, for a fit on the
+/// population rows `rows` (all when `None`).
+pub(crate) fn resolve_variance(
+    p: &Population,
+    rows: Option<&[usize]>,
+    v: Variance,
+) -> (bool, Option<Vec<u32>>, String) {
+    if let Some(c) = &p.cluster {
+        let ids = match rows {
+            Some(r) => c.pick(r),
+            None => c.clone(),
+        };
+        let k = ids.count();
+        let text = format!(
+            "robust (sandwich) variance clustered by {} ({k} clusters)",
+            c.column
+        );
+        return (true, Some(ids.id), text);
+    }
+    match v {
+        Variance::Model => (false, None, "model-based variance".into()),
+        Variance::Robust => (
+            true,
+            None,
+            "robust (sandwich) variance, each patient a cluster".into(),
+        ),
+        Variance::Pairs(ids) => (
+            true,
+            Some(ids.to_vec()),
+            "robust variance clustered on matched pairs".into(),
+        ),
     }
 }
 
@@ -136,13 +243,18 @@ pub(crate) struct CoxRows<'a> {
     pub rows: Option<&'a [usize]>,
     pub weights: Option<&'a [f64]>,
     pub strata: Option<&'a [u32]>,
-    pub cluster: Option<&'a [u32]>,
-    pub robust: bool,
+    pub variance: Variance<'a>,
+}
+
+/// A Cox fit and the words for its variance.
+pub(crate) struct Fitted {
+    pub fit: Result<CoxFit, StatsError>,
+    pub variance: String,
 }
 
 /// Fits a Cox model of time to death on `m.x` (covariate columns by population row) in the
-/// population's rows `m.rows`.
-pub(crate) fn fit_cox(p: &Population, m: CoxRows) -> Result<CoxFit, StatsError> {
+/// population's rows `m.rows`, with the variance [`resolve_variance`] gives.
+pub(crate) fn fit_cox(p: &Population, m: CoxRows) -> Fitted {
     let (t, e, x): (Vec<f64>, Vec<bool>, Vec<Vec<f64>>) = match m.rows {
         None => (p.time.clone(), p.event.clone(), m.x),
         Some(ix) => (
@@ -153,7 +265,8 @@ pub(crate) fn fit_cox(p: &Population, m: CoxRows) -> Result<CoxFit, StatsError> 
                 .collect(),
         ),
     };
-    coxph(
+    let (robust, cluster, variance) = resolve_variance(p, m.rows, m.variance);
+    let fit = coxph(
         &CoxData {
             start: None,
             stop: &t,
@@ -161,10 +274,11 @@ pub(crate) fn fit_cox(p: &Population, m: CoxRows) -> Result<CoxFit, StatsError> 
             x: &x,
             strata: m.strata,
             weights: m.weights,
-            cluster: m.cluster,
+            cluster: cluster.as_deref(),
         },
-        &cox_options(m.robust),
-    )
+        &cox_options(robust),
+    );
+    Fitted { fit, variance }
 }
 
 pub(crate) fn cox_options(robust: bool) -> CoxOptions {
@@ -183,6 +297,7 @@ pub(crate) fn cox_options(robust: bool) -> CoxOptions {
 pub(crate) fn hr_estimate(
     method: HrMethod,
     fit: &CoxFit,
+    variance: &str,
     o: &EstimateOptions,
     rare: bool,
 ) -> HrEstimate {
@@ -193,7 +308,10 @@ pub(crate) fn hr_estimate(
     let (hr, lower, upper) = (coef.exp(), (coef - z * se).exp(), (coef + z * se).exp());
     HrEstimate {
         method,
-        label: method.label(o.estimand, o.strata),
+        label: format!("{}, {variance}", method.label(o.estimand, o.strata)),
+        adjustment: method.adjustment(),
+        contrast: method.contrast(o.estimand).to_string(),
+        variance: variance.to_string(),
         outcome: OutcomeKind::TimeToDeath,
         hr,
         lower,
@@ -213,16 +331,30 @@ pub(crate) fn hr_estimate(
     }
 }
 
-/// The exposure HR of a fit, or why there is none (the fit failed, or the exposure
-/// coefficient is not finite).
+/// The exposure HR of a fit, or why there is none: the fit failed, or the exposure coefficient
+/// diverges (R's "coefficient may be infinite" flag AND a likelihood still rising along it,
+/// [`CoxFit::diverges`]). R's flag alone, which also fires for a coefficient close to 0 (a null
+/// effect), keeps the estimate, as R does.
 pub(crate) fn exposure_hr(
     method: HrMethod,
-    fit: Result<CoxFit, StatsError>,
+    fitted: Fitted,
     p: &Population,
 ) -> Result<HrEstimate, CohortError> {
     let what = format!("{method:?} Cox");
-    match fit {
-        Ok(f) if f.coef[0].is_finite() => Ok(hr_estimate(method, &f, &p.options, p.rare_outcome)),
+    match fitted.fit {
+        Ok(f) if f.diverges.first() == Some(&true) => Err(CohortError::NotEstimable {
+            what,
+            reason: "the exposure coefficient diverges (monotone likelihood, e.g. no deaths in \
+                     one arm): no finite hazard ratio"
+                .into(),
+        }),
+        Ok(f) if f.coef[0].is_finite() => Ok(hr_estimate(
+            method,
+            &f,
+            &fitted.variance,
+            &p.options,
+            p.rare_outcome,
+        )),
         Ok(_) => Err(CohortError::NotEstimable {
             what,
             reason: "exposure coefficient not estimable".into(),

@@ -14,10 +14,11 @@ use super::super::result::{PopulationResult, SubgroupResult};
 use super::super::subgroup::ValidSubgroup;
 use super::super::CohortError;
 use super::interaction::{interaction_test, InteractionInput};
+use super::iptw::Scheme;
 use super::propensity_fit::fit_propensity;
 use super::{
-    balance_table, binary, cox_adjusted, dropped_note, iptw, matching, ps_strata, survival_curves,
-    EstimateOptions, Population, Weighted,
+    balance_table, binary, cox_adjusted, dropped_note, iptw, matching, ph_tests, ps_strata, risks,
+    survival_curves, Clusters, EstimateOptions, Population, Weighted,
 };
 
 /// One design's analysed sample, as the estimators see it.
@@ -32,8 +33,11 @@ pub struct DesignData<'a> {
     /// Covariate columns by sample position.
     pub x: &'a [Vec<f64>],
     pub options: EstimateOptions,
-    /// All methods (weighted curves, matching, PS strata, balance): the primary design.
+    /// All methods (weighted curves, matching, PS strata, balance, risks, PH tests): the primary
+    /// design.
     pub full_methods: bool,
+    /// The clusters of robust variances, by sample position.
+    pub clusters: Option<&'a Clusters>,
 }
 
 impl<'a> DesignData<'a> {
@@ -70,6 +74,8 @@ impl<'a> DesignData<'a> {
             x_names: self.x_names,
             x: self.x.iter().map(|v| pick_f(v)).collect(),
             counting,
+            cluster: self.clusters.map(|c| c.pick(rows)),
+            origin: s.origin,
             rare_outcome: false,
             options: self.options,
         };
@@ -110,6 +116,8 @@ pub fn analyse_population(
         logrank: None,
         competing: Vec::new(),
         hazard_ratios: Vec::new(),
+        risks: Vec::new(),
+        ph_tests: Vec::new(),
         propensity: None,
         balance: Vec::new(),
         notes: Vec::new(),
@@ -161,13 +169,34 @@ pub fn analyse_population(
     r.hazard_ratios.extend(noted(iptw::iptw_cox(&w), notes));
     r.hazard_ratios
         .extend(noted(iptw::iptw_adjusted_cox(&w), notes));
+    for scheme in [Scheme::Overlap, Scheme::Matching] {
+        r.hazard_ratios
+            .extend(noted(iptw::weighted_cox(&w, scheme), notes));
+    }
     if d.full_methods {
         r.km_weighted = noted(iptw::weighted_kaplan_meier(&w), notes).unwrap_or_default();
         r.hazard_ratios
             .extend(noted(matching::matched_cox(&w), notes).flatten());
         r.hazard_ratios
-            .extend(noted(ps_strata::stratified_cox(&w), notes));
+            .extend(noted(ps_strata::mmws_cox(&w), notes));
+        if fit.summary.n_mmws_dropped > 0 {
+            notes.push(format!(
+                "MMWS: {} patients in propensity strata lacking one arm are left out",
+                fit.summary.n_mmws_dropped
+            ));
+        }
+        if p.options.quintile_replication {
+            r.hazard_ratios
+                .extend(noted(ps_strata::stratified_cox(&w), notes));
+        }
         r.balance = balance_table::balance(&w);
+        r.risks.extend(noted(risks::crude(&p), notes));
+        let (g, i) = risks::adjusted(&w);
+        r.risks.extend(noted(g, notes));
+        r.risks.extend(noted(i, notes));
+        r.ph_tests
+            .extend(noted(ph_tests::covariate_adjusted(&p), notes));
+        r.ph_tests.extend(noted(ph_tests::iptw(&w), notes));
     }
     r.propensity = Some(fit.summary);
     (r, weights)
@@ -215,6 +244,7 @@ pub fn analyse_subgroup(
         level: &part.level,
         n_levels: part.levels.len(),
         weights: &weights,
+        clusters: d.clusters,
     };
     let interaction = match interaction_test(&input) {
         Ok(t) => Some(t),
