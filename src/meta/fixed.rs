@@ -10,6 +10,12 @@ use super::random::rma_uni;
 use super::{MetaError, Method, Pooled, Test};
 
 /// Inverse-variance fixed-effect model: metafor `rma(yi, vi, method = "FE")`.
+///
+/// # Formula
+/// `mu = sum w_i y_i / sum w_i`, `w_i = 1 / v_i`, `se(mu) = 1 / sqrt(sum w_i)`.
+///
+/// # Errors
+/// As [`rma_uni`].
 pub fn fixed_effect(yi: &[f64], vi: &[f64], level: f64) -> Result<Pooled, MetaError> {
     rma_uni(yi, vi, Method::IV, Test::Z, level)
 }

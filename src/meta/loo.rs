@@ -18,6 +18,9 @@ pub struct LeaveOneOut {
 /// Refits the model once without each study. For the inverse-variance and random-effects
 /// methods the studies are those kept by the zero-cell rule (`leave1out.rma.uni`); for MH and
 /// Peto every table (`leave1out.rma.mh`, `leave1out.rma.peto`).
+///
+/// # Errors
+/// Errors of the model fit for bad tables (a leave-one-out fit that cannot pool is `None`).
 pub fn leave_one_out(
     tables: &[TwoByTwo],
     measure: Measure,

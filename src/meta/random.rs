@@ -31,6 +31,19 @@ const REML_MAXITER: usize = 100;
 
 /// metafor `rma.uni(yi, vi, method, test, level)` for an intercept-only model. `method` is
 /// [`Method::IV`] (`"FE"`) or a random-effects method.
+///
+/// # Formula
+/// `mu = sum w_i y_i / sum w_i` with `w_i = 1 / (v_i + tau^2)` (`tau^2 = 0` for `"FE"`),
+/// `se(mu) = 1 / sqrt(sum w_i)`; Hartung-Knapp-Sidik-Jonkman (`Test::Knha`) scales the
+/// variance by `sum w_i (y_i - mu)^2 / (k - 1)` and uses `t(k - 1)`;
+/// `Q = sum (y_i - mu_FE)^2 / v_i`; random effects: `I^2 = tau^2 / (vt + tau^2)` with the
+/// typical within-study variance `vt = (k - 1) / tr(P)` (metafor `i2def = "1"`).
+///
+/// # Errors
+/// [`MetaError::InvalidInput`] for slices of different lengths, a non-finite estimate, a
+/// non-positive or non-finite variance or a level outside (0, 1); [`MetaError::NoStudies`] for
+/// k = 0; [`MetaError::NonConvergence`] / [`MetaError::NotEstimable`] when the tau^2 estimator
+/// does not converge or cannot be computed.
 pub fn rma_uni(
     yi: &[f64],
     vi: &[f64],
@@ -151,6 +164,14 @@ pub fn rma_uni(
 }
 
 /// tau^2 for k >= 2 by the chosen estimator, as `rma.uni`.
+///
+/// # Formula
+/// DerSimonian-Laird `(Q - (k - 1)) / (sum w - sum w^2 / sum w)`, floored at 0; the others are
+/// described on [`Tau2Estimator`].
+///
+/// # Errors
+/// [`MetaError::NonConvergence`] when REML's Fisher scoring or Paule-Mandel's root search does
+/// not converge; [`MetaError::NotEstimable`] when the root cannot be bracketed.
 pub fn estimate_tau2(yi: &[f64], vi: &[f64], est: Tau2Estimator) -> Result<f64, MetaError> {
     let k = yi.len() as f64;
     let tau2 = match est {

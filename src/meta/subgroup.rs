@@ -46,6 +46,10 @@ pub struct SubgroupAnalysis {
 
 /// Pools each subgroup (labels sorted as R sorts factor levels of plain ASCII labels) with the
 /// same measure and options, and tests whether the subgroup estimates differ.
+///
+/// # Errors
+/// [`MetaError::InvalidInput`] when labels and tables differ in length, and the errors of the
+/// overall fit (a subgroup that cannot be pooled is listed in `not_pooled`, not an error).
 pub fn subgroup_analysis(
     tables: &[TwoByTwo],
     labels: &[String],

@@ -44,6 +44,15 @@ pub struct CompetingFit {
 /// Aalen-Johansen cumulative incidence. `cause[i]` is 0 for a censored row and `1..=n_causes`
 /// for the event that ended follow-up (e.g. 1 = death, 2 = discharge alive). Weights are case
 /// weights (weighted hazards; the jackknife uses `sum (w U)^2` as R).
+///
+/// # Formula
+/// With `S(t-)` the all-cause Kaplan-Meier survival just before `t`, `n(t)` at risk and
+/// `d_k(t)` events of cause `k`: `F_k(t) = sum_{s <= t} S(s-) d_k(s) / n(s)`; the standard error
+/// is the infinitesimal jackknife of `F_k` (R `survfit` with a factor status).
+///
+/// # Errors
+/// [`StatsError::InvalidInput`] for slices of different lengths, bad times or weights,
+/// `n_causes` 0, a cause outside `0..=n_causes`, or a confidence level outside (0, 1).
 pub fn aalen_johansen(
     time: &[f64],
     cause: &[u32],

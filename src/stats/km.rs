@@ -143,6 +143,16 @@ pub struct KmSummaryRow {
 }
 
 /// Kaplan-Meier estimate as R `survfit(Surv(time, event) ~ 1, weights = weights)`.
+///
+/// # Formula
+/// `S(t) = prod_{t_i <= t} (1 - d_i / n_i)` over the distinct event times (`d_i`, `n_i`
+/// weighted when weights are given); Greenwood variance `var(log S(t)) = sum d_i / (n_i (n_i -
+/// d_i))`, or the infinitesimal jackknife with fractional weights (R's `robust` default); the
+/// interval on the scale of `opts.conf_type` (R's default `log`).
+///
+/// # Errors
+/// [`StatsError::InvalidInput`] for slices of different lengths, a non-finite or negative time,
+/// a negative or non-finite weight, or a confidence level outside (0, 1).
 pub fn kaplan_meier(
     time: &[f64],
     event: &[bool],
@@ -158,6 +168,9 @@ pub fn kaplan_meier(
 /// One Kaplan-Meier curve per group (`group` in `0..n_groups`), as R
 /// `survfit(Surv(time, event) ~ group)`: the tie correction is computed on all rows together,
 /// then each group is fitted. A group without rows gives an empty curve.
+///
+/// # Errors
+/// As [`kaplan_meier`], and for a group id outside `0..n_groups`.
 pub fn kaplan_meier_by_group(
     time: &[f64],
     event: &[bool],

@@ -40,6 +40,17 @@ pub struct LogRank {
 
 /// R `survdiff(Surv(time, event) ~ group + strata(strata), rho = rho)`. `group` and `strata`
 /// are ids `0..k` (a group id without rows is allowed and reported with zero counts).
+///
+/// # Formula
+/// At each event time `t` with `n` at risk and `d` events, group `g` contributes observed
+/// `d_g` and expected `e_g = d n_g / n` (each weighted by `S(t-)^rho`, Harrington-Fleming), and
+/// `V_gh = w^2 d (n - d) / (n - 1) (n_g / n) (delta_gh - n_h / n)` summed over times and
+/// strata; `chisq = (O - E)' V^- (O - E)` on the groups with positive expected count.
+///
+/// # Errors
+/// [`StatsError::InvalidInput`] for slices of different lengths, bad times, a non-finite
+/// `rho`, ids out of range, or fewer than two groups with rows; [`StatsError::Singular`] when
+/// the variance matrix has no usable part.
 pub fn survdiff(
     time: &[f64],
     event: &[bool],
@@ -51,6 +62,9 @@ pub fn survdiff(
 }
 
 /// [`survdiff`] with an explicit counting path (for tests and benchmarks; same results).
+///
+/// # Errors
+/// As [`survdiff`].
 pub fn survdiff_using(
     time: &[f64],
     event: &[bool],

@@ -93,6 +93,9 @@ pub struct NumberNeeded {
 
 impl TwoByTwo {
     /// Counts from row-wise exposure and outcome flags.
+    ///
+    /// # Errors
+    /// [`StatsError::InvalidInput`] when the two slices differ in length.
     pub fn from_flags(exposure: &[bool], outcome: &[bool]) -> Result<TwoByTwo, StatsError> {
         if exposure.len() != outcome.len() {
             return Err(StatsError::InvalidInput(format!(
@@ -150,6 +153,10 @@ impl TwoByTwo {
 }
 
 /// All single-table measures at confidence level `conf_level`.
+///
+/// # Errors
+/// [`StatsError::InvalidInput`] for a negative or non-finite cell, an empty arm, or a
+/// `conf_level` outside (0, 1).
 pub fn table_measures(t: &TwoByTwo, conf_level: f64) -> Result<TableMeasures, StatsError> {
     t.check()?;
     check_level(conf_level)?;
@@ -195,6 +202,14 @@ fn check_level(conf_level: f64) -> Result<(), StatsError> {
 
 /// Risk ratio (exposed / unexposed) with the Wald interval on the log scale, applying the
 /// zero-cell rule of this module (0.5 added to every cell only when a cell is 0).
+///
+/// # Formula
+/// `RR = (a / n1) / (c / n0)`, `se(log RR) = sqrt(1/a - 1/n1 + 1/c - 1/n0)`, interval
+/// `exp(log RR -/+ z se)`.
+///
+/// # Errors
+/// [`StatsError::InvalidInput`] for a negative or non-finite cell, an empty arm, or a
+/// `conf_level` outside (0, 1).
 pub fn risk_ratio(
     t: &TwoByTwo,
     conf_level: f64,
@@ -203,6 +218,12 @@ pub fn risk_ratio(
 }
 
 /// Odds ratio with the Wald (Woolf) interval on the log scale, with the zero-cell rule.
+///
+/// # Formula
+/// `OR = a d / (b c)`, `se(log OR) = sqrt(1/a + 1/b + 1/c + 1/d)` (Woolf).
+///
+/// # Errors
+/// As [`risk_ratio`].
 pub fn odds_ratio(
     t: &TwoByTwo,
     conf_level: f64,
@@ -211,6 +232,12 @@ pub fn odds_ratio(
 }
 
 /// Risk difference (exposed - unexposed) with the Wald interval, with the zero-cell rule.
+///
+/// # Formula
+/// `RD = p1 - p0`, `se = sqrt(p1 (1 - p1) / n1 + p0 (1 - p0) / n0)`, `p1 = a / n1`, `p0 = c / n0`.
+///
+/// # Errors
+/// As [`risk_ratio`].
 pub fn risk_difference(
     t: &TwoByTwo,
     conf_level: f64,
@@ -281,6 +308,9 @@ fn log_interval(est: f64, se: f64, z: f64) -> Estimate {
 /// MLE, without their N/(N-1) factor), is at most `qnorm(1 - alpha/2)^2`. Same interval as
 /// `PropCIs::koopman` / `epiR`'s score interval (closed-form cubic); found here by bisection to
 /// machine precision. Limits are 0 and infinity when no events on one side.
+///
+/// # Errors
+/// As [`risk_ratio`].
 pub fn koopman_interval(t: &TwoByTwo, conf_level: f64) -> Result<(f64, f64), StatsError> {
     t.check()?;
     check_level(conf_level)?;
@@ -442,6 +472,15 @@ pub struct Test {
 
 /// Mantel-Haenszel estimates across strata (raw counts, as `metafor::rma.mh`). A ratio whose
 /// numerator or denominator sum is 0 is NaN.
+///
+/// # Formula
+/// See the private helpers, one per measure: [`MantelHaenszel`] names each estimator and its
+/// variance (Greenland-Robins RR, Robins-Breslow-Greenland OR, Sato RD, CMH, Breslow-Day with
+/// Tarone's correction).
+///
+/// # Errors
+/// [`StatsError::InvalidInput`] for no strata, a negative or non-finite count, or a
+/// `conf_level` outside (0, 1).
 pub fn mantel_haenszel(tables: &[TwoByTwo], conf_level: f64) -> Result<MantelHaenszel, StatsError> {
     check_level(conf_level)?;
     if tables.is_empty() {
@@ -461,17 +500,42 @@ pub fn mantel_haenszel(tables: &[TwoByTwo], conf_level: f64) -> Result<MantelHae
         .filter(|t| t.a + t.b + t.c + t.d > 0.0)
         .collect();
     let z = z_two_sided(conf_level);
-    let nan = Estimate {
-        estimate: f64::NAN,
-        lower: f64::NAN,
-        upper: f64::NAN,
-        se: f64::NAN,
-    };
+    let risk_ratio = mh_risk_ratio(&tabs, z);
+    let odds_ratio = mh_odds_ratio(&tabs, z);
+    let (risk_difference, risk_difference_gr) = mh_risk_difference(&tabs, z);
+    let (cmh_chisq, cmh_p) = cochran_mantel_haenszel(&tabs);
+    let (breslow_day, tarone) = breslow_day_tarone(&tabs, odds_ratio.estimate);
 
-    // Risk ratio (Greenland-Robins).
+    Ok(MantelHaenszel {
+        strata: tabs.len(),
+        risk_ratio,
+        odds_ratio,
+        risk_difference,
+        risk_difference_gr,
+        cmh_chisq,
+        cmh_p,
+        breslow_day,
+        tarone,
+    })
+}
+
+const NAN_ESTIMATE: Estimate = Estimate {
+    estimate: f64::NAN,
+    lower: f64::NAN,
+    upper: f64::NAN,
+    se: f64::NAN,
+};
+
+/// The Mantel-Haenszel risk ratio with the Greenland-Robins (1985) variance of its log.
+///
+/// # Formula
+/// `RR = sum(a n0 / n) / sum(c n1 / n)`,
+/// `var(log RR) = sum(n1 n0 (a + c) / n^2 - a c / n) / (sum(a n0 / n) sum(c n1 / n))`.
+fn mh_risk_ratio(tabs: &[&TwoByTwo], z: f64) -> Estimate {
+    let nan = NAN_ESTIMATE;
     let (mut r, mut s, mut v) = (0.0, 0.0, 0.0);
     let (mut sum_a, mut sum_c) = (0.0, 0.0);
-    for t in &tabs {
+    for t in tabs {
         let (n1, n0) = (t.a + t.b, t.c + t.d);
         let n = n1 + n0;
         r += t.a * (n0 / n);
@@ -480,15 +544,23 @@ pub fn mantel_haenszel(tables: &[TwoByTwo], conf_level: f64) -> Result<MantelHae
         sum_a += t.a;
         sum_c += t.c;
     }
-    let risk_ratio = if sum_a == 0.0 || sum_c == 0.0 {
+    if sum_a == 0.0 || sum_c == 0.0 {
         nan
     } else {
         log_interval(r / s, (v / (r * s)).sqrt(), z)
-    };
+    }
+}
 
-    // Odds ratio (Robins-Breslow-Greenland).
+/// The Mantel-Haenszel odds ratio with the Robins-Breslow-Greenland (1986) variance of its log.
+///
+/// # Formula
+/// `OR = sum(a d / n) / sum(b c / n)`; with `P = (a + d) / n`, `Q = (b + c) / n`, `R = a d / n`,
+/// `S = b c / n`: `var(log OR) = sum(P R) / (2 (sum R)^2) + sum(P S + Q R) / (2 sum R sum S)
+/// + sum(Q S) / (2 (sum S)^2)`.
+fn mh_odds_ratio(tabs: &[&TwoByTwo], z: f64) -> Estimate {
+    let nan = NAN_ESTIMATE;
     let (mut rr, mut ss, mut pr, mut ps_qr, mut qs) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for t in &tabs {
+    for t in tabs {
         let n = t.a + t.b + t.c + t.d;
         let p = t.a / n + t.d / n;
         let q = t.b / n + t.c / n;
@@ -500,16 +572,26 @@ pub fn mantel_haenszel(tables: &[TwoByTwo], conf_level: f64) -> Result<MantelHae
         ps_qr += p * si + q * ri;
         qs += q * si;
     }
-    let odds_ratio = if rr == 0.0 || ss == 0.0 {
+    if rr == 0.0 || ss == 0.0 {
         nan
     } else {
         let se = (0.5 * (pr / (rr * rr) + ps_qr / (rr * ss) + qs / (ss * ss))).sqrt();
         log_interval(rr / ss, se, z)
-    };
+    }
+}
 
-    // Risk difference (Sato).
+/// The Mantel-Haenszel risk difference, with Sato's (1989) standard error and with the
+/// Greenland-Robins (1985) large-strata one.
+///
+/// # Formula
+/// `RD = sum(a n0 / n - c n1 / n) / sum(n1 n0 / n)`; Sato:
+/// `var = (RD sum(c (n1/n)^2 - a (n0/n)^2 + (n1/n)(n0/n)(n0 - n1)/2) + sum(a (n0 - c)/n +
+/// c (n1 - a)/n) / 2) / (sum n1 n0 / n)^2`; Greenland-Robins:
+/// `var = sum(w^2 (p1 q1 / n1 + p0 q0 / n0)) / (sum w)^2`, `w = n1 n0 / n`.
+fn mh_risk_difference(tabs: &[&TwoByTwo], z: f64) -> (Estimate, Estimate) {
+    let nan = NAN_ESTIMATE;
     let (mut num, mut den, mut sa, mut sb) = (0.0, 0.0, 0.0, 0.0);
-    for t in &tabs {
+    for t in tabs {
         let (n1, n0) = (t.a + t.b, t.c + t.d);
         let n = n1 + n0;
         num += t.a * (n0 / n) - t.c * (n1 / n);
@@ -531,13 +613,12 @@ pub fn mantel_haenszel(tables: &[TwoByTwo], conf_level: f64) -> Result<MantelHae
         }
     };
 
-    // Risk difference with the Greenland-Robins large-strata variance.
     let risk_difference_gr = if den == 0.0 {
         nan
     } else {
         let est = risk_difference.estimate;
         let mut v = 0.0;
-        for t in &tabs {
+        for t in tabs {
             let (n1, n0) = (t.a + t.b, t.c + t.d);
             let w = n1 * n0 / (n1 + n0);
             let (p1, p0) = (t.a / n1, t.c / n0);
@@ -552,9 +633,16 @@ pub fn mantel_haenszel(tables: &[TwoByTwo], conf_level: f64) -> Result<MantelHae
         }
     };
 
-    // Cochran-Mantel-Haenszel (no continuity correction).
+    (risk_difference, risk_difference_gr)
+}
+
+/// The Cochran-Mantel-Haenszel test of OR = 1 without continuity correction (df 1).
+///
+/// # Formula
+/// `X^2 = (sum(a - n1 (a + c) / n))^2 / sum(n1 n0 (a + c) (b + d) / (n^2 (n - 1)))`.
+fn cochran_mantel_haenszel(tabs: &[&TwoByTwo]) -> (f64, f64) {
     let (mut dev, mut var) = (0.0, 0.0);
-    for t in &tabs {
+    for t in tabs {
         let (n1, n0) = (t.a + t.b, t.c + t.d);
         let n = n1 + n0;
         let xt = t.a + t.c;
@@ -564,16 +652,18 @@ pub fn mantel_haenszel(tables: &[TwoByTwo], conf_level: f64) -> Result<MantelHae
             var += (n1 / n) * (n0 / n) * (xt * (yt / (n - 1.0)));
         }
     }
-    let (cmh_chisq, cmh_p) = if var > 0.0 {
+    if var > 0.0 {
         let x = dev * dev / var;
         (x, pchisq_upper(x, 1.0))
     } else {
         (f64::NAN, f64::NAN)
-    };
+    }
+}
 
-    // Breslow-Day and Tarone, at the MH odds ratio.
-    let psi = odds_ratio.estimate;
-    let (breslow_day, tarone) = if psi.is_nan() {
+/// The Breslow-Day test of a common odds ratio at the MH odds ratio `psi`, and Tarone's (1985)
+/// correction, over strata with a positive expected count and both margins non-zero.
+fn breslow_day_tarone(tabs: &[&TwoByTwo], psi: f64) -> (Test, Test) {
+    if psi.is_nan() {
         let t = Test {
             chisq: f64::NAN,
             df: 0,
@@ -582,7 +672,7 @@ pub fn mantel_haenszel(tables: &[TwoByTwo], conf_level: f64) -> Result<MantelHae
         (t, t)
     } else {
         let (mut bd, mut sum_dev, mut sum_var, mut k_pos) = (0.0, 0.0, 0.0, 0usize);
-        for t in &tabs {
+        for t in tabs {
             let (n1, n0) = (t.a + t.b, t.c + t.d);
             let n = n1 + n0;
             let xt = t.a + t.c;
@@ -628,19 +718,7 @@ pub fn mantel_haenszel(tables: &[TwoByTwo], conf_level: f64) -> Result<MantelHae
                 p: p(ta),
             },
         )
-    };
-
-    Ok(MantelHaenszel {
-        strata: tabs.len(),
-        risk_ratio,
-        odds_ratio,
-        risk_difference,
-        risk_difference_gr,
-        cmh_chisq,
-        cmh_p,
-        breslow_day,
-        tarone,
-    })
+    }
 }
 
 /// Two-sided Wald p-value for an estimate on its analysis scale (log for ratios).
