@@ -89,26 +89,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .strata
         .as_deref()
         .map(|s| frame.group(s).expect("strata read"));
-    let empty = TwoByTwo {
-        a: 0.0,
-        b: 0.0,
-        c: 0.0,
-        d: 0.0,
-    };
-    let mut crude = empty;
+    let (crude, per) = count_tables(
+        exposure,
+        outcome,
+        strata.map(|s| (&s.codes[..], s.levels.len())),
+    );
     let levels: Vec<String> = strata.map(|s| s.levels.clone()).unwrap_or_default();
-    let mut per = vec![empty; levels.len()];
-    for i in 0..n {
-        let s = strata.map(|s| s.codes[i] as usize);
-        for t in std::iter::once(&mut crude).chain(s.map(|s| &mut per[s])) {
-            match (exposure[i], outcome[i]) {
-                (true, true) => t.a += 1.0,
-                (true, false) => t.b += 1.0,
-                (false, true) => t.c += 1.0,
-                (false, false) => t.d += 1.0,
-            }
-        }
-    }
     let crude_m = table_measures(&crude, args.conf_level)
         .with_context(|| format!("{file}: columns `{}` x `{}`", args.exposure, args.outcome))?;
     let (strata_json, mh) = if strata.is_some() {
@@ -152,6 +138,49 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string(&out)?);
         return Ok(());
     }
+    print!(
+        "{}",
+        text_summary(&crude_m, mh.as_ref(), n_omitted, args.conf_level)
+    );
+    Ok(())
+}
+
+/// The crude 2x2 table of outcome by exposure and, with strata (codes and their number), one
+/// table per stratum.
+fn count_tables(
+    exposure: &[bool],
+    outcome: &[bool],
+    strata: Option<(&[u32], usize)>,
+) -> (TwoByTwo, Vec<TwoByTwo>) {
+    let empty = TwoByTwo {
+        a: 0.0,
+        b: 0.0,
+        c: 0.0,
+        d: 0.0,
+    };
+    let mut crude = empty;
+    let mut per = vec![empty; strata.map_or(0, |(_, k)| k)];
+    for i in 0..exposure.len() {
+        let s = strata.map(|(codes, _)| codes[i] as usize);
+        for t in std::iter::once(&mut crude).chain(s.map(|s| &mut per[s])) {
+            match (exposure[i], outcome[i]) {
+                (true, true) => t.a += 1.0,
+                (true, false) => t.b += 1.0,
+                (false, true) => t.c += 1.0,
+                (false, false) => t.d += 1.0,
+            }
+        }
+    }
+    (crude, per)
+}
+
+/// The plain-text answer: counts, the measures table, the NNT and the stratified tests.
+fn text_summary(
+    crude_m: &TableMeasures,
+    mh: Option<&MantelHaenszel>,
+    n_omitted: usize,
+    conf_level: f64,
+) -> String {
     let mut s = String::new();
     if n_omitted > 0 {
         s.push_str(&format!("{n_omitted} rows omitted (missing values)\n"));
@@ -169,7 +198,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if crude_m.correction != dicohort::stats::twobytwo::ZeroCellCorrection::None {
         s.push_str("A cell is zero: 0.5 added to every cell for RR, RD and OR (Haldane).\n");
     }
-    let pct = format!("{}%", args.conf_level * 100.0);
+    let pct = format!("{}%", conf_level * 100.0);
     let header = ["measure", "estimate", "lower", "upper", "interval"];
     let row = |name: &str, e: &Estimate, how: &str| {
         [
@@ -186,7 +215,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         row("risk difference", &crude_m.risk_difference, "Wald"),
         row("odds ratio", &crude_m.odds_ratio, "Wald (log)"),
     ];
-    if let Some(m) = &mh {
+    if let Some(m) = mh {
         rows.push(row("MH risk ratio", &m.risk_ratio, "Greenland-Robins"));
         rows.push(row("MH risk difference", &m.risk_difference, "Sato"));
         rows.push(row(
@@ -224,7 +253,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             fmt(nnt.upper)
         ));
     }
-    if let Some(m) = &mh {
+    if let Some(m) = mh {
         let test = |name: &str, t: &Test| {
             format!(
                 "{name}: chisq = {} on {} df, p = {}\n",
@@ -241,6 +270,5 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         s.push_str(&test("Breslow-Day", &m.breslow_day));
         s.push_str(&test("Breslow-Day (Tarone)", &m.tarone));
     }
-    print!("{s}");
-    Ok(())
+    s
 }

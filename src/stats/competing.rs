@@ -41,25 +41,14 @@ pub struct CompetingFit {
     pub conf_level: f64,
 }
 
-/// Aalen-Johansen cumulative incidence. `cause[i]` is 0 for a censored row and `1..=n_causes`
-/// for the event that ended follow-up (e.g. 1 = death, 2 = discharge alive). Weights are case
-/// weights (weighted hazards; the jackknife uses `sum (w U)^2` as R).
-///
-/// # Formula
-/// With `S(t-)` the all-cause Kaplan-Meier survival just before `t`, `n(t)` at risk and
-/// `d_k(t)` events of cause `k`: `F_k(t) = sum_{s <= t} S(s-) d_k(s) / n(s)`; the standard error
-/// is the infinitesimal jackknife of `F_k` (R `survfit` with a factor status).
-///
-/// # Errors
-/// [`StatsError::InvalidInput`] for slices of different lengths, bad times or weights,
-/// `n_causes` 0, a cause outside `0..=n_causes`, or a confidence level outside (0, 1).
-pub fn aalen_johansen(
+/// The checks of [`aalen_johansen`]'s input.
+fn check_inputs(
     time: &[f64],
     cause: &[u32],
     n_causes: usize,
     weights: Option<&[f64]>,
     opts: &KmOptions,
-) -> Result<CompetingFit, StatsError> {
+) -> Result<(), StatsError> {
     validate(time, cause.len(), weights)?;
     if n_causes == 0 {
         return Err(StatsError::InvalidInput(
@@ -82,6 +71,29 @@ pub fn aalen_johansen(
             opts.conf_level
         )));
     }
+    Ok(())
+}
+
+/// Aalen-Johansen cumulative incidence. `cause[i]` is 0 for a censored row and `1..=n_causes`
+/// for the event that ended follow-up (e.g. 1 = death, 2 = discharge alive). Weights are case
+/// weights (weighted hazards; the jackknife uses `sum (w U)^2` as R).
+///
+/// # Formula
+/// With `S(t-)` the all-cause Kaplan-Meier survival just before `t`, `n(t)` at risk and
+/// `d_k(t)` events of cause `k`: `F_k(t) = sum_{s <= t} S(s-) d_k(s) / n(s)`; the standard error
+/// is the infinitesimal jackknife of `F_k` (R `survfit` with a factor status).
+///
+/// # Errors
+/// [`StatsError::InvalidInput`] for slices of different lengths, bad times or weights,
+/// `n_causes` 0, a cause outside `0..=n_causes`, or a confidence level outside (0, 1).
+pub fn aalen_johansen(
+    time: &[f64],
+    cause: &[u32],
+    n_causes: usize,
+    weights: Option<&[f64]>,
+    opts: &KmOptions,
+) -> Result<CompetingFit, StatsError> {
+    check_inputs(time, cause, n_causes, weights, opts)?;
     let sorted = sorted_rows(time, opts.timefix, |i| i as u32, 1, |_| 0);
     let order = &sorted.aux;
     let k = n_causes;
@@ -117,6 +129,9 @@ pub fn aalen_johansen(
         conf_level: opts.conf_level,
     };
 
+    // One pass over the rows in time order. The running sums of the infinitesimal jackknife
+    // (`b`, `sc2`, `sca`, `sa2`) and the estimates they depend on are updated together at each
+    // time, so the pass stays one function (long on purpose) rather than scattering that state.
     let mut s = 1.0; // P(event-free)
     let mut f = vec![0.0; k]; // cumulative incidences
     let mut g = 0.0; // sum d / (n (n - d))

@@ -16,7 +16,9 @@ use serde::Serialize;
 
 use super::dist::pchisq_upper;
 use super::km::Counting;
-use super::survtime::{few_distinct_times, sorted_rows, validate, validate_labels, FEW_DISTINCT};
+use super::survtime::{
+    few_distinct_times, sorted_rows, validate, validate_labels, TimeRanks, FEW_DISTINCT,
+};
 use super::StatsError;
 
 /// Result of [`survdiff`]. Vectors are indexed by group id.
@@ -105,9 +107,6 @@ pub fn survdiff_using(
         var: vec![0.0; k * k],
         risk: vec![0.0; k],
     };
-    let mut at_time = vec![0.0f64; k];
-    let mut dead_g = vec![0.0f64; k];
-    let mut touched: Vec<usize> = Vec::with_capacity(k);
     let fast = if counting == Counting::Sort {
         None
     } else {
@@ -115,106 +114,9 @@ pub fn survdiff_using(
             // counts per (stratum, time, group): at most 2^22 cells (32 MB)
             .filter(|tr| ns.saturating_mul(tr.times.len()).saturating_mul(k) <= 1 << 22)
     };
-    if let Some(tr) = fast {
-        // counts per (stratum, time, group) in one pass over the rows
-        let m = tr.times.len();
-        let mut cnt = vec![0u32; ns * m * k];
-        let mut dead = vec![0u32; ns * m * k];
-        for i in 0..n {
-            let s = strata.map_or(0, |s| s[i] as usize);
-            let cell = (s * m + tr.rank[i] as usize) * k + group[i] as usize;
-            cnt[cell] += 1;
-            dead[cell] += u32::from(event[i]);
-        }
-        for s in 0..ns {
-            let block = &cnt[s * m * k..(s + 1) * m * k];
-            acc.risk.iter_mut().for_each(|r| *r = 0.0);
-            for (c, &x) in block.iter().enumerate() {
-                acc.risk[c % k] += f64::from(x);
-            }
-            let mut state = Stratum {
-                nrisk: acc.risk.iter().sum(),
-                km: 1.0,
-            };
-            for r in 0..m {
-                touched.clear();
-                let (mut deaths, mut rows) = (0.0, 0.0);
-                for g in 0..k {
-                    let cell = (s * m + r) * k + g;
-                    if cnt[cell] > 0 {
-                        touched.push(g);
-                        at_time[g] = f64::from(cnt[cell]);
-                        dead_g[g] = f64::from(dead[cell]);
-                        deaths += dead_g[g];
-                        rows += at_time[g];
-                    }
-                }
-                if rows > 0.0 {
-                    acc.step(
-                        &mut state,
-                        &mut at_time,
-                        &mut dead_g,
-                        &touched,
-                        deaths,
-                        rows,
-                    );
-                }
-            }
-        }
-    } else {
-        // carry (stratum, group, event) through the sort: the pass below then reads in order
-        if ns.saturating_mul(k) > (u32::MAX >> 1) as usize {
-            return Err(StatsError::InvalidInput(format!(
-                "{ns} strata x {k} groups is too many"
-            )));
-        }
-        let sorted = sorted_rows(
-            time,
-            true,
-            |i| {
-                let s = strata.map_or(0, |s| s[i]);
-                ((s * k as u32 + group[i]) << 1) | u32::from(event[i])
-            },
-            ns,
-            |a| (a >> 1) as usize / k,
-        );
-        let offsets = &sorted.offsets;
-        for s in 0..ns {
-            let aux = &sorted.aux[offsets[s]..offsets[s + 1]];
-            let ts = &sorted.time[offsets[s]..offsets[s + 1]];
-            if aux.is_empty() {
-                continue;
-            }
-            acc.risk.iter_mut().for_each(|r| *r = 0.0);
-            for &a in aux {
-                acc.risk[(a >> 1) as usize % k] += 1.0;
-            }
-            let mut state = Stratum {
-                nrisk: aux.len() as f64,
-                km: 1.0,
-            };
-            let mut j = 0;
-            while j < aux.len() {
-                let t = ts[j];
-                let mut deaths = 0.0;
-                let mut m = 0.0;
-                touched.clear();
-                while j < aux.len() && ts[j] == t {
-                    let g = (aux[j] >> 1) as usize % k;
-                    if at_time[g] == 0.0 {
-                        touched.push(g);
-                    }
-                    at_time[g] += 1.0;
-                    if aux[j] & 1 == 1 {
-                        dead_g[g] += 1.0;
-                        deaths += 1.0;
-                    }
-                    m += 1.0;
-                    j += 1;
-                }
-                acc.step(&mut state, &mut at_time, &mut dead_g, &touched, deaths, m);
-            }
-        }
+    match fast {
+        Some(tr) => accumulate_counted(&mut acc, &tr, event, group, strata, ns),
+        None => accumulate_sorted(&mut acc, time, event, group, strata, ns)?,
     }
     let Accum {
         observed,
@@ -223,6 +125,164 @@ pub fn survdiff_using(
         ..
     } = acc;
 
+    let (chisq, df) = chi_square(&observed, &expected, &var, k)?;
+    let p = if df == 0 {
+        f64::NAN
+    } else {
+        pchisq_upper(chisq, df as f64)
+    };
+    Ok(LogRank {
+        n: n_per,
+        observed,
+        expected,
+        variance: var,
+        chisq,
+        df,
+        p,
+        rho,
+    })
+}
+
+/// Few distinct times: counts per (stratum, time, group) in one pass over the rows, then the
+/// time points in order.
+fn accumulate_counted(
+    acc: &mut Accum,
+    tr: &TimeRanks,
+    event: &[bool],
+    group: &[u32],
+    strata: Option<&[u32]>,
+    ns: usize,
+) {
+    let k = acc.k;
+    let n = event.len();
+    let mut at_time = vec![0.0f64; k];
+    let mut dead_g = vec![0.0f64; k];
+    let mut touched: Vec<usize> = Vec::with_capacity(k);
+    // counts per (stratum, time, group) in one pass over the rows
+    let m = tr.times.len();
+    let mut cnt = vec![0u32; ns * m * k];
+    let mut dead = vec![0u32; ns * m * k];
+    for i in 0..n {
+        let s = strata.map_or(0, |s| s[i] as usize);
+        let cell = (s * m + tr.rank[i] as usize) * k + group[i] as usize;
+        cnt[cell] += 1;
+        dead[cell] += u32::from(event[i]);
+    }
+    for s in 0..ns {
+        let block = &cnt[s * m * k..(s + 1) * m * k];
+        acc.risk.iter_mut().for_each(|r| *r = 0.0);
+        for (c, &x) in block.iter().enumerate() {
+            acc.risk[c % k] += f64::from(x);
+        }
+        let mut state = Stratum {
+            nrisk: acc.risk.iter().sum(),
+            km: 1.0,
+        };
+        for r in 0..m {
+            touched.clear();
+            let (mut deaths, mut rows) = (0.0, 0.0);
+            for g in 0..k {
+                let cell = (s * m + r) * k + g;
+                if cnt[cell] > 0 {
+                    touched.push(g);
+                    at_time[g] = f64::from(cnt[cell]);
+                    dead_g[g] = f64::from(dead[cell]);
+                    deaths += dead_g[g];
+                    rows += at_time[g];
+                }
+            }
+            if rows > 0.0 {
+                acc.step(
+                    &mut state,
+                    &mut at_time,
+                    &mut dead_g,
+                    &touched,
+                    deaths,
+                    rows,
+                );
+            }
+        }
+    }
+}
+
+/// Otherwise: sort once, carrying (stratum, group, event) through the sort, and read the rows in
+/// time order per stratum.
+fn accumulate_sorted(
+    acc: &mut Accum,
+    time: &[f64],
+    event: &[bool],
+    group: &[u32],
+    strata: Option<&[u32]>,
+    ns: usize,
+) -> Result<(), StatsError> {
+    let k = acc.k;
+    let mut at_time = vec![0.0f64; k];
+    let mut dead_g = vec![0.0f64; k];
+    let mut touched: Vec<usize> = Vec::with_capacity(k);
+    // carry (stratum, group, event) through the sort: the pass below then reads in order
+    if ns.saturating_mul(k) > (u32::MAX >> 1) as usize {
+        return Err(StatsError::InvalidInput(format!(
+            "{ns} strata x {k} groups is too many"
+        )));
+    }
+    let sorted = sorted_rows(
+        time,
+        true,
+        |i| {
+            let s = strata.map_or(0, |s| s[i]);
+            ((s * k as u32 + group[i]) << 1) | u32::from(event[i])
+        },
+        ns,
+        |a| (a >> 1) as usize / k,
+    );
+    let offsets = &sorted.offsets;
+    for s in 0..ns {
+        let aux = &sorted.aux[offsets[s]..offsets[s + 1]];
+        let ts = &sorted.time[offsets[s]..offsets[s + 1]];
+        if aux.is_empty() {
+            continue;
+        }
+        acc.risk.iter_mut().for_each(|r| *r = 0.0);
+        for &a in aux {
+            acc.risk[(a >> 1) as usize % k] += 1.0;
+        }
+        let mut state = Stratum {
+            nrisk: aux.len() as f64,
+            km: 1.0,
+        };
+        let mut j = 0;
+        while j < aux.len() {
+            let t = ts[j];
+            let mut deaths = 0.0;
+            let mut m = 0.0;
+            touched.clear();
+            while j < aux.len() && ts[j] == t {
+                let g = (aux[j] >> 1) as usize % k;
+                if at_time[g] == 0.0 {
+                    touched.push(g);
+                }
+                at_time[g] += 1.0;
+                if aux[j] & 1 == 1 {
+                    dead_g[g] += 1.0;
+                    deaths += 1.0;
+                }
+                m += 1.0;
+                j += 1;
+            }
+            acc.step(&mut state, &mut at_time, &mut dead_g, &touched, deaths, m);
+        }
+    }
+    Ok(())
+}
+
+/// The log-rank statistic `(O - E)' V^- (O - E)` over the groups with positive expected count
+/// (the first of them dropped, as `survdiff`), and its degrees of freedom.
+fn chi_square(
+    observed: &[f64],
+    expected: &[f64],
+    var: &[f64],
+    k: usize,
+) -> Result<(f64, usize), StatsError> {
     let keep: Vec<usize> = (0..k).filter(|&g| expected[g] > 0.0).collect();
     let df = keep.len().saturating_sub(1);
     let chisq = if keep.len() < 2 {
@@ -241,21 +301,7 @@ pub fn survdiff_using(
         let x = solve(&mut a, b.clone(), p)?;
         x.iter().zip(&b).map(|(x, b)| x * b).sum()
     };
-    let p = if df == 0 {
-        f64::NAN
-    } else {
-        pchisq_upper(chisq, df as f64)
-    };
-    Ok(LogRank {
-        n: n_per,
-        observed,
-        expected,
-        variance: var,
-        chisq,
-        df,
-        p,
-        rho,
-    })
+    Ok((chisq, df))
 }
 
 /// Sums over all strata (survdiff2.c's `obs`, `exp`, `var`) and the current risk set by group.
