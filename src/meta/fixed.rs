@@ -1,11 +1,11 @@
 //! Fixed-effect pooling of 2x2 tables: inverse variance (`rma(method = "FE")`), Mantel-Haenszel
 //! (`rma.mh`) and Peto (`rma.peto`).
 
-use super::dist;
 use super::effect::{escalc, Measure, Table2x2, ZeroCellRule};
 use super::heterogeneity::i2_h2_from_q;
 use super::random::rma_uni;
 use super::{MetaError, Method, Pooled, Test};
+use crate::stats::dist;
 
 /// Inverse-variance fixed-effect model: metafor `rma(yi, vi, method = "FE")`.
 pub fn fixed_effect(yi: &[f64], vi: &[f64], level: f64) -> Result<Pooled, MetaError> {

@@ -5,9 +5,9 @@
 //! interval as `predict.rma`, leave-one-out as `leave1out`, and subgroup analysis with the test
 //! of subgroup differences.
 //!
-//! Plain structs in and out; nothing here imports a layer above `schema`.
+//! Plain structs in and out; the only import from another layer is `stats::dist` (quantiles
+//! and tail probabilities).
 
-mod dist;
 pub mod effect;
 pub mod fixed;
 pub mod heterogeneity;
@@ -17,6 +17,8 @@ pub mod roots;
 pub mod subgroup;
 
 use serde::Serialize;
+
+use crate::stats::dist;
 
 pub use effect::{escalc, AddTo, EffectSizes, Measure, Table2x2, ZeroCellRule};
 pub use fixed::{fixed_effect, mantel_haenszel, peto};

@@ -10,9 +10,9 @@
 
 use serde::Serialize;
 
-use super::dist;
 use super::effect::{Measure, Table2x2};
 use super::{meta_analysis, MetaAnalysis, MetaError, MetaOptions};
+use crate::stats::dist;
 
 /// One subgroup's analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -3,6 +3,11 @@
 //! model). Patients are generated in parallel chunks, each from its own random stream, and
 //! written in order, so the bytes do not depend on the thread count.
 //!
+//! The simulator computes nothing the rest of the crate computes: the effect modifier (day-1
+//! JAAM) is scored by `score::jaam`, and the marginal truth is fitted by `stats::cox::coxph`
+//! (the only memory that grows with the number of patients: two 17-byte rows per landmark
+//! patient, held while the truth is fitted).
+//!
 //! [`default_registry`] is the embedded registry `dicohort analyze` uses without arguments:
 //! 3,000 patients, seed 2011, produced by the same writer and loaded by the same canonical
 //! loader as `dicohort simulate` + `load_cohort`, so both paths give the same `Cohort`.
@@ -20,6 +25,9 @@ use serde::Serialize;
 
 use crate::load::{load_canonical, Input, LoadOptions};
 use crate::schema::Cohort;
+use crate::score::jaam::JAAM_DIC;
+use crate::score::Dx;
+use crate::stats::cox::{coxph, CoxData, CoxOptions};
 
 pub use model::{simulate_patient, SimParams, SimPatient, DRUGS, SITES};
 
@@ -121,53 +129,60 @@ impl Counterfactual {
         self.exits[g][0].iter().sum()
     }
 
-    /// Cox hazard ratio of arm 1 vs arm 0 in group `g` (Efron ties, as `survival::coxph`),
-    /// by Newton-Raphson on the one-covariate partial likelihood from the daily counts; `None`
-    /// without deaths in an arm.
+    /// Cox hazard ratio of arm 1 vs arm 0 in group `g`: `stats::cox::coxph` (Efron ties, as
+    /// `survival::coxph`) on the group's pooled potential outcomes, one row per patient and arm
+    /// (time since the landmark, death, arm), expanded from the daily counts. `None` without
+    /// deaths in an arm (or if the fit fails); exactly 1 when both arms' outcomes coincide (no
+    /// effect in the group: the partial-likelihood score vanishes at beta = 0, where the fit
+    /// would stop one rounding error away).
+    ///
+    /// Memory: the expansion holds two rows (17 bytes each) per landmark patient of the group,
+    /// for the duration of the fit; everything else of the simulation is streamed.
     pub fn cox_hr(&self, g: usize) -> Option<f64> {
         let (d, x) = (&self.deaths[g], &self.exits[g]);
         if d[0].iter().sum::<u64>() == 0 || d[1].iter().sum::<u64>() == 0 {
             return None;
         }
-        let mut beta = 0.0f64;
-        for _ in 0..50 {
-            let eb = beta.exp();
-            let (mut u, mut info) = (0.0, 0.0);
-            let mut r = [
-                x[0].iter().sum::<u64>() as f64,
-                x[1].iter().sum::<u64>() as f64,
-            ];
+        if d[0] == d[1] && x[0] == x[1] {
+            return Some(1.0);
+        }
+        let n = (self.n(g) * 2) as usize;
+        let (mut stop, mut event, mut arm) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for a in 0..2 {
             for k in 0..CF_TIMES {
-                let (d0, d1) = (d[0][k] as f64, d[1][k] as f64);
-                let dd = d0 + d1;
-                u += d1;
-                let m = dd as u64;
-                for j in 0..m {
-                    let f = j as f64 / dd;
-                    let a1 = (r[1] - f * d1) * eb;
-                    let a0 = r[0] - f * d0;
-                    let pr = a1 / (a1 + a0);
-                    u -= pr;
-                    info += pr * (1.0 - pr);
+                let t = (k + 1) as f64;
+                for i in 0..x[a][k] {
+                    stop.push(t);
+                    event.push(i < d[a][k]);
+                    arm.push(a as f64);
                 }
-                r[0] -= x[0][k] as f64;
-                r[1] -= x[1][k] as f64;
-            }
-            let step = u / info;
-            beta += step;
-            if step.abs() < 1e-12 {
-                break;
             }
         }
-        Some(beta.exp())
+        let x = [arm];
+        let data = CoxData {
+            start: None,
+            stop: &stop,
+            event: &event,
+            x: &x,
+            strata: None,
+            weights: None,
+            cluster: None,
+        };
+        let fit = coxph(&data, &CoxOptions::default()).ok()?;
+        Some(fit.coef[0].exp())
     }
 }
 
 impl TruthCounts {
     fn add(&mut self, params: &SimParams, p: &SimPatient) {
+        let decided = dic_decided_in_data(p);
         if let Some(arms) = model::counterfactual_landmark(params, p) {
             self.counterfactual.add(usize::from(!p.dic), &arms);
-            if let Some(dic) = dic_decided_in_data(p) {
+            if let Some(dic) = decided {
                 self.counterfactual.add(2 + usize::from(!dic), &arms);
             }
         }
@@ -197,10 +212,7 @@ impl TruthCounts {
         }
         if p.days[0][model::col::FDP].is_nan() {
             self.day1_fdp_missing += 1;
-            let without = p.jaam_day1 - model::fdp_points(p.days_true[0][model::col::FDP]);
-            if without < 4 && without + 3 >= 4 {
-                self.day1_dic_indeterminate_in_data += 1;
-            }
+            self.day1_dic_indeterminate_in_data += u64::from(decided.is_none());
         }
     }
 
@@ -230,21 +242,13 @@ impl TruthCounts {
     }
 }
 
-/// JAAM DIC on day 1 as decidable from the written values: `None` when the unrecorded FDP
-/// could change it (lower bound < 4 <= upper bound).
+/// JAAM DIC on day 1 as decidable from the written values (scored by the score layer): `None`
+/// when the unrecorded FDP could change it (lower bound < 4 <= upper bound).
 pub fn dic_decided_in_data(p: &SimPatient) -> Option<bool> {
-    let lo = p.jaam_lo_day1;
-    let hi = if p.days[0][model::col::FDP].is_nan() {
-        lo + 3
-    } else {
-        lo
-    };
-    if lo >= 4 {
-        Some(true)
-    } else if hi < 4 {
-        Some(false)
-    } else {
-        None
+    match model::jaam_first_day(&p.days[0]).dx_at_least(JAAM_DIC) {
+        Dx::Positive => Some(true),
+        Dx::Negative => Some(false),
+        Dx::Indeterminate => None,
     }
 }
 

@@ -11,10 +11,10 @@ fn allowed(layer: &str) -> &'static [&'static str] {
     match layer {
         "schema" => &[],
         "load" => &["schema"],
-        "simulate" => &["schema", "load"],
+        "simulate" => &["schema", "load", "score", "stats"],
         "score" => &["schema"],
         "stats" => &["schema"],
-        "meta" => &[],
+        "meta" => &["stats"],
         "cohort" => &["schema", "score", "stats"],
         "plot" => &["schema", "meta"],
         "report" => &["schema", "cohort", "plot"],
