@@ -10,6 +10,7 @@ pub mod table;
 
 mod canonical;
 mod csv;
+pub mod mimic;
 pub mod source;
 pub mod spec;
 pub mod validate;

@@ -12,6 +12,7 @@
 //! 3,000 patients, seed 2011, produced by the same writer and loaded by the same canonical
 //! loader as `dicohort simulate` + `load_cohort`, so both paths give the same `Cohort`.
 
+pub mod mimic;
 pub mod model;
 pub mod rng;
 pub mod wide;
@@ -38,6 +39,34 @@ pub enum SimFormat {
     Canonical,
     /// `registry_wide.csv`: one row per patient, labs on days 1, 3 and 7 in registry units.
     RegistryWide,
+    /// A MIMIC-IV-shaped folder (`hosp/*.csv.gz`, `icu/*.csv.gz`; see [`mimic`]).
+    MimicIv,
+}
+
+impl SimFormat {
+    /// The data files written, relative to the output folder.
+    pub fn files(self) -> Vec<String> {
+        match self {
+            SimFormat::Canonical => vec![
+                "patients.csv".into(),
+                "days.csv".into(),
+                "treatments.csv".into(),
+            ],
+            SimFormat::RegistryWide => vec!["registry_wide.csv".into()],
+            SimFormat::MimicIv => mimic::TABLES
+                .iter()
+                .map(|t| format!("{t}.csv.gz"))
+                .collect(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            SimFormat::Canonical => "canonical",
+            SimFormat::RegistryWide => "registry-wide",
+            SimFormat::MimicIv => "mimic-iv",
+        }
+    }
 }
 
 /// Errors of the simulator.
@@ -322,10 +351,7 @@ fn truth(params: &SimParams, format: SimFormat, counts: TruthCounts, files: Vec<
         generator: format!("dicohort {} simulate", env!("CARGO_PKG_VERSION")),
         seed: params.seed,
         n_patients: params.n_patients,
-        format: match format {
-            SimFormat::Canonical => "canonical".into(),
-            SimFormat::RegistryWide => "registry-wide".into(),
-        },
+        format: format.name().into(),
         true_hazard_ratio: TrueHazardRatios {
             dic: params.hr_dic,
             non_dic: params.hr_non_dic,
@@ -366,9 +392,9 @@ fn truth(params: &SimParams, format: SimFormat, counts: TruthCounts, files: Vec<
     }
 }
 
-/// One patient's rendered rows.
+/// One patient's rendered rows: one buffer per data file, then `truth_patients.csv`'s row.
 struct Rendered {
-    files: [Vec<u8>; 4],
+    files: Vec<Vec<u8>>,
     counts: TruthCounts,
 }
 
@@ -381,15 +407,19 @@ fn render_chunk(
     idx.par_iter()
         .map(|&i| {
             let p = simulate_patient(params, i);
-            let mut files: [Vec<u8>; 4] = Default::default();
+            let n = format.files().len();
+            let mut files: Vec<Vec<u8>> = vec![Vec::new(); n + 1];
             match format {
                 SimFormat::Canonical => {
-                    let [a, b, c, _] = &mut files;
+                    let [a, b, c, _] = &mut files[..] else {
+                        unreachable!("three data files")
+                    };
                     write_canonical_rows(&p, a, b, c);
                 }
                 SimFormat::RegistryWide => wide::write_row(&p, &mut files[0]),
+                SimFormat::MimicIv => mimic::write_patient(params, &p, &mut files[..n]),
             }
-            write_truth_row(&p, &mut files[3]);
+            write_truth_row(&p, &mut files[n]);
             let mut counts = TruthCounts::default();
             counts.add(params, &p);
             Rendered { files, counts }
@@ -397,13 +427,13 @@ fn render_chunk(
         .collect()
 }
 
-/// Writes the simulated registry to the given writers (the first one to three data files and
-/// `truth_patients.csv`); returns the realised counts.
-pub fn write_registry<W: Write>(
+/// Writes the simulated registry to the given writers (one per file of [`SimFormat::files`])
+/// and `truth_patients.csv`; returns the realised counts.
+pub fn write_registry<W: Write, T: Write>(
     params: &SimParams,
     format: SimFormat,
     data: &mut [W],
-    truth_patients: &mut W,
+    truth_patients: &mut T,
 ) -> std::io::Result<TruthCounts> {
     match format {
         SimFormat::Canonical => {
@@ -416,6 +446,16 @@ pub fn write_registry<W: Write>(
                 .write_all(canonical_header(crate::load::TableKind::Treatments, &[]).as_bytes())?;
         }
         SimFormat::RegistryWide => data[0].write_all(wide::header().as_bytes())?,
+        SimFormat::MimicIv => {
+            for (w, h) in data.iter_mut().zip(mimic::HEADERS) {
+                w.write_all(h.as_bytes())?;
+                w.write_all(b"\n")?;
+            }
+            let (mut lab, mut items) = (Vec::new(), Vec::new());
+            mimic::write_dictionaries(&mut lab, &mut items);
+            data[10].write_all(&lab)?;
+            data[11].write_all(&items)?;
+        }
     }
     truth_patients.write_all(
         b"patient_id,site_id,dic_day1,jaam_day1,planned_start_day,treatment_start_day\n",
@@ -425,10 +465,11 @@ pub fn write_registry<W: Write>(
     while start < params.n_patients {
         let end = (start + CHUNK).min(params.n_patients);
         for r in render_chunk(params, format, start..end) {
-            for (w, bytes) in data.iter_mut().zip(&r.files) {
+            let (rows, truth_row) = r.files.split_at(r.files.len() - 1);
+            for (w, bytes) in data.iter_mut().zip(rows) {
                 w.write_all(bytes)?;
             }
-            truth_patients.write_all(&r.files[3])?;
+            truth_patients.write_all(&truth_row[0])?;
             counts.merge(&r.counts);
         }
         start = end;
@@ -449,13 +490,13 @@ pub fn simulate_to_dir(
         message: e.to_string(),
     };
     std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
-    let names: Vec<&str> = match format {
-        SimFormat::Canonical => vec!["patients.csv", "days.csv", "treatments.csv"],
-        SimFormat::RegistryWide => vec!["registry_wide.csv"],
-    };
+    let names = format.files();
     let mut writers = Vec::new();
     for n in &names {
         let p = out.join(n);
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        }
         writers.push(BufWriter::with_capacity(
             1 << 20,
             File::create(&p).map_err(|e| io(&p, e))?,
@@ -463,12 +504,29 @@ pub fn simulate_to_dir(
     }
     let tp = out.join("truth_patients.csv");
     let mut tw = BufWriter::new(File::create(&tp).map_err(|e| io(&tp, e))?);
-    let counts = write_registry(params, format, &mut writers, &mut tw).map_err(|e| io(out, e))?;
-    for w in writers.iter_mut() {
-        w.flush().map_err(|e| io(out, e))?;
-    }
+    let counts = if format == SimFormat::MimicIv {
+        // gzip level 1: the MIMIC-IV tables are large; speed matters more than size here.
+        let mut gz: Vec<_> = writers
+            .into_iter()
+            .map(|w| flate2::write::GzEncoder::new(w, flate2::Compression::new(1)))
+            .collect();
+        let counts = write_registry(params, format, &mut gz, &mut tw).map_err(|e| io(out, e))?;
+        for g in gz {
+            g.finish()
+                .and_then(|mut w| w.flush())
+                .map_err(|e| io(out, e))?;
+        }
+        counts
+    } else {
+        let counts =
+            write_registry(params, format, &mut writers, &mut tw).map_err(|e| io(out, e))?;
+        for w in writers.iter_mut() {
+            w.flush().map_err(|e| io(out, e))?;
+        }
+        counts
+    };
     tw.flush().map_err(|e| io(&tp, e))?;
-    let mut files: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let mut files: Vec<String> = names;
     files.push("truth_patients.csv".into());
     let t = truth(params, format, counts, files);
     let tj = out.join("truth.json");
