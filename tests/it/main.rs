@@ -12,6 +12,7 @@ mod load_validation;
 mod meta_cli;
 mod meta_edge;
 mod meta_metafor;
+mod mimic_edge;
 mod mimic_roundtrip;
 mod plot_figures;
 mod report_analysis;

@@ -397,3 +397,60 @@ fn fields(line: &str) -> usize {
     }
     n
 }
+
+#[test]
+fn same_bytes_whatever_the_thread_count() {
+    // The simulated tables (rayon) and the imported cohort (polars' thread pool) do not depend
+    // on the number of threads.
+    let params = SimParams::new(150, 9);
+    let rows = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut data: Vec<Vec<u8>> = vec![Vec::new(); SimFormat::MimicIv.files().len()];
+            let mut tp = Vec::new();
+            dicohort::simulate::write_registry(&params, SimFormat::MimicIv, &mut data, &mut tp)
+                .unwrap();
+            (data, tp)
+        })
+    };
+    assert!(
+        rows(1) == rows(3),
+        "simulated MIMIC-IV rows differ by thread count"
+    );
+
+    let exe = env!("CARGO_BIN_EXE_dicohort");
+    let root = tmp("threads");
+    simulate_to_dir(&params, SimFormat::MimicIv, &root.join("mimic")).unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "3"] {
+        let out = root.join(format!("cohort-{threads}"));
+        let st = Command::new(exe)
+            .env("POLARS_MAX_THREADS", threads)
+            .args(["import", "mimic-iv", "--keep-non-sepsis", "--source"])
+            .arg(root.join("mimic"))
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        outputs.push(
+            ["patients.csv", "days.csv", "treatments.csv", "import.json"]
+                .map(|f| std::fs::read(out.join(f)).unwrap()),
+        );
+    }
+    for (f, (a, b)) in ["patients.csv", "days.csv", "treatments.csv", "import.json"]
+        .iter()
+        .zip(outputs[0].iter().zip(&outputs[1]))
+    {
+        // import.json names its source folder, the same for both runs.
+        assert!(a == b, "{f} differs between 1 and 3 threads");
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -220,20 +220,26 @@ fn read_admissions(t: &Table) -> Result<HashMap<i64, Admission>, MimicError> {
     let ids = frames::required_ints(t, &df, "hadm_id")?;
     let disch = required_times(t, &df, "dischtime")?;
     let death = frames::ints(&df, "deathtime");
-    Ok(ids
-        .into_iter()
-        .zip(disch)
-        .zip(death)
-        .map(|((id, dischtime), deathtime)| {
-            (
-                id,
-                Admission {
-                    dischtime,
-                    deathtime,
-                },
-            )
-        })
-        .collect())
+    let mut out = HashMap::with_capacity(ids.len());
+    for (i, id) in ids.into_iter().enumerate() {
+        let a = Admission {
+            dischtime: disch[i],
+            deathtime: death[i],
+        };
+        if out.insert(id, a).is_some() {
+            return Err(duplicate(t, i, "hadm_id", id));
+        }
+    }
+    Ok(out)
+}
+
+fn duplicate(t: &Table, i: usize, column: &str, id: i64) -> MimicError {
+    MimicError::Data {
+        file: t.file(),
+        row: Some(i as u64 + 1),
+        column: column.into(),
+        message: format!("{id} appears twice"),
+    }
 }
 
 fn read_patients(t: &Table) -> Result<HashMap<i64, Person>, MimicError> {
@@ -271,15 +277,15 @@ fn read_patients(t: &Table) -> Result<HashMap<i64, Person>, MimicError> {
             Some("F") => Some(Sex::F),
             _ => None,
         };
-        out.insert(
-            ids[i],
-            Person {
-                sex,
-                anchor_age: ages[i],
-                anchor_year: years[i],
-                dod,
-            },
-        );
+        let person = Person {
+            sex,
+            anchor_age: ages[i],
+            anchor_year: years[i],
+            dod,
+        };
+        if out.insert(ids[i], person).is_some() {
+            return Err(duplicate(t, i, "subject_id", ids[i]));
+        }
     }
     Ok(out)
 }
