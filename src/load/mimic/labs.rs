@@ -383,29 +383,42 @@ pub(crate) fn read_labs(t: &Table, stays: &[Stay], tally: &mut Tally) -> Result<
         .with_column(reason_expr().alias("why"))
         .cache();
 
+    // Each output column is computed row by row first (null unless the row is a used value of
+    // that item), so every aggregation is a plain min or max the streaming group-by runs in
+    // flat memory.
     let ok = col("why").eq(lit(0u32));
-    let mut aggs = vec![col("why").count().alias("n")];
+    let only = |l: Lab, e: Expr| {
+        when(col("lab").eq(lit(code(l))).and(ok.clone()))
+            .then(e)
+            .otherwise(lit(NULL).cast(DataType::Float64))
+    };
+    let mut cols = Vec::new();
+    let mut aggs = Vec::new();
     for l in DAY_LABS {
         let it = LAB_ITEMS.iter().find(|i| i.lab == l).expect("item");
-        let sel = col("lab").eq(lit(code(l))).and(ok.clone());
         let name = format!("l{}", code(l));
+        let mut add = |c: String, e: Expr, max: bool| {
+            cols.push(e.alias(c.as_str()));
+            aggs.push(if max {
+                col(c.as_str()).max()
+            } else {
+                col(c.as_str()).min()
+            });
+        };
         match (l, it.rule) {
             (Lab::Pt, _) => {
-                let v = col("v").filter(sel.clone());
-                let c = col("ctl").filter(sel);
-                aggs.push((v.clone() / c.clone()).max().alias(format!("{name}_ratio")));
-                aggs.push((v - c).max().alias(format!("{name}_sec")));
-            }
-            (_, DayRule::Min) => aggs.push(col("v").filter(sel).min().alias(name)),
-            (_, DayRule::Max) => aggs.push(col("v").filter(sel).max().alias(name)),
-            (_, DayRule::FarthestFrom(_)) => {
-                aggs.push(
-                    col("v")
-                        .filter(sel.clone())
-                        .min()
-                        .alias(format!("{name}_min")),
+                add(
+                    format!("{name}_ratio"),
+                    only(l, col("v") / col("ctl")),
+                    true,
                 );
-                aggs.push(col("v").filter(sel).max().alias(format!("{name}_max")));
+                add(format!("{name}_sec"), only(l, col("v") - col("ctl")), true);
+            }
+            (_, DayRule::Min) => add(name, only(l, col("v")), false),
+            (_, DayRule::Max) => add(name, only(l, col("v")), true),
+            (_, DayRule::FarthestFrom(_)) => {
+                add(format!("{name}_min"), only(l, col("v")), false);
+                add(format!("{name}_max"), only(l, col("v")), true);
             }
             (_, DayRule::Specimen) => unreachable!("blood gases are per specimen"),
         }
@@ -413,30 +426,35 @@ pub(crate) fn read_labs(t: &Table, stays: &[Stay], tally: &mut Tally) -> Result<
     let day_plan = joined
         .clone()
         .filter(col("lab").lt(lit(code(Lab::Po2))))
+        .with_columns(cols)
         .group_by([col("sidx"), col("day")])
         .agg(aggs);
-    let gas = |l: Lab| col("v").filter(col("lab").eq(lit(code(l))).and(ok.clone()));
-    let fio2 = gas(Lab::Fio2);
+    let fio2 = col("v");
+    let fio2_pct = when(
+        fio2.clone()
+            .gt(lit(20.0))
+            .and(fio2.clone().lt_eq(lit(100.0))),
+    )
+    .then(fio2.clone())
+    .when(fio2.clone().gt(lit(0.2)).and(fio2.clone().lt_eq(lit(1.0))))
+    .then(fio2 * lit(100.0))
+    .otherwise(lit(NULL).cast(DataType::Float64));
     let gas_plan = joined
         .clone()
         .filter(col("lab").gt_eq(lit(code(Lab::Po2))))
+        .with_columns([
+            only(Lab::Po2, col("v")).alias("po2"),
+            only(Lab::Pco2, col("v")).alias("pco2"),
+            only(Lab::Fio2, fio2_pct).alias("fio2"),
+            only(Lab::SpecimenType, col("v")).alias("art"),
+        ])
         .group_by([col("sidx"), col("day"), col("specimen_id")])
         .agg([
             col("charttime").min().alias("t"),
-            gas(Lab::Po2).max().alias("po2"),
-            gas(Lab::Pco2).min().alias("pco2"),
-            when(
-                fio2.clone()
-                    .gt(lit(20.0))
-                    .and(fio2.clone().lt_eq(lit(100.0))),
-            )
-            .then(fio2.clone())
-            .when(fio2.clone().gt(lit(0.2)).and(fio2.clone().lt_eq(lit(1.0))))
-            .then(fio2 * lit(100.0))
-            .otherwise(lit(NULL).cast(DataType::Float64))
-            .max()
-            .alias("fio2"),
-            gas(Lab::SpecimenType).max().alias("art"),
+            col("po2").max(),
+            col("pco2").min(),
+            col("fio2").max(),
+            col("art").max(),
         ]);
     let count_plan = joined
         .group_by([col("itemid"), col("uom"), col("why")])

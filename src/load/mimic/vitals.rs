@@ -198,20 +198,33 @@ pub(crate) fn read_chartevents(
             .alias("why"),
     )
     .cache();
+    // Row-level value columns (null unless a used value of that vital), so that every
+    // aggregation is a plain min or max of the streaming group-by.
     let ok = col("why").eq(lit(0u32)).and(col("ett").not());
-    let v = |x: Vital| col("valuenum").filter(col("vital").eq(lit(vital_code(x))).and(ok.clone()));
+    let v = |x: Vital| {
+        when(col("vital").eq(lit(vital_code(x))).and(ok.clone()))
+            .then(col("valuenum"))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+    };
     let day_plan = joined
         .clone()
         .filter(col("vital").lt(lit(vital_code(Vital::GcsEye))))
+        .with_columns([
+            v(Vital::HeartRate).alias("hr"),
+            v(Vital::RespRate).alias("rr"),
+            v(Vital::Map).alias("map"),
+            v(Vital::TempC).alias("tc"),
+            v(Vital::TempF).alias("tf"),
+        ])
         .group_by([col("sidx"), col("day")])
         .agg([
-            v(Vital::HeartRate).max().alias("hr"),
-            v(Vital::RespRate).max().alias("rr"),
-            v(Vital::Map).min().alias("map"),
-            v(Vital::TempC).min().alias("tc_min"),
-            v(Vital::TempC).max().alias("tc_max"),
-            v(Vital::TempF).min().alias("tf_min"),
-            v(Vital::TempF).max().alias("tf_max"),
+            col("hr").max(),
+            col("rr").max(),
+            col("map").min(),
+            col("tc").min().alias("tc_min"),
+            col("tc").max().alias("tc_max"),
+            col("tf").min().alias("tf_min"),
+            col("tf").max().alias("tf_max"),
         ]);
     let gcs_plan = joined
         .clone()
@@ -220,12 +233,17 @@ pub(crate) fn read_chartevents(
                 .gt_eq(lit(vital_code(Vital::GcsEye)))
                 .and(col("vital").lt_eq(lit(vital_code(Vital::GcsMotor)))),
         )
+        .with_columns([
+            v(Vital::GcsEye).alias("eye"),
+            v(Vital::GcsVerbal).alias("verbal"),
+            v(Vital::GcsMotor).alias("motor"),
+        ])
         .group_by([col("sidx"), col("day"), col("charttime")])
         .agg([
-            v(Vital::GcsEye).max().alias("eye"),
-            v(Vital::GcsVerbal).max().alias("verbal"),
-            v(Vital::GcsMotor).max().alias("motor"),
-            col("ett").max().alias("ett"),
+            col("eye").max(),
+            col("verbal").max(),
+            col("motor").max(),
+            col("ett").max(),
         ]);
     let fio2_plan = joined
         .clone()
