@@ -11,8 +11,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use dicohort::cohort::analysis::{run_plan, AnalysisResult};
-use dicohort::cohort::plan::Plan;
+use dicohort::cohort::plan::{Plan, SourceKind};
 use dicohort::cohort::results::result_tables;
+use dicohort::load::mimic::{read_mimic, MimicOptions};
 use dicohort::load::{load_cohort, LoadOptions};
 use dicohort::report::analysis::write_analysis_report;
 use dicohort::report::descriptive::descriptive_from_cohort;
@@ -90,6 +91,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let cohort = match (args.simulate_patients, &plan.cohort.path) {
         (Some(n), _) => simulate_cohort(&SimParams::new(n, args.seed))?.0,
+        (None, Some(path)) if plan.cohort.source == SourceKind::MimicIv => {
+            let dir = plan_dir.join(path);
+            let opts = MimicOptions::default().check()?;
+            read_mimic(&dir, &opts)
+                .with_context(|| format!("importing the MIMIC-IV folder {}", dir.display()))?
+                .cohort
+        }
         (None, Some(path)) => {
             let dir = plan_dir.join(path);
             let opts = if plan.cohort.lenient {
