@@ -42,15 +42,25 @@ pub(crate) fn build(
     let tables = frames::locate(source)?;
     let (stays, mut flow) = stays::read_stays(&tables, opts)?;
     let mut tally = Tally::default();
-    let labs = labs::read_labs(table(&tables, "hosp/labevents"), &stays, &mut tally)?;
+    // Each concept goes into the day grid as soon as it is read and is dropped then: memory
+    // holds the grid plus one concept's aggregated rows at a time.
+    let mut grid = Grid::new(&stays);
     let chart = vitals::read_chartevents(table(&tables, "icu/chartevents"), &stays, &mut tally)?;
+    grid.chart(&chart.days, &mut tally);
+    let fio2 = chart.fio2;
+    let labs = labs::read_labs(table(&tables, "hosp/labevents"), &stays, &mut tally)?;
+    grid.labs(&labs.days);
+    grid.gases(&labs.gases, &fio2, &mut tally);
+    drop((labs, fio2));
     let urine = vitals::read_urine(table(&tables, "icu/outputevents"), &stays)?;
+    grid.urine(&urine, &mut tally);
     let vent = vitals::read_intervals(
         table(&tables, "icu/procedureevents"),
         &stays,
         &[vitals::INVASIVE_VENTILATION],
         false,
     )?;
+    grid.ventilation(&vent);
     let mut input_items: Vec<i64> = VASO_ITEMS.iter().map(|v| v.0).collect();
     input_items.extend(anticoagulants::itemids());
     let inputs = vitals::read_intervals(
@@ -59,19 +69,12 @@ pub(crate) fn build(
         &input_items,
         true,
     )?;
+    grid.vasopressors(&inputs, &mut tally);
     let mut subjects: Vec<i64> = stays.iter().map(|s| s.subject_id).collect();
     subjects.sort_unstable();
     subjects.dedup();
     let orders = prescriptions::read_orders(table(&tables, "hosp/prescriptions"), &subjects)?;
     let cultures = sepsis3::read_cultures(table(&tables, "hosp/microbiologyevents"), &subjects)?;
-
-    let mut grid = Grid::new(&stays, &mut tally);
-    grid.labs(&labs.days);
-    grid.gases(&labs.gases, &chart.fio2);
-    grid.chart(&chart.days);
-    grid.urine(&urine);
-    grid.ventilation(&vent);
-    grid.vasopressors(&inputs);
     let days = grid.finish();
     let courses = anticoagulants::courses(&stays, &inputs, &orders, &mut tally);
     let patients = patient_table(&stays, opts);
@@ -312,11 +315,10 @@ struct Grid<'a> {
     stays: &'a [Stay],
     offset: Vec<usize>,
     d: DayTable,
-    tally: &'a mut Tally,
 }
 
 impl<'a> Grid<'a> {
-    fn new(stays: &'a [Stay], tally: &'a mut Tally) -> Self {
+    fn new(stays: &'a [Stay]) -> Self {
         let mut offset = Vec::with_capacity(stays.len());
         let mut d = DayTable::default();
         for (i, s) in stays.iter().enumerate() {
@@ -369,12 +371,7 @@ impl<'a> Grid<'a> {
                 }
             }
         }
-        Grid {
-            stays,
-            offset,
-            d,
-            tally,
-        }
+        Grid { stays, offset, d }
     }
 
     fn row(&self, sidx: u32, day: i32) -> Option<usize> {
@@ -383,13 +380,13 @@ impl<'a> Grid<'a> {
     }
 
     /// `v` if inside the canonical range of `column`, else NaN (counted).
-    fn checked(&mut self, table: &str, column: &str, v: f64) -> f64 {
+    fn checked(tally: &mut Tally, table: &str, column: &str, v: f64) -> f64 {
         if v.is_nan() {
             return v;
         }
         let s = table_spec(TableKind::Days).column(column);
         if s.minimum.is_some_and(|m| v < m) || s.maximum.is_some_and(|m| v > m) {
-            self.tally.drop(
+            tally.drop(
                 table,
                 column,
                 "outside the canonical range of data-schema",
@@ -426,7 +423,7 @@ impl<'a> Grid<'a> {
     /// PaO2/FiO2 and PaCO2 from arterial gases: FiO2 of the specimen, else the last charted
     /// FiO2 of the 4 h before it (mimic-code `bg.sql`); P/F = 100 PaO2 / FiO2 rounded to 0.1;
     /// the day's lowest of each.
-    fn gases(&mut self, gases: &[GasSpecimen], fio2: &[Fio2Row]) {
+    fn gases(&mut self, gases: &[GasSpecimen], fio2: &[Fio2Row], tally: &mut Tally) {
         let mut not_arterial = 0;
         let mut no_fio2 = 0;
         for g in gases {
@@ -439,7 +436,7 @@ impl<'a> Grid<'a> {
             }
             if !g.pco2.is_nan() {
                 // f64::min ignores NaN: the day's lowest of the values present.
-                let v = self.checked("hosp/labevents", "paco2", g.pco2);
+                let v = Self::checked(tally, "hosp/labevents", "paco2", g.pco2);
                 self.d.paco2[r] = self.d.paco2[r].min(v);
             }
             if g.po2.is_nan() {
@@ -455,16 +452,16 @@ impl<'a> Grid<'a> {
                 continue;
             };
             let pf = (1000.0 * g.po2 / f).round() / 10.0;
-            let v = self.checked("hosp/labevents", "pao2_fio2", pf);
+            let v = Self::checked(tally, "hosp/labevents", "pao2_fio2", pf);
             self.d.pao2_fio2[r] = self.d.pao2_fio2[r].min(v);
         }
-        self.tally.drop(
+        tally.drop(
             "hosp/labevents",
             "blood gas (52033)",
             "specimen not arterial (52033 is not ART.)",
             not_arterial,
         );
-        self.tally.drop(
+        tally.drop(
             "hosp/labevents",
             "50821 (pO2)",
             "no FiO2 in the specimen nor charted in the 4 h before",
@@ -472,21 +469,21 @@ impl<'a> Grid<'a> {
         );
     }
 
-    fn chart(&mut self, days: &[vitals::ChartDay]) {
+    fn chart(&mut self, days: &[vitals::ChartDay], tally: &mut Tally) {
         for c in days {
             let Some(r) = self.row(c.sidx, c.day) else {
                 continue;
             };
             let t = "icu/chartevents";
-            self.d.heart_rate[r] = self.checked(t, "heart_rate", c.heart_rate);
-            self.d.resp_rate[r] = self.checked(t, "resp_rate", c.resp_rate);
-            self.d.map[r] = self.checked(t, "map", c.map);
-            self.d.temperature[r] = self.checked(t, "temperature", c.temperature);
-            self.d.gcs[r] = self.checked(t, "gcs", c.gcs);
+            self.d.heart_rate[r] = Self::checked(tally, t, "heart_rate", c.heart_rate);
+            self.d.resp_rate[r] = Self::checked(tally, t, "resp_rate", c.resp_rate);
+            self.d.map[r] = Self::checked(tally, t, "map", c.map);
+            self.d.temperature[r] = Self::checked(tally, t, "temperature", c.temperature);
+            self.d.gcs[r] = Self::checked(tally, t, "gcs", c.gcs);
         }
     }
 
-    fn urine(&mut self, urine: &[vitals::UrineDay]) {
+    fn urine(&mut self, urine: &[vitals::UrineDay], tally: &mut Tally) {
         let mut short = 0;
         for u in urine {
             let Some(r) = self.row(u.sidx, u.day) else {
@@ -495,12 +492,13 @@ impl<'a> Grid<'a> {
             let hours = self.stays[u.sidx as usize].clock.icu_hours(u.day);
             match vitals::urine_per_day(u.sum_e4, hours) {
                 Some(v) => {
-                    self.d.urine_output[r] = self.checked("icu/outputevents", "urine_output", v)
+                    self.d.urine_output[r] =
+                        Self::checked(tally, "icu/outputevents", "urine_output", v)
                 }
                 None => short += 1,
             }
         }
-        self.tally.drop(
+        tally.drop(
             "icu/outputevents",
             "urine output (day)",
             "fewer than 22 h of the day in the ICU, or a negative net output",
@@ -519,18 +517,18 @@ impl<'a> Grid<'a> {
         }
     }
 
-    fn vasopressors(&mut self, rows: &[IntervalRow]) {
+    fn vasopressors(&mut self, rows: &[IntervalRow], tally: &mut Tally) {
         for v in rows {
             let Some(&(_, kind, column)) = VASO_ITEMS.iter().find(|x| x.0 == v.itemid) else {
                 continue;
             };
             if v.rate.is_nan() {
-                self.tally.drop("icu/inputevents", column, "no rate", 1);
+                tally.drop("icu/inputevents", column, "no rate", 1);
                 continue;
             }
             let Some(rate) = vitals::rate_ug_kg_min(v) else {
                 let u = v.rateuom.clone().unwrap_or_default();
-                self.tally.drop(
+                tally.drop(
                     "icu/inputevents",
                     &format!("{} ({column}, {u})", v.itemid),
                     "rate unit not accepted",
@@ -538,7 +536,7 @@ impl<'a> Grid<'a> {
                 );
                 continue;
             };
-            let rate = self.checked("icu/inputevents", column, rate);
+            let rate = Self::checked(tally, "icu/inputevents", column, rate);
             if rate.is_nan() {
                 continue;
             }

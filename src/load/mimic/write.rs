@@ -140,21 +140,25 @@ fn with_patient_ids<'a>(
     cols
 }
 
-fn csv_field(out: &mut Vec<u8>, s: &str) {
+fn csv_field(out: &mut impl Write, s: &str) -> std::io::Result<()> {
     if s.contains([',', '"', '\n', '\r']) {
-        out.push(b'"');
-        out.extend_from_slice(s.replace('"', "\"\"").as_bytes());
-        out.push(b'"');
+        write!(out, "\"{}\"", s.replace('"', "\"\""))
     } else {
-        out.extend_from_slice(s.as_bytes());
+        out.write_all(s.as_bytes())
     }
 }
 
 fn csv(cols: &[(String, Col)]) -> Vec<u8> {
     let mut out = Vec::new();
+    write_csv(cols, &mut out).expect("writing to memory cannot fail");
+    out
+}
+
+/// Writes the columns as CSV, row by row.
+fn write_csv(cols: &[(String, Col)], out: &mut impl Write) -> std::io::Result<()> {
     let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
-    out.extend_from_slice(names.join(",").as_bytes());
-    out.push(b'\n');
+    out.write_all(names.join(",").as_bytes())?;
+    out.write_all(b"\n")?;
     let n = cols.first().map_or(0, |(_, c)| match c {
         Col::Num(v) => v.len(),
         Col::Int(v) => v.len(),
@@ -164,27 +168,27 @@ fn csv(cols: &[(String, Col)]) -> Vec<u8> {
     for i in 0..n {
         for (j, (_, c)) in cols.iter().enumerate() {
             if j > 0 {
-                out.push(b',');
+                out.write_all(b",")?;
             }
             match c {
-                Col::Num(v) if !v[i].is_nan() => write!(out, "{}", v[i]).expect("write to Vec"),
-                Col::Int(v) if !v[i].is_nan() => write!(out, "{}", v[i]).expect("write to Vec"),
+                Col::Num(v) if !v[i].is_nan() => write!(out, "{}", v[i])?,
+                Col::Int(v) if !v[i].is_nan() => write!(out, "{}", v[i])?,
                 Col::Flag(v) => {
                     if let Some(b) = v[i] {
-                        out.extend_from_slice(if b { b"true" } else { b"false" });
+                        out.write_all(if b { b"true" } else { b"false" })?;
                     }
                 }
                 Col::Text(v) => {
                     if let Some(s) = &v[i] {
-                        csv_field(&mut out, s);
+                        csv_field(out, s)?;
                     }
                 }
                 _ => {}
             }
         }
-        out.push(b'\n');
+        out.write_all(b"\n")?;
     }
-    out
+    Ok(())
 }
 
 fn frame(cols: &[(String, Col)], kind: TableKind) -> DataFrame {
@@ -256,18 +260,25 @@ pub(crate) fn write_folder(
     ];
     let mut files = Vec::new();
     for (kind, cols) in tables {
-        let (name, bytes) = match format {
-            OutputFormat::Csv => (format!("{}.csv", kind.stem()), csv(&cols)),
-            OutputFormat::Parquet => {
-                let mut buf = Vec::new();
-                ParquetWriter::new(&mut buf)
-                    .finish(&mut frame(&cols, kind))
-                    .map_err(|e| err(out, e.to_string()))?;
-                (format!("{}.parquet", kind.stem()), buf)
-            }
+        let ext = match format {
+            OutputFormat::Csv => "csv",
+            OutputFormat::Parquet => "parquet",
         };
+        let name = format!("{}.{ext}", kind.stem());
         let path = out.join(&name);
-        std::fs::write(&path, bytes).map_err(|e| err(&path, e.to_string()))?;
+        let file = std::fs::File::create(&path).map_err(|e| err(&path, e.to_string()))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        match format {
+            OutputFormat::Csv => write_csv(&cols, &mut w)
+                .and_then(|_| w.flush())
+                .map_err(|e| err(&path, e.to_string()))?,
+            OutputFormat::Parquet => {
+                ParquetWriter::new(&mut w)
+                    .finish(&mut frame(&cols, kind))
+                    .map_err(|e| err(&path, e.to_string()))?;
+                w.flush().map_err(|e| err(&path, e.to_string()))?;
+            }
+        }
         files.push(name);
     }
     Ok(files)
