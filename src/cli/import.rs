@@ -52,6 +52,10 @@ pub struct MimicArgs {
     /// Patient-days written per stay.
     #[arg(long, default_value_t = 7)]
     pub max_day: u32,
+    /// MiB of CSV text read at a time from labevents and chartevents (memory only; the output
+    /// is the same for any size).
+    #[arg(long, default_value_t = 128)]
+    pub batch_mib: usize,
 }
 
 pub fn run(source: Source) -> anyhow::Result<()> {
@@ -79,6 +83,7 @@ pub fn run(source: Source) -> anyhow::Result<()> {
         },
         min_age: a.min_age,
         max_day: a.max_day,
+        batch_bytes: a.batch_mib.saturating_mul(1 << 20),
     }
     .check()?;
     let format = match a.format {

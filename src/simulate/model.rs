@@ -311,10 +311,10 @@ impl SimPatient {
 fn r0(x: f64) -> f64 {
     x.round()
 }
-fn r1(x: f64) -> f64 {
+pub(crate) fn r1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
-fn r2(x: f64) -> f64 {
+pub(crate) fn r2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 fn clamp(x: f64, lo: f64, hi: f64) -> f64 {

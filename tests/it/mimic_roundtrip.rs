@@ -479,3 +479,51 @@ fn same_bytes_whatever_the_thread_count() {
     }
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn any_batch_size_imports_the_same_bytes() {
+    // labevents and chartevents are read in batches of whole records merged exactly; 3000-byte
+    // batches cut the 240-patient tables into hundreds of batches.
+    let params = SimParams::new(240, 5);
+    let root = tmp("batches");
+    simulate_to_dir(&params, SimFormat::MimicIv, &root.join("mimic")).unwrap();
+    let mut outputs = Vec::new();
+    for batch_bytes in [MimicOptions::default().batch_bytes, 3000] {
+        let opts = MimicOptions {
+            sepsis: SepsisRule::Flag,
+            batch_bytes,
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        let out = root.join(format!("cohort-{batch_bytes}"));
+        dicohort::load::mimic::import_mimic(
+            &root.join("mimic"),
+            &out,
+            dicohort::load::mimic::OutputFormat::Csv,
+            &opts,
+        )
+        .unwrap();
+        outputs.push(
+            ["patients.csv", "days.csv", "treatments.csv", "import.json"]
+                .map(|f| std::fs::read(out.join(f)).unwrap()),
+        );
+    }
+    for (f, (a, b)) in ["patients.csv", "days.csv", "treatments.csv", "import.json"]
+        .iter()
+        .zip(outputs[0].iter().zip(&outputs[1]))
+    {
+        assert!(
+            a == b,
+            "{f} differs between the default and 3000-byte batches"
+        );
+    }
+    let err = MimicOptions {
+        batch_bytes: 0,
+        ..Default::default()
+    }
+    .check()
+    .unwrap_err();
+    assert!(err.to_string().contains("batch_bytes"), "{err}");
+    std::fs::remove_dir_all(&root).unwrap();
+}

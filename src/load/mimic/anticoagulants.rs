@@ -16,6 +16,8 @@
 //! A course is a run of consecutive days with the drug (a day without it ends the course); its
 //! dose is the mean daily amount over the run when one unit is used throughout (`<unit>/day`),
 //! else missing.
+//!
+//! Cost: linear in the rows read (infusion rows are split across the days they overlap).
 
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::frames::{self, Table, HOUR};
+use super::frames::{self, table, HOUR};
 use super::labs::{self, GasSpecimen};
 use super::stays::{self, Stay};
 use super::vitals::{self, Fio2Row, IntervalRow, VASO_ITEMS};
@@ -27,13 +27,6 @@ pub struct Tables {
     pub sepsis3: Vec<bool>,
 }
 
-fn table<'a>(tables: &'a [Table], name: &str) -> &'a Table {
-    tables
-        .iter()
-        .find(|t| t.name == name)
-        .expect("located tables include every name")
-}
-
 /// Reads the MIMIC-IV folder into the canonical tables and the import report.
 pub(crate) fn build(
     source: &Path,
@@ -45,10 +38,12 @@ pub(crate) fn build(
     // Each concept goes into the day grid as soon as it is read and is dropped then: memory
     // holds the grid plus one concept's aggregated rows at a time.
     let mut grid = Grid::new(&stays);
-    let chart = vitals::read_chartevents(table(&tables, "icu/chartevents"), &stays, &mut tally)?;
+    let batch = opts.get().batch_bytes;
+    let chart =
+        vitals::read_chartevents(table(&tables, "icu/chartevents"), &stays, batch, &mut tally)?;
     grid.chart(&chart.days, &mut tally);
     let fio2 = chart.fio2;
-    let labs = labs::read_labs(table(&tables, "hosp/labevents"), &stays, &mut tally)?;
+    let labs = labs::read_labs(table(&tables, "hosp/labevents"), &stays, batch, &mut tally)?;
     grid.labs(&labs.days);
     grid.gases(&labs.gases, &fio2, &mut tally);
     drop((labs, fio2));
@@ -451,7 +446,7 @@ impl<'a> Grid<'a> {
                 no_fio2 += 1;
                 continue;
             };
-            let pf = (1000.0 * g.po2 / f).round() / 10.0;
+            let pf = frames::round_to(100.0 * g.po2 / f, 1);
             let v = Self::checked(tally, "hosp/labevents", "pao2_fio2", pf);
             self.d.pao2_fio2[r] = self.d.pao2_fio2[r].min(v);
         }

@@ -1,7 +1,9 @@
 //! The polars edge of the MIMIC-IV import: finding the module tables (`hosp/`, `icu/`, as
-//! `.csv.gz` or `.csv`), checking their headers, scanning them lazily with the columns' types
-//! (times parsed to microseconds since 1970 by polars), running queries on the streaming engine
-//! and turning the (small, aggregated) results into plain vectors.
+//! `.csv.gz` or `.csv`), checking their headers, reading them with the columns' types (times
+//! parsed to microseconds since 1970 by polars), running lazy queries on them and turning the
+//! (small, aggregated) results into plain vectors.
+//! The two big tables (`labevents`, `chartevents`) are read in batches by
+//! [`super::stream`].
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -37,6 +39,20 @@ impl Table {
     pub fn file(&self) -> String {
         self.path.display().to_string()
     }
+}
+
+/// The located table `name` (one of [`TABLES`]).
+pub(crate) fn table<'a>(tables: &'a [Table], name: &str) -> &'a Table {
+    tables
+        .iter()
+        .find(|t| t.name == name)
+        .expect("located tables include every name")
+}
+
+/// `x` rounded to `decimals` decimal places (half away from zero).
+pub(crate) fn round_to(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (x * f).round() / f
 }
 
 /// The tables the import reads, in the order of the documentation.
@@ -107,29 +123,11 @@ pub(crate) fn header(t: &Table) -> Result<Vec<String>, MimicError> {
         .collect())
 }
 
-/// A lazy scan of `t` with `cols` typed (every column is checked to be in the header, so a
-/// missing column is an error naming file and column). Time columns come out as Int64
-/// microseconds.
+/// A lazy scan of `t` (any table but the two big ones, see [`super::stream`]) with `cols`
+/// typed (every column is checked to be in the header, so a missing column is an error naming
+/// file and column). Time columns come out as Int64 microseconds.
 pub(crate) fn scan(t: &Table, cols: &[(&str, Kind)]) -> Result<LazyFrame, MimicError> {
-    let head = header(t)?;
-    let mut schema = Schema::default();
-    for (c, k) in cols {
-        if !head.iter().any(|h| h == c) {
-            return Err(MimicError::Data {
-                file: t.file(),
-                row: None,
-                column: (*c).to_string(),
-                message: format!("column `{c}` is missing from the header of {}", t.name),
-            });
-        }
-        let dt = match k {
-            Kind::Int => DataType::Int64,
-            Kind::Float => DataType::Float64,
-            Kind::Text => DataType::String,
-            Kind::Time => DataType::Datetime(TimeUnit::Microseconds, None),
-        };
-        schema.with_column((*c).into(), dt);
-    }
+    let schema = typed_schema(t, cols)?;
     let path = PlRefPath::try_from_path(&t.path).map_err(|e| polars_error(t, e))?;
     let lf = LazyCsvReader::new(path)
         .with_has_header(true)
@@ -138,20 +136,61 @@ pub(crate) fn scan(t: &Table, cols: &[(&str, Kind)]) -> Result<LazyFrame, MimicE
         .with_raise_if_empty(false)
         .finish()
         .map_err(|e| polars_error(t, e))?;
-    let exprs: Vec<Expr> = cols
-        .iter()
+    Ok(lf.select(typed_columns(cols)))
+}
+
+/// The schema of `cols`, each checked to be in the header of `t`.
+pub(crate) fn typed_schema(t: &Table, cols: &[(&str, Kind)]) -> Result<Schema, MimicError> {
+    let head = header(t)?;
+    let mut schema = Schema::default();
+    for (c, k) in cols {
+        if !head.iter().any(|h| h == c) {
+            return Err(missing_column(t, c));
+        }
+        schema.with_column((*c).into(), dtype(*k));
+    }
+    Ok(schema)
+}
+
+/// `cols` selected, times as Int64 microseconds.
+pub(crate) fn typed_columns(cols: &[(&str, Kind)]) -> Vec<Expr> {
+    cols.iter()
         .map(|(c, k)| match k {
             Kind::Time => col(*c).cast(DataType::Int64),
             _ => col(*c),
         })
-        .collect();
-    Ok(lf.select(exprs))
+        .collect()
 }
 
 pub(crate) fn polars_error(t: &Table, e: PolarsError) -> MimicError {
     MimicError::Read {
         file: t.file(),
         message: e.to_string(),
+    }
+}
+
+pub(crate) fn polars_io(t: &Table, e: std::io::Error) -> MimicError {
+    MimicError::Read {
+        file: t.file(),
+        message: e.to_string(),
+    }
+}
+
+fn dtype(k: Kind) -> DataType {
+    match k {
+        Kind::Int => DataType::Int64,
+        Kind::Float => DataType::Float64,
+        Kind::Text => DataType::String,
+        Kind::Time => DataType::Datetime(TimeUnit::Microseconds, None),
+    }
+}
+
+fn missing_column(t: &Table, c: &str) -> MimicError {
+    MimicError::Data {
+        file: t.file(),
+        row: None,
+        column: c.to_string(),
+        message: format!("column `{c}` is missing from the header of {}", t.name),
     }
 }
 

@@ -23,15 +23,16 @@
 //! midpoint of the row's reference range (`ref_range_lower`, `ref_range_upper`); the ratio is
 //! rounded to 0.01 and the prolongation to 0.1 s (the precision labs report them with).
 //!
-//! Cost: one streaming pass over `labevents` (three sinks on one cached scan); memory holds one
-//! row per patient-day and one per blood-gas specimen.
+//! Cost: one pass over `labevents` in batches ([`super::stream`]: three queries on each batch);
+//! memory holds one batch, one row per patient-day and one per blood-gas specimen.
 
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::frames::{self, Kind, Table};
+use super::frames::{self, round_to, Kind, Table};
 use super::stays::{day_of, in_window, Stay};
+use super::stream::{self, Agg, Merge, Query};
 use super::{MimicError, Tally};
 use crate::load::{table_spec, TableKind};
 
@@ -331,104 +332,139 @@ pub struct Labs {
     pub gases: Vec<GasSpecimen>,
 }
 
-/// Reads `hosp/labevents` for `stays` (see the module docs).
+/// Reads `hosp/labevents` for `stays` (see the module docs), `batch` bytes of text at a time
+/// ([`super::stream`]).
 ///
 /// # Errors
 /// A missing column or an unreadable file.
-pub(crate) fn read_labs(t: &Table, stays: &[Stay], tally: &mut Tally) -> Result<Labs, MimicError> {
-    let lab = frames::scan(
-        t,
-        &[
-            ("subject_id", Kind::Int),
-            ("specimen_id", Kind::Int),
-            ("itemid", Kind::Int),
-            ("charttime", Kind::Time),
-            ("value", Kind::Text),
-            ("valuenum", Kind::Float),
-            ("valueuom", Kind::Text),
-            ("ref_range_lower", Kind::Float),
-            ("ref_range_upper", Kind::Float),
-        ],
-    )?;
-    let joined = lab
-        .inner_join(items_frame().lazy(), col("itemid"), col("itemid"))
-        .inner_join(
-            super::stays::stays_frame(stays).lazy(),
-            col("subject_id"),
-            col("subject_id"),
-        )
-        .filter(in_window(col("charttime")))
-        .with_columns([
-            day_of(col("charttime")).alias("day"),
-            col("valueuom").fill_null(lit("")).alias("uom"),
-        ])
-        .join(
-            units_frame().lazy(),
-            [col("itemid"), col("uom")],
-            [col("itemid"), col("uom")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns([
-            // The specimen type is text: 1 for an arterial specimen.
-            when(col("lab").eq(lit(code(Lab::SpecimenType))))
-                .then(
-                    when(col("value").eq(lit("ART.")))
-                        .then(lit(1.0))
-                        .otherwise(lit(0.0)),
-                )
-                .otherwise(col("valuenum") * col("mul") / col("div"))
-                .alias("v"),
-            ((col("ref_range_lower") + col("ref_range_upper")) / lit(2.0)).alias("ctl"),
-        ])
-        .with_column(reason_expr().alias("why"))
-        .cache();
-
-    // Each output column is computed row by row first (null unless the row is a used value of
-    // that item), so every aggregation is a plain min or max the streaming group-by runs in
-    // flat memory.
-    let ok = col("why").eq(lit(0u32));
-    let only = |l: Lab, e: Expr| {
-        when(col("lab").eq(lit(code(l))).and(ok.clone()))
-            .then(e)
-            .otherwise(lit(NULL).cast(DataType::Float64))
+pub(crate) fn read_labs(
+    t: &Table,
+    stays: &[Stay],
+    batch: usize,
+    tally: &mut Tally,
+) -> Result<Labs, MimicError> {
+    let cols = [
+        ("subject_id", Kind::Int),
+        ("specimen_id", Kind::Int),
+        ("itemid", Kind::Int),
+        ("charttime", Kind::Time),
+        ("value", Kind::Text),
+        ("valuenum", Kind::Float),
+        ("valueuom", Kind::Text),
+        ("ref_range_lower", Kind::Float),
+        ("ref_range_upper", Kind::Float),
+    ];
+    let (items, units, stays_df) = (
+        items_frame(),
+        units_frame(),
+        super::stays::stays_frame(stays),
+    );
+    let prefix = |lab: LazyFrame| {
+        lab.inner_join(items.clone().lazy(), col("itemid"), col("itemid"))
+            .inner_join(
+                stays_df.clone().lazy(),
+                col("subject_id"),
+                col("subject_id"),
+            )
+            .filter(in_window(col("charttime")))
+            .with_columns([
+                day_of(col("charttime")).alias("day"),
+                col("valueuom").fill_null(lit("")).alias("uom"),
+            ])
+            .join(
+                units.clone().lazy(),
+                [col("itemid"), col("uom")],
+                [col("itemid"), col("uom")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .with_columns([
+                // The specimen type is text: 1 for an arterial specimen.
+                when(col("lab").eq(lit(code(Lab::SpecimenType))))
+                    .then(
+                        when(col("value").eq(lit("ART.")))
+                            .then(lit(1.0))
+                            .otherwise(lit(0.0)),
+                    )
+                    .otherwise(col("valuenum") * col("mul") / col("div"))
+                    .alias("v"),
+                ((col("ref_range_lower") + col("ref_range_upper")) / lit(2.0)).alias("ctl"),
+            ])
+            .with_column(reason_expr().alias("why"))
     };
+    let queries = vec![day_query(), gas_query(), count_query()];
+    let mut out = stream::stream(t, &cols, batch, &prefix, &queries)?;
+    let counts = out.pop().expect("three results");
+    let gas_df = out.pop().expect("three results");
+    let day_df = out.pop().expect("three results");
+    tally_reasons(&counts, tally);
+    Ok(Labs {
+        days: lab_days(&day_df, tally),
+        gases: gases(&gas_df),
+    })
+}
+
+/// Null unless the row is a used value of lab `l`.
+fn only(l: Lab, e: Expr) -> Expr {
+    when(col("lab").eq(lit(code(l))).and(col("why").eq(lit(0u32))))
+        .then(e)
+        .otherwise(lit(NULL).cast(DataType::Float64))
+}
+
+/// The day values of the day labs: each output column is computed row by row first (null
+/// unless the row is a used value of that item), so every aggregation is a plain min or max,
+/// exact to merge across batches.
+fn day_query() -> Query<'static> {
     let mut cols = Vec::new();
     let mut aggs = Vec::new();
     for l in DAY_LABS {
         let it = LAB_ITEMS.iter().find(|i| i.lab == l).expect("item");
         let name = format!("l{}", code(l));
-        let mut add = |c: String, e: Expr, max: bool| {
+        let mut add = |c: String, e: Expr, agg: Agg| {
             cols.push(e.alias(c.as_str()));
-            aggs.push(if max {
-                col(c.as_str()).max()
-            } else {
-                col(c.as_str()).min()
-            });
+            aggs.push((c, agg));
         };
         match (l, it.rule) {
             (Lab::Pt, _) => {
                 add(
                     format!("{name}_ratio"),
                     only(l, col("v") / col("ctl")),
-                    true,
+                    Agg::Max,
                 );
-                add(format!("{name}_sec"), only(l, col("v") - col("ctl")), true);
+                add(
+                    format!("{name}_sec"),
+                    only(l, col("v") - col("ctl")),
+                    Agg::Max,
+                );
             }
-            (_, DayRule::Min) => add(name, only(l, col("v")), false),
-            (_, DayRule::Max) => add(name, only(l, col("v")), true),
+            (_, DayRule::Min) => add(name, only(l, col("v")), Agg::Min),
+            (_, DayRule::Max) => add(name, only(l, col("v")), Agg::Max),
             (_, DayRule::FarthestFrom(_)) => {
-                add(format!("{name}_min"), only(l, col("v")), false);
-                add(format!("{name}_max"), only(l, col("v")), true);
+                add(format!("{name}_min"), only(l, col("v")), Agg::Min);
+                add(format!("{name}_max"), only(l, col("v")), Agg::Max);
             }
             (_, DayRule::Specimen) => unreachable!("blood gases are per specimen"),
         }
     }
-    let day_plan = joined
-        .clone()
-        .filter(col("lab").lt(lit(code(Lab::Po2))))
-        .with_columns(cols)
-        .group_by([col("sidx"), col("day")])
-        .agg(aggs);
+    let exprs: Vec<Expr> = aggs
+        .iter()
+        .map(|(c, a)| match a {
+            Agg::Max => col(c.as_str()).max(),
+            _ => col(c.as_str()).min(),
+        })
+        .collect();
+    (
+        Box::new(move |j: LazyFrame| {
+            j.filter(col("lab").lt(lit(code(Lab::Po2))))
+                .with_columns(cols.clone())
+                .group_by([col("sidx"), col("day")])
+                .agg(exprs.clone())
+        }),
+        Merge::Groups(vec!["sidx", "day"], aggs),
+    )
+}
+
+/// One row per blood-gas specimen (PaO2, PaCO2, FiO2, arterial or not).
+fn gas_query() -> Query<'static> {
     let fio2 = col("v");
     let fio2_pct = when(
         fio2.clone()
@@ -439,35 +475,47 @@ pub(crate) fn read_labs(t: &Table, stays: &[Stay], tally: &mut Tally) -> Result<
     .when(fio2.clone().gt(lit(0.2)).and(fio2.clone().lt_eq(lit(1.0))))
     .then(fio2 * lit(100.0))
     .otherwise(lit(NULL).cast(DataType::Float64));
-    let gas_plan = joined
-        .clone()
-        .filter(col("lab").gt_eq(lit(code(Lab::Po2))))
-        .with_columns([
-            only(Lab::Po2, col("v")).alias("po2"),
-            only(Lab::Pco2, col("v")).alias("pco2"),
-            only(Lab::Fio2, fio2_pct).alias("fio2"),
-            only(Lab::SpecimenType, col("v")).alias("art"),
-        ])
-        .group_by([col("sidx"), col("day"), col("specimen_id")])
-        .agg([
-            col("charttime").min().alias("t"),
-            col("po2").max(),
-            col("pco2").min(),
-            col("fio2").max(),
-            col("art").max(),
-        ]);
-    let count_plan = joined
-        .group_by([col("itemid"), col("uom"), col("why")])
-        .agg([col("why").count().alias("n")]);
-    let mut out = frames::collect_all(t, vec![day_plan, gas_plan, count_plan])?;
-    let counts = out.pop().expect("three results");
-    let gas_df = out.pop().expect("three results");
-    let day_df = out.pop().expect("three results");
-    tally_reasons(&counts, tally);
-    Ok(Labs {
-        days: lab_days(&day_df, tally),
-        gases: gases(&gas_df),
-    })
+    let aggs = [
+        ("t", Agg::Min),
+        ("po2", Agg::Max),
+        ("pco2", Agg::Min),
+        ("fio2", Agg::Max),
+        ("art", Agg::Max),
+    ];
+    (
+        Box::new(move |j: LazyFrame| {
+            j.filter(col("lab").gt_eq(lit(code(Lab::Po2))))
+                .with_columns([
+                    only(Lab::Po2, col("v")).alias("po2"),
+                    only(Lab::Pco2, col("v")).alias("pco2"),
+                    only(Lab::Fio2, fio2_pct.clone()).alias("fio2"),
+                    only(Lab::SpecimenType, col("v")).alias("art"),
+                ])
+                .group_by([col("sidx"), col("day"), col("specimen_id")])
+                .agg([
+                    col("charttime").min().alias("t"),
+                    col("po2").max(),
+                    col("pco2").min(),
+                    col("fio2").max(),
+                    col("art").max(),
+                ])
+        }),
+        Merge::Groups(
+            vec!["sidx", "day", "specimen_id"],
+            aggs.iter().map(|(c, a)| ((*c).to_string(), *a)).collect(),
+        ),
+    )
+}
+
+/// Rows by item, unit and reason (used or why not).
+fn count_query() -> Query<'static> {
+    (
+        Box::new(|j: LazyFrame| {
+            j.group_by([col("itemid"), col("uom"), col("why")])
+                .agg([col("why").count().alias("n")])
+        }),
+        Merge::Groups(vec!["itemid", "uom", "why"], vec![("n".into(), Agg::Sum)]),
+    )
 }
 
 /// Reason code of a row (index into [`REASONS`]).
@@ -533,11 +581,6 @@ fn tally_reasons(df: &DataFrame, tally: &mut Tally) {
         };
         tally.drop("hosp/labevents", &what, REASONS[w as usize], n);
     }
-}
-
-fn round_to(x: f64, decimals: i32) -> f64 {
-    let f = 10f64.powi(decimals);
-    (x * f).round() / f
 }
 
 fn lab_days(df: &DataFrame, tally: &mut Tally) -> Vec<LabDay> {

@@ -31,6 +31,7 @@ pub mod labs;
 pub mod prescriptions;
 pub mod sepsis3;
 pub mod stays;
+pub(crate) mod stream;
 pub mod vitals;
 pub mod write;
 
@@ -129,6 +130,10 @@ pub struct MimicOptions {
     pub min_age: f64,
     /// Patient-days written per stay (day 1 to this day, while in hospital).
     pub max_day: u32,
+    /// Bytes of CSV text per batch when reading `labevents` and `chartevents` (memory, not
+    /// results: the output is the same for any size; not echoed in `import.json`).
+    #[serde(skip)]
+    pub batch_bytes: usize,
 }
 
 impl Default for MimicOptions {
@@ -140,6 +145,7 @@ impl Default for MimicOptions {
             follow_up: FollowUp::Linked,
             min_age: 18.0,
             max_day: 7,
+            batch_bytes: stream::DEFAULT_BATCH_BYTES,
         }
     }
 }
@@ -156,7 +162,7 @@ impl ValidOptions {
 
 impl MimicOptions {
     /// # Errors
-    /// `min_age` outside 0-120 or `max_day` outside 1-90.
+    /// `min_age` outside 0-120, `max_day` outside 1-90 or `batch_bytes` 0.
     pub fn check(self) -> Result<ValidOptions, MimicError> {
         if !(self.min_age.is_finite() && (0.0..=120.0).contains(&self.min_age)) {
             return Err(MimicError::Options(format!(
@@ -169,6 +175,11 @@ impl MimicOptions {
                 "max_day must be between 1 and 90 (got {})",
                 self.max_day
             )));
+        }
+        if self.batch_bytes == 0 {
+            return Err(MimicError::Options(
+                "batch_bytes must be at least 1".to_string(),
+            ));
         }
         Ok(ValidOptions(self))
     }

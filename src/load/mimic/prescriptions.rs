@@ -2,6 +2,9 @@
 //! does: the distinct (drug, route) pairs are classified once (antibiotic, or an anticoagulant
 //! of the import's vocabulary), then the rows of the classified pairs are read. Rows are orders,
 //! not administrations (`hosp/emar` would confirm administration; it is not read).
+//!
+//! Cost: two streaming passes over `prescriptions` (the distinct pairs, then the classified
+//! rows of the selected patients).
 
 use polars::prelude::*;
 

@@ -16,6 +16,9 @@
 //!   intersecting the window, where mimic-code uses hourly 24-hour rolling SOFA whose window end
 //!   lies in it. ricu's `sep3` differs too: it asks for an increase of 2 from the lowest SOFA so
 //!   far in the window (`delta_cummin`), not an absolute 2 (ricu `R/callback-sep3.R`).
+//!
+//! Cost: one pass over `microbiologyevents` (collapsed per specimen by polars); each in-ICU
+//! antibiotic is matched against its patient's cultures.
 
 use std::collections::BTreeMap;
 

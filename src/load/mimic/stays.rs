@@ -20,12 +20,14 @@
 //!   `last_day` = the death day, else the discharge day (+ 365 days with linked follow-up: dod
 //!   covers deaths up to one year after the last discharge). ricu's `death` concept is
 //!   in-hospital only (`hospital_expire_flag`), as is mimic-code's `icustay_detail`.
+//!
+//! Cost: the three small tables are read whole (one row per patient, admission, ICU stay).
 
 use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::frames::{self, Kind, Table, DAY, HOUR};
+use super::frames::{self, table, Kind, Table, DAY, HOUR};
 use super::{DayConvention, FollowUp, MimicError, StaySelection, ValidOptions};
 use crate::schema::{CohortFlow, Sex};
 
@@ -192,13 +194,6 @@ struct Person {
     anchor_age: f64,
     anchor_year: i64,
     dod: Option<i64>,
-}
-
-fn table<'a>(tables: &'a [Table], name: &str) -> &'a Table {
-    tables
-        .iter()
-        .find(|t| t.name == name)
-        .expect("located tables include every name")
 }
 
 fn required_times(t: &Table, df: &DataFrame, name: &str) -> Result<Vec<i64>, MimicError> {

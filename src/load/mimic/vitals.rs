@@ -26,13 +26,19 @@
 //!   dobutamine 221653; `mg/kg/min` times 1000, `mcg/min` divided by `patientweight`; the day's
 //!   highest rate of the infusions running that day; 0 on a day in the ICU without an infusion
 //!   (the ICU charts every infusion), missing on a day outside it.
+//!
+//! Cost: one pass over `chartevents` in batches ([`super::stream`]: four queries on each
+//! batch: day values, GCS assessments, charted FiO2, dropped-value counts), one streaming pass
+//! over `outputevents`, `procedureevents` and `inputevents` each; memory holds one row per patient-day, GCS assessment, charted FiO2
+//! and infusion of the items read.
 
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::frames::{self, Kind, Table};
+use super::frames::{self, round_to, Kind, Table};
 use super::stays::{day_of, in_window, stays_frame, Stay};
+use super::stream::{self, Agg, Merge, Query};
 use super::{MimicError, Tally};
 
 /// The charted vital signs.
@@ -135,14 +141,9 @@ fn vital_code(v: Vital) -> u32 {
     v as u32
 }
 
-fn rounded(x: f64, decimals: i32) -> f64 {
-    let f = 10f64.powi(decimals);
-    (x * f).round() / f
-}
-
 /// Fahrenheit to Celsius as mimic-code `vitalsign.sql`: `(F - 32) / 1.8`, rounded to 0.01.
 pub fn fahrenheit_to_celsius(f: f64) -> f64 {
-    rounded((f - 32.0) / 1.8, 2)
+    round_to((f - 32.0) / 1.8, 2)
 }
 
 /// Reads `icu/chartevents` for `stays`: one streaming pass, three outputs (day values, GCS
@@ -153,6 +154,7 @@ pub fn fahrenheit_to_celsius(f: f64) -> f64 {
 pub(crate) fn read_chartevents(
     t: &Table,
     stays: &[Stay],
+    batch: usize,
     tally: &mut Tally,
 ) -> Result<Chart, MimicError> {
     let items = df!(
@@ -162,102 +164,44 @@ pub(crate) fn read_chartevents(
         "hi" => CHART_ITEMS.iter().map(|i| i.3).collect::<Vec<_>>(),
     )
     .expect("columns of equal length");
-    let joined = frames::scan(
-        t,
-        &[
-            ("stay_id", Kind::Int),
-            ("charttime", Kind::Time),
-            ("itemid", Kind::Int),
-            ("value", Kind::Text),
-            ("valuenum", Kind::Float),
-        ],
-    )?
-    .inner_join(items.lazy(), col("itemid"), col("itemid"))
-    .inner_join(stays_frame(stays).lazy(), col("stay_id"), col("stay_id"))
-    .filter(in_window(col("charttime")))
-    .with_columns([
-        day_of(col("charttime")).alias("day"),
-        col("itemid")
-            .eq(lit(223900i64))
-            .and(col("value").eq(lit(GCS_ETT)))
-            .fill_null(lit(false))
-            .alias("ett"),
-    ])
-    .with_column(
-        when(col("ett"))
-            .then(lit(0u32))
-            .when(col("valuenum").is_null())
-            .then(lit(1u32))
-            .when(
-                col("valuenum")
-                    .lt_eq(col("lo"))
-                    .or(col("valuenum").gt_eq(col("hi"))),
+    let cols = [
+        ("stay_id", Kind::Int),
+        ("charttime", Kind::Time),
+        ("itemid", Kind::Int),
+        ("value", Kind::Text),
+        ("valuenum", Kind::Float),
+    ];
+    let stays_df = stays_frame(stays);
+    let prefix = |chart: LazyFrame| {
+        chart
+            .inner_join(items.clone().lazy(), col("itemid"), col("itemid"))
+            .inner_join(stays_df.clone().lazy(), col("stay_id"), col("stay_id"))
+            .filter(in_window(col("charttime")))
+            .with_columns([
+                day_of(col("charttime")).alias("day"),
+                col("itemid")
+                    .eq(lit(223900i64))
+                    .and(col("value").eq(lit(GCS_ETT)))
+                    .fill_null(lit(false))
+                    .alias("ett"),
+            ])
+            .with_column(
+                when(col("ett"))
+                    .then(lit(0u32))
+                    .when(col("valuenum").is_null())
+                    .then(lit(1u32))
+                    .when(
+                        col("valuenum")
+                            .lt_eq(col("lo"))
+                            .or(col("valuenum").gt_eq(col("hi"))),
+                    )
+                    .then(lit(2u32))
+                    .otherwise(lit(0u32))
+                    .alias("why"),
             )
-            .then(lit(2u32))
-            .otherwise(lit(0u32))
-            .alias("why"),
-    )
-    .cache();
-    // Row-level value columns (null unless a used value of that vital), so that every
-    // aggregation is a plain min or max of the streaming group-by.
-    let ok = col("why").eq(lit(0u32)).and(col("ett").not());
-    let v = |x: Vital| {
-        when(col("vital").eq(lit(vital_code(x))).and(ok.clone()))
-            .then(col("valuenum"))
-            .otherwise(lit(NULL).cast(DataType::Float64))
     };
-    let day_plan = joined
-        .clone()
-        .filter(col("vital").lt(lit(vital_code(Vital::GcsEye))))
-        .with_columns([
-            v(Vital::HeartRate).alias("hr"),
-            v(Vital::RespRate).alias("rr"),
-            v(Vital::Map).alias("map"),
-            v(Vital::TempC).alias("tc"),
-            v(Vital::TempF).alias("tf"),
-        ])
-        .group_by([col("sidx"), col("day")])
-        .agg([
-            col("hr").max(),
-            col("rr").max(),
-            col("map").min(),
-            col("tc").min().alias("tc_min"),
-            col("tc").max().alias("tc_max"),
-            col("tf").min().alias("tf_min"),
-            col("tf").max().alias("tf_max"),
-        ]);
-    let gcs_plan = joined
-        .clone()
-        .filter(
-            col("vital")
-                .gt_eq(lit(vital_code(Vital::GcsEye)))
-                .and(col("vital").lt_eq(lit(vital_code(Vital::GcsMotor)))),
-        )
-        .with_columns([
-            v(Vital::GcsEye).alias("eye"),
-            v(Vital::GcsVerbal).alias("verbal"),
-            v(Vital::GcsMotor).alias("motor"),
-        ])
-        .group_by([col("sidx"), col("day"), col("charttime")])
-        .agg([
-            col("eye").max(),
-            col("verbal").max(),
-            col("motor").max(),
-            col("ett").max(),
-        ]);
-    let fio2_plan = joined
-        .clone()
-        .filter(
-            col("vital")
-                .eq(lit(vital_code(Vital::Fio2)))
-                .and(ok.clone()),
-        )
-        .select([col("sidx"), col("charttime"), col("valuenum")]);
-    let count_plan = joined
-        .filter(col("why").gt(lit(0u32)))
-        .group_by([col("itemid"), col("why")])
-        .agg([col("why").count().alias("n")]);
-    let mut out = frames::collect_all(t, vec![day_plan, gcs_plan, fio2_plan, count_plan])?;
+    let queries = chart_queries();
+    let mut out = stream::stream(t, &cols, batch, &prefix, &queries)?;
     let counts = out.pop().expect("four results");
     let fio2_df = out.pop().expect("four results");
     let gcs_df = out.pop().expect("four results");
@@ -427,6 +371,105 @@ pub const URINE_MIN_HOURS: f64 = 22.0;
 
 /// Reads `icu/outputevents` urine items for `stays`, summed per patient-day.
 ///
+/// The four queries on each batch of `chartevents`: day values, GCS assessments (one row per
+/// charting time), charted FiO2 rows, dropped-value counts. Value columns are row-level (null
+/// unless a used value of that vital), so that every aggregation is a plain min or max.
+fn chart_queries() -> Vec<Query<'static>> {
+    let ok = || col("why").eq(lit(0u32)).and(col("ett").not());
+    let v = move |x: Vital| {
+        when(col("vital").eq(lit(vital_code(x))).and(ok()))
+            .then(col("valuenum"))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+    };
+    let day: Query = (
+        Box::new(move |j: LazyFrame| {
+            j.filter(col("vital").lt(lit(vital_code(Vital::GcsEye))))
+                .with_columns([
+                    v(Vital::HeartRate).alias("hr"),
+                    v(Vital::RespRate).alias("rr"),
+                    v(Vital::Map).alias("map"),
+                    v(Vital::TempC).alias("tc"),
+                    v(Vital::TempF).alias("tf"),
+                ])
+                .group_by([col("sidx"), col("day")])
+                .agg([
+                    col("hr").max(),
+                    col("rr").max(),
+                    col("map").min(),
+                    col("tc").min().alias("tc_min"),
+                    col("tc").max().alias("tc_max"),
+                    col("tf").min().alias("tf_min"),
+                    col("tf").max().alias("tf_max"),
+                ])
+        }),
+        groups(
+            &["sidx", "day"],
+            &[
+                ("hr", Agg::Max),
+                ("rr", Agg::Max),
+                ("map", Agg::Min),
+                ("tc_min", Agg::Min),
+                ("tc_max", Agg::Max),
+                ("tf_min", Agg::Min),
+                ("tf_max", Agg::Max),
+            ],
+        ),
+    );
+    let gcs: Query = (
+        Box::new(move |j: LazyFrame| {
+            j.filter(
+                col("vital")
+                    .gt_eq(lit(vital_code(Vital::GcsEye)))
+                    .and(col("vital").lt_eq(lit(vital_code(Vital::GcsMotor)))),
+            )
+            .with_columns([
+                v(Vital::GcsEye).alias("eye"),
+                v(Vital::GcsVerbal).alias("verbal"),
+                v(Vital::GcsMotor).alias("motor"),
+            ])
+            .group_by([col("sidx"), col("day"), col("charttime")])
+            .agg([
+                col("eye").max(),
+                col("verbal").max(),
+                col("motor").max(),
+                col("ett").max(),
+            ])
+        }),
+        groups(
+            &["sidx", "day", "charttime"],
+            &[
+                ("eye", Agg::Max),
+                ("verbal", Agg::Max),
+                ("motor", Agg::Max),
+                ("ett", Agg::Max),
+            ],
+        ),
+    );
+    let fio2: Query = (
+        Box::new(move |j: LazyFrame| {
+            j.filter(col("vital").eq(lit(vital_code(Vital::Fio2))).and(ok()))
+                .select([col("sidx"), col("charttime"), col("valuenum")])
+        }),
+        Merge::Rows,
+    );
+    let counts: Query = (
+        Box::new(|j: LazyFrame| {
+            j.filter(col("why").gt(lit(0u32)))
+                .group_by([col("itemid"), col("why")])
+                .agg([col("why").count().alias("n")])
+        }),
+        groups(&["itemid", "why"], &[("n", Agg::Sum)]),
+    );
+    vec![day, gcs, fio2, counts]
+}
+
+fn groups(keys: &[&'static str], aggs: &[(&str, Agg)]) -> Merge {
+    Merge::Groups(
+        keys.to_vec(),
+        aggs.iter().map(|(c, a)| ((*c).to_string(), *a)).collect(),
+    )
+}
+
 /// # Errors
 /// A missing column or an unreadable file.
 pub(crate) fn read_urine(t: &Table, stays: &[Stay]) -> Result<Vec<UrineDay>, MimicError> {
@@ -485,7 +528,7 @@ pub fn urine_per_day(sum_e4: i64, icu_hours: f64) -> Option<f64> {
         return None;
     }
     let ml = sum_e4 as f64 / 1e4;
-    Some(rounded(ml * 24.0 / icu_hours.min(24.0), 1))
+    Some(round_to(ml * 24.0 / icu_hours.min(24.0), 1))
 }
 
 /// An interval row of `icu/procedureevents` or `icu/inputevents`.

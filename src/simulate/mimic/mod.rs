@@ -39,9 +39,8 @@ use super::rng::Rng;
 use crate::load::mimic::format_time;
 use tables::{CHARTEVENTS, INPUTEVENTS, LABEVENTS};
 
-pub(super) const MIN: i64 = 60_000_000;
-pub(super) const HOUR: i64 = 60 * MIN;
-pub(super) const DAY: i64 = 24 * HOUR;
+pub(super) use crate::load::mimic::frames::{DAY, HOUR};
+pub(super) const MIN: i64 = HOUR / 60;
 
 /// Mixed into the seed for the MIMIC-only details (disjoint from the registry's streams).
 const MIMIC_STREAM: u64 = 0x4D49_4D49_4349_5601;
@@ -117,12 +116,7 @@ fn n(v: f64) -> String {
     }
 }
 
-fn r1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
-fn r2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
+pub(super) use super::model::{r1, r2};
 
 /// Per-patient row writer: ids, clock and the table buffers.
 pub(super) struct Writer<'a> {
