@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(record_end(b"a,b\nc,d"), 4);
         assert_eq!(record_end(b"a,\"x\ny\"\nc"), 8);
         assert_eq!(record_end(b"a,\"x\ny"), 0);
-        assert_eq!(record_end(b"a,\"\"\"q\"\"\"\nb"), 11);
+        assert_eq!(record_end(b"a,\"\"\"q\"\"\"\nb"), 10);
     }
 
     fn table(dir: &std::path::Path, text: &str) -> Table {
