@@ -54,7 +54,7 @@ pub struct MimicArgs {
     pub max_day: u32,
     /// MiB of CSV text read at a time from labevents and chartevents (memory only; the output
     /// is the same for any size).
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = 32)]
     pub batch_mib: usize,
 }
 

@@ -1,18 +1,20 @@
 //! Reading the two big tables (`hosp/labevents`, `icu/chartevents`) in flat memory.
 //!
 //! The file is decompressed here and cut into batches of whole CSV records (`batch` bytes of
-//! text, 128 MiB by default, see [`super::MimicOptions::batch_bytes`]); each batch is parsed by
+//! text, 32 MiB by default, see [`super::MimicOptions::batch_bytes`]); each batch is parsed by
 //! polars with the columns' types, run through a shared prefix (itemid and stay joins, the time
 //! window) and then through each query (grouping to patient-days or specimens), and the partial
 //! results are merged: minimum of minima, maximum of maxima, sum of integer sums, rows
 //! concatenated. Each merge is exact whatever the cut, so the output does not depend on the
-//! batch size (a test imports with 4 KiB batches and compares).
+//! batch size (`tests/it/mimic_roundtrip.rs` imports with 256 KiB batches and compares the
+//! bytes; a unit test below cuts a table into batches of 1 to 333 bytes).
 //!
 //! Why not polars' own streaming scan: in polars 0.55 `LazyCsvReader` on a `.csv.gz` reads the
 //! whole compressed file into memory before decompressing (1.9 GB for a 100-million-row
 //! `labevents`), and on a plain `.csv` it memory-maps the file, which counts in the resident
-//! set as it is read. The measured peak of the import at 100 million lab rows went from 4.3 GB
-//! with the streaming scan to the figure in `data-schema/README.md` with this reader.
+//! set as it is read. At 100 million lab rows the import's peak resident set was 4.3 GB with the
+//! streaming scan, 2.7 GB with this reader in 128 MiB batches and the figure in
+//! `data-schema/README.md` in the default 32 MiB batches.
 //!
 //! Cost: one pass over the file; memory is one batch of text, its parsed columns and the
 //! merged aggregates (one row per patient-day or specimen), independent of the table's length.
@@ -46,7 +48,7 @@ pub(crate) enum Merge {
 pub(crate) type Query<'a> = (Box<dyn Fn(LazyFrame) -> LazyFrame + 'a>, Merge);
 
 /// Default bytes of CSV text per batch.
-pub const DEFAULT_BATCH_BYTES: usize = 128 << 20;
+pub const DEFAULT_BATCH_BYTES: usize = 32 << 20;
 
 /// The reader of a table's bytes (decompressing `.gz`).
 fn open_text(t: &Table) -> Result<Box<dyn BufRead>, MimicError> {
