@@ -174,7 +174,7 @@ fn run_batch(
         .into_reader_with_file_handle(std::io::Cursor::new(text))
         .finish()
         .map_err(|e| frames::polars_error(t, e))?;
-    let base = prefix(df.lazy().select(select.to_vec())).cache();
+    let base = prefix(df.lazy().select(select)).cache();
     let plans: Vec<DslPlan> = queries
         .iter()
         .map(|(q, _)| q(base.clone()).logical_plan)
