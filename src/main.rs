@@ -19,6 +19,9 @@ enum Command {
     Analyze(cli::analyze::Args),
     /// Write a deterministic synthetic registry with a planted treatment effect.
     Simulate(cli::simulate::Args),
+    /// Import an external database into a canonical cohort folder (MIMIC-IV).
+    #[command(subcommand)]
+    Import(cli::import::Source),
     /// Check a cohort folder against the canonical schema and print every problem found.
     Validate(cli::validate::Args),
     /// Score every patient-day (SIRS, SOFA, JAAM, JAAM-2, ISTH, SIC, JMHW, JSTH).
@@ -47,6 +50,7 @@ fn main() {
     let result = match cli.command {
         Command::Analyze(a) => cli::analyze::run(a),
         Command::Simulate(a) => cli::simulate::run(a),
+        Command::Import(s) => cli::import::run(s),
         Command::Validate(a) => cli::validate::run(a),
         Command::Score(a) => cli::score::run(a),
         Command::Km(a) => cli::km::run(a),

@@ -11,9 +11,10 @@
 
 use anyhow::Context;
 use dicohort::cohort::analysis::{run_plan, AnalysisResult};
-use dicohort::cohort::plan::Plan;
+use dicohort::cohort::plan::{Plan, SourceKind};
 use dicohort::cohort::results::result_tables;
 use dicohort::cohort::valid_plan::ValidPlan;
+use dicohort::load::mimic::{read_mimic, MimicOptions};
 use dicohort::load::{load_cohort_with_progress, LoadOptions};
 use dicohort::output::{write_dir, OutputDir};
 use dicohort::report::analysis::write_analysis_report;
@@ -81,6 +82,17 @@ fn run_with(args: &Args, bar: &std::sync::Arc<Bar>) -> anyhow::Result<()> {
         (Some(n), _) => {
             reporter.stage(&format!("simulating {n} patients in memory"), None);
             simulate_cohort(&SimParams::new(n, args.seed))?.0
+        }
+        (None, Some(path)) if plan.source() == SourceKind::MimicIv => {
+            let dir = plan_dir.join(path);
+            reporter.stage(
+                &format!("importing the MIMIC-IV folder {}", dir.display()),
+                None,
+            );
+            let opts = MimicOptions::default().check()?;
+            read_mimic(&dir, &opts)
+                .with_context(|| format!("importing the MIMIC-IV folder {}", dir.display()))?
+                .cohort
         }
         (None, Some(path)) => {
             let dir = plan_dir.join(path);

@@ -14,6 +14,8 @@ pub enum Format {
     Canonical,
     /// registry_wide.csv: one row per patient, days 1/3/7, registry units
     RegistryWide,
+    /// a MIMIC-IV-shaped folder (hosp/*.csv.gz, icu/*.csv.gz) for `dicohort import mimic-iv`
+    MimicIv,
 }
 
 /// Arguments of `dicohort simulate` (see ../shared/cli-contract.md).
@@ -45,6 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let format = match args.format {
         Format::Canonical => SimFormat::Canonical,
         Format::RegistryWide => SimFormat::RegistryWide,
+        Format::MimicIv => SimFormat::MimicIv,
     };
     let bar = Bar::new(args.progress);
     let t = simulate_to_dir_reporting(&params, format, &args.out, &bar.reporter())
@@ -55,10 +58,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let days_note = match format {
         SimFormat::Canonical => "",
         SimFormat::RegistryWide => " simulated (days 1, 3 and 7 exported)",
+        SimFormat::MimicIv => " (as MIMIC-IV tables; import with `dicohort import mimic-iv`)",
     };
     println!(
         "wrote {} ({}) to {}: {} patients, {} patient-days{days_note}, {} treatment courses",
-        t.files.join(", "),
+        if t.files.len() > 5 {
+            format!("{} files", t.files.len())
+        } else {
+            t.files.join(", ")
+        },
         t.format,
         args.out.display(),
         c.patients,

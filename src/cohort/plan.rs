@@ -68,6 +68,28 @@ pub struct CohortSource {
     /// Lenient loading: rows with problems are excluded and counted in the flow.
     #[serde(default)]
     pub lenient: bool,
+    /// What `path` holds: a canonical or registry-wide folder (default), or `"mimic-iv"`, a
+    /// MIMIC-IV folder imported as `dicohort import mimic-iv` does with its default options.
+    /// (Not echoed when canonical, so plans without the key write the same results as before.)
+    #[serde(default, skip_serializing_if = "SourceKind::is_canonical")]
+    pub source: SourceKind,
+}
+
+/// The kind of folder `[cohort] path` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// A canonical (or registry-wide) cohort folder.
+    #[default]
+    Canonical,
+    /// A MIMIC-IV folder (`hosp/`, `icu/`).
+    MimicIv,
+}
+
+impl SourceKind {
+    fn is_canonical(&self) -> bool {
+        *self == SourceKind::Canonical
+    }
 }
 
 /// The DIC definition used for "DIC" in the outputs and the coagulation groups.

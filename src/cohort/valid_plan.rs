@@ -261,6 +261,10 @@ impl ValidPlan {
     pub fn cohort_path(&self) -> Option<&str> {
         self.as_run.cohort.path.as_deref()
     }
+    /// What the plan's cohort folder holds (canonical tables or a MIMIC-IV export).
+    pub fn source(&self) -> super::plan::SourceKind {
+        self.as_run.cohort.source
+    }
     /// Lenient loading of the plan's cohort.
     pub fn lenient(&self) -> bool {
         self.as_run.cohort.lenient

@@ -12,6 +12,7 @@ pub mod table;
 mod canonical;
 mod csv;
 mod fast_days;
+pub mod mimic;
 pub mod scan;
 pub mod source;
 pub mod spec;

@@ -3,11 +3,11 @@
 
 use crate::stats::twobytwo::{self, TwoByTwo};
 
-use super::dist;
 use super::effect::{escalc, is_double_zero, validate_table, DoubleZero, Measure, ZeroCellRule};
 use super::heterogeneity::i2_h2_from_q;
 use super::random::rma_uni;
 use super::{MetaError, Method, Pooled, Test};
+use crate::stats::dist;
 
 /// Inverse-variance fixed-effect model: metafor `rma(yi, vi, method = "FE")`.
 ///

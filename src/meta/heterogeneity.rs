@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::dist;
 use super::roots::{uniroot, R_UNIROOT_TOL};
+use crate::stats::dist;
 
 /// Generalised Q: `sum(w * (y - mu_w)^2)` with `w = 1 / (vi + tau2)` (metafor `.QE.func`).
 pub fn q_at(tau2: f64, yi: &[f64], vi: &[f64]) -> f64 {

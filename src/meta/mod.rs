@@ -23,7 +23,6 @@
 //! through them; nothing above.
 
 pub mod analysis;
-mod dist;
 pub mod effect;
 pub mod fixed;
 pub mod heterogeneity;
@@ -34,6 +33,8 @@ pub mod subgroup;
 pub mod trials;
 
 use serde::Serialize;
+
+use crate::stats::dist;
 
 pub use crate::stats::twobytwo::TwoByTwo;
 pub use analysis::{analyse, LeftOut, NestedOut, NotPooled, Pool, TrialAnalysis};

@@ -5,12 +5,12 @@
 
 use serde::Serialize;
 
-use super::dist;
 use super::heterogeneity::{
     cochran_q, i2_h2_from_q, i2_h2_from_tau2, q_at, tau2_qprofile_ci, trace_p,
 };
 use super::roots::{uniroot, R_UNIROOT_TOL};
 use super::{MetaError, Method, Pooled, Test};
+use crate::stats::dist;
 
 /// Estimators of the between-study variance tau^2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -10,10 +10,10 @@
 
 use serde::Serialize;
 
-use super::dist;
 use super::effect::Measure;
 use super::TwoByTwo;
 use super::{meta_analysis, MetaAnalysis, MetaError, MetaOptions};
+use crate::stats::dist;
 
 /// One subgroup's analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -3,10 +3,16 @@
 //! model). Patients are generated in parallel chunks, each from its own random stream, and
 //! written in order, so the bytes do not depend on the thread count.
 //!
+//! The simulator computes nothing the rest of the crate computes: the effect modifier (day-1
+//! JAAM) is scored by `score::jaam`, and the marginal truth is fitted by `stats::cox::coxph`
+//! (the only memory that grows with the number of patients: two 17-byte rows per landmark
+//! patient, held while the truth is fitted).
+//!
 //! [`default_registry`] is the embedded registry `dicohort analyze` uses without arguments:
 //! 3,000 patients, seed 2011, produced by the same writer and loaded by the same canonical
 //! loader as `dicohort simulate` + `load_cohort`, so both paths give the same `Cohort`.
 
+pub mod mimic;
 pub mod model;
 pub mod rng;
 pub mod wide;
@@ -21,6 +27,9 @@ use crate::load::{load_canonical, Input, LoadOptions};
 use crate::output::OutputDir;
 use crate::progress::Reporter;
 use crate::schema::Cohort;
+use crate::score::jaam::JAAM_DIC;
+use crate::score::Dx;
+use crate::stats::cox::{coxph, CoxData, CoxOptions};
 
 pub use model::{simulate_patient, SimParams, SimPatient, DRUGS, SITES};
 
@@ -31,6 +40,34 @@ pub enum SimFormat {
     Canonical,
     /// `registry_wide.csv`: one row per patient, labs on days 1, 3 and 7 in registry units.
     RegistryWide,
+    /// A MIMIC-IV-shaped folder (`hosp/*.csv.gz`, `icu/*.csv.gz`; see [`mimic`]).
+    MimicIv,
+}
+
+impl SimFormat {
+    /// The data files written, relative to the output folder.
+    pub fn files(self) -> Vec<String> {
+        match self {
+            SimFormat::Canonical => vec![
+                "patients.csv".into(),
+                "days.csv".into(),
+                "treatments.csv".into(),
+            ],
+            SimFormat::RegistryWide => vec!["registry_wide.csv".into()],
+            SimFormat::MimicIv => mimic::TABLES
+                .iter()
+                .map(|t| format!("{t}.csv.gz"))
+                .collect(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            SimFormat::Canonical => "canonical",
+            SimFormat::RegistryWide => "registry-wide",
+            SimFormat::MimicIv => "mimic-iv",
+        }
+    }
 }
 
 /// Errors of the simulator.
@@ -190,9 +227,15 @@ impl Counterfactual {
     }
 
     /// Cox hazard ratio of arm 1 vs arm 0 in group `g` of tilt `h` (`CF_TILTS`) under `outcome`:
-    /// the weighted Efron partial likelihood of `survival::coxph` (case weights `h(e)`, tied deaths
-    /// by their count with the mean weight), by Newton-Raphson from the daily sums; `None`
-    /// without deaths in an arm.
+    /// `stats::cox::coxph` (Efron ties, as `survival::coxph`) with case weights `h(e)` on the
+    /// group's pooled potential outcomes, expanded from the daily sums: per arm and day, one row
+    /// per death carrying the day's mean death weight (Efron's tied-death count and weight sum
+    /// are kept) and one censored row carrying the other exits' weight. `None` without deaths in
+    /// an arm (or if the fit fails); exactly 1 when both arms' outcomes coincide (no effect in
+    /// the group: the score vanishes at beta = 0, where the fit would stop one rounding error
+    /// away).
+    ///
+    /// Memory: at most one row per death plus two per day and arm, for the duration of the fit.
     pub fn cox_hr(&self, h: usize, g: usize, outcome: CfOutcome) -> Option<f64> {
         let d = &self.deaths[h][g];
         let nd = &self.n_deaths[g];
@@ -203,36 +246,42 @@ impl Counterfactual {
         if d[0].iter().sum::<f64>() <= 0.0 || d[1].iter().sum::<f64>() <= 0.0 {
             return None;
         }
-        let mut beta = 0.0f64;
-        for _ in 0..50 {
-            let eb = beta.exp();
-            let (mut u, mut info) = (0.0, 0.0);
-            let mut r = [x[0].iter().sum::<f64>(), x[1].iter().sum::<f64>()];
+        if d[0] == d[1] && x[0] == x[1] {
+            return Some(1.0);
+        }
+        let (mut stop, mut event, mut arm, mut weight) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for a in 0..2 {
             for k in 0..CF_TIMES {
-                let (d0, d1) = (d[0][k], d[1][k]);
-                let m = nd[0][k] + nd[1][k];
-                if m > 0 {
-                    let wtave = (d0 + d1) / m as f64;
-                    u += d1;
-                    for j in 0..m {
-                        let f = j as f64 / m as f64;
-                        let a1 = (r[1] - f * d1) * eb;
-                        let a0 = r[0] - f * d0;
-                        let pr = a1 / (a1 + a0);
-                        u -= wtave * pr;
-                        info += wtave * pr * (1.0 - pr);
-                    }
+                let t = (k + 1) as f64;
+                let m = nd[a][k];
+                for _ in 0..m {
+                    stop.push(t);
+                    event.push(true);
+                    arm.push(a as f64);
+                    weight.push(d[a][k] / m as f64);
                 }
-                r[0] -= x[0][k];
-                r[1] -= x[1][k];
-            }
-            let step = u / info;
-            beta += step;
-            if step.abs() < 1e-12 {
-                break;
+                let censored = x[a][k] - d[a][k];
+                if censored > 0.0 {
+                    stop.push(t);
+                    event.push(false);
+                    arm.push(a as f64);
+                    weight.push(censored);
+                }
             }
         }
-        Some(beta.exp())
+        let x = [arm];
+        let data = CoxData {
+            start: None,
+            stop: &stop,
+            event: &event,
+            x: &x,
+            strata: None,
+            weights: Some(&weight),
+            cluster: None,
+        };
+        let fit = coxph(&data, &CoxOptions::default()).ok()?;
+        Some(fit.coef[0].exp())
     }
 
     /// Risk of death by day 28 in arm `arm` of group `g` (tilt `h`): the tilted share of deaths.
@@ -243,10 +292,11 @@ impl Counterfactual {
 
 impl TruthCounts {
     fn add(&mut self, params: &SimParams, p: &SimPatient) {
+        let decided = dic_decided_in_data(p);
         if let Some(arms) = model::counterfactual_landmark(params, p) {
             let e = model::treatment_probability(&model::SITES[p.site], p.apache2, p.jaam_lo_day1);
             self.counterfactual.add(usize::from(!p.dic), &arms, e);
-            if let Some(dic) = dic_decided_in_data(p) {
+            if let Some(dic) = decided {
                 self.counterfactual.add(2 + usize::from(!dic), &arms, e);
             }
         }
@@ -276,10 +326,7 @@ impl TruthCounts {
         }
         if p.days[0][model::col::FDP].is_nan() {
             self.day1_fdp_missing += 1;
-            let without = p.jaam_day1 - model::fdp_points(p.days_true[0][model::col::FDP]);
-            if without < 4 && without + 3 >= 4 {
-                self.day1_dic_indeterminate_in_data += 1;
-            }
+            self.day1_dic_indeterminate_in_data += u64::from(decided.is_none());
         }
     }
 
@@ -309,21 +356,13 @@ impl TruthCounts {
     }
 }
 
-/// JAAM DIC on day 1 as decidable from the written values: `None` when the unrecorded FDP
-/// could change it (lower bound < 4 <= upper bound).
+/// JAAM DIC on day 1 as decidable from the written values (scored by the score layer): `None`
+/// when the unrecorded FDP could change it (lower bound < 4 <= upper bound).
 pub fn dic_decided_in_data(p: &SimPatient) -> Option<bool> {
-    let lo = p.jaam_lo_day1;
-    let hi = if p.days[0][model::col::FDP].is_nan() {
-        lo + 3
-    } else {
-        lo
-    };
-    if lo >= 4 {
-        Some(true)
-    } else if hi < 4 {
-        Some(false)
-    } else {
-        None
+    match model::jaam_first_day(&p.days[0]).dx_at_least(JAAM_DIC) {
+        Dx::Positive => Some(true),
+        Dx::Negative => Some(false),
+        Dx::Indeterminate => None,
     }
 }
 
@@ -456,10 +495,7 @@ fn truth(params: &SimParams, format: SimFormat, counts: TruthCounts, files: Vec<
         generator: format!("dicohort {} simulate", env!("CARGO_PKG_VERSION")),
         seed: params.seed,
         n_patients: params.n_patients,
-        format: match format {
-            SimFormat::Canonical => "canonical".into(),
-            SimFormat::RegistryWide => "registry-wide".into(),
-        },
+        format: format.name().into(),
         true_hazard_ratio: TrueHazardRatios {
             dic: params.hr_dic,
             non_dic: params.hr_non_dic,
@@ -532,9 +568,9 @@ fn truth(params: &SimParams, format: SimFormat, counts: TruthCounts, files: Vec<
     }
 }
 
-/// One patient's rendered rows.
+/// One patient's rendered rows: one buffer per data file, then `truth_patients.csv`'s row.
 struct Rendered {
-    files: [Vec<u8>; 4],
+    files: Vec<Vec<u8>>,
     counts: TruthCounts,
 }
 
@@ -547,15 +583,19 @@ fn render_chunk(
     idx.par_iter()
         .map(|&i| {
             let p = simulate_patient(params, i);
-            let mut files: [Vec<u8>; 4] = Default::default();
+            let n = format.files().len();
+            let mut files: Vec<Vec<u8>> = vec![Vec::new(); n + 1];
             match format {
                 SimFormat::Canonical => {
-                    let [a, b, c, _] = &mut files;
+                    let [a, b, c, _] = &mut files[..] else {
+                        unreachable!("three data files")
+                    };
                     write_canonical_rows(&p, a, b, c);
                 }
                 SimFormat::RegistryWide => wide::write_row(&p, &mut files[0]),
+                SimFormat::MimicIv => mimic::write_patient(params, &p, &mut files[..n]),
             }
-            write_truth_row(&p, &mut files[3]);
+            write_truth_row(&p, &mut files[n]);
             let mut counts = TruthCounts::default();
             counts.add(params, &p);
             Rendered { files, counts }
@@ -563,23 +603,23 @@ fn render_chunk(
         .collect()
 }
 
-/// Writes the simulated registry to the given writers (the first one to three data files and
-/// `truth_patients.csv`); returns the realised counts.
-pub fn write_registry<W: Write>(
+/// Writes the simulated registry to the given writers (one per file of [`SimFormat::files`])
+/// and `truth_patients.csv`; returns the realised counts.
+pub fn write_registry<W: Write, T: Write>(
     params: &SimParams,
     format: SimFormat,
     data: &mut [W],
-    truth_patients: &mut W,
+    truth_patients: &mut T,
 ) -> std::io::Result<TruthCounts> {
     write_registry_reporting(params, format, data, truth_patients, &Reporter::default())
 }
 
 /// [`write_registry`], reporting the patients written to `progress`.
-pub fn write_registry_reporting<W: Write>(
+pub fn write_registry_reporting<W: Write, T: Write>(
     params: &SimParams,
     format: SimFormat,
     data: &mut [W],
-    truth_patients: &mut W,
+    truth_patients: &mut T,
     progress: &Reporter,
 ) -> std::io::Result<TruthCounts> {
     progress.stage("simulating patients", Some(params.n_patients));
@@ -595,6 +635,16 @@ pub fn write_registry_reporting<W: Write>(
                 .write_all(canonical_header(crate::load::TableKind::Treatments, &[]).as_bytes())?;
         }
         SimFormat::RegistryWide => data[0].write_all(wide::header().as_bytes())?,
+        SimFormat::MimicIv => {
+            for (w, h) in data.iter_mut().zip(mimic::HEADERS) {
+                w.write_all(h.as_bytes())?;
+                w.write_all(b"\n")?;
+            }
+            let (mut lab, mut items) = (Vec::new(), Vec::new());
+            mimic::write_dictionaries(&mut lab, &mut items);
+            data[10].write_all(&lab)?;
+            data[11].write_all(&items)?;
+        }
     }
     truth_patients.write_all(
         b"patient_id,site_id,dic_day1,jaam_day1,planned_start_day,treatment_start_day\n",
@@ -604,10 +654,11 @@ pub fn write_registry_reporting<W: Write>(
     while start < params.n_patients {
         let end = (start + CHUNK).min(params.n_patients);
         for r in render_chunk(params, format, start..end) {
-            for (w, bytes) in data.iter_mut().zip(&r.files) {
+            let (rows, truth_row) = r.files.split_at(r.files.len() - 1);
+            for (w, bytes) in data.iter_mut().zip(rows) {
                 w.write_all(bytes)?;
             }
-            truth_patients.write_all(&r.files[3])?;
+            truth_patients.write_all(&truth_row[0])?;
             counts.merge(&r.counts);
         }
         progress.advance(end - start);
@@ -641,24 +692,38 @@ pub fn simulate_to_dir_reporting(
         message: e.to_string(),
     };
     let mut tx = OutputDir::begin(out, "simulate", &[])?;
-    let names: Vec<&str> = match format {
-        SimFormat::Canonical => vec!["patients.csv", "days.csv", "treatments.csv"],
-        SimFormat::RegistryWide => vec!["registry_wide.csv"],
-    };
+    let names = format.files();
     let mut writers = Vec::new();
     for n in &names {
         writers.push(BufWriter::with_capacity(1 << 20, tx.create(n)?));
     }
     let tp = out.join("truth_patients.csv");
     let mut tw = BufWriter::new(tx.create("truth_patients.csv")?);
-    let counts = write_registry_reporting(params, format, &mut writers, &mut tw, progress)
-        .map_err(|e| io(out, e))?;
-    for w in writers.iter_mut() {
-        w.flush().map_err(|e| io(out, e))?;
-    }
+    let counts = if format == SimFormat::MimicIv {
+        // gzip level 1: the MIMIC-IV tables are large; speed matters more than size here.
+        let mut gz: Vec<_> = writers
+            .into_iter()
+            .map(|w| flate2::write::GzEncoder::new(w, flate2::Compression::new(1)))
+            .collect();
+        let counts = write_registry_reporting(params, format, &mut gz, &mut tw, progress)
+            .map_err(|e| io(out, e))?;
+        for g in gz {
+            g.finish()
+                .and_then(|mut w| w.flush())
+                .map_err(|e| io(out, e))?;
+        }
+        counts
+    } else {
+        let counts = write_registry_reporting(params, format, &mut writers, &mut tw, progress)
+            .map_err(|e| io(out, e))?;
+        for w in writers.iter_mut() {
+            w.flush().map_err(|e| io(out, e))?;
+        }
+        counts
+    };
     tw.flush().map_err(|e| io(&tp, e))?;
-    drop((writers, tw));
-    let mut files: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    drop(tw);
+    let mut files: Vec<String> = names;
     files.push("truth_patients.csv".into());
     let t = truth(params, format, counts, files);
     let text = serde_json::to_string_pretty(&t).expect("truth serialises") + "\n";

@@ -19,6 +19,9 @@
 //! not affected by treatment.
 
 use super::rng::Rng;
+use crate::score::jaam::{jaam, JaamDay, JAAM_DIC};
+use crate::score::sirs::{sirs, SirsDay};
+use crate::score::{PlateletFall, Points, ScoreConfig};
 
 /// Parameters of a simulation run.
 #[derive(Debug, Clone, PartialEq)]
@@ -308,10 +311,10 @@ impl SimPatient {
 fn r0(x: f64) -> f64 {
     x.round()
 }
-fn r1(x: f64) -> f64 {
+pub(crate) fn r1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
-fn r2(x: f64) -> f64 {
+pub(crate) fn r2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
@@ -321,54 +324,31 @@ fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// JAAM DIC score (Gando 2006) from complete day-1 values (the platelet-fall item is 0 on the
-/// first day): SIRS >= 3: 1; platelets < 80: 3, < 120: 1; PT ratio >= 1.2: 1; FDP >= 25: 3,
-/// >= 10: 1.
-pub fn jaam_day1(v: &[f64; col::N]) -> u8 {
-    let mut s = 0;
-    if sirs_count(v) >= 3 {
-        s += 1;
-    }
-    let p = v[col::PLATELETS];
-    s += if p < 80.0 {
-        3
-    } else if p < 120.0 {
-        1
-    } else {
-        0
-    };
-    if v[col::PT_RATIO] >= 1.2 {
-        s += 1;
-    }
-    let f = v[col::FDP];
-    s += if f >= 25.0 {
-        3
-    } else if f >= 10.0 {
-        1
-    } else {
-        0
-    };
-    s
-}
-
-/// SIRS criteria (ACCP/SCCM 1992) from complete values.
-pub fn sirs_count(v: &[f64; col::N]) -> u8 {
-    let t = v[col::TEMPERATURE];
-    let mut n = 0;
-    if !(36.0..=38.0).contains(&t) {
-        n += 1;
-    }
-    if v[col::HEART_RATE] > 90.0 {
-        n += 1;
-    }
-    if v[col::RESP_RATE] > 20.0 || v[col::PACO2] < 32.0 {
-        n += 1;
-    }
-    let w = v[col::WBC];
-    if !(4.0..=12.0).contains(&w) || v[col::IMMATURE] > 10.0 {
-        n += 1;
-    }
-    n
+/// JAAM DIC points (Gando 2006) of a day's values as the score layer computes them on a
+/// patient's first recorded day (no platelet fall): exact when the values are complete, bounds
+/// when some are missing (NaN).
+pub fn jaam_first_day(v: &[f64; col::N]) -> Points {
+    let cfg = ScoreConfig::default();
+    let sirs_points = sirs(
+        &SirsDay {
+            temperature: v[col::TEMPERATURE],
+            heart_rate: v[col::HEART_RATE],
+            resp_rate: v[col::RESP_RATE],
+            paco2: v[col::PACO2],
+            wbc: v[col::WBC],
+            immature_pct: v[col::IMMATURE],
+        },
+        &cfg,
+    )
+    .total();
+    jaam(&JaamDay {
+        sirs: sirs_points,
+        platelets: v[col::PLATELETS],
+        fall: PlateletFall::FIRST_DAY,
+        pt_ratio: v[col::PT_RATIO],
+        fdp: v[col::FDP],
+    })
+    .total()
 }
 
 /// Labs and vital signs of one day from latent severity `z` and coagulopathy `c`. `prev` is the
@@ -577,14 +557,19 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
         let v = day_values(&mut rng, site, zd, cd, day, days_true.last(), &base);
         days_true.push(v);
     }
-    let jaam = jaam_day1(&days_true[0]);
-    let dic = jaam >= 4;
+    let jaam_points = jaam_first_day(&days_true[0]);
+    debug_assert!(
+        jaam_points.is_known(),
+        "the simulated day-1 values are complete"
+    );
+    let jaam = jaam_points.min as u8;
+    let dic = jaam_points.min >= JAAM_DIC;
 
     // Day-1 missingness is applied before the treatment decision: clinicians decide on what is
     // recorded, and so does the analysis.
     let mut day1 = days_true[0];
     missingness(&mut rng, site, 1, &mut day1, dic);
-    let jaam_lo = jaam_lo_day1(&day1, &days_true[0]);
+    let jaam_lo = jaam_first_day(&day1).min as u8;
 
     // Treatment decision (confounding by indication, fully measured): the log-odds depend only on
     // written baseline variables (site, APACHE II, the day-1 JAAM lower bound), all of them
@@ -728,29 +713,6 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
     }
 }
 
-/// Day-1 JAAM lower bound from the written values (`obs`; an unrecorded FDP scores 0), which
-/// is the plan column `jaam_lo_day1`: every other day-1 JAAM input is always written. `truth`
-/// holds the simulated values (used only to check that only FDP can be missing).
-pub fn jaam_lo_day1(obs: &[f64; col::N], truth: &[f64; col::N]) -> u8 {
-    let full = jaam_day1(truth);
-    if obs[col::FDP].is_nan() {
-        full - fdp_points(truth[col::FDP])
-    } else {
-        full
-    }
-}
-
-/// Points of the JAAM FDP item (>= 25: 3, >= 10: 1).
-pub fn fdp_points(f: f64) -> u8 {
-    if f >= 25.0 {
-        3
-    } else if f >= 10.0 {
-        1
-    } else {
-        0
-    }
-}
-
 /// Probability of anticoagulant treatment: logistic in written baseline variables only.
 pub fn treatment_probability(site: &Site, apache2: f64, jaam_lo_day1: u8) -> f64 {
     logistic(site.treat - 2.4 + 0.09 * (apache2 - 21.0) + 0.45 * f64::from(jaam_lo_day1))
@@ -825,29 +787,6 @@ mod tests {
         assert_eq!(names[col::NOREPINEPHRINE], "norepinephrine");
         assert_eq!(names[col::URINE], "urine_output");
         assert_eq!(names[col::ORGAN_FAILURE], "organ_failure");
-    }
-
-    #[test]
-    fn jaam_thresholds() {
-        let mut v = [f64::NAN; col::N];
-        v[col::TEMPERATURE] = 38.5;
-        v[col::HEART_RATE] = 95.0;
-        v[col::RESP_RATE] = 18.0;
-        v[col::PACO2] = 31.0;
-        v[col::WBC] = 8.0;
-        v[col::IMMATURE] = 2.0;
-        v[col::PLATELETS] = 80.0;
-        v[col::PT_RATIO] = 1.2;
-        v[col::FDP] = 10.0;
-        assert_eq!(sirs_count(&v), 3);
-        assert_eq!(jaam_day1(&v), 1 + 1 + 1 + 1);
-        v[col::PLATELETS] = 79.0;
-        v[col::FDP] = 25.0;
-        v[col::PT_RATIO] = 1.19;
-        assert_eq!(jaam_day1(&v), 1 + 3 + 3);
-        v[col::PLATELETS] = 120.0;
-        v[col::FDP] = 9.9;
-        assert_eq!(jaam_day1(&v), 1);
     }
 
     #[test]

@@ -48,6 +48,7 @@
 
 use serde::Serialize;
 
+use super::dist::{p_normal_two_sided, pchisq_upper, qnorm};
 use super::linalg::{quadratic_form_inverse, Ldl};
 use super::StatsError;
 
@@ -171,7 +172,7 @@ impl ChiSquareTest {
         ChiSquareTest {
             statistic,
             df,
-            p: chisq_upper(statistic, df),
+            p: pchisq_upper(statistic, df as f64),
         }
     }
 }
@@ -251,7 +252,7 @@ impl CoxFit {
     /// The coefficient table with hazard ratios and `level` confidence intervals
     /// (as `summary.coxph(fit, conf.int = level)`).
     pub fn terms(&self, level: f64) -> Vec<CoxTerm> {
-        let zq = normal_quantile(0.5 + level / 2.0);
+        let zq = qnorm(0.5 + level / 2.0);
         (0..self.coef.len())
             .map(|j| {
                 let coef = self.coef[j];
@@ -267,7 +268,7 @@ impl CoxFit {
                     lower: (coef - zq * se_used).exp(),
                     upper: (coef + zq * se_used).exp(),
                     z,
-                    p: normal_two_sided(z),
+                    p: p_normal_two_sided(z),
                 }
             })
             .collect()
@@ -1563,28 +1564,6 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
         may_be_infinite,
         diverges,
     })
-}
-
-/// Upper tail of the chi-square distribution (R `pchisq(x, df, lower.tail = FALSE)`).
-pub fn chisq_upper(x: f64, df: usize) -> f64 {
-    if df == 0 || x.is_nan() {
-        return f64::NAN;
-    }
-    if x <= 0.0 {
-        return 1.0;
-    }
-    statrs::function::gamma::gamma_ur(df as f64 / 2.0, x / 2.0)
-}
-
-/// Two-sided normal p-value `2 * pnorm(-|z|)`.
-pub fn normal_two_sided(z: f64) -> f64 {
-    statrs::function::erf::erfc(z.abs() / std::f64::consts::SQRT_2)
-}
-
-/// Standard normal quantile (R `qnorm`).
-pub fn normal_quantile(p: f64) -> f64 {
-    use statrs::distribution::{ContinuousCDF, Normal};
-    Normal::standard().inverse_cdf(p)
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ mod meta_forest;
 mod meta_inputs;
 mod meta_metafor;
 mod meta_reproduce;
+mod mimic_edge;
+mod mimic_roundtrip;
 mod output_atomic;
 mod plot_figures;
 mod report_analysis;

@@ -6,11 +6,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::common;
 use dicohort::load::{load_cohort, validate_cohort, CohortFormat, LoadOptions};
 use dicohort::schema::Cohort;
+use dicohort::score::{score_days, Dx, ScoreConfig, ScoreName};
 use dicohort::simulate::{
-    default_registry, simulate_to_dir, write_registry, SimFormat, SimParams, DEFAULT_PATIENTS,
-    DEFAULT_SEED,
+    default_registry, default_truth, dic_decided_in_data, simulate_patient, simulate_to_dir,
+    write_registry, SimFormat, SimParams, DEFAULT_PATIENTS, DEFAULT_SEED,
 };
 
 fn tmp(tag: &str) -> PathBuf {
@@ -180,43 +182,59 @@ fn default_registry_equals_simulate_then_load() {
     assert_cohorts_identical(&in_memory, &from_disk);
     assert_eq!(in_memory.patients.len(), 3000);
 
-    // The effect modifier is observable: JAAM >= 4 on day 1 from the loaded day-1 values agrees
-    // with truth_patients.csv wherever day-1 FDP is written.
     let truth = String::from_utf8(read(&dir, "truth_patients.csv")).unwrap();
     let mut dic_truth = HashMap::new();
     for line in truth.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         dic_truth.insert(f[0].to_string(), (f[2] == "1", f[5].parse::<f64>().ok()));
     }
+
+    // The planted effect modifier is what the score engine computes on the loaded registry:
+    // day-1 JAAM DIC (score_days, the engine's split loops) is the truth wherever it is decided
+    // by the written values; where the unrecorded FDP leaves it open, the truth lies within the
+    // engine's bounds, and the simulator's own "decided in data" reading is the engine's.
+    let scores = score_days(
+        &from_disk.days,
+        &from_disk.patients,
+        &ScoreConfig::default(),
+    )
+    .unwrap();
+    let jaam = scores.get(ScoreName::Jaam).unwrap();
+    let jaam_dx = scores.dx(ScoreName::Jaam).unwrap();
     let d = &from_disk.days;
-    let mut checked = 0;
-    let mut dic = 0;
+    let (mut decided, mut open, mut dic) = (0, 0, 0);
     for (s, _) in d.patient_ranges() {
         assert_eq!(d.day[s], 1);
-        let pid = &from_disk.patients.patient_id[d.patient[s] as usize];
+        let k = d.patient[s] as usize;
+        let pid = &from_disk.patients.patient_id[k];
         let (truth_dic, _) = dic_truth[pid];
         dic += usize::from(truth_dic);
+        let sim = simulate_patient(&SimParams::new(DEFAULT_PATIENTS, DEFAULT_SEED), k as u64);
+        assert_eq!(&sim.id(), pid);
+        let (lo, hi) = (i16::from(jaam.min[s]), i16::from(jaam.max[s]));
+        let full = i16::from(sim.jaam_day1);
         if d.fdp[s].is_nan() {
-            continue;
+            assert_eq!(hi, lo + 3, "{pid}: only FDP is unrecorded on day 1");
+            assert!((lo..=hi).contains(&full), "{pid}");
+        } else {
+            assert_eq!((lo, hi), (full, full), "{pid}");
         }
-        let t = d.temperature[s];
-        let sirs = u8::from(!(36.0..=38.0).contains(&t))
-            + u8::from(d.heart_rate[s] > 90.0)
-            + u8::from(d.resp_rate[s] > 20.0 || d.paco2[s] < 32.0)
-            + u8::from(!(4.0..=12.0).contains(&d.wbc[s]) || d.immature_pct[s] > 10.0);
-        let p = d.platelets[s];
-        let jaam = u8::from(sirs >= 3)
-            + if p < 80.0 { 3 } else { u8::from(p < 120.0) }
-            + u8::from(d.pt_ratio[s] >= 1.2)
-            + if d.fdp[s] >= 25.0 {
-                3
-            } else {
-                u8::from(d.fdp[s] >= 10.0)
-            };
-        assert_eq!(jaam >= 4, truth_dic, "{pid}");
-        checked += 1;
+        if jaam_dx[s] == Dx::Indeterminate {
+            open += 1;
+        } else {
+            assert_eq!(jaam_dx[s] == Dx::Positive, truth_dic, "{pid}");
+            decided += 1;
+        }
+        let engine = match jaam_dx[s] {
+            Dx::Positive => Some(true),
+            Dx::Negative => Some(false),
+            Dx::Indeterminate => None,
+        };
+        assert_eq!(dic_decided_in_data(&sim), engine, "{pid}");
     }
-    assert!(checked > 2800, "{checked}");
+    let t = default_truth();
+    assert_eq!(open as u64, t.counts.day1_dic_indeterminate_in_data);
+    assert!(decided > 2800 && open > 0, "{decided} decided, {open} open");
     let prevalence = dic as f64 / 3000.0;
     assert!((0.30..0.40).contains(&prevalence), "{prevalence}");
 
@@ -344,7 +362,6 @@ fn cli_simulate_then_validate() {
 fn the_planted_effect_acts_only_on_treated_dic_patients() {
     // Same seed, true HR 0.70 vs 1.0: every random draw is the same, so patients never treated
     // and non-DIC patients are identical, and treated DIC patients die less often.
-    use dicohort::simulate::simulate_patient;
     let with = SimParams::new(4000, 11);
     let mut without = with.clone();
     without.hr_dic = 1.0;
@@ -379,9 +396,8 @@ fn treatment_depends_only_on_written_covariates_the_plan_adjusts_for() {
     // The assignment model's JAAM input is the plan column `jaam_lo_day1` as the score engine
     // computes it from the written day-1 row, and the assignment probability is a function of
     // (site, APACHE II, jaam_lo_day1) only: the plan's propensity covariates cover it.
-    use dicohort::score::{score_days, ScoreConfig, ScoreName};
     use dicohort::simulate::model::treatment_probability;
-    use dicohort::simulate::{simulate_canonical_in_memory, simulate_patient};
+    use dicohort::simulate::simulate_canonical_in_memory;
     let params = SimParams::new(1500, 5);
     let ([p, d, t], _) = simulate_canonical_in_memory(&params).unwrap();
     let input = |name: &str, data: Vec<u8>| dicohort::load::Input::Bytes {
@@ -506,6 +522,87 @@ fn marginal_truth_is_the_cox_hr_of_the_pooled_potential_outcomes() {
                 "group {g} (alive to horizon: {alive_to_horizon}): truth.json {got} vs coxph {hr}"
             );
         }
+    }
+    assert_eq!(m.non_dic, Some(1.0));
+    let dic = m.dic.unwrap();
+    assert!(0.70 < dic && dic < 0.80, "{dic}");
+}
+
+/// The counterfactual counts of `SimParams::new(3000, 21)`: per group (0 DIC, 1 non-DIC, 2/3 the
+/// same as decided in the data), arm (0 never treated, 1 treated from the landmark) and day
+/// since the landmark, the exits and deaths, from `counterfactual_landmark` patient by patient.
+fn counterfactual_counts(params: &SimParams) -> Vec<[u64; 5]> {
+    use dicohort::simulate::model::counterfactual_landmark;
+    let mut counts = std::collections::BTreeMap::new();
+    for i in 0..params.n_patients {
+        let p = simulate_patient(params, i);
+        let Some(arms) = counterfactual_landmark(params, &p) else {
+            assert!(p.last_day <= 3);
+            continue;
+        };
+        let mut groups = vec![u64::from(!p.dic)];
+        if let Some(dic) = dic_decided_in_data(&p) {
+            groups.push(2 + u64::from(!dic));
+        }
+        for g in groups {
+            for (arm, &(t, dead)) in arms.iter().enumerate() {
+                let e: &mut (u64, u64) = counts.entry((g, arm as u64, u64::from(t))).or_default();
+                e.0 += 1;
+                e.1 += u64::from(dead);
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((g, a, t), (n, d))| [g, a, t, n, d])
+        .collect()
+}
+
+#[test]
+fn marginal_truth_equals_r_coxph_on_the_pooled_potential_outcomes() {
+    // truth.json's marginal hazard ratios equal R survival::coxph (Efron) fitted on the pooled
+    // potential outcomes (tests/reference/simulate_marginal_truth.R, which expands the counts of
+    // tests/reference/fixtures/simulate_counterfactual_counts.csv; regenerate that file with
+    // DICOHORT_WRITE_FIXTURES=1 when the generative model changes on purpose).
+    use dicohort::simulate::simulate_canonical_in_memory;
+    let params = SimParams::new(3000, 21);
+    let counts = counterfactual_counts(&params);
+    let csv_path =
+        common::root().join("tests/reference/fixtures/simulate_counterfactual_counts.csv");
+    let mut csv = String::from("group,arm,time,n,deaths\n");
+    for r in &counts {
+        csv.push_str(&format!("{},{},{},{},{}\n", r[0], r[1], r[2], r[3], r[4]));
+    }
+    if std::env::var_os("DICOHORT_WRITE_FIXTURES").is_some() {
+        std::fs::write(&csv_path, &csv).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&csv_path).unwrap(),
+        csv,
+        "the simulator's counterfactual outcomes changed: regenerate the fixture and rerun the R script"
+    );
+    let r = common::fixture("simulate_marginal_truth");
+    let (_, truth) = simulate_canonical_in_memory(&params).unwrap();
+    // the counts are exits and deaths by day: follow-up censored at discharge alive
+    let m = &truth.marginal_hazard_ratio_discharge_censored;
+    let got = [
+        m.dic,
+        m.non_dic,
+        m.dic_as_decided_in_data,
+        m.non_dic_as_decided_in_data,
+    ];
+    for (g, name) in [
+        "dic",
+        "non_dic",
+        "dic_as_decided_in_data",
+        "non_dic_as_decided_in_data",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let want = common::num(&r["hr"][name]);
+        common::assert_close(name, got[g].unwrap(), want);
+        assert_eq!(m.n_landmark[g] as f64, common::num(&r["n"][name]), "{name}");
     }
     assert_eq!(m.non_dic, Some(1.0));
     let dic = m.dic.unwrap();
