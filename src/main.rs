@@ -21,6 +21,8 @@ enum Command {
     Simulate(cli::simulate::Args),
     /// Check a cohort folder against the canonical schema and print every problem found.
     Validate(cli::validate::Args),
+    /// Draft a mapping for an export (`mapping init EXPORT.csv > my.toml`).
+    Mapping(cli::mapping::Args),
     /// Score every patient-day (SIRS, SOFA, JAAM, JAAM-2, ISTH, SIC, JMHW, JSTH).
     Score(cli::score::Args),
     /// Kaplan-Meier estimates with Greenwood variance (as R survfit).
@@ -43,6 +45,7 @@ fn main() {
         Command::Analyze(a) => cli::analyze::run(a),
         Command::Simulate(a) => cli::simulate::run(a),
         Command::Validate(a) => cli::validate::run(a),
+        Command::Mapping(a) => cli::mapping::run(a),
         Command::Score(a) => cli::score::run(a),
         Command::Km(a) => cli::km::run(a),
         Command::Logrank(a) => cli::logrank::run(a),

@@ -6,6 +6,7 @@ pub mod common;
 pub mod cox;
 pub mod km;
 pub mod logrank;
+pub mod mapping;
 pub mod meta;
 pub mod report;
 pub mod rr;

@@ -17,7 +17,8 @@ use dicohort::score::{
 /// Arguments of `dicohort score` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Cohort folder (patients.csv, days.csv, ...; CSV or Parquet).
+    /// Cohort folder (patients.csv, days.csv, ...; CSV or Parquet) or an export file (read
+    /// through --mapping, else as a registry-wide export).
     pub dir: PathBuf,
     /// Output file: .csv or .parquet.
     #[arg(long)]
@@ -45,6 +46,9 @@ pub struct Args {
     /// Load leniently: exclude invalid rows (counted in the cohort flow) instead of failing.
     #[arg(long)]
     pub lenient: bool,
+    /// A mapping file (data-schema/README.md) through which to read the export.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
 }
 
 fn config_from(args: &Args) -> anyhow::Result<ScoreConfig> {
@@ -135,10 +139,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("--scores: no score given");
     }
     let cfg = config_from(&args)?;
-    let opts = if args.lenient {
-        LoadOptions::lenient()
-    } else {
-        LoadOptions::default()
+    let opts = LoadOptions {
+        strict: !args.lenient,
+        mapping: args.mapping.clone(),
     };
     let (cohort, _report) = load_cohort(&args.dir, &opts)
         .with_context(|| format!("loading cohort {}", args.dir.display()))?;

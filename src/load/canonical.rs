@@ -1,6 +1,7 @@
 //! The canonical folder: `patients.*`, `days.*`, `treatments.*` (CSV or Parquet), with the
 //! columns of `data-schema/`. Reads each table row by row into the validation stage.
 
+use super::mapped::absent_summary;
 use super::source::{open, Input, RowSource};
 use super::spec::{table_spec, TableKind};
 use super::validate::{
@@ -8,6 +9,7 @@ use super::validate::{
     stage_unreadable_patient, ProblemKind, Stage,
 };
 use super::LoadError;
+use crate::schema::names::other_case;
 
 /// Column layout of one file against its table spec.
 struct HeaderMap {
@@ -29,9 +31,24 @@ fn map_header(
     let spec = table_spec(kind);
     let mut ok = !duplicate_columns(stage, file, header);
     let mut cols = Vec::with_capacity(spec.columns.len());
+    let mut absent = Vec::new();
     for c in &spec.columns {
         let pos = header.iter().position(|h| *h == c.name);
-        if pos.is_none() {
+        let other_case = other_case(&c.name, header.iter().map(String::as_str));
+        if let (None, Some(h)) = (pos, other_case) {
+            stage.problems.push(
+                file,
+                None,
+                Some(h),
+                ProblemKind::MissingColumn,
+                format!(
+                    "column `{}` is missing, but the header has `{h}`: rename it `{}` \
+                     (column names are case-sensitive)",
+                    c.name, c.name
+                ),
+            );
+            ok = false;
+        } else if pos.is_none() {
             if c.required {
                 stage.problems.push(
                     file,
@@ -42,13 +59,13 @@ fn map_header(
                 );
                 ok = false;
             } else {
-                stage.warnings.push(format!(
-                    "{file}: column `{}` is absent: read as all missing",
-                    c.name
-                ));
+                absent.push(c.name.clone());
             }
         }
         cols.push(pos);
+    }
+    if !absent.is_empty() {
+        stage.warnings.push(absent_summary(file, &absent));
     }
     let mut extra = Vec::new();
     for (i, h) in header.iter().enumerate() {
@@ -160,7 +177,7 @@ fn read_patients(
 }
 
 /// Resolves a patient id cell: the staged index, or the reason (reported here).
-fn resolve_patient(
+pub(crate) fn resolve_patient(
     stage: &mut Stage,
     file: &str,
     row: u64,

@@ -10,16 +10,23 @@ pub struct CsvRecords<R: BufRead> {
     reader: R,
     line: Vec<u8>,
     field: Vec<u8>,
+    delimiter: u8,
     /// Records returned so far (the header is record 0).
     pub records: u64,
 }
 
 impl<R: BufRead> CsvRecords<R> {
     pub fn new(reader: R) -> Self {
+        Self::with_delimiter(reader, b',')
+    }
+
+    /// A reader of fields separated by `delimiter` (`;`, tab, ...) instead of `,`.
+    pub fn with_delimiter(reader: R, delimiter: u8) -> Self {
         CsvRecords {
             reader,
             line: Vec::new(),
             field: Vec::new(),
+            delimiter,
             records: 0,
         }
     }
@@ -81,7 +88,7 @@ impl<R: BufRead> CsvRecords<R> {
                             in_quotes = true;
                             quoted = true;
                         }
-                        b',' => {
+                        d if d == self.delimiter => {
                             put(fields, n, &field, quoted)?;
                             n += 1;
                             field.clear();

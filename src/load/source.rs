@@ -46,8 +46,8 @@ struct CsvSource<R: BufRead> {
 }
 
 impl<R: BufRead> CsvSource<R> {
-    fn new(name: String, reader: R) -> Result<Self, LoadError> {
-        let mut records = CsvRecords::new(reader);
+    fn new(name: String, reader: R, delimiter: u8) -> Result<Self, LoadError> {
+        let mut records = CsvRecords::with_delimiter(reader, delimiter);
         let mut header = Vec::new();
         let has = records
             .next_record(&mut header)
@@ -108,8 +108,21 @@ impl RowSource for FrameSource {
 
 /// Opens an input as a row source.
 pub(crate) fn open(input: &Input) -> Result<Box<dyn RowSource + '_>, LoadError> {
+    open_delimited(input, None)
+}
+
+/// Opens an input as a row source, CSV fields separated by `delimiter` (default `,`).
+pub(crate) fn open_delimited(
+    input: &Input,
+    delimiter: Option<u8>,
+) -> Result<Box<dyn RowSource + '_>, LoadError> {
+    let delimiter = delimiter.unwrap_or(b',');
     match input {
-        Input::Bytes { name, data } => Ok(Box::new(CsvSource::new(name.clone(), &data[..])?)),
+        Input::Bytes { name, data } => Ok(Box::new(CsvSource::new(
+            name.clone(),
+            &data[..],
+            delimiter,
+        )?)),
         Input::Path(p) => match FileFormat::from_path(p)? {
             FileFormat::Csv => {
                 let f = File::open(p).map_err(|e| LoadError::Io {
@@ -119,6 +132,7 @@ pub(crate) fn open(input: &Input) -> Result<Box<dyn RowSource + '_>, LoadError> 
                 Ok(Box::new(CsvSource::new(
                     input.name(),
                     BufReader::with_capacity(1 << 20, f),
+                    delimiter,
                 )?))
             }
             FileFormat::Parquet => {

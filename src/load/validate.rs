@@ -59,6 +59,9 @@ pub enum ProblemKind {
     /// A value whose unit cannot be converted to the canonical one (e.g. D-dimer on the DDU
     /// basis): the value is set missing and counted, never converted silently.
     UnitNotConvertible,
+    /// A column whose distribution is implausible in its stated unit (e.g. platelets in
+    /// x10^4/uL read as x10^3/uL): see `plausibility.rs`. Never converted.
+    ImplausibleUnit,
     /// Exclusion reason only (never reported as a problem): the row's patient was excluded.
     PatientExcluded,
 }
@@ -84,6 +87,7 @@ impl ProblemKind {
             ProblemKind::DayAfterLastDay => "day after last_day",
             ProblemKind::EndBeforeStart => "treatment ends before it starts",
             ProblemKind::UnitNotConvertible => "unit not convertible",
+            ProblemKind::ImplausibleUnit => "implausible unit",
             ProblemKind::PatientExcluded => "patient excluded",
         }
     }
@@ -105,6 +109,7 @@ impl fmt::Display for Problem {
         write!(f, "{}", self.file)?;
         match self.row {
             Some(r) => write!(f, ", row {r}")?,
+            None if self.kind == ProblemKind::ImplausibleUnit => write!(f, ", all rows")?,
             None => write!(f, ", header")?,
         }
         if let Some(c) = &self.column {
@@ -121,6 +126,8 @@ pub enum CohortFormat {
     Canonical,
     /// One row per patient, mapped by `data-schema/registry-wide.mapping.toml`.
     RegistryWide,
+    /// An export read through a user's mapping (`load::mapping`).
+    Mapped,
 }
 
 /// Everything validation found, plus the cohort flow (what lenient loading excludes, by reason).
@@ -154,11 +161,9 @@ impl fmt::Display for ValidationReport {
         let fmt_name = match self.format {
             CohortFormat::Canonical => "canonical",
             CohortFormat::RegistryWide => "registry-wide",
+            CohortFormat::Mapped => "mapped",
         };
         writeln!(f, "format: {fmt_name} ({})", self.files.join(", "))?;
-        for w in &self.warnings {
-            writeln!(f, "warning: {w}")?;
-        }
         for c in &self.conversions {
             writeln!(
                 f,
@@ -173,6 +178,10 @@ impl fmt::Display for ValidationReport {
             for p in &self.problems {
                 writeln!(f, "  {p}")?;
             }
+        }
+        // Notes after the real problems.
+        for w in &self.warnings {
+            writeln!(f, "warning: {w}")?;
         }
         writeln!(f, "flow:")?;
         for s in &self.flow.steps {
@@ -491,6 +500,10 @@ pub(crate) struct Stage {
     pub treatments: Vec<TreatRow>,
     pub treat_rows_read: u64,
     pub treat_excl: Exclusions,
+
+    /// The watched measurements' distributions, every staged days row's typed values (those
+    /// out of range included), for the unit-plausibility check.
+    pub unit_sketch: super::plausibility::DaySketches,
 }
 
 impl Stage {
@@ -1131,6 +1144,12 @@ pub(crate) fn stage_day(
                     .problems
                     .push(&file, Some(row), Some(sources[i]), kind, msg);
                 if i >= 2 {
+                    if kind == ProblemKind::OutOfRange {
+                        // A wrong unit is often out of range: the unit check sees it too.
+                        stage
+                            .unit_sketch
+                            .add_value(i - 2, cells[i], convs[i].as_ref());
+                    }
                     values.push(f64::NAN);
                 }
             }
@@ -1144,6 +1163,7 @@ pub(crate) fn stage_day(
             Ok(Parsed::Text(_)) => unreachable!("days has no text column after patient_id"),
         }
     }
+    stage.unit_sketch.add_row(values);
     match (patient, bad) {
         (Ok(p), None) => {
             let col = stage.day_column(day_source);

@@ -4,6 +4,7 @@
 
 pub mod cells;
 pub mod flow;
+pub mod names;
 pub mod tables;
 
 pub use cells::{CellTable, Cells};
