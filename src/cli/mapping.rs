@@ -1,4 +1,4 @@
-//! `dicohort mapping init EXPORT.csv [--days LABS.csv] > my.toml`: drafts a mapping from an
+//! `dicohort mapping init EXPORT.csv [--days LABS.csv] [--courses DRUGS.csv] > my.toml`: drafts a mapping from an
 //! export's header and values (see `dicohort::load::mapping::draft_mapping`); every guess is a
 //! comment to confirm.
 
@@ -24,13 +24,20 @@ pub enum Command {
         /// A days file beside it: one row per patient and day, or per patient, day and test.
         #[arg(long)]
         days: Option<PathBuf>,
+        /// A courses file beside it: one row per anticoagulant course.
+        #[arg(long)]
+        courses: Option<PathBuf>,
     },
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
-        Command::Init { export, days } => {
-            let text = draft_mapping(&export, days.as_deref())
+        Command::Init {
+            export,
+            days,
+            courses,
+        } => {
+            let text = draft_mapping(&export, days.as_deref(), courses.as_deref())
                 .with_context(|| format!("drafting a mapping for {}", export.display()))?;
             print!("{text}");
             Ok(())

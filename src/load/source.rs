@@ -123,7 +123,7 @@ pub(crate) fn open_delimited(
             &data[..],
             delimiter,
         )?)),
-        Input::Path(p) => match FileFormat::from_path(p)? {
+        Input::Path(p) => match text_or(p)? {
             FileFormat::Csv => {
                 let f = File::open(p).map_err(|e| LoadError::Io {
                     file: p.display().to_string(),
@@ -150,6 +150,18 @@ pub(crate) fn open_delimited(
                 }))
             }
         },
+    }
+}
+
+/// The format of a file read row by row: `.tsv`, `.tab` and `.txt` are delimited text too.
+fn text_or(p: &Path) -> Result<FileFormat, LoadError> {
+    let ext = p
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("tsv" | "tab" | "txt") => Ok(FileFormat::Csv),
+        _ => FileFormat::from_path(p),
     }
 }
 

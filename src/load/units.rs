@@ -281,6 +281,19 @@ pub fn find_unit(column: &str, name: &str) -> Option<&'static UnitDef> {
         .find(|u| normalise(u.name) == want || u.aliases.iter().any(|a| normalise(a) == want))
 }
 
+/// The conversion of unit `name` of `column`: a unit of the table with a conversion, or the
+/// schema's canonical unit of a column the table does not list (identity).
+pub fn conversion(column: &str, name: &str) -> Option<Affine> {
+    if let Some(u) = find_unit(column, name) {
+        return u.conversion;
+    }
+    let spec = crate::load::spec::table_spec(crate::load::spec::TableKind::Days);
+    let canonical = spec
+        .index_of(column)
+        .and_then(|i| spec.columns[i].unit.as_deref())?;
+    (normalise(canonical) == normalise(name)).then_some(Affine::IDENTITY)
+}
+
 /// The unit names of `column`, for messages.
 pub fn unit_names(column: &str) -> Vec<&'static str> {
     column_units(column)

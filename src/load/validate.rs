@@ -165,9 +165,14 @@ impl fmt::Display for ValidationReport {
         };
         writeln!(f, "format: {fmt_name} ({})", self.files.join(", "))?;
         for c in &self.conversions {
+            let offset = if c.offset == 0.0 {
+                String::new()
+            } else {
+                format!(" + {}", c.offset)
+            };
             writeln!(
                 f,
-                "conversion: {} from {} to {} (x {}) on {} values",
+                "conversion: {} from {} to {} (x {}{offset}) on {} values",
                 c.column, c.from_unit, c.to_unit, c.factor, c.n_values
             )?;
         }

@@ -17,7 +17,7 @@ use super::DateFormat;
 use crate::load::mapped::{detect_delimiter, open_mapped};
 use crate::load::source::Input;
 use crate::load::spec::{table_spec, ColumnType, TableKind};
-use crate::load::units::{column_units, find_unit};
+use crate::load::units::{column_units, conversion, Affine};
 use crate::load::validate::is_missing_token;
 use crate::load::LoadError;
 
@@ -146,7 +146,16 @@ fn unit_guess(canonical: &str, values: &mut [f64]) -> (String, String, bool) {
         };
         if m >= a && m <= b {
             if u.name == cu.canonical {
-                return (String::new(), format!("median {ms} fits {}", u.name), true);
+                let basis = if canonical == "d_dimer" {
+                    "; check the basis is FEU (DDU values are half as large)"
+                } else {
+                    ""
+                };
+                return (
+                    String::new(),
+                    format!("median {ms} fits {}{basis}", u.name),
+                    true,
+                );
             }
             if u.conversion.is_none() {
                 return (
@@ -158,10 +167,15 @@ fn unit_guess(canonical: &str, values: &mut [f64]) -> (String, String, bool) {
                     false,
                 );
             }
+            let basis = if canonical == "d_dimer" {
+                " (and that the basis is FEU: DDU values are half as large)"
+            } else {
+                ""
+            };
             return (
                 format!(", unit = {}", q(u.name)),
                 format!(
-                    "GUESSED from the values: median {ms} fits {}; confirm",
+                    "GUESSED from the values: median {ms} fits {}; confirm{basis}",
                     u.name
                 ),
                 true,
@@ -228,7 +242,11 @@ fn sex_guess(s: &Sample, col: usize) -> Option<(String, String)> {
 /// A wide day column: stem and day, for one of the header patterns.
 fn split_day(h: &str, pattern: usize) -> Option<(String, u32)> {
     let num_tail = |s: &str| -> Option<(String, u32)> {
-        let i = s.rfind(|c: char| !c.is_ascii_digit())? + 1;
+        let i = s
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !c.is_ascii_digit())
+            .map(|(i, c)| i + c.len_utf8())?;
         let d: u32 = s[i..].parse().ok()?;
         Some((s[..i].to_string(), d))
     };
@@ -237,7 +255,7 @@ fn split_day(h: &str, pattern: usize) -> Option<(String, u32)> {
         0 => {
             let (head, d) = num_tail(h)?;
             for suffix in ["_day", "_d", ".day", ".d", "-day", "-d", " day", " d"] {
-                let lower = head.to_lowercase();
+                let lower = head.to_ascii_lowercase();
                 if lower.ends_with(suffix) {
                     return Some((head[..head.len() - suffix.len()].to_string(), d));
                 }
@@ -252,7 +270,7 @@ fn split_day(h: &str, pattern: usize) -> Option<(String, u32)> {
         }
         // d1_plt, day1_plt
         2 => {
-            let lower = h.to_lowercase();
+            let lower = h.to_ascii_lowercase();
             let rest = lower
                 .strip_prefix("day")
                 .or_else(|| lower.strip_prefix('d'))?;
@@ -284,13 +302,19 @@ fn pattern_text(p: usize, example: &str, h: &str, day: u32) -> String {
 }
 
 /// Drafts a mapping for the export whose main file is `main` (one row per patient) and, when
-/// given, its days file (`days`: one row per patient and day, or per patient, day and test).
+/// given, its days file (`days`: one row per patient and day, or per patient, day and test) and
+/// its courses file (`courses`: one row per anticoagulant course).
 ///
 /// # Errors
 /// [`LoadError`] when a file cannot be read.
-pub fn draft_mapping(main: &Path, days: Option<&Path>) -> Result<String, LoadError> {
+pub fn draft_mapping(
+    main: &Path,
+    days: Option<&Path>,
+    courses: Option<&Path>,
+) -> Result<String, LoadError> {
     let s = Sample::read(main)?;
     let d = days.map(Sample::read).transpose()?;
+    let cf = courses.map(Sample::read).transpose()?;
     let mut out = String::new();
     let mut used: Vec<bool> = vec![false; s.header.len()];
     writeln!(
@@ -612,6 +636,10 @@ pub fn draft_mapping(main: &Path, days: Option<&Path>) -> Result<String, LoadErr
         draft_days_file(&mut out, &s, d, &date_of)?;
     }
 
+    if let Some(c) = &cf {
+        draft_courses(&mut out, &s, c, &date_of);
+    }
+
     // Treatments.
     for (drug, parts) in &courses {
         let Some(&start) = parts.get("start_day") else {
@@ -663,7 +691,7 @@ fn per_row_units(s: &Sample, canonical: &str, entry: &str, uc: usize) -> String 
     let seen = s.distinct(uc, 20).unwrap_or_default();
     let (known, other): (Vec<String>, Vec<String>) = seen
         .into_iter()
-        .partition(|u| find_unit(canonical, u).is_some_and(|d| d.conversion.is_some()));
+        .partition(|u| conversion(canonical, u).is_some());
     let nc = if other.is_empty() {
         String::new()
     } else {
@@ -815,15 +843,18 @@ fn draft_days_file(
                     .collect();
                 let known: Vec<String> = units
                     .iter()
-                    .filter(|t| find_unit(canonical, t).is_some_and(|x| x.conversion.is_some()))
+                    .filter(|t| conversion(canonical, t).is_some())
                     .map(|t| t.to_string())
                     .collect();
+                let all_canonical = units
+                    .iter()
+                    .all(|t| conversion(canonical, t) == Some(Affine::IDENTITY));
                 let other: Vec<String> = units
                     .iter()
                     .filter(|t| !known.iter().any(|k| k == *t))
                     .map(|t| t.to_string())
                     .collect();
-                if !units.is_empty() {
+                if !units.is_empty() && !all_canonical {
                     let nc = if other.is_empty() {
                         String::new()
                     } else {
@@ -907,4 +938,94 @@ fn draft_days_file(
         .unwrap();
     }
     Ok(())
+}
+
+/// The `[courses]` table of a file with one row per course: its columns and the drug names
+/// recoded to the canonical ones.
+fn draft_courses(
+    out: &mut String,
+    main: &Sample,
+    c: &Sample,
+    date_of: &dyn Fn(&Sample, usize) -> bool,
+) {
+    let find = |words: &[&str]| {
+        (0..c.header.len()).find(|&k| words.contains(&norm(&c.header[k]).as_str()))
+    };
+    let id_name = main
+        .header
+        .iter()
+        .find(|h| lookup(synonyms::PATIENTS, h) == Some("patient_id"));
+    let id = id_name
+        .and_then(|n| c.header.iter().position(|h| h == n))
+        .or_else(|| {
+            (0..c.header.len())
+                .find(|&k| lookup(synonyms::PATIENTS, &c.header[k]) == Some("patient_id"))
+        });
+    let drug = find(&["drug", "drugname", "medication", "agent", "薬剤", "薬剤名"]);
+    let start = (0..c.header.len())
+        .find(|&k| lookup(synonyms::COURSE_PARTS, &c.header[k]) == Some("start_day"));
+    let end = (0..c.header.len())
+        .find(|&k| lookup(synonyms::COURSE_PARTS, &c.header[k]) == Some("end_day"));
+    let dose = find(&["dose", "dosage"]);
+    let unit = find(&["doseunit", "unit", "units", "単位"]);
+    let (Some(id), Some(drug), Some(start)) = (id, drug, start) else {
+        writeln!(
+            out,
+            "\n# {}: no patient id, drug or start-day column recognised: write [courses] by hand",
+            c.name
+        )
+        .unwrap();
+        return;
+    };
+    let day_text = |k: usize| {
+        if date_of(c, k) {
+            format!("{{ date = {} }}", q(&c.header[k]))
+        } else {
+            q(&c.header[k])
+        }
+    };
+    writeln!(
+        out,
+        "\n[courses]\nfile = {}\npatient_id = {}\ndrug = {}\nstart_day = {}",
+        q(&c.name),
+        q(&c.header[id]),
+        q(&c.header[drug]),
+        day_text(start)
+    )
+    .unwrap();
+    if let Some(e) = end {
+        writeln!(out, "end_day = {}", day_text(e)).unwrap();
+    }
+    if let Some(k) = dose {
+        writeln!(out, "dose = {}", q(&c.header[k])).unwrap();
+    }
+    if let Some(k) = unit {
+        writeln!(out, "dose_unit = {}", q(&c.header[k])).unwrap();
+    }
+    let names = c.distinct(drug, 200).unwrap_or_default();
+    let mut recode = Vec::new();
+    let mut unknown = Vec::new();
+    for n in &names {
+        match lookup(synonyms::DRUGS, n) {
+            Some(to) if to != n => recode.push(format!("{} = {}", q(n), q(to))),
+            Some(_) => {}
+            None => unknown.push(n.clone()),
+        }
+    }
+    if !recode.is_empty() {
+        writeln!(
+            out,
+            "drugs = {{ {} }}  # GUESSED from the names; confirm",
+            recode.join(", ")
+        )
+        .unwrap();
+    }
+    if !unknown.is_empty() {
+        writeln!(
+            out,
+            "# drug names kept as written (name them in the plan's [exposure] drugs, or recode them): {}",
+            unknown.join(", ")
+        )
+        .unwrap();
+    }
 }

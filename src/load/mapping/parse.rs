@@ -12,7 +12,7 @@ use super::{
     PatientField, Place, Repeated, Source, UnitRule, YesNo,
 };
 use crate::load::spec::{table_spec, ColumnType, TableKind};
-use crate::load::units::{find_unit, unit_names, Affine};
+use crate::load::units::{conversion, find_unit, unit_names, Affine};
 use crate::load::LoadError;
 use crate::schema::names::did_you_mean;
 
@@ -63,7 +63,12 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
     fn err(&self, message: impl Into<String>) -> LoadError {
-        self.doc.err(self.at, &self.path, message)
+        let key = if self.path.is_empty() {
+            "(top level)"
+        } else {
+            &self.path
+        };
+        self.doc.err(self.at, key, message)
     }
     fn get(&self, k: &str) -> Option<Value<'a, 'i>> {
         self.seen.borrow_mut().push(k.to_string());
@@ -774,6 +779,9 @@ fn unit_rule(t: &Table, column: &str, layout: &Layout) -> R<UnitRule> {
         }
         (Some(u), None) => {
             let name = u.str()?;
+            if factor.is_none() && conversion(column, &name) == Some(Affine::IDENTITY) {
+                return Ok(UnitRule::Canonical);
+            }
             let def = find_unit(column, &name);
             let conversion = match (def.and_then(|d| d.conversion), &factor) {
                 (Some(a), Some((x, f))) => {
@@ -833,15 +841,13 @@ fn unit_rule(t: &Table, column: &str, layout: &Layout) -> R<UnitRule> {
             } else {
                 for n in u.array()? {
                     let name = n.str()?;
-                    let a = find_unit(column, &name)
-                        .and_then(|d| d.conversion)
-                        .ok_or_else(|| {
-                            n.err(format!(
-                                "`{name}` has no known conversion for {column}: give units as a \
+                    let a = conversion(column, &name).ok_or_else(|| {
+                        n.err(format!(
+                            "`{name}` has no known conversion for {column}: give units as a \
                                  table {{ \"{name}\" = factor }}; {}",
-                                known()
-                            ))
-                        })?;
+                            known()
+                        ))
+                    })?;
                     list.push((name, a));
                 }
             }
