@@ -42,6 +42,10 @@ pub struct Args {
     /// annotation, with complementary suppression (0 disables).
     #[arg(long, default_value_t = 10)]
     pub min_cell: u64,
+    /// A mapping file through which to read the plan's cohort (instead of the plan's
+    /// `[cohort] mapping`).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
 }
 
 /// Peak resident memory of this process so far, in MiB (Linux `VmHWM`), if known.
@@ -91,14 +95,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         None => (ValidPlan::default_plan(), PathBuf::new()),
     };
+    if args.mapping.is_some() && plan.cohort_path().is_none() {
+        anyhow::bail!(
+            "--mapping needs a plan whose [cohort] names the export (`file = \"export.csv\"`)"
+        );
+    }
     let cohort = match (args.simulate_patients, plan.cohort_path()) {
         (Some(n), _) => simulate_cohort(&SimParams::new(n, args.seed))?.0,
         (None, Some(path)) => {
             let dir = plan_dir.join(path);
-            let opts = if plan.lenient() {
-                LoadOptions::lenient()
-            } else {
-                LoadOptions::default()
+            let opts = LoadOptions {
+                strict: !plan.lenient(),
+                mapping: args
+                    .mapping
+                    .clone()
+                    .or_else(|| plan.cohort_mapping().map(|m| plan_dir.join(m))),
             };
             load_cohort(&dir, &opts)
                 .with_context(|| format!("loading the cohort {}", dir.display()))?

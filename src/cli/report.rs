@@ -17,6 +17,9 @@ pub struct Args {
     /// Print per-stage timings and peak memory to stderr.
     #[arg(long, short)]
     pub verbose: bool,
+    /// A mapping file through which to read the plan's cohort.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -27,5 +30,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         seed: 2011,
         verbose: args.verbose,
         min_cell: args.min_cell,
+        mapping: args.mapping,
     })
 }
