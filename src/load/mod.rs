@@ -259,7 +259,14 @@ fn check_units(run: Run, strict: bool) -> (Option<Cohort>, ValidationReport) {
     let (mut cohort, mut report) = stage.finish(format);
     if let Some(h) = hint {
         if report.is_fatal() {
-            report.warnings.push(h);
+            let file = report.files.first().cloned().unwrap_or_default();
+            report.problems.push(Problem {
+                file,
+                row: None,
+                column: None,
+                kind: ProblemKind::MissingColumn,
+                message: h,
+            });
         }
     }
     if report.is_fatal() {

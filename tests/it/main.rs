@@ -2,6 +2,10 @@
 //! `common` (fixture reading and R comparison).
 
 mod architecture;
+mod byod_degenerate;
+mod byod_examples;
+mod byod_mapping;
+mod byod_plausibility;
 mod cli_stats_inputs;
 mod cli_survival;
 mod cohort_cli;

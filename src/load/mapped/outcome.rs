@@ -146,6 +146,11 @@ impl OutcomeCols {
             idx: Idx::new(),
         };
         self.derive(ctx, pidx, fields, &mut out, &mut probs);
+        if !probs.is_empty() && out.text[out.idx.last].is_none() {
+            // The row is excluded for the problem just found; a placeholder keeps validation
+            // from reporting the same gap again as a missing `last_day`.
+            out.text[out.idx.last] = Some("1".into());
+        }
         let file = stage.patient_file.to_string();
         for (col, kind, msg) in probs {
             stage.problems.push(&file, Some(row), Some(&col), kind, msg);
@@ -202,8 +207,12 @@ impl OutcomeCols {
                 let Some(dead) = self.died(ctx, fields, died, probs) else {
                     return;
                 };
+                let before = probs.len();
                 let dd = self.read(ctx, death_day, fields, pidx, probs);
                 let se = self.read(ctx, stay_end, fields, pidx, probs);
+                if probs.len() > before {
+                    return;
+                }
                 let n = f64::from(*days);
                 if dead {
                     let Some(day) = dd.or(se) else {
@@ -268,8 +277,12 @@ impl OutcomeCols {
                 let Some(dead) = self.died(ctx, fields, died, probs) else {
                     return;
                 };
+                let before = probs.len();
                 let dd = self.read(ctx, death_day, fields, pidx, probs);
                 let se = self.read(ctx, &Some(stay_end.clone()), fields, pidx, probs);
+                if probs.len() > before {
+                    return;
+                }
                 if dead {
                     let Some(day) = dd.or(se) else {
                         probs.push((

@@ -168,6 +168,13 @@ impl<'a, 'i> Value<'a, 'i> {
         }
         Ok(s.to_string())
     }
+    /// A table where a column name would also do.
+    fn name_or_table(&self) -> R<Table<'a, 'i>> {
+        if !self.is_table() {
+            return Err(self.expected("a column name (a string) or a table"));
+        }
+        self.table()
+    }
     fn table(&self) -> R<Table<'a, 'i>> {
         let map = self
             .v
@@ -372,7 +379,7 @@ fn day_ref(ctx: &Ctx, v: &Value) -> R<DayRef> {
     if v.is_str() {
         return Ok(DayRef::Number(v.str()?));
     }
-    let t = v.table()?;
+    let t = v.name_or_table()?;
     let r = match (t.str("day")?, t.str("date")?) {
         (Some(c), None) => DayRef::Number(c),
         (None, Some(c)) => {
@@ -401,7 +408,7 @@ fn flag(v: &Value) -> R<Flag> {
             codes: None,
         });
     }
-    let t = v.table()?;
+    let t = v.name_or_table()?;
     let column = t.req_str("source")?;
     let codes = own_codes(&t)?;
     t.finish()?;
@@ -433,7 +440,7 @@ fn patients(ctx: &Ctx, t: &Table) -> R<PatientsOut> {
                 let (source, values, codes) = if v.is_str() {
                     (Source::Column(v.str()?), Vec::new(), None)
                 } else {
-                    let ct = v.table()?;
+                    let ct = v.name_or_table()?;
                     let source = match (ct.str("source")?, ct.str("value")?) {
                         (Some(s), None) => Source::Column(s),
                         (None, Some(c)) => Source::Constant(c),
@@ -696,7 +703,7 @@ fn measure(v: &Value, name: &str, boolean: bool, layout: &Layout) -> R<Measure> 
         m.tests = v.strings()?;
         return Ok(m);
     }
-    let t = v.table()?;
+    let t = v.name_or_table()?;
     match layout {
         Layout::Long { .. } => {
             let n = t
