@@ -13,6 +13,7 @@ pub mod cohort;
 pub mod format;
 pub mod load;
 pub mod meta;
+pub mod output;
 pub mod plot;
 pub mod report;
 pub mod schema;

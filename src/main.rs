@@ -35,7 +35,12 @@ enum Command {
     Rr(cli::rr::Args),
     /// Meta-analysis of 2x2 trial counts (as R metafor).
     Meta(cli::meta::Args),
-    /// Regenerate every figure and table of a report, byte for byte.
+    /// Render a report again, byte for byte: from results/analysis.json alone, or by running a plan.
+    ///
+    /// `dicohort report --from DIR/results/analysis.json --out NEW [--min-cell N]` reads only the
+    /// saved result (no patient data: it runs on a machine that never saw patient rows) and writes
+    /// report.html, report.md and figures/ as the analyze run did. `dicohort report PLAN.toml
+    /// --out DIR` runs the plan first, as `dicohort analyze PLAN.toml --out DIR`.
     Report(cli::report::Args),
 }
 

@@ -4,7 +4,10 @@
 //! disclosure-controlled and safe to share, and under `results/` the machine-readable results:
 //! `analysis.json` (the whole typed result), one CSV per table (see `dicohort::cohort::results`),
 //! `flow.csv` and `plan.json` (the plan as run, every default filled in). `results/` holds raw
-//! counts and is for the analyst only: its README says so.
+//! counts and is for the analyst only: its README says so. Everything is written as one run
+//! (`dicohort::output`): staged, renamed into place when complete, with `.dicohort-manifest.json`;
+//! a second run into the same `--out` fails while this one runs; `--out` equal to the plan or the
+//! cohort folder is refused.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -15,8 +18,8 @@ use dicohort::cohort::plan::Plan;
 use dicohort::cohort::results::result_tables;
 use dicohort::cohort::valid_plan::ValidPlan;
 use dicohort::load::{load_cohort, LoadOptions};
+use dicohort::output::{write_dir, OutputDir};
 use dicohort::report::analysis::write_analysis_report;
-use dicohort::report::descriptive::descriptive_from_cohort;
 use dicohort::report::disclosure::DisclosureRule;
 use dicohort::simulate::{simulate_cohort, SimParams};
 
@@ -100,6 +103,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "--mapping needs a plan whose [cohort] names the export (`file = \"export.csv\"`)"
         );
     }
+    // Before any work: the output is none of the inputs, and no other run is writing it. The
+    // whole run (results and report) is one transaction, committed at the end.
+    let mut inputs: Vec<PathBuf> = args.plan.iter().cloned().collect();
+    if let (None, Some(path)) = (args.simulate_patients, plan.cohort_path()) {
+        inputs.push(plan_dir.join(path));
+    }
+    let tx = OutputDir::begin(&args.out, "analyze", &inputs)?;
     let cohort = match (args.simulate_patients, plan.cohort_path()) {
         (Some(n), _) => simulate_cohort(&SimParams::new(n, args.seed))?.0,
         (None, Some(path)) => {
@@ -122,9 +132,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cohort.patients.len(),
         cohort.days.len()
     ));
-    let descriptive =
-        descriptive_from_cohort(plan.as_run(), &cohort).context("descriptive figures")?;
-    st.mark("descriptive figures");
     let verbose = args.verbose;
     let mut progress = |s: &str| {
         if verbose {
@@ -136,17 +143,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let result = run_plan(&plan, cohort, &mut progress).context("running the analysis plan")?;
     st.mark("analysis");
-    let mut files = write_results(&result, &args.out)?;
+    write_results(&result, tx.dir())?;
     st.mark("write results");
-    let report = write_analysis_report(
-        &result,
-        Some(descriptive),
-        DisclosureRule::new(args.min_cell),
-        &args.out,
-    )
-    .context("writing the report")?;
-    files.extend([report.html, report.markdown]);
-    files.extend(report.figures);
+    write_analysis_report(&result, &DisclosureRule::new(args.min_cell), tx.dir())
+        .context("writing the report")?;
+    let files = tx.commit()?.files;
     st.mark("write report");
     println!(
         "{}: wrote {} files to {}",
@@ -166,31 +167,29 @@ These files hold RAW COUNTS: no disclosure control is applied here. Share the re
 with the data it was computed from.
 ";
 
-/// Writes `analysis.json`, `plan.json`, every CSV table and a README into `out/results/`;
-/// returns the paths.
+/// Writes `analysis.json`, `plan.json`, every CSV table and a README into `out/results/`, as
+/// one run (`dicohort::output::write_dir`: when `out` is the staging folder of an open
+/// transaction, as in `run`, the files join it); returns the paths.
 pub fn write_results(result: &AnalysisResult, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let out = &out.join("results");
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let mut files = Vec::new();
-    let mut write = |name: &str, text: String| -> anyhow::Result<()> {
-        let p = out.join(name);
-        std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
-        files.push(p);
-        Ok(())
-    };
-    write("README.txt", RESULTS_README.to_string())?;
-    write(
-        "analysis.json",
-        serde_json::to_string_pretty(result).context("serialising the result")? + "\n",
-    )?;
-    write(
-        "plan.json",
-        serde_json::to_string_pretty(&result.plan).context("serialising the plan")? + "\n",
-    )?;
+    let mut files = vec![
+        ("results/README.txt".to_string(), RESULTS_README.to_string()),
+        (
+            "results/analysis.json".to_string(),
+            result.to_json().context("serialising the result")? + "\n",
+        ),
+        (
+            "results/plan.json".to_string(),
+            serde_json::to_string_pretty(&result.plan).context("serialising the plan")? + "\n",
+        ),
+    ];
     for t in result_tables(result) {
-        write(&t.name, t.to_csv())?;
+        files.push((format!("results/{}", t.name), t.to_csv()));
     }
-    Ok(files)
+    let files: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|(n, t)| (n, t.into_bytes()))
+        .collect();
+    Ok(write_dir(out, "analyze", &files)?)
 }
 
 fn print_summary(r: &AnalysisResult) {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
+use dicohort::format::{finite, p_value_table};
 use dicohort::load::Input;
 use dicohort::meta::{
     analyse_input, arm_counts, back_transform, z_critical, DoubleZero, Filter, Measure,
@@ -187,47 +188,39 @@ fn method_label(p: &Pooled) -> String {
     }
 }
 
-fn num(x: f64) -> Value {
-    if x.is_finite() {
-        json!(x)
-    } else {
-        Value::Null
-    }
-}
-
 fn pooled_json(measure: Measure, p: &Pooled) -> Value {
     let exp = if measure.is_ratio() {
         json!({
-            "estimate": num(p.estimate.exp()),
-            "ci_lower": num(p.ci_lower.exp()),
-            "ci_upper": num(p.ci_upper.exp()),
-            "pi_lower": num(p.pi_lower.exp()),
-            "pi_upper": num(p.pi_upper.exp()),
+            "estimate": finite(p.estimate.exp()),
+            "ci_lower": finite(p.ci_lower.exp()),
+            "ci_upper": finite(p.ci_upper.exp()),
+            "pi_lower": finite(p.pi_lower.exp()),
+            "pi_upper": finite(p.pi_upper.exp()),
         })
     } else {
         Value::Null
     };
     json!({
-        "estimate": num(p.estimate),
-        "se": num(p.se),
-        "ci_lower": num(p.ci_lower),
-        "ci_upper": num(p.ci_upper),
-        "tau2": num(p.tau2),
-        "i2": num(p.i2),
-        "q": num(p.q),
-        "q_p": num(p.q_p),
+        "estimate": finite(p.estimate),
+        "se": finite(p.se),
+        "ci_lower": finite(p.ci_lower),
+        "ci_upper": finite(p.ci_upper),
+        "tau2": finite(p.tau2),
+        "i2": finite(p.i2),
+        "q": finite(p.q),
+        "q_p": finite(p.q_p),
         "k": p.k,
-        "pi_lower": num(p.pi_lower),
-        "pi_upper": num(p.pi_upper),
+        "pi_lower": finite(p.pi_lower),
+        "pi_upper": finite(p.pi_upper),
         "exp": exp,
-        "h2": num(p.h2),
+        "h2": finite(p.h2),
         "q_df": p.q_df,
-        "statistic": num(p.statistic),
-        "p": num(p.p),
-        "df": p.df.map_or(Value::Null, num),
-        "knha_factor": p.knha_factor.map_or(Value::Null, num),
-        "tau2_ci_lower": p.tau2_ci.map_or(Value::Null, |c| num(c.lower)),
-        "tau2_ci_upper": p.tau2_ci.map_or(Value::Null, |c| num(c.upper)),
+        "statistic": finite(p.statistic),
+        "p": finite(p.p),
+        "df": p.df.and_then(finite),
+        "knha_factor": p.knha_factor.and_then(finite),
+        "tau2_ci_lower": p.tau2_ci.and_then(|c| finite(c.lower)),
+        "tau2_ci_upper": p.tau2_ci.and_then(|c| finite(c.upper)),
         "tau2_ci_upper_is_search_bound": p.tau2_ci.map(|c| c.upper_is_bound),
         "method": p.method.name(),
         "test": match p.test { Test::Z => "z", Test::Knha => "knha" },
@@ -244,8 +237,8 @@ fn pool_json(a: &TrialAnalysis, pool: &Pool) -> Value {
             json!({
                 "study": t.study,
                 "row": t.row,
-                "yi": num(e.yi[j]),
-                "vi": num(e.vi[j]),
+                "yi": finite(e.yi[j]),
+                "vi": finite(e.vi[j]),
                 "continuity_corrected": e.corrected[j],
                 "derived_counts": t.derived,
             })
@@ -314,9 +307,9 @@ fn to_json(a: &TrialAnalysis) -> Value {
             "subgroups": groups,
             "not_pooled": a.not_pooled.iter().map(|g| json!({"subgroup": g.label, "reason": g.reason})).collect::<Vec<_>>(),
             "between": {
-                "q": num(b.q),
+                "q": finite(b.q),
                 "df": b.df,
-                "p": num(b.p),
+                "p": finite(b.p),
                 "groups": b.groups,
                 "test": "Cochran's Q of the subgroup estimates with weights 1/se^2 (each subgroup with its own tau^2)",
             },
@@ -361,16 +354,6 @@ fn fmt(x: f64) -> String {
     }
 }
 
-fn fmt_p(p: f64) -> String {
-    if !p.is_finite() {
-        "NA".into()
-    } else if p < 1e-4 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.4}")
-    }
-}
-
 fn pooled_lines(measure: Measure, p: &Pooled, s: &mut String) {
     let bt = |x| back_transform(measure, x);
     let name = measure.name();
@@ -380,7 +363,7 @@ fn pooled_lines(measure: Measure, p: &Pooled, s: &mut String) {
         fmt(bt(p.estimate)),
         fmt(bt(p.ci_lower)),
         fmt(bt(p.ci_upper)),
-        fmt_p(p.p),
+        p_value_table(p.p, 1, None),
         method_label(p),
         p.level * 100.0
     ));
@@ -402,7 +385,7 @@ fn pooled_lines(measure: Measure, p: &Pooled, s: &mut String) {
         "    heterogeneity: Q = {} (df {}, p = {}), I^2 = {}%, H^2 = {}, tau^2 = {}{tau2_ci}\n",
         fmt(p.q),
         p.q_df,
-        fmt_p(p.q_p),
+        p_value_table(p.q_p, 1, None),
         fmt(p.i2),
         fmt(p.h2),
         fmt(p.tau2)
@@ -515,7 +498,7 @@ fn to_table(a: &TrialAnalysis) -> String {
                 "\nTest for subgroup differences: Q = {} (df {}, p = {})  [Cochran's Q of the subgroup estimates, weights 1/se^2]\n",
                 fmt(b.q),
                 b.df,
-                fmt_p(b.p)
+                p_value_table(b.p, 1, None)
             ));
         }
     }

@@ -1,7 +1,9 @@
 //! `dicohort score DIR --out FILE [--scores ...]`: every patient-day of a cohort scored (see
 //! ../shared/cli-contract.md). Output CSV or Parquet by extension, one row per patient-day with
 //! `patient_id`, `day`, `S_min`, `S_max` and, for diagnostic scores, `S_dx`; the options used are
-//! written beside it as `FILE.config.json` and printed.
+//! written beside it as `FILE.config.json` and printed. Both are written under temporary names
+//! and renamed into place when complete (`dicohort::output::OutputFile`); an output that is one of
+//! the cohort's files (or the folder) is refused before any work.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +11,7 @@ use anyhow::{bail, Context};
 use polars::prelude::{Column, CsvWriter, DataFrame, ParquetWriter, SerWriter};
 
 use dicohort::load::{load_cohort, LoadOptions};
+use dicohort::output::OutputFile;
 use dicohort::score::{
     score_days, AlternativeCriteria, FallReference, IsthMarker, JaamFall50, ScoreConfig, ScoreName,
     ScoreTable,
@@ -107,30 +110,50 @@ pub fn output_frame(
     Ok(DataFrame::new(n, cols)?)
 }
 
-/// Write `df` as CSV or Parquet, chosen by the extension of `path`.
-pub fn write_frame(df: &mut DataFrame, path: &Path) -> anyhow::Result<()> {
+/// Write `df` as CSV or Parquet into `file`, the format chosen by the extension of `path` (the
+/// final name; `file` is its staging copy).
+pub fn write_frame(df: &mut DataFrame, path: &Path, file: std::fs::File) -> anyhow::Result<()> {
+    let mut file = file;
+    match output_format(path)? {
+        "csv" => CsvWriter::new(&mut file)
+            .finish(df)
+            .with_context(|| format!("writing {}", path.display()))?,
+        _ => {
+            ParquetWriter::new(file)
+                .finish(df)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// `csv` or `parquet`, from the extension of the output path.
+fn output_format(path: &Path) -> anyhow::Result<&'static str> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let file =
-        || std::fs::File::create(path).with_context(|| format!("creating {}", path.display()));
     match ext.as_str() {
-        "csv" => {
-            let mut f = file()?;
-            CsvWriter::new(&mut f)
-                .finish(df)
-                .with_context(|| format!("writing {}", path.display()))?;
-        }
-        "parquet" => {
-            ParquetWriter::new(file()?)
-                .finish(df)
-                .with_context(|| format!("writing {}", path.display()))?;
-        }
-        _ => bail!("{}: output must end in .csv or .parquet", path.display()),
+        "csv" => Ok("csv"),
+        "parquet" | "pq" => Ok("parquet"),
+        _ => bail!(
+            "{}: the output must end in .csv or .parquet",
+            path.display()
+        ),
     }
-    Ok(())
+}
+
+/// The files `dicohort score DIR` reads or could read (the folder and every table name it
+/// looks for): the output may be none of them.
+fn inputs(dir: &Path) -> Vec<PathBuf> {
+    let mut v = vec![dir.to_path_buf()];
+    for stem in ["patients", "days", "treatments", "registry_wide"] {
+        for ext in ["csv", "parquet", "pq"] {
+            v.push(dir.join(format!("{stem}.{ext}")));
+        }
+    }
+    v
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -139,6 +162,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("--scores: no score given");
     }
     let cfg = config_from(&args)?;
+    output_format(&args.out)?;
+    // Before any work: the output is not an input, and no other run is writing it.
+    let mut out = OutputFile::begin(&args.out, "score", &inputs(&args.dir))?;
     let opts = LoadOptions {
         strict: !args.lenient,
         mapping: args.mapping.clone(),
@@ -153,9 +179,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         &table,
         &scores,
     )?;
-    write_frame(&mut df, &args.out)?;
-    let mut sidecar = args.out.clone().into_os_string();
-    sidecar.push(".config.json");
+    write_frame(&mut df, &args.out, out.create()?)?;
     let echo = serde_json::json!({
         "command": "score",
         "input": args.dir.display().to_string(),
@@ -166,8 +190,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "score_config": cfg,
     });
     let text = serde_json::to_string_pretty(&echo)?;
-    std::fs::write(&sidecar, format!("{text}\n"))
-        .with_context(|| format!("writing {}", PathBuf::from(&sidecar).display()))?;
+    out.companion(".config.json", format!("{text}\n").as_bytes())?;
+    out.commit()?;
     println!(
         "scored {} patient-days ({} patients) -> {}\nscore_config: {}",
         table.len(),

@@ -134,6 +134,7 @@ pub fn run_plan(
     };
     let mut designs = Vec::new();
     let mut table1_primary = None;
+    let mut descriptive = Default::default();
     for (k, &design) in plan.designs().iter().enumerate() {
         let primary = k == 0;
         say(&format!("design {design:?}: building the sample"));
@@ -151,6 +152,11 @@ pub fn run_plan(
                 &plan.table1_variables,
                 &ds.sample.patients,
             )?);
+            let spec = super::descriptive::DescriptiveSpec {
+                score: plan.dic.score.as_str(),
+                exposure: plan.exposure.name(),
+            };
+            descriptive = super::descriptive::descriptive(spec, &frame, &exposure, &ds.sample)?;
         }
         let missing = covariate_missing(&sub_frame, &plan.propensity.covariates)?;
         let before = ds.sample.clone();
@@ -178,6 +184,7 @@ pub fn run_plan(
         exposure: exposure_summary,
         table1: table1_primary.expect("primary design runs first"),
         designs,
+        descriptive,
     })
 }
 

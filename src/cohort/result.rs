@@ -4,7 +4,7 @@
 //! serialised as `results/analysis.json`; the estimators that fill them are in
 //! [`super::estimate`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::schema::CohortFlow;
 use crate::stats::twobytwo::TableMeasures;
@@ -17,7 +17,7 @@ use super::propensity::Estimand;
 use super::table1::Table1;
 
 /// Everything one run of a plan produces.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnalysisResult {
     pub title: String,
     pub plan: Plan,
@@ -29,15 +29,17 @@ pub struct AnalysisResult {
     pub table1: Table1,
     /// One entry per design (primary first).
     pub designs: Vec<DesignResult>,
+    /// Score distribution and trajectories by exposure (the report's descriptive figures).
+    pub descriptive: super::descriptive::Descriptive,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutcomeLabel {
     pub kind: OutcomeKind,
     pub label: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExposureSummary {
     pub name: String,
     pub drugs: Vec<String>,
@@ -53,7 +55,7 @@ pub struct ExposureSummary {
 }
 
 /// One design's results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DesignResult {
     pub design: Design,
     pub label: String,
@@ -66,7 +68,7 @@ pub struct DesignResult {
 }
 
 /// One subgroup definition: per-level results and the test of interaction.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SubgroupResult {
     pub name: String,
     pub levels: Vec<PopulationResult>,
@@ -81,7 +83,7 @@ pub struct SubgroupResult {
 }
 
 /// Test of effect modification across the levels of a subgroup.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InteractionTest {
     /// How the test was made.
     pub method: String,
@@ -91,7 +93,7 @@ pub struct InteractionTest {
 }
 
 /// Results for one set of patients (the whole sample or one subgroup level).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PopulationResult {
     /// `all`, or the subgroup level.
     pub population: String,
@@ -118,7 +120,7 @@ pub struct PopulationResult {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BinaryResult {
     pub outcome: OutcomeKind,
     /// Deaths and patients with known status, exposed and unexposed.
@@ -132,7 +134,7 @@ pub struct BinaryResult {
     pub e_value_rr: EValue,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Curve {
     pub group: String,
     pub time: Vec<f64>,
@@ -143,7 +145,7 @@ pub struct Curve {
     pub upper: Vec<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LogRankResult {
     pub chisq: f64,
     pub df: usize,
@@ -153,7 +155,7 @@ pub struct LogRankResult {
     pub expected: Vec<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CumulativeIncidence {
     pub group: String,
     pub outcome: OutcomeKind,
@@ -169,7 +171,7 @@ pub struct CumulativeIncidence {
 }
 
 /// How a hazard ratio was estimated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HrMethod {
     Unadjusted,
@@ -211,7 +213,7 @@ impl HrMethod {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HrEstimate {
     pub method: HrMethod,
     pub label: String,
@@ -229,7 +231,7 @@ pub struct HrEstimate {
     pub e_value: EValue,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PropensitySummary {
     pub covariates: Vec<String>,
     pub coef: Vec<f64>,
@@ -248,7 +250,7 @@ pub struct PropensitySummary {
     pub caliper_logit: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BalanceRow {
     pub variable: String,
     pub smd_before: f64,

@@ -50,19 +50,8 @@ impl CsvTable {
     }
 }
 
-/// A number as a cell: empty when NaN, `Inf`/`-Inf` when infinite, shortest round-trip digits
-/// (scientific notation below 1e-5 or from 1e16).
-pub fn num(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else if x.is_infinite() {
-        if x > 0.0 { "Inf" } else { "-Inf" }.to_string()
-    } else if x != 0.0 && (x.abs() < 1e-5 || x.abs() >= 1e16) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
-}
+/// A number in a results CSV (see [`crate::format::csv_number`]).
+pub use crate::format::csv_number as num;
 
 /// Every population of a design: `("", "all", overall)` then `(subgroup, level, result)`.
 fn populations(d: &DesignResult) -> Vec<(&str, &PopulationResult)> {

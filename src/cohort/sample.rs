@@ -6,6 +6,7 @@
 //! (categorical columns as indicators).
 
 use crate::schema::{CohortFlow, PatientTable};
+use crate::stats::frame::{design_matrix, DummyNames, Term, Values};
 
 use super::exposure::Exposure;
 use super::frame::{Column, PatientFrame};
@@ -14,7 +15,6 @@ use super::landmark::{
     StudySample,
 };
 use super::plan::LateStarters;
-use super::subgroup::Partition;
 use super::valid_plan::ValidPlan;
 use super::CohortError;
 
@@ -174,39 +174,28 @@ fn restrict_cp(cp: &CountingProcess, keep: &[usize]) -> CountingProcess {
     out
 }
 
-/// Numeric columns for the covariates: numbers as they are, a categorical column as indicators
-/// of its levels but the first (sorted) one, named `column=level`.
+/// Numeric columns for the covariates, coded by the one model frame of the library
+/// ([`crate::stats::frame::design_matrix`]): numbers as they are, a categorical column as
+/// indicators of its levels but the first (R's level order), named `column=level`.
 ///
 /// # Errors
-/// [`CohortError::UnknownColumn`] for a covariate the frame lacks.
+/// [`CohortError::UnknownColumn`] for a covariate the frame lacks;
+/// [`CohortError::InvalidInput`] for a value the model frame refuses (not finite, or so large
+/// that the fit would lose all precision).
 pub fn covariate_matrix(
     frame: &PatientFrame,
     covs: &[String],
 ) -> Result<(Vec<String>, Vec<Vec<f64>>), CohortError> {
-    let mut names = Vec::new();
-    let mut x = Vec::new();
-    for c in covs {
-        match frame.column(c)? {
-            Column::Num(v) => {
-                names.push(c.clone());
-                x.push(v.clone());
-            }
-            Column::Cat(v) => {
-                let p = Partition::from_text(c.clone(), v, None)?;
-                for (k, l) in p.levels.iter().enumerate().skip(1) {
-                    names.push(format!("{c}={l}"));
-                    x.push(
-                        p.level
-                            .iter()
-                            .map(|g| match g {
-                                None => f64::NAN,
-                                Some(g) => (*g as usize == k) as u8 as f64,
-                            })
-                            .collect(),
-                    );
-                }
-            }
-        }
-    }
-    Ok((names, x))
+    let terms = covs
+        .iter()
+        .map(|c| {
+            Ok(match frame.column(c)? {
+                Column::Num(v) => Term::auto(c, Values::Numbers(v)),
+                Column::Cat(v) => Term::factor(c, Values::Text(v)),
+            })
+        })
+        .collect::<Result<Vec<_>, CohortError>>()?;
+    let d = design_matrix(&terms, DummyNames::Equals)
+        .map_err(|e| CohortError::InvalidInput(e.to_string()))?;
+    Ok((d.names, d.columns))
 }

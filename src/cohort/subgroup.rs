@@ -6,6 +6,7 @@
 //! Yamakawa K et al., Crit Care 2016;20:229; APACHE II), antithrombin activity <= 70%, a
 //! categorical column, and any user expression over patient columns (see [`super::expr`]).
 
+use crate::format::integer_or_shortest;
 use serde::{Deserialize, Serialize};
 
 use super::expr::{self, Expr};
@@ -348,7 +349,7 @@ impl ValidSubgroup {
                             if x.is_nan() {
                                 None
                             } else {
-                                Some(format_num(*x))
+                                Some(integer_or_shortest(*x))
                             }
                         })
                         .collect();
@@ -358,7 +359,7 @@ impl ValidSubgroup {
                     Partition::from_text(
                         name,
                         &text,
-                        Some(lv.into_iter().map(format_num).collect()),
+                        Some(lv.into_iter().map(integer_or_shortest).collect()),
                     )
                 }
             },
@@ -375,14 +376,6 @@ impl ValidSubgroup {
                 Ok(Partition::from_flags(name, &flags, "yes", "no"))
             }
         }
-    }
-}
-
-fn format_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
     }
 }
 
@@ -462,22 +455,26 @@ impl Partition {
         let mut levels = Vec::new();
         for k in 0..=cuts.len() {
             levels.push(if k == 0 {
-                format!("<={}", format_num(cuts[0]))
+                format!("<={}", integer_or_shortest(cuts[0]))
             } else if k == cuts.len() {
                 if integer {
-                    format!(">={}", format_num(cuts[k - 1] + 1.0))
+                    format!(">={}", integer_or_shortest(cuts[k - 1] + 1.0))
                 } else {
-                    format!(">{}", format_num(cuts[k - 1]))
+                    format!(">{}", integer_or_shortest(cuts[k - 1]))
                 }
             } else if integer {
                 let (a, b) = (cuts[k - 1] + 1.0, cuts[k]);
                 if a == b {
-                    format_num(a)
+                    integer_or_shortest(a)
                 } else {
-                    format!("{}-{}", format_num(a), format_num(b))
+                    format!("{}-{}", integer_or_shortest(a), integer_or_shortest(b))
                 }
             } else {
-                format!(">{}-{}", format_num(cuts[k - 1]), format_num(cuts[k]))
+                format!(
+                    ">{}-{}",
+                    integer_or_shortest(cuts[k - 1]),
+                    integer_or_shortest(cuts[k])
+                )
             });
         }
         let level = v

@@ -3,7 +3,7 @@
 //! Continuous: mean (SD) and median [Q1, Q3] (R `quantile` type 7); binary (0/1): n (% of
 //! non-missing); categorical: n (%) per level.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::balance::{smd_binary, smd_categorical, smd_continuous};
 use super::fingerprint::population_fingerprint;
@@ -13,7 +13,7 @@ use super::subgroup::Partition;
 use super::CohortError;
 
 /// How a variable is summarised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VarKind {
     Continuous,
@@ -22,7 +22,7 @@ pub enum VarKind {
 }
 
 /// One arm's summary of one variable.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmSummary {
     pub n: usize,
     pub n_missing: usize,
@@ -38,16 +38,15 @@ pub struct ArmSummary {
     /// those with 0)
     /// ([`crate::cohort::fingerprint::population_fingerprint`] of their patient-table rows), so the
     /// report's disclosure control can give a count printed here and elsewhere (e.g. a subgroup
-    /// level's arm) one decision. Not serialised.
-    #[serde(skip)]
+    /// level's arm) one decision. Serialised, so a report rendered from `analysis.json` takes the
+    /// same decisions.
     pub fingerprints: Vec<u64>,
-    /// Fingerprint of the patients with a missing value (as `fingerprints`). Not serialised.
-    #[serde(skip)]
+    /// Fingerprint of the patients with a missing value (as `fingerprints`).
     pub fingerprint_missing: u64,
 }
 
 /// One row group of Table 1.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table1Variable {
     pub name: String,
     pub kind: VarKind,
@@ -61,13 +60,12 @@ pub struct Table1Variable {
 }
 
 /// Table 1 of one sample.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table1 {
     pub n_exposed: usize,
     pub n_unexposed: usize,
     /// Fingerprint of each arm's patients (exposed, unexposed), as
-    /// [`crate::cohort::result::PopulationResult::fingerprint`]. Not serialised.
-    #[serde(skip)]
+    /// [`crate::cohort::result::PopulationResult::fingerprint`].
     pub fingerprint: [u64; 2],
     pub variables: Vec<Table1Variable>,
 }

@@ -284,6 +284,7 @@ impl ValidPlan {
         for s in &self.subgroups {
             names.extend(s.required_columns());
         }
+        names.extend(super::descriptive::columns(self.dic.score.as_str()));
         let mut seen = HashSet::new();
         names.retain(|n| seen.insert(n.clone()));
         names

@@ -62,8 +62,18 @@ impl<R: BufRead> CsvRecords<R> {
                         let before = self.line.len();
                         let m = self.reader.read_until(b'\n', &mut self.line)?;
                         if m == 0 {
-                            // Unterminated quote at end of file: keep what we have.
-                            break;
+                            // A quote opened in field `n` is never closed: the rest of the
+                            // file would be read into that one field.
+                            return Err(std::io::Error::new(
+                                ErrorKind::InvalidData,
+                                BadField {
+                                    field: n,
+                                    problem: "a quoted field opened here is never closed \
+                                              (a missing `\"`): the rest of the file would be \
+                                              read as this one cell"
+                                        .into(),
+                                },
+                            ));
                         }
                         i = before;
                         continue;
@@ -113,10 +123,53 @@ fn is_blank(line: &[u8]) -> bool {
     line.iter().all(|b| matches!(b, b'\n' | b'\r'))
 }
 
+/// A field that cannot be read (not valid UTF-8, an unclosed quote): which field (0-based) of
+/// the record, and what is wrong, so the reader can name the row and the column.
+#[derive(Debug)]
+pub struct BadField {
+    pub field: usize,
+    pub problem: String,
+}
+
+impl std::fmt::Display for BadField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.problem)
+    }
+}
+
+impl std::error::Error for BadField {}
+
+impl BadField {
+    /// The field of an I/O error from [`CsvRecords::next_record`], if it is about one field.
+    pub fn of(e: &std::io::Error) -> Option<&BadField> {
+        e.get_ref().and_then(|x| x.downcast_ref::<BadField>())
+    }
+
+    fn not_utf8(field: usize, bytes: &[u8], e: std::str::Utf8Error) -> BadField {
+        let ok = e.valid_up_to();
+        let before = String::from_utf8_lossy(&bytes[..ok]);
+        let tail: Vec<char> = before.chars().rev().take(20).collect();
+        let before: String = tail.into_iter().rev().collect();
+        let byte = bytes[ok];
+        let hint = if field == 0 && ok == 0 && matches!(byte, 0xFE | 0xFF) {
+            " (the file looks UTF-16)"
+        } else {
+            ""
+        };
+        BadField {
+            field,
+            problem: format!(
+                "not valid UTF-8 (byte 0x{byte:02X} after `{before}`){hint}; save the file as UTF-8"
+            ),
+        }
+    }
+}
+
 /// Stores field `n` (trimmed unless quoted) into `fields`, reusing an existing string.
 fn put(fields: &mut Vec<String>, n: usize, field: &[u8], quoted: bool) -> std::io::Result<()> {
-    let s = std::str::from_utf8(field)
-        .map_err(|e| std::io::Error::new(ErrorKind::InvalidData, format!("not UTF-8: {e}")))?;
+    let s = std::str::from_utf8(field).map_err(|e| {
+        std::io::Error::new(ErrorKind::InvalidData, BadField::not_utf8(n, field, e))
+    })?;
     let s = if quoted { s } else { s.trim() };
     if n < fields.len() {
         fields[n].clear();

@@ -148,6 +148,7 @@ impl ValidationReport {
             matches!(
                 p.kind,
                 ProblemKind::MissingFile
+                    | ProblemKind::IncompleteFolder
                     | ProblemKind::MissingColumn
                     | ProblemKind::DuplicateColumn
             )
@@ -314,6 +315,52 @@ fn finish_load(run: Run, opts: &LoadOptions) -> Result<(Cohort, ValidationReport
     Ok((cohort.expect("tables are kept when loading"), report))
 }
 
+/// Refuses a folder that is not a complete output of a dicohort run (see
+/// [`ProblemKind::IncompleteFolder`]); notes files edited since the run that wrote them.
+fn check_provenance(dir: &Path, stage: &mut validate::Stage) {
+    use crate::output::{folder_state, FolderState, INCOMPLETE, MANIFEST};
+    let mut problem = |file: &str, msg: String| {
+        stage
+            .problems
+            .push(file, None, None, ProblemKind::IncompleteFolder, msg)
+    };
+    match folder_state(dir) {
+        Ok(FolderState::Unmanaged) => {
+            if let Some(t) = ["truth.json", "truth_patients.csv"]
+                .into_iter()
+                .find(|t| dir.join(t).exists())
+            {
+                problem(
+                    t,
+                    format!(
+                        "the folder holds {t} but no {MANIFEST}: a `dicohort simulate` run that \
+                         was interrupted (or one older than manifests) wrote it, so its tables \
+                         may be partial or from another run; simulate again into an empty folder"
+                    ),
+                );
+            }
+        }
+        Ok(FolderState::Complete { changed, .. }) => {
+            stage.warnings.extend(changed);
+        }
+        Ok(FolderState::Interrupted { command }) => problem(
+            INCOMPLETE,
+            format!(
+                "a `dicohort {command}` run was interrupted while replacing this folder's files: \
+                 its tables may be a mix of two runs; run `dicohort {command}` again"
+            ),
+        ),
+        Ok(FolderState::Writing { pid, command }) => problem(
+            MANIFEST,
+            format!(
+                "`dicohort {command}` (pid {pid}) is writing this folder right now; wait for it \
+                 to finish"
+            ),
+        ),
+        Err(e) => problem(MANIFEST, e.to_string()),
+    }
+}
+
 /// Reads the cohort at `path` (folder or file) in the format the options and the files say.
 fn run_path(path: &Path, opts: &LoadOptions, keep: bool) -> Result<Run, LoadError> {
     if !path.exists() {
@@ -387,6 +434,7 @@ fn main_file_in(dir: &Path, m: &mapping::Mapping) -> Result<PathBuf, LoadError> 
 
 fn run_dir(dir: &Path, keep: bool) -> Result<Run, LoadError> {
     let mut stage = validate::Stage::new(keep);
+    check_provenance(dir, &mut stage);
     let find = |stem: &str, stage: &mut validate::Stage| -> Option<PathBuf> {
         match source::find_table(dir, stem) {
             Ok(p) => p,

@@ -6,8 +6,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use super::csv::CsvRecords;
-use super::table::{read_table, FileFormat};
+use super::csv::{BadField, CsvRecords};
+use super::table::{guarded, read_table, FileFormat};
 use super::LoadError;
 
 /// Where a table comes from.
@@ -51,9 +51,15 @@ impl<R: BufRead> CsvSource<R> {
         let mut header = Vec::new();
         let has = records
             .next_record(&mut header)
-            .map_err(|e| LoadError::Io {
-                file: name.clone(),
-                message: e.to_string(),
+            .map_err(|e| match BadField::of(&e) {
+                Some(u) => LoadError::Read {
+                    file: name.clone(),
+                    message: format!("header, field {}: {u}", u.field + 1),
+                },
+                None => LoadError::Io {
+                    file: name.clone(),
+                    message: e.to_string(),
+                },
             })?;
         if !has {
             header.clear();
@@ -72,12 +78,19 @@ impl<R: BufRead> RowSource for CsvSource<R> {
     }
     fn next(&mut self, fields: &mut Vec<String>) -> Result<bool, LoadError> {
         let row = self.records.records;
-        self.records
-            .next_record(fields)
-            .map_err(|e| LoadError::Read {
+        self.records.next_record(fields).map_err(|e| {
+            let message = match BadField::of(&e) {
+                Some(u) => match self.header.get(u.field) {
+                    Some(col) => format!("row {row}, column `{col}`: {u}"),
+                    None => format!("row {row}, field {} (beyond the header): {u}", u.field + 1),
+                },
+                None => format!("row {row}: {e}"),
+            };
+            LoadError::Read {
                 file: self.name.clone(),
-                message: format!("row {row}: {e}"),
-            })
+                message,
+            }
+        })
     }
 }
 
@@ -136,18 +149,21 @@ pub(crate) fn open_delimited(
                 )?))
             }
             FileFormat::Parquet => {
-                let t = read_table(p)?;
-                let header = t.column_names();
-                let mut columns = Vec::with_capacity(header.len());
-                for h in &header {
-                    columns.push(t.str_column(h)?);
-                }
-                Ok(Box::new(FrameSource {
-                    n_rows: t.n_rows(),
-                    header,
-                    columns,
-                    next_row: 0,
-                }))
+                let frame = guarded(&p.display().to_string(), || {
+                    let t = read_table(p)?;
+                    let header = t.column_names();
+                    let mut columns = Vec::with_capacity(header.len());
+                    for h in &header {
+                        columns.push(t.str_column(h)?);
+                    }
+                    Ok(FrameSource {
+                        n_rows: t.n_rows(),
+                        header,
+                        columns,
+                        next_row: 0,
+                    })
+                })?;
+                Ok(Box::new(frame))
             }
         },
     }
@@ -166,23 +182,32 @@ fn text_or(p: &Path) -> Result<FileFormat, LoadError> {
 }
 
 /// The file `stem.csv`, `stem.parquet` or `stem.pq` in `dir`: `Ok(None)` when absent, an error
-/// message when more than one exists.
+/// message when more than one exists or when one is not a file (a folder named `patients.csv`).
 pub(crate) fn find_table(dir: &Path, stem: &str) -> Result<Option<PathBuf>, String> {
-    let found: Vec<PathBuf> = ["csv", "parquet", "pq"]
+    let present: Vec<PathBuf> = ["csv", "parquet", "pq"]
         .iter()
         .map(|e| dir.join(format!("{stem}.{e}")))
-        .filter(|p| p.is_file())
+        .filter(|p| p.exists())
         .collect();
-    match found.len() {
+    let name = |p: &PathBuf| {
+        p.file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    };
+    if let Some(p) = present.iter().find(|p| !p.is_file()) {
+        return Err(format!(
+            "{} is a {}, not a data file: table `{stem}` must be a CSV or Parquet file",
+            name(p),
+            if p.is_dir() { "folder" } else { "special file" }
+        ));
+    }
+    match present.len() {
         0 => Ok(None),
-        1 => Ok(found.into_iter().next()),
+        1 => Ok(present.into_iter().next()),
         _ => Err(format!(
             "more than one file for table `{stem}`: {}",
-            found
-                .iter()
-                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join(", ")
+            present.iter().map(name).collect::<Vec<_>>().join(", ")
         )),
     }
 }

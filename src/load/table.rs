@@ -70,7 +70,8 @@ pub fn read_table(path: &Path) -> Result<DataTable, LoadError> {
         file: file.clone(),
         message: e.to_string(),
     };
-    match FileFormat::from_path(path)? {
+    let format = FileFormat::from_path(path)?;
+    guarded(&file, || match format {
         FileFormat::Csv => {
             let bytes = std::fs::read(path).map_err(io)?;
             let (header, ragged) = header_and_ragged_rows(&bytes);
@@ -102,6 +103,30 @@ pub fn read_table(path: &Path) -> Result<DataTable, LoadError> {
                 df,
                 header,
                 ragged: Vec::new(),
+            })
+        }
+    })
+}
+
+/// Runs a polars read, turning a panic inside polars into an error naming the file: polars
+/// 0.55 panics on some corrupt Parquet files (an out-of-range slice, a failed assertion in a
+/// dictionary page) instead of returning an error; found by `tests/it/fuzz_props.rs`. The panic
+/// message is still printed by the panic hook; the load fails cleanly.
+pub(crate) fn guarded<T>(
+    file: &str,
+    f: impl FnOnce() -> Result<T, LoadError>,
+) -> Result<T, LoadError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(p) => {
+            let why = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "no message".into());
+            Err(LoadError::Read {
+                file: file.to_string(),
+                message: format!("corrupt file: the reader failed on it ({why})"),
             })
         }
     }

@@ -26,6 +26,10 @@ use super::spec::{table_spec, ColumnSpec, ColumnType, TableKind};
 pub enum ProblemKind {
     /// A required file is absent or unreadable.
     MissingFile,
+    /// The folder is not a complete output of a dicohort run: a run is writing it, a run was
+    /// interrupted while replacing it, or it holds `truth.json` without the manifest that
+    /// `dicohort simulate` writes last (see `crate::output`).
+    IncompleteFolder,
     /// A required column is absent from the header.
     MissingColumn,
     /// The header names a column twice.
@@ -71,6 +75,7 @@ impl ProblemKind {
     pub fn reason(self) -> &'static str {
         match self {
             ProblemKind::MissingFile => "missing file",
+            ProblemKind::IncompleteFolder => "incomplete output folder",
             ProblemKind::MissingColumn => "missing column",
             ProblemKind::DuplicateColumn => "duplicate column",
             ProblemKind::RaggedRow => "ragged row (wrong number of fields)",
@@ -110,6 +115,11 @@ impl fmt::Display for Problem {
         match self.row {
             Some(r) => write!(f, ", row {r}")?,
             None if self.kind == ProblemKind::ImplausibleUnit => write!(f, ", all rows")?,
+            // A problem of the file (or folder) as a whole is not a problem of its header.
+            None if matches!(
+                self.kind,
+                ProblemKind::MissingFile | ProblemKind::IncompleteFolder
+            ) => {}
             None => write!(f, ", header")?,
         }
         if let Some(c) = &self.column {
@@ -226,6 +236,24 @@ pub(crate) fn is_missing_token(t: &str) -> bool {
     matches!(t, "" | "NA" | "NaN" | "nan" | "null" | "NULL")
 }
 
+/// A cell as shown in a message: control characters (a NUL, a tab) escaped so they are seen.
+fn show_cell(t: &str) -> String {
+    if t.chars().any(char::is_control) {
+        t.escape_debug().to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+/// ` {unit}` or nothing.
+fn with_unit(unit: &str) -> String {
+    if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
+    }
+}
+
 /// Parses one cell against its column spec. `column` is the source column named in messages.
 pub(crate) fn parse_cell(
     spec: &ColumnSpec,
@@ -246,13 +274,15 @@ pub(crate) fn parse_cell(
         });
     };
     let unit = spec.unit.as_deref().unwrap_or("");
+    let u = with_unit(unit);
+    let shown_t = show_cell(t);
     match &spec.ty {
         ColumnType::String { allowed } => {
             if let Some(allowed) = allowed {
                 if !allowed.iter().any(|a| a == t) {
                     return Err((
                         ProblemKind::NotAllowed,
-                        format!("`{t}` is not one of {}", allowed.join(", ")),
+                        format!("`{shown_t}` is not one of {}", allowed.join(", ")),
                     ));
                 }
             }
@@ -262,23 +292,47 @@ pub(crate) fn parse_cell(
             Some(b) => Ok(Parsed::Num(if b { 1.0 } else { 0.0 })),
             None => Err((
                 ProblemKind::WrongType,
-                format!("`{t}` is not a boolean (true/false, 1/0, yes/no)"),
+                format!("`{shown_t}` is not a boolean (true/false, 1/0, yes/no)"),
             )),
         },
         ColumnType::Number | ColumnType::Integer => {
+            let expected = if unit.is_empty() {
+                spec.name.clone()
+            } else {
+                format!("{}, {unit}", spec.name)
+            };
             let raw = match t.parse::<f64>() {
                 Ok(v) if v.is_finite() => v,
-                _ => {
+                Ok(_)
+                    if t.trim_start_matches(['+', '-'])
+                        .chars()
+                        .all(|c| c.is_alphabetic()) =>
+                {
                     return Err((
                         ProblemKind::WrongType,
-                        format!("`{t}` is not a number ({} expected, {unit})", spec.name),
+                        format!("`{shown_t}` is not a finite number ({expected} expected)"),
+                    ))
+                }
+                Ok(_) => {
+                    return Err((
+                        ProblemKind::WrongType,
+                        format!(
+                            "`{shown_t}` is too large: it overflows a 64-bit number ({expected} \
+                             expected)"
+                        ),
+                    ))
+                }
+                Err(_) => {
+                    return Err((
+                        ProblemKind::WrongType,
+                        format!("`{shown_t}` is not a number ({expected} expected)"),
                     ))
                 }
             };
             if spec.ty == ColumnType::Integer && raw.fract() != 0.0 {
                 return Err((
                     ProblemKind::WrongType,
-                    format!("`{t}` is not a whole number"),
+                    format!("`{shown_t}` is not a whole number"),
                 ));
             }
             let v = match conv {
@@ -289,7 +343,7 @@ pub(crate) fn parse_cell(
                 Some(c) if c.factor != 1.0 => {
                     format!("{t} {} (= {} {unit})", c.from_unit, shortest(v))
                 }
-                _ => format!("{t} {unit}").trim_end().to_string(),
+                _ => format!("{shown_t}{u}"),
             };
             if let Some(min) = spec.minimum {
                 if v < min {
@@ -304,7 +358,7 @@ pub(crate) fn parse_cell(
                     return Err((
                         kind,
                         format!(
-                            "{what}: {} is below the minimum {} {unit}",
+                            "{what}: {} is below the minimum {}{u}",
                             shown(),
                             shortest(min)
                         ),
@@ -316,7 +370,7 @@ pub(crate) fn parse_cell(
                     return Err((
                         ProblemKind::OutOfRange,
                         format!(
-                            "out of range: {} is above the maximum {} {unit} (wrong unit?)",
+                            "out of range: {} is above the maximum {}{u} (wrong unit?)",
                             shown(),
                             shortest(max)
                         ),

@@ -4,7 +4,7 @@
 //! [`super::mapping`] and read by the one mapped reader. A folder holding `registry_wide.csv`
 //! (or any file given with no mapping that is not a canonical table) is read through it.
 
-use super::mapping::Mapping;
+pub use super::mapping::Mapping;
 
 /// The embedded mapping text.
 pub const EMBEDDED_MAPPING: &str = include_str!("../../data-schema/registry-wide.mapping.toml");

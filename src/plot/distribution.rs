@@ -1,7 +1,7 @@
 //! Score distributions by group (percentage of each group per score value, side-by-side bars) and
 //! day-1/3/7 trajectories (median with interquartile range) of platelets and scores by group.
 //! Percentages are of each group's total, printed in the legend; a withheld count (`None`) draws
-//! no bar and a [`theme::SUPPRESSED`] mark at the base of its slot.
+//! no bar and the caller's `withheld` mark at the base of its slot.
 
 use super::axis::{self, Scale};
 use super::canvas::{Anchor, Baseline, Canvas, Pen, TextSpec};
@@ -24,6 +24,8 @@ pub struct ScoreDistribution {
     pub categories: Vec<String>,
     pub groups: Vec<BarGroup>,
     pub footnotes: Vec<String>,
+    /// Text drawn in place of a withheld count (`None`), given by the caller.
+    pub withheld: String,
 }
 
 const PAD: f64 = 14.0;
@@ -95,7 +97,12 @@ pub fn distribution_figure(d: &ScoreDistribution) -> Result<String, PlotError> {
         .groups
         .iter()
         .enumerate()
-        .map(|(i, g)| (format!("{} (n = {})", g.label, theme::count(g.total)), i))
+        .map(|(i, g)| {
+            let n = g
+                .total
+                .map_or_else(|| d.withheld.clone(), |n| n.to_string());
+            (format!("{} (n = {n})", g.label), i)
+        })
         .collect();
     let legend_w = items
         .iter()
@@ -157,7 +164,7 @@ pub fn distribution_figure(d: &ScoreDistribution) -> Result<String, PlotError> {
                     }
                     None => {
                         pen.text(
-                            theme::SUPPRESSED,
+                            &d.withheld,
                             (bx + bar_w / 2.0, ys.map(0.0) - 2.0),
                             &TextSpec::new(theme::TICK)
                                 .anchor(Anchor::Middle)
@@ -223,11 +230,12 @@ pub struct Trajectory {
 }
 
 /// Draws trajectory panels side by side (one row), each with the number of patients with a value
-/// under each day, aligned to the day's tick.
+/// under each day, aligned to the day's tick; `withheld` is drawn in place of a withheld number.
 pub fn trajectory_figure(
     title: &str,
     panels: &[Trajectory],
     footnotes: &[String],
+    withheld: &str,
 ) -> Result<String, PlotError> {
     if panels.is_empty() {
         return Err(PlotError::InvalidInput("no trajectory panels".to_string()));
@@ -390,7 +398,8 @@ pub fn trajectory_figure(
             let spec = tick.anchor(Anchor::Middle);
             for (g, grp) in p.groups.iter().enumerate() {
                 for (k, d) in p.days.iter().enumerate() {
-                    pen.text(&theme::count(grp.n[k]), (xs.map(*d), n_rows_y[g]), &spec)?;
+                    let n = grp.n[k].map_or_else(|| withheld.to_string(), |n| n.to_string());
+                    pen.text(&n, (xs.map(*d), n_rows_y[g]), &spec)?;
                 }
             }
             Ok(())

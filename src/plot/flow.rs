@@ -30,6 +30,8 @@ pub struct FlowDiagram {
     /// Boxes side by side under the final box, e.g. the exposure groups: (label, count).
     pub arms: Vec<(String, Option<u64>)>,
     pub footnotes: Vec<String>,
+    /// Text drawn in place of a withheld count (`None`), given by the caller.
+    pub withheld: String,
 }
 
 impl FlowDiagram {
@@ -56,6 +58,7 @@ impl FlowDiagram {
             final_label: "Analysed".to_string(),
             arms: Vec::new(),
             footnotes: Vec::new(),
+            withheld: String::new(),
         }
     }
 }
@@ -82,8 +85,13 @@ pub fn wrap(text: &str, spec: &TextSpec, max_w: f64) -> Result<Vec<String>, Plot
     Ok(lines)
 }
 
-fn n_text(n: Option<u64>, unit: &str) -> String {
-    format!("n = {} {}", theme::count(n), unit)
+/// A count as printed: the number, or the diagram's `withheld` mark.
+fn count_text(n: Option<u64>, withheld: &str) -> String {
+    n.map_or_else(|| withheld.to_string(), |n| n.to_string())
+}
+
+fn n_text(n: Option<u64>, unit: &str, withheld: &str) -> String {
+    format!("n = {} {}", count_text(n, withheld), unit)
         .trim_end()
         .to_string()
 }
@@ -175,18 +183,24 @@ pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
     let mut sides = Vec::new();
     for s in &d.steps {
         mains.push(text_box(
-            vec![(s.label.clone(), true), (n_text(s.n_in, &s.unit), false)],
+            vec![
+                (s.label.clone(), true),
+                (n_text(s.n_in, &s.unit, &d.withheld), false),
+            ],
             MAIN_MAX,
         )?);
         if s.excluded.is_empty() {
             sides.push(None);
         } else {
             let mut lines = vec![(
-                format!("Excluded ({})", n_text(s.excluded_total, &s.unit)),
+                format!(
+                    "Excluded ({})",
+                    n_text(s.excluded_total, &s.unit, &d.withheld)
+                ),
                 true,
             )];
             for (r, n) in &s.excluded {
-                lines.push((format!("{r}: {}", theme::count(*n)), false));
+                lines.push((format!("{r}: {}", count_text(*n, &d.withheld)), false));
             }
             sides.push(Some(text_box(lines, SIDE_MAX)?));
         }
@@ -200,7 +214,7 @@ pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
     let fin = text_box(
         vec![
             (final_label.to_string(), true),
-            (n_text(last.n_out, &last.unit), false),
+            (n_text(last.n_out, &last.unit, &d.withheld), false),
         ],
         MAIN_MAX,
     )?;
@@ -244,7 +258,10 @@ pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
     let mut arm_boxes = Vec::new();
     for (label, n) in &d.arms {
         arm_boxes.push(text_box(
-            vec![(label.clone(), true), (n_text(*n, &last.unit), false)],
+            vec![
+                (label.clone(), true),
+                (n_text(*n, &last.unit, &d.withheld), false),
+            ],
             240.0,
         )?);
     }

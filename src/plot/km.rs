@@ -41,6 +41,15 @@ pub struct RiskTable {
     pub title: String,
     pub times: Vec<f64>,
     pub rows: Vec<RiskRow>,
+    /// Text drawn in place of a withheld count (`None`), given by the caller.
+    pub withheld: String,
+}
+
+impl RiskTable {
+    /// Entry `k` of `row` as printed.
+    fn text(&self, row: &RiskRow, k: usize) -> String {
+        row.counts[k].map_or_else(|| self.withheld.clone(), |n| n.to_string())
+    }
 }
 
 /// Survival curves start at 1 and fall; cumulative incidence starts at 0 and rises.
@@ -224,7 +233,7 @@ fn layout(plot: &KmPlot, ox: f64, oy: f64, width: f64) -> Result<Layout, PlotErr
     let count_strings = |i: usize| -> Vec<String> {
         plot.risk_table
             .as_ref()
-            .map(|rt| rt.rows.iter().map(|r| theme::count(r.counts[i])).collect())
+            .map(|rt| rt.rows.iter().map(|r| rt.text(r, i)).collect())
             .unwrap_or_default()
     };
     let first_half = if plot
@@ -541,8 +550,8 @@ fn draw_panel(
                     &TextSpec::new(theme::TICK).color(col),
                 )?;
                 let spec = TextSpec::new(theme::TICK).anchor(Anchor::Middle);
-                for (t, n) in rt.times.iter().zip(&row.counts) {
-                    pen.text(&theme::count(*n), (l.xs.map(*t), y), &spec)?;
+                for (k, t) in rt.times.iter().enumerate().take(row.counts.len()) {
+                    pen.text(&rt.text(row, k), (l.xs.map(*t), y), &spec)?;
                 }
             }
             Ok(())

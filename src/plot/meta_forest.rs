@@ -29,14 +29,6 @@ pub struct MetaForestLabels {
     pub control: String,
 }
 
-fn fmt_count(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        fixed(x, 1)
-    }
-}
-
 fn is_random(method: Method) -> bool {
     method.tau2_estimator().is_some()
 }
@@ -83,8 +75,8 @@ fn count_row(trial: &Trial, derived_mark: &str) -> ForestRow {
         ),
         indent: 1,
         left: vec![
-            format!("{}/{}", fmt_count(e1), fmt_count(n1)),
-            format!("{}/{}", fmt_count(e2), fmt_count(n2)),
+            format!("{}/{}", integer_or_fixed1(e1), integer_or_fixed1(n1)),
+            format!("{}/{}", integer_or_fixed1(e2), integer_or_fixed1(n2)),
         ],
         right: vec![String::new()],
         ..Default::default()
@@ -385,4 +377,9 @@ pub fn meta_forest(labels: &MetaForestLabels, a: &TrialAnalysis) -> Result<Fores
         x_range: None,
         footnotes: footnotes(a, DERIVED),
     })
+}
+
+/// A count, or a weighted count with one decimal.
+fn integer_or_fixed1(x: f64) -> String {
+    crate::format::integer_or_fixed(x, 1)
 }

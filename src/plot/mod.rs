@@ -4,8 +4,9 @@
 //! coordinates, fixed number formatting, no timestamps or random ids).
 //!
 //! Counts printed in a figure (numbers at risk, events/totals, flow counts) arrive as
-//! `Option<u64>`: `None` is a count withheld by disclosure control and is drawn as
-//! [`theme::SUPPRESSED`]. Suppression itself is decided in `report::disclosure`.
+//! `Option<u64>`: `None` is a count withheld by disclosure control and is drawn as the mark the
+//! caller passes with the figure (`withheld`; the report's is `report::counts::WITHHELD`).
+//! Suppression itself is decided in `report::disclosure`.
 
 pub mod axis;
 pub mod canvas;

@@ -1,4 +1,4 @@
-//! Colours, sizes and count formatting shared by every figure. Number and p-value formatting
+//! Colours and sizes shared by every figure. Number and p-value formatting
 //! live in `crate::format` (re-exported here for the figures and the report).
 
 use plotters::style::RGBColor;
@@ -32,24 +32,3 @@ pub const TITLE: f64 = 16.0;
 pub const LABEL: f64 = 14.0;
 pub const TICK: f64 = 13.0;
 pub const SMALL: f64 = 12.0;
-
-/// Marker written in place of a suppressed count (disclosure control).
-pub const SUPPRESSED: &str = "*";
-
-/// Formats an optional count, writing [`SUPPRESSED`] for a suppressed one.
-pub fn count(n: Option<u64>) -> String {
-    match n {
-        Some(n) => n.to_string(),
-        None => SUPPRESSED.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[test]
-    fn formats() {
-        assert_eq!(count(None), "*");
-        assert_eq!(count(Some(12)), "12");
-    }
-}

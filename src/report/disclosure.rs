@@ -23,7 +23,7 @@
 //! ch. 4) with an exact linear audit instead of a heuristic one. The audit is per table;
 //! between tables, a count printed again elsewhere keeps the decision made for it first
 //! ([`LinkedCounts::fixed`]: group sizes, the Table 2 counts in the subgroup table, arm sizes
-//! at time 0 of the risk tables), and `report::analysis` withholds totals that would give a
+//! at time 0 of the risk tables), and `report::disclosed` withholds totals that would give a
 //! withheld count back by one subtraction. The subgroup table is audited as one system across
 //! all its subgroup variables: each variable's levels plus its unpublished remainder (patients
 //! in no level) add up to all patients, the remainder is a hidden cell protected like any other,
@@ -39,6 +39,7 @@
 
 use serde::Serialize;
 
+use super::counts::WITHHELD;
 use crate::plot::flow::FlowBox;
 use crate::schema::CohortFlow;
 
@@ -72,7 +73,7 @@ impl DisclosureRule {
         }
         let t = self.threshold;
         format!(
-            "Disclosure control: counts from 1 to {m} are withheld and shown as \"*\" (zero is shown); \
+            "Disclosure control: counts from 1 to {m} are withheld and shown as \"{WITHHELD}\" (zero is shown); \
              percentages of withheld counts are withheld too. Where a withheld count could be \
              recovered from totals or other published counts of the same table or figure (row and \
              column totals, the numbers entering and leaving a flow step, differences between \
@@ -569,19 +570,6 @@ pub fn suppress_flow_with_arms(
         })
         .collect();
     (boxes, arm_ids.iter().map(|&i| get(i)).collect())
-}
-
-/// "n (p%)" with one decimal, or the suppression mark when the count is withheld; the
-/// percentage is of `total` (printed only when known and positive).
-pub fn count_percent(n: Option<u64>, total: Option<u64>) -> String {
-    match (n, total) {
-        (None, _) => crate::plot::theme::SUPPRESSED.to_string(),
-        (Some(n), Some(t)) if t > 0 => format!(
-            "{n} ({})",
-            crate::plot::theme::fixed(100.0 * n as f64 / t as f64, 1)
-        ),
-        (Some(n), _) => n.to_string(),
-    }
 }
 
 #[cfg(test)]

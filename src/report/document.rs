@@ -4,9 +4,10 @@
 
 use serde::Serialize;
 
+use super::counts::{count, count_percent, fraction};
 use super::disclosure::DisclosureRule;
 use super::ReportError;
-use crate::plot::theme::{self, fixed};
+use crate::plot::theme::fixed;
 
 /// A table cell.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,14 +44,9 @@ impl Cell {
     pub fn render(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
-            Cell::Count(n) => theme::count(*n),
-            Cell::CountPercent { n, total } => super::disclosure::count_percent(*n, *total),
-            Cell::Fraction { n, d } => match (n, d) {
-                (Some(n), Some(d)) if *d > 0 => {
-                    format!("{n}/{d} ({})", fixed(100.0 * *n as f64 / *d as f64, 1))
-                }
-                _ => format!("{}/{}", theme::count(*n), theme::count(*d)),
-            },
+            Cell::Count(n) => count(*n),
+            Cell::CountPercent { n, total } => count_percent(*n, *total),
+            Cell::Fraction { n, d } => fraction(*n, *d),
             Cell::Number { value, decimals } => fixed(*value, *decimals),
             Cell::Empty => String::new(),
         }
@@ -189,6 +185,11 @@ impl ReportDocument {
 
     /// Checks the document before rendering: ids are unique and file-safe, table rows have the
     /// header's width, and no table publishes a count the disclosure rule withholds.
+    ///
+    /// # Errors
+    /// [`ReportError::Invalid`] naming the table and row (width) or the id (not file-safe, used
+    /// twice); [`ReportError::Disclosure`] naming the table, row and count published below the
+    /// threshold.
     pub fn check(&self) -> Result<(), ReportError> {
         let mut ids: Vec<&str> = Vec::new();
         for s in &self.sections {

@@ -77,6 +77,10 @@ pub fn inline_svg(svg: &str) -> String {
 }
 
 /// Renders the document to one self-contained HTML file.
+///
+/// # Errors
+/// [`ReportError::Disclosure`] or [`ReportError::Invalid`] when the document fails
+/// [`ReportDocument::check`].
 pub fn render_html(doc: &ReportDocument) -> Result<String, ReportError> {
     doc.check()?;
     let mut out = String::new();

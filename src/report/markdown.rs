@@ -57,6 +57,10 @@ fn table_md(t: &Table, out: &mut String) {
 
 /// Renders the document to Markdown; returns the text and the figure files as
 /// (relative path, SVG).
+///
+/// # Errors
+/// [`ReportError::Disclosure`] or [`ReportError::Invalid`] when the document fails
+/// [`ReportDocument::check`].
 pub fn render_markdown(
     doc: &ReportDocument,
 ) -> Result<(String, Vec<(String, String)>), ReportError> {

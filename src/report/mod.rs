@@ -1,25 +1,41 @@
 //! The report: disclosure control, the report document (title, sections, tables, figures) and its
-//! renderings to one self-contained HTML file and to Markdown with SVG files beside it.
+//! renderings to one self-contained HTML file and to Markdown with SVG files beside it. The
+//! report is a pure function of an `AnalysisResult` and a [`disclosure::DisclosureRule`]: it
+//! never reads patient data, so it can be rendered again from `results/analysis.json` on a
+//! machine that never saw patient rows.
+//!
+//! Flow of one analysis report ([`analysis::analysis_report`]):
+//! 1. [`disclosed::DisclosedCounts::new`] takes every disclosure decision once: the linked
+//!    systems of counts (flow, Table 2, the joint audit of the subgroup table with Table 1, the
+//!    numbers at risk of every figure), built on the rule and audit of [`disclosure`];
+//! 2. each section of [`sections::SECTIONS`] (one file per section under `sections/`) reads
+//!    those decisions and lays out its tables, figures and captions; adding a section is one
+//!    file and one line there;
+//! 3. [`write_report`] checks the document (no count below the threshold) and renders it with
+//!    [`html::render_html`] and [`markdown::render_markdown`].
 //!
 //! Entry points:
 //! - [`analysis::write_analysis_report`]: the full report of an `AnalysisResult` written to a
 //!   folder (`report.html`, `report.md`, `figures/*.svg`); [`analysis::analysis_report`] builds
-//!   the [`ReportDocument`] without writing; [`descriptive::descriptive_from_cohort`] computes the
-//!   score distribution and day-1/3/7 trajectories (call it before `run_plan` takes the cohort).
+//!   the [`ReportDocument`] without writing.
 //! - [`write_report`], [`html::render_html`], [`markdown::render_markdown`]: any document.
-//! - [`disclosure`]: the suppression rule and its functions on plain tables.
+//! - [`disclosure`]: the suppression rule and its functions on plain tables; [`counts`]: how a
+//!   count (or a withheld one, [`counts::WITHHELD`]) is printed.
 
 use std::path::{Path, PathBuf};
 
 pub mod analysis;
-pub mod descriptive;
+pub mod counts;
+pub mod disclosed;
 pub mod disclosure;
 pub mod document;
 pub mod html;
 pub mod markdown;
 pub mod methods;
+pub mod sections;
 
 pub use document::{Block, Cell, Figure, ReportDocument, Row, Section, Table};
+pub use sections::versions::versions_section;
 
 /// Errors while building or writing a report.
 #[derive(Debug, thiserror::Error)]
@@ -46,50 +62,30 @@ pub struct ReportFiles {
     pub figures: Vec<PathBuf>,
 }
 
-fn write(path: &Path, bytes: &str) -> Result<(), ReportError> {
-    std::fs::write(path, bytes).map_err(|source| ReportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
 /// Writes `report.html` (self-contained), `report.md` and `figures/<id>.svg` into `dir`
-/// (created if needed). The same document always gives the same bytes.
+/// (created if needed) as one run of `crate::output` (staged, renamed into place when complete,
+/// with a manifest; inside an `analyze` run, part of that run). The same document always gives
+/// the same bytes.
+///
+/// # Errors
+/// [`ReportError::Disclosure`] or [`ReportError::Invalid`] when the document fails
+/// [`ReportDocument::check`]; [`ReportError::Io`] naming the folder or file that could not be
+/// written.
 pub fn write_report(doc: &ReportDocument, dir: &Path) -> Result<ReportFiles, ReportError> {
     let html = html::render_html(doc)?;
     let (md, figs) = markdown::render_markdown(doc)?;
-    let fig_dir = dir.join(markdown::FIGURE_DIR);
-    std::fs::create_dir_all(&fig_dir).map_err(|source| ReportError::Io {
-        path: fig_dir.clone(),
-        source,
+    let mut files = vec![
+        ("report.html".to_string(), html.into_bytes()),
+        ("report.md".to_string(), (md + "\n").into_bytes()),
+    ];
+    files.extend(figs.into_iter().map(|(rel, svg)| (rel, svg.into_bytes())));
+    let written = crate::output::write_dir(dir, "report", &files).map_err(|e| ReportError::Io {
+        path: dir.to_path_buf(),
+        source: std::io::Error::other(e),
     })?;
-    let html_path = dir.join("report.html");
-    let md_path = dir.join("report.md");
-    write(&html_path, &html)?;
-    write(&md_path, &(md + "\n"))?;
-    let mut figures = Vec::new();
-    for (rel, svg) in figs {
-        let p = dir.join(&rel);
-        write(&p, &svg)?;
-        figures.push(p);
-    }
     Ok(ReportFiles {
-        html: html_path,
-        markdown: md_path,
-        figures,
+        html: written[0].clone(),
+        markdown: written[1].clone(),
+        figures: written[2..].to_vec(),
     })
-}
-
-/// The "Versions and options" section: the dicohort version and the options as JSON.
-pub fn versions_section<T: serde::Serialize>(options: &T) -> Result<Section, ReportError> {
-    let json = serde_json::to_string_pretty(options)
-        .map_err(|e| ReportError::Invalid(format!("options are not serialisable: {e}")))?;
-    let mut s = Section::new("versions", "Versions and options");
-    s.push(Block::List(vec![
-        format!("dicohort {}", env!("CARGO_PKG_VERSION")),
-        "Figures: plotters 0.3.7 (SVG backend), text set in Liberation Sans 2.1.5 (SIL Open Font License 1.1)".to_string(),
-    ]));
-    s.push(Block::Paragraph("Options used (JSON):".to_string()));
-    s.push(Block::Code(json));
-    Ok(s)
 }

@@ -11,7 +11,6 @@ pub mod model;
 pub mod rng;
 pub mod wide;
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -19,6 +18,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::load::{load_canonical, Input, LoadOptions};
+use crate::output::OutputDir;
 use crate::schema::Cohort;
 
 pub use model::{simulate_patient, SimParams, SimPatient, DRUGS, SITES};
@@ -42,6 +42,9 @@ pub enum SimError {
     /// The generated registry failed to load (a simulator bug: its output must always validate).
     #[error("the simulated registry does not load: {0}")]
     Load(#[from] crate::load::LoadError),
+    /// The output folder cannot be written (locked, not owned, ...).
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
 /// Patients per parallel chunk (memory stays bounded by one chunk).
@@ -432,8 +435,10 @@ pub fn write_registry<W: Write>(
     Ok(counts)
 }
 
-/// Simulates into `out` (created if needed): the data files, `truth.json` and
-/// `truth_patients.csv`. Returns the truth written.
+/// Simulates into `out` (created if needed): the data files, `truth_patients.csv` and, last,
+/// `truth.json`, written through one [`OutputDir`] transaction: into a staging sibling, renamed
+/// into place only when complete, with a manifest, under a lock (see `crate::output`). An
+/// interrupted run leaves `out` as it was. Returns the truth written.
 pub fn simulate_to_dir(
     params: &SimParams,
     format: SimFormat,
@@ -444,32 +449,29 @@ pub fn simulate_to_dir(
         file: file.display().to_string(),
         message: e.to_string(),
     };
-    std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+    let mut tx = OutputDir::begin(out, "simulate", &[])?;
     let names: Vec<&str> = match format {
         SimFormat::Canonical => vec!["patients.csv", "days.csv", "treatments.csv"],
         SimFormat::RegistryWide => vec!["registry_wide.csv"],
     };
     let mut writers = Vec::new();
     for n in &names {
-        let p = out.join(n);
-        writers.push(BufWriter::with_capacity(
-            1 << 20,
-            File::create(&p).map_err(|e| io(&p, e))?,
-        ));
+        writers.push(BufWriter::with_capacity(1 << 20, tx.create(n)?));
     }
     let tp = out.join("truth_patients.csv");
-    let mut tw = BufWriter::new(File::create(&tp).map_err(|e| io(&tp, e))?);
+    let mut tw = BufWriter::new(tx.create("truth_patients.csv")?);
     let counts = write_registry(params, format, &mut writers, &mut tw).map_err(|e| io(out, e))?;
     for w in writers.iter_mut() {
         w.flush().map_err(|e| io(out, e))?;
     }
     tw.flush().map_err(|e| io(&tp, e))?;
+    drop((writers, tw));
     let mut files: Vec<String> = names.iter().map(|s| s.to_string()).collect();
     files.push("truth_patients.csv".into());
     let t = truth(params, format, counts, files);
-    let tj = out.join("truth.json");
     let text = serde_json::to_string_pretty(&t).expect("truth serialises") + "\n";
-    std::fs::write(&tj, text).map_err(|e| io(&tj, e))?;
+    tx.write("truth.json", text.as_bytes())?;
+    tx.commit()?;
     Ok(t)
 }
 

@@ -15,13 +15,13 @@
 //! to = "only0")`; the result says so in `correction`. The Koopman interval and the
 //! Mantel-Haenszel estimates use the raw counts (as `rma.mh`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::dist::{pchisq_upper, pnorm, z_two_sided};
 use super::StatsError;
 
 /// A 2x2 table of (possibly weighted) counts.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TwoByTwo {
     pub a: f64,
     pub b: f64,
@@ -30,7 +30,7 @@ pub struct TwoByTwo {
 }
 
 /// The zero-cell correction applied to an estimate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ZeroCellCorrection {
     /// No cell was zero: raw counts.
@@ -40,7 +40,7 @@ pub enum ZeroCellCorrection {
 }
 
 /// A point estimate with its interval and standard error (on the log scale for ratios).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     pub estimate: f64,
     pub lower: f64,
@@ -50,7 +50,7 @@ pub struct Estimate {
 }
 
 /// Risk ratio, risk difference and odds ratio of one table.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TableMeasures {
     pub table: TwoByTwo,
     pub risk_exposed: f64,
@@ -65,7 +65,7 @@ pub struct TableMeasures {
 }
 
 /// Whether the exposure (treatment) lowers or raises the risk of the outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NntKind {
     /// Risk lower with exposure: number needed to treat for one to benefit (NNTB).
@@ -80,7 +80,7 @@ pub enum NntKind {
 /// when the RD interval excludes 0 the limits are `1 / |RD limits|` (`lower`, `upper`); when it
 /// includes 0 the interval runs from NNTB `nntb_bound` through infinity to NNTH `nnth_bound`, and
 /// `lower` / `upper` are NaN.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct NumberNeeded {
     pub kind: NntKind,
     pub estimate: f64,

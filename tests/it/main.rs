@@ -2,6 +2,7 @@
 //! `common` (fixture reading and R comparison).
 
 mod architecture;
+mod bad_inputs;
 mod byod_degenerate;
 mod byod_examples;
 mod byod_mapping;
@@ -14,6 +15,7 @@ mod cohort_plan;
 mod cohort_propensity;
 mod cohort_truth;
 mod common;
+mod fuzz_props;
 mod load_formats;
 mod load_validation;
 mod meta_cli;
@@ -22,12 +24,15 @@ mod meta_forest;
 mod meta_inputs;
 mod meta_metafor;
 mod meta_reproduce;
+mod output_atomic;
 mod plot_figures;
 mod report_analysis;
 mod report_disclosure;
 mod report_document;
+mod report_from_results;
 mod report_regenerate;
 mod report_subgroup_audit;
+mod report_withholding;
 mod score_cli;
 mod score_engine;
 mod score_items;

@@ -111,6 +111,7 @@ fn sample_plot(title: &str, labels: &[&str], suppress_last: bool) -> KmPlot {
             title: String::new(),
             times: ticks,
             rows,
+            withheld: "*".into(),
         }),
         x_label: "Days since DIC diagnosis".to_string(),
         annotations: vec!["Log-rank p = 0.012".to_string()],
@@ -284,6 +285,7 @@ fn cumulative_incidence_rises_from_zero() {
                     counts: vec![Some(530), Some(433), Some(380), Some(333), None],
                 },
             ],
+            withheld: "*".into(),
         }),
         x_label: "Days since ICU admission".into(),
         show_ci: true,
@@ -495,6 +497,7 @@ fn flow_love_distribution_and_trajectories_render() {
     );
     let mut d = FlowDiagram::from_flow("Cohort flow", &flow);
     d.steps[0].excluded[0].1 = None;
+    d.withheld = "*".into();
     d.footnotes
         .push("* count withheld (disclosure control).".into());
     let svg = flow_figure(&d).unwrap();
@@ -566,6 +569,7 @@ fn flow_love_distribution_and_trajectories_render() {
             },
         ],
         footnotes: vec!["* count withheld (disclosure control).".into()],
+        withheld: "*".into(),
     };
     let svg = distribution_figure(&dist).unwrap();
     save("distribution.svg", &svg);
@@ -597,11 +601,22 @@ fn flow_love_distribution_and_trajectories_render() {
             ],
         },
     ];
-    let svg =
-        trajectory_figure("Day 1, 3 and 7 trajectories (median and IQR)", &panels, &[]).unwrap();
+    let svg = trajectory_figure(
+        "Day 1, 3 and 7 trajectories (median and IQR)",
+        &panels,
+        &[],
+        "*",
+    )
+    .unwrap();
     assert_eq!(
         svg,
-        trajectory_figure("Day 1, 3 and 7 trajectories (median and IQR)", &panels, &[]).unwrap()
+        trajectory_figure(
+            "Day 1, 3 and 7 trajectories (median and IQR)",
+            &panels,
+            &[],
+            "*"
+        )
+        .unwrap()
     );
     // The patient counts sit under their day ticks.
     let ticks = texts_in(&svg, "x-axis");

@@ -5,8 +5,7 @@
 
 use dicohort::cohort::analysis::{run_plan, AnalysisResult};
 use dicohort::cohort::plan::Plan;
-use dicohort::report::analysis::{analysis_report, ReportOptions};
-use dicohort::report::descriptive::descriptive_from_cohort;
+use dicohort::report::analysis::analysis_report;
 use dicohort::report::disclosure::DisclosureRule;
 use dicohort::report::html::render_html;
 use dicohort::report::markdown::render_markdown;
@@ -20,19 +19,15 @@ fn cohort(n: u64, seed: u64) -> dicohort::schema::Cohort {
 fn full_report_is_deterministic_and_discloses_no_small_count() {
     let cohort = cohort(500, 5);
     let plan = Plan::default_plan();
-    let descriptive = descriptive_from_cohort(&plan, &cohort).unwrap();
-    assert_eq!(descriptive.trajectories.len(), 2);
     let patient_ids = cohort.patients.patient_id.clone();
     let r: AnalysisResult = run_plan(&plan.check().unwrap(), cohort, &mut |_| {}).unwrap();
-    let opts = ReportOptions {
-        disclosure: DisclosureRule::default(),
-        descriptive: Some(descriptive),
-    };
-    let doc = analysis_report(&r, &opts).unwrap();
+    assert_eq!(r.descriptive.trajectories.len(), 2);
+    let rule = DisclosureRule::default();
+    let doc = analysis_report(&r, &rule).unwrap();
     let html = render_html(&doc).unwrap();
     assert_eq!(
         html,
-        render_html(&analysis_report(&r, &opts).unwrap()).unwrap()
+        render_html(&analysis_report(&r, &rule).unwrap()).unwrap()
     );
     let (md, figs) = render_markdown(&doc).unwrap();
     assert!(figs.len() >= 8, "{} figures", figs.len());
@@ -85,50 +80,11 @@ fn full_report_is_deterministic_and_discloses_no_small_count() {
     // time 0 of that level's number-at-risk table too (the risk set at 0 is the same patients).
     check_subgroup_risk_tables(&r, &doc);
     // With a threshold that suppresses nearly everything the report still renders.
-    let strict = ReportOptions {
-        disclosure: DisclosureRule::new(400),
-        descriptive: opts.descriptive.clone(),
-    };
-    render_html(&analysis_report(&r, &strict).unwrap()).unwrap();
+    render_html(&analysis_report(&r, &DisclosureRule::new(400)).unwrap()).unwrap();
     if let Ok(dir) = std::env::var("DICOHORT_REPORT_DIR") {
         dicohort::report::write_report(&doc, std::path::Path::new(&dir)).unwrap();
         let _ = md;
     }
-}
-
-/// Timing of the full default report (embedded registry, default plan), by hand:
-/// `cargo test --release --test report_analysis -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn default_report_timing() {
-    use std::time::Instant;
-    let t0 = Instant::now();
-    let cohort = dicohort::simulate::default_registry();
-    let plan = Plan::default_plan();
-    let t1 = Instant::now();
-    let descriptive = descriptive_from_cohort(&plan, &cohort).unwrap();
-    let t2 = Instant::now();
-    let r = run_plan(&plan.check().unwrap(), cohort, &mut |_| {}).unwrap();
-    let t3 = Instant::now();
-    let opts = ReportOptions {
-        disclosure: DisclosureRule::default(),
-        descriptive: Some(descriptive),
-    };
-    let doc = analysis_report(&r, &opts).unwrap();
-    let t4 = Instant::now();
-    let dir = std::env::temp_dir().join(format!("dicohort-default-report-{}", std::process::id()));
-    let files = dicohort::report::write_report(&doc, &dir).unwrap();
-    let t5 = Instant::now();
-    eprintln!(
-        "registry {:.2} s, descriptive {:.2} s, run_plan {:.2} s, build report {:.2} s, render+write {:.2} s ({} figures)",
-        (t1 - t0).as_secs_f64(),
-        (t2 - t1).as_secs_f64(),
-        (t3 - t2).as_secs_f64(),
-        (t4 - t3).as_secs_f64(),
-        (t5 - t4).as_secs_f64(),
-        files.figures.len()
-    );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Texts of an SVG layer group (`<g class="...">` containing `class`), in order.

@@ -81,6 +81,7 @@ fn sample_document(threshold: u64) -> ReportDocument {
                     counts: risk[1].clone(),
                 },
             ],
+            withheld: dicohort::report::counts::WITHHELD.into(),
         }),
         ..Default::default()
     };

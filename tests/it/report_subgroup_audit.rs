@@ -15,7 +15,7 @@
 use dicohort::cohort::analysis::{run_plan, AnalysisResult, PopulationResult};
 use dicohort::cohort::plan::Plan;
 
-use dicohort::report::analysis::{analysis_report, ReportOptions};
+use dicohort::report::analysis::analysis_report;
 use dicohort::report::disclosure::DisclosureRule;
 use dicohort::report::markdown::render_markdown;
 use dicohort::simulate::{simulate_cohort, SimParams};
@@ -539,14 +539,7 @@ fn audit_registry(n: u64, seed: u64) -> usize {
         "the DIC subgroup's leftover is Table 1's missing dic_jaam_day1"
     );
     let rule = DisclosureRule::default();
-    let doc = analysis_report(
-        &r,
-        &ReportOptions {
-            disclosure: rule,
-            descriptive: None,
-        },
-    )
-    .unwrap();
+    let doc = analysis_report(&r, &rule).unwrap();
     let (md, figs) = render_markdown(&doc).unwrap();
     audit(&r, &md, &rule) + audit_risk_tables(&r, &figs, &rule)
 }
@@ -725,14 +718,7 @@ fn default_report_subgroup_audit() {
     )
     .unwrap();
     let rule = DisclosureRule::default();
-    let doc = analysis_report(
-        &r,
-        &ReportOptions {
-            disclosure: rule,
-            descriptive: None,
-        },
-    )
-    .unwrap();
+    let doc = analysis_report(&r, &rule).unwrap();
     let (md, figs) = render_markdown(&doc).unwrap();
     let n_small = audit(&r, &md, &rule) + audit_risk_tables(&r, &figs, &rule);
     assert!(n_small >= 1, "{n_small}");

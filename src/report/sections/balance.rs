@@ -1,0 +1,142 @@
+//! "Propensity score and covariate balance" of the main design: the Love plot and table of
+//! standardised mean differences (unadjusted, IPTW, matched) and the propensity model's
+//! diagnostics.
+
+use crate::cohort::analysis::PropensitySummary;
+use crate::cohort::propensity::Estimand;
+use crate::plot::love::{love_figure, LovePlot, LoveRow};
+use crate::report::document::{Block, Cell, Figure, Row, Section, Table};
+
+use super::{Ctx, SectionResult};
+
+/// "Propensity score and covariate balance" of the main design (`None` without either).
+///
+/// # Errors
+/// [`ReportError::Plot`](crate::report::ReportError::Plot) when a figure cannot be drawn.
+pub fn section(ctx: &Ctx) -> SectionResult {
+    let Some((d, _)) = ctx.main() else {
+        return Ok(None);
+    };
+    let p = &d.overall;
+    if p.balance.is_empty() && p.propensity.is_none() {
+        return Ok(None);
+    }
+    let mut s = Section::new("balance", "Propensity score and covariate balance");
+    if !p.balance.is_empty() {
+        let love = LovePlot {
+            title: "Covariate balance before and after weighting".into(),
+            rows: p
+                .balance
+                .iter()
+                .map(|b| LoveRow {
+                    label: b.variable.clone(),
+                    before: b.smd_before,
+                    after: b.smd_iptw,
+                })
+                .collect(),
+            before_label: "Unadjusted".into(),
+            after_label: "IPTW".into(),
+            threshold: 0.1,
+            footnotes: vec![
+                "Dashed line: 0.1, the usual bound of acceptable imbalance (Austin 2009).".into(),
+            ],
+        };
+        s.push(Block::Figure(Figure {
+            id: "figure-love".into(),
+            caption: "Absolute standardised mean differences of the propensity covariates before and after inverse probability of treatment weighting.".into(),
+            svg: love_figure(&love)?,
+        }));
+        s.push(Block::Table(Table {
+            id: "table-balance".into(),
+            caption: "Standardised mean differences (exposed minus unexposed).".into(),
+            header: vec![
+                "Covariate".into(),
+                "Unadjusted".into(),
+                "IPTW".into(),
+                "Matched".into(),
+            ],
+            rows: p
+                .balance
+                .iter()
+                .map(|b| {
+                    Row::new(vec![
+                        Cell::text(b.variable.clone()),
+                        Cell::number(b.smd_before, 3),
+                        Cell::number(b.smd_iptw, 3),
+                        Cell::number(b.smd_matched, 3),
+                    ])
+                })
+                .collect(),
+            notes: Vec::new(),
+        }));
+    }
+    if let Some(ps) = &p.propensity {
+        s.push(Block::Table(propensity_table(ctx, ps)));
+    }
+    Ok(Some(s))
+}
+
+/// The propensity model's diagnostics (whole analysed sample).
+fn propensity_table(ctx: &Ctx, ps: &PropensitySummary) -> Table {
+    let r = ctx.r;
+    let est = match r.plan.propensity.estimand {
+        Estimand::Ate => "ATE",
+        Estimand::Att => "ATT",
+    };
+    let rows = vec![
+        Row::new(vec![
+            Cell::text("C-statistic (area under the ROC curve)"),
+            Cell::number(ps.c_statistic, 3),
+        ]),
+        Row::new(vec![
+            Cell::text("Patients trimmed"),
+            Cell::Count(ctx.dc.alone(ps.n_trimmed as u64)),
+        ]),
+        Row::new(vec![
+            Cell::text(format!(
+                "Largest weight ({est}{})",
+                if r.plan.propensity.stabilised {
+                    ", stabilised"
+                } else {
+                    ""
+                }
+            )),
+            Cell::number(ps.weight_max, 2),
+        ]),
+        Row::new(vec![
+            Cell::text("Effective sample size, exposed"),
+            Cell::number(ps.ess_exposed, 1),
+        ]),
+        Row::new(vec![
+            Cell::text("Effective sample size, unexposed"),
+            Cell::number(ps.ess_unexposed, 1),
+        ]),
+        Row::new(vec![
+            Cell::text("Matched pairs"),
+            Cell::Count(ctx.dc.alone(ps.n_pairs as u64)),
+        ]),
+        Row::new(vec![
+            Cell::text("Exposed patients left unmatched"),
+            Cell::Count(ctx.dc.alone(ps.n_treated_unmatched as u64)),
+        ]),
+        Row::new(vec![
+            Cell::text("Caliper (logit of the score)"),
+            Cell::number(ps.caliper_logit, 3),
+        ]),
+    ];
+    Table {
+        id: "table-propensity".into(),
+        caption: "Propensity model diagnostics (whole analysed sample).".into(),
+        header: vec!["Quantity".into(), "Value".into()],
+        rows,
+        notes: vec![format!(
+            "Covariates: {}.",
+            ps.covariates
+                .iter()
+                .filter(|c| *c != "(Intercept)")
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )],
+    }
+}

@@ -1,0 +1,52 @@
+//! Table 3: hazard ratios of death, exposed vs unexposed, by design and method, with the
+//! patients and deaths of each model and its E-value.
+
+use crate::plot::theme::fixed;
+use crate::report::document::{Cell, Row, Table};
+
+use super::{design_name, hr_cell, p_cell, Ctx};
+
+/// The table (read by [`super::outcomes`]).
+pub fn table(ctx: &Ctx) -> Table {
+    let r = ctx.r;
+    let mut rows = Vec::new();
+    for (d, counts) in r.designs.iter().zip(&ctx.dc.hazard) {
+        rows.push(Row::group(design_name(d)));
+        for (h, [n, deaths]) in d.overall.hazard_ratios.iter().zip(counts) {
+            rows.push(Row::new(vec![
+                Cell::text(format!("    {}", h.label)),
+                hr_cell(Some(h)),
+                p_cell(h.p),
+                Cell::Count(*n),
+                Cell::Count(*deaths),
+                Cell::text(format!(
+                    "{} ({})",
+                    fixed(h.e_value.point, 2),
+                    fixed(h.e_value.ci, 2)
+                )),
+            ]));
+        }
+        for n in &d.overall.notes {
+            let mut cells = vec![Cell::text(format!("    note: {n}"))];
+            cells.extend(std::iter::repeat_n(Cell::Empty, 5));
+            rows.push(Row::new(cells));
+        }
+    }
+    Table {
+        id: "table-hazard-ratios".into(),
+        caption: format!(
+            "Table 3. Hazard ratios of death within {} days, exposed vs unexposed, by design and method.",
+            r.plan.outcome.horizon
+        ),
+        header: vec![
+            "Design and method".into(),
+            "HR (95% CI)".into(),
+            "p".into(),
+            "Patients".into(),
+            "Deaths".into(),
+            "E-value (CI limit)".into(),
+        ],
+        rows,
+        notes: vec!["E-value: the minimum strength of association (risk-ratio scale) an unmeasured confounder would need with both exposure and outcome to explain away the estimate (VanderWeele and Ding 2017); in brackets, for the confidence limit closer to 1.".into()],
+    }
+}

@@ -1,0 +1,190 @@
+//! "Subgroups" of the main design: Table 4 (deaths by exposure, risk ratio and hazard ratio per
+//! level, the test of interaction), the forest plot, and per subgroup variable a grid of
+//! Kaplan-Meier panels; counts from the joint audit
+//! ([`crate::report::disclosed::SubgroupCounts`]).
+
+use crate::cohort::analysis::{DesignResult, PopulationResult, SubgroupResult};
+use crate::plot::forest::{forest_figure, ratio_text, ForestPlot, ForestRow, RowKind};
+use crate::plot::km::{km_grid, KmPlot};
+use crate::report::counts::{fraction_plain, WITHHELD};
+use crate::report::disclosed::{LevelCounts, SubgroupCounts};
+use crate::report::document::{Block, Cell, Figure, Row, Section, Table};
+
+use super::survival::km_plot;
+use super::{hr_cell, p_text, preferred_hr, Ctx, SectionResult};
+
+/// Table 4's rows, the forest plot's rows and the Kaplan-Meier grids (subgroup name, panels).
+#[derive(Default)]
+struct Parts {
+    rows: Vec<Row>,
+    forest: Vec<ForestRow>,
+    grids: Vec<(String, Vec<KmPlot>)>,
+}
+
+/// "Subgroups" of the main design (`None` without subgroups).
+///
+/// # Errors
+/// [`ReportError::Plot`](crate::report::ReportError::Plot) when a figure cannot be drawn.
+pub fn section(ctx: &Ctx) -> SectionResult {
+    let Some((d, m)) = ctx.main() else {
+        return Ok(None);
+    };
+    if d.subgroups.is_empty() {
+        return Ok(None);
+    }
+    let sc = &m.subgroups;
+    let overall_hr = preferred_hr(&d.overall);
+    let method_label = overall_hr.map_or("Hazard ratio".to_string(), |h| h.label.clone());
+    let mut parts = Parts::default();
+    parts
+        .forest
+        .push(forest_row("All patients", 0, &d.overall, &sc.all));
+    for (sg, levels) in d.subgroups.iter().zip(&sc.levels) {
+        add_subgroup(ctx, d, sg, levels, &mut parts);
+    }
+    let mut s = Section::new("subgroups", "Subgroups");
+    s.push(Block::Paragraph(format!(
+        "Subgroup analyses of the primary design ({}). Hazard ratios: {}, refitted within each level where the plan says so; levels where it could not be estimated fall back to the covariate-adjusted or the unadjusted Cox model (see the notes).",
+        d.label, method_label
+    )));
+    s.push(Block::Table(table(ctx, d, sc, parts.rows)));
+    s.push(Block::Figure(Figure {
+        id: "figure-forest-subgroups".into(),
+        caption: "Forest plot of the hazard ratio of death in each subgroup level, with the p-value of the test of interaction.".into(),
+        svg: forest_figure(&forest_plot(ctx, parts.forest, &method_label))?,
+    }));
+    for (i, (name, panels)) in parts.grids.iter().enumerate() {
+        let ncol = panels.len().min(3);
+        s.push(Block::Figure(Figure {
+            id: format!("figure-km-subgroup-{}", i + 1),
+            caption: format!(
+                "Kaplan-Meier curves by exposure within each level of {name}, with numbers at risk. Curves end when fewer than {} patients remain at risk; {WITHHELD} withheld (disclosure control).",
+                ctx.threshold(),
+            ),
+            svg: km_grid(&format!("Survival by exposure: {name}"), panels, ncol)?,
+        }));
+    }
+    Ok(Some(s))
+}
+
+/// A forest-plot row of population `p` with its deaths/known columns `c`.
+fn forest_row(label: &str, indent: u8, p: &PopulationResult, c: &[Option<u64>; 4]) -> ForestRow {
+    let hr = preferred_hr(p);
+    ForestRow {
+        kind: RowKind::Estimate,
+        label: label.into(),
+        indent,
+        estimate: hr.map(|h| h.hr),
+        lower: hr.map(|h| h.lower),
+        upper: hr.map(|h| h.upper),
+        left: vec![fraction_plain(c[0], c[1]), fraction_plain(c[2], c[3])],
+        right: vec![String::new()],
+        ..Default::default()
+    }
+}
+
+/// One table row: deaths/known per arm, risk ratio, hazard ratio.
+fn table_row(label: String, p: &PopulationResult, c: &[Option<u64>; 4]) -> Row {
+    let rr = p.binary.as_ref().map(|b| &b.measures.risk_ratio);
+    Row::new(vec![
+        Cell::text(label),
+        Cell::Fraction { n: c[0], d: c[1] },
+        Cell::Fraction { n: c[2], d: c[3] },
+        Cell::text(rr.map_or("NA".to_string(), |e| {
+            ratio_text(e.estimate, e.lower, e.upper)
+        })),
+        hr_cell(preferred_hr(p)),
+    ])
+}
+
+/// One subgroup variable: its heading, one row per level (table and forest plot), its notes and
+/// its Kaplan-Meier grid.
+fn add_subgroup(
+    ctx: &Ctx,
+    d: &DesignResult,
+    sg: &SubgroupResult,
+    levels: &[LevelCounts],
+    parts: &mut Parts,
+) {
+    let p_int = sg
+        .interaction
+        .as_ref()
+        .map(|i| p_text(i.p))
+        .unwrap_or_else(|| "NA".into());
+    parts.rows.push(Row::group(format!(
+        "{} (p for interaction {})",
+        sg.name, p_int
+    )));
+    parts.forest.push(ForestRow {
+        kind: RowKind::Header,
+        label: sg.name.clone(),
+        right: vec![p_int],
+        ..Default::default()
+    });
+    let mut panels = Vec::new();
+    for (l, lc) in sg.levels.iter().zip(levels) {
+        parts
+            .rows
+            .push(table_row(format!("    {}", l.population), l, &lc.dk));
+        parts.forest.push(forest_row(&l.population, 1, l, &lc.dk));
+        let title = format!("{}: {}", sg.name, l.population);
+        if let Some(p) = km_plot(ctx, d.design, l, &title, &lc.risk) {
+            panels.push(p);
+        }
+    }
+    for n in &sg.notes {
+        let mut cells = vec![Cell::text(format!("    note: {n}"))];
+        cells.extend(std::iter::repeat_n(Cell::Empty, 4));
+        parts.rows.push(Row::new(cells));
+    }
+    if !panels.is_empty() {
+        parts.grids.push((sg.name.clone(), panels));
+    }
+}
+
+/// Table 4: all patients, then the subgroup rows.
+fn table(ctx: &Ctx, d: &DesignResult, sc: &SubgroupCounts, rows: Vec<Row>) -> Table {
+    let (el, ul) = ctx.arm_labels();
+    let mut table_rows = vec![table_row("All patients".into(), &d.overall, &sc.all)];
+    table_rows.extend(rows);
+    Table {
+        id: "table-subgroups".into(),
+        caption: "Table 4. Deaths by exposure, risk ratio and hazard ratio in each subgroup level."
+            .into(),
+        header: vec![
+            "Subgroup".into(),
+            format!("{el}: deaths/known (%)"),
+            format!("{ul}: deaths/known (%)"),
+            "Risk ratio (95% CI)".into(),
+            "Hazard ratio (95% CI)".into(),
+        ],
+        rows: table_rows,
+        notes: vec![format!(
+            "Interaction: {}",
+            d.subgroups
+                .iter()
+                .find_map(|s| s.interaction.as_ref())
+                .map_or("not tested".to_string(), |i| i.method.clone())
+        )],
+    }
+}
+
+/// The forest plot of the hazard ratio by subgroup.
+fn forest_plot(ctx: &Ctx, rows: Vec<ForestRow>, method_label: &str) -> ForestPlot {
+    let (el, ul) = ctx.arm_labels();
+    let name = &ctx.r.exposure.name;
+    ForestPlot {
+        title: "Hazard ratio of death by subgroup".into(),
+        label_header: "Subgroup".into(),
+        left_columns: vec![format!("{el} deaths/known"), format!("{ul} deaths/known")],
+        estimate_header: "HR (95% CI)".into(),
+        right_columns: vec!["P interaction".into()],
+        rows,
+        x_label: "Hazard ratio (log scale)".into(),
+        favours: Some((format!("Favours {name}"), format!("Favours no {name}"))),
+        x_range: None,
+        footnotes: vec![format!(
+            "{method_label}. {WITHHELD} withheld (disclosure control)."
+        )],
+    }
+}
