@@ -178,8 +178,14 @@ fn platelets_and_fibrinogen_in_registry_units_no_longer_validate_with_problems_n
     assert!(report.is_valid(), "{report}");
     let (want, _) = load_cohort(&root().join("examples/source"), &LoadOptions::default()).unwrap();
     // Debug output compares NaN (missing) as equal.
-    assert_eq!(format!("{:?}", c.days.platelets), format!("{:?}", want.days.platelets));
-    assert_eq!(format!("{:?}", c.days.fibrinogen), format!("{:?}", want.days.fibrinogen));
+    assert_eq!(
+        format!("{:?}", c.days.platelets),
+        format!("{:?}", want.days.platelets)
+    );
+    assert_eq!(
+        format!("{:?}", c.days.fibrinogen),
+        format!("{:?}", want.days.fibrinogen)
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
