@@ -42,7 +42,7 @@ fn map_header(
                 Some(h),
                 ProblemKind::MissingColumn,
                 format!(
-                    "column `{}` is missing, but the header has `{h}`: rename it `{}` \
+                    "column `{}` is missing from the header, which has `{h}`: rename it `{}` \
                      (column names are case-sensitive)",
                     c.name, c.name
                 ),

@@ -84,7 +84,7 @@ pub enum LoadError {
     #[error("{file}: invalid mapping: {message}")]
     Mapping { file: String, message: String },
     /// A value of a mapping file is wrong: the file, the line and the key.
-    #[error("{file}: line {line}, `{key}`: {message}")]
+    #[error("{file}: invalid mapping: line {line}, {key}: {message}")]
     MappingValue {
         file: String,
         line: usize,

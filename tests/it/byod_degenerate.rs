@@ -163,6 +163,12 @@ fn a_header_in_other_capitalisation_is_an_error_with_the_suggestion() {
     assert_eq!(p.column.as_deref(), Some("Platelets"));
     assert!(p.message.contains("rename it `platelets`"), "{}", p.message);
     assert!(
+        p.message
+            .contains("is missing from the header, which has `Platelets`"),
+        "{}",
+        p.message
+    );
+    assert!(
         load_cohort(&dir, &LoadOptions::lenient()).is_err(),
         "fatal in any mode"
     );

@@ -414,7 +414,8 @@ impl PatientCols {
             cols[i] = match &f.source {
                 Source::Constant(c) => (None, Some(c.clone()), Some(k)),
                 Source::Column(c) => {
-                    let p = if matches!(f.canonical.as_str(), "patient_id" | "site_id") {
+                    // A column the schema requires in the header must be there when mapped.
+                    let p = if pspec.column(&f.canonical).required {
                         h.required(stage, c, &f.canonical)
                     } else {
                         h.optional(stage, c)
