@@ -38,7 +38,9 @@
 mod dates;
 mod draft;
 mod parse;
+mod parse_days;
 pub mod synonyms;
+mod walk;
 
 use std::path::{Path, PathBuf};
 
