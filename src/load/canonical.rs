@@ -2,7 +2,7 @@
 //! columns of `data-schema/`. Reads each table row by row into the validation stage.
 
 use super::mapped::absent_summary;
-use super::source::{open, Input, RowSource};
+use super::source::{open_detected, Input, RowSource};
 use super::spec::{table_spec, TableKind};
 use super::validate::{
     duplicate_columns, ragged_row, stage_day, stage_patient, stage_treatment,
@@ -30,6 +30,14 @@ fn map_header(
 ) -> Option<HeaderMap> {
     let spec = table_spec(kind);
     let mut ok = !duplicate_columns(stage, file, header);
+    if header.len() == 1 && !spec.columns.iter().any(|c| c.name == header[0]) {
+        stage.warnings.push(format!(
+            "{file}: the header is one column (`{}`): is the file delimited by `,`, `;`, tab or \
+             `|`? (they are detected from the header line; another delimiter needs a mapping, \
+             data-schema/canonical.mapping.toml with `delimiter = ...`)",
+            header[0]
+        ));
+    }
     let mut cols = Vec::with_capacity(spec.columns.len());
     let mut absent = Vec::new();
     for c in &spec.columns {
@@ -111,9 +119,9 @@ pub(crate) fn read_canonical(
             .push("no treatments file: the cohort has no treatment courses".to_string());
     }
 
-    let mut psrc = open(patients)?;
-    let mut dsrc = open(days)?;
-    let mut tsrc = treatments.map(open).transpose()?;
+    let mut psrc = open_detected(patients)?;
+    let mut dsrc = open_detected(days)?;
+    let mut tsrc = treatments.map(open_detected).transpose()?;
     let pf = stage.patient_file.clone();
     let df = stage.day_file.clone();
     let tf = stage.treat_file.clone();

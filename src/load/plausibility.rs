@@ -321,7 +321,7 @@ fn finding(
             let how = if u.conversion.is_none() {
                 format!(
                     " ({} in {} cannot be converted without a number from the laboratory: map a \
-                     {} column if the export has one)",
+                     column in {} if the export has one)",
                     src.column, u.name, cu.canonical
                 )
             } else {

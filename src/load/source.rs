@@ -119,9 +119,53 @@ impl RowSource for FrameSource {
     }
 }
 
-/// Opens an input as a row source.
+/// Opens an input as a row source, CSV fields separated by `,`.
 pub(crate) fn open(input: &Input) -> Result<Box<dyn RowSource + '_>, LoadError> {
     open_delimited(input, None)
+}
+
+/// The delimiter of a CSV file: the one of `,` `;` tab `|` found most often outside quotes in
+/// its first line (`,` when none is). The one place a delimiter is guessed (canonical folders
+/// and mapped exports; a mapping's `delimiter` key overrides it).
+pub(crate) fn detect_delimiter(input: &Input) -> u8 {
+    let mut line = Vec::new();
+    match input {
+        Input::Bytes { data, .. } => {
+            line.extend(data.iter().take_while(|b| **b != b'\n'));
+        }
+        Input::Path(p) => {
+            use std::io::BufRead;
+            if let Ok(f) = std::fs::File::open(p) {
+                let _ = std::io::BufReader::new(f).read_until(b'\n', &mut line);
+            }
+        }
+    }
+    let mut counts = [0usize; 4];
+    let mut quoted = false;
+    for b in &line {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            b'|' if !quoted => counts[3] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..4)
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    if counts[best] == 0 {
+        b','
+    } else {
+        [b',', b';', b'\t', b'|'][best]
+    }
+}
+
+/// Opens an input as a row source, CSV fields separated by the delimiter its header line uses
+/// ([`detect_delimiter`]).
+pub(crate) fn open_detected(input: &Input) -> Result<Box<dyn RowSource + '_>, LoadError> {
+    open_delimited(input, Some(detect_delimiter(input)))
 }
 
 /// Opens an input as a row source, CSV fields separated by `delimiter` (default `,`).

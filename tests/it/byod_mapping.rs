@@ -304,6 +304,48 @@ fn semicolon_and_tab_exports_are_read_and_a_one_column_header_is_explained() {
 }
 
 #[test]
+fn a_canonical_folder_delimited_by_semicolons_or_tabs_is_read_and_one_column_is_explained() {
+    // Issue 13: semicolon- and tab-separated files were rejected with no hint about the
+    // delimiter; a canonical folder is read with the delimiter its header line uses.
+    let src = root().join("examples/source");
+    let (want, _) = load_cohort(&src, &LoadOptions::default()).unwrap();
+    for (tag, sep) in [("semi", ";"), ("tab", "\t")] {
+        let dir = tmp(tag);
+        for f in ["patients.csv", "days.csv", "treatments.csv"] {
+            let text = std::fs::read_to_string(src.join(f)).unwrap();
+            assert!(!text.contains('"'), "{f}: a quoted cell would need a CSV writer");
+            std::fs::write(dir.join(f), text.replace(',', sep)).unwrap();
+        }
+        let (c, r) = load_cohort(&dir, &LoadOptions::default()).unwrap();
+        assert!(r.is_valid(), "{tag}: {r}");
+        assert_eq!(c.patients.patient_id, want.patients.patient_id, "{tag}");
+        assert_eq!(
+            format!("{:?}", c.days.platelets),
+            format!("{:?}", want.days.platelets),
+            "{tag}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    // A delimiter that is not detected: the header is one column, and the warning says so.
+    let dir = tmp("space");
+    for f in ["days.csv", "treatments.csv"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    let text = std::fs::read_to_string(src.join("patients.csv")).unwrap();
+    std::fs::write(dir.join("patients.csv"), text.replace(',', " ")).unwrap();
+    let r = validate_cohort(&dir, &LoadOptions::default()).unwrap();
+    assert!(!r.is_valid());
+    let hint: Vec<&String> = r
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with("patients.csv: the header is one column (`patient_id site_id"))
+        .collect();
+    assert_eq!(hint.len(), 1, "{r}");
+    assert!(hint[0].contains("`,`, `;`, tab or `|`"), "{}", hint[0]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn long_layout_repeated_tests_unknown_tests_and_row_units() {
     let dir = tmp("long");
     write(&dir, "p.csv", "id,last\na,5\nb,5\n");

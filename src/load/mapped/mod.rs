@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::mapping::{DayRef, Mapping, Source, UnitRule};
 use super::plausibility::ColumnSource;
-use super::source::{open_delimited, Input, RowSource};
+use super::source::{detect_delimiter, open_delimited, Input, RowSource};
 use super::spec::{table_spec, ColumnType, TableKind};
 use super::validate::{
     duplicate_columns, is_missing_token, ragged_row, stage_patient, stage_unreadable_patient,
@@ -257,44 +257,6 @@ pub(crate) fn resolve_patient(
     id: &str,
 ) -> Result<u32, ProblemKind> {
     super::canonical::resolve_patient(stage, file, row, Some(id))
-}
-
-/// The delimiter of a CSV export: the one of `,` `;` tab `|` found most often outside quotes in
-/// its first line (`,` when none is). The one place a mapped export's delimiter is guessed; a
-/// mapping's `delimiter` key overrides it.
-pub(crate) fn detect_delimiter(input: &Input) -> u8 {
-    let mut line = Vec::new();
-    match input {
-        Input::Bytes { data, .. } => {
-            line.extend(data.iter().take_while(|b| **b != b'\n'));
-        }
-        Input::Path(p) => {
-            use std::io::BufRead;
-            if let Ok(f) = std::fs::File::open(p) {
-                let _ = std::io::BufReader::new(f).read_until(b'\n', &mut line);
-            }
-        }
-    }
-    let mut counts = [0usize; 4];
-    let mut quoted = false;
-    for b in &line {
-        match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => counts[0] += 1,
-            b';' if !quoted => counts[1] += 1,
-            b'\t' if !quoted => counts[2] += 1,
-            b'|' if !quoted => counts[3] += 1,
-            _ => {}
-        }
-    }
-    let best = (0..4)
-        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
-        .unwrap_or(0);
-    if counts[best] == 0 {
-        b','
-    } else {
-        [b',', b';', b'\t', b'|'][best]
-    }
 }
 
 /// Reads the export whose main file is `main` through `m` into the validation stage; returns

@@ -40,7 +40,7 @@ pub(super) fn unit_guess(canonical: &str, values: &mut [f64]) -> (String, String
                 return (
                     String::new(),
                     format!(
-                        "median {ms} looks like {} (not convertible to {}): map a {} column instead",
+                        "median {ms} looks like {} (not convertible to {}): map a column in {} instead",
                         u.name, cu.canonical, cu.canonical
                     ),
                     false,

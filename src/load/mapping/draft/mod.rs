@@ -17,8 +17,8 @@ use std::path::Path;
 
 use super::synonyms::{self, is, lookup, norm};
 use super::DateFormat;
-use crate::load::mapped::{detect_delimiter, open_mapped};
-use crate::load::source::Input;
+use crate::load::mapped::open_mapped;
+use crate::load::source::{detect_delimiter, Input};
 use crate::load::spec::{table_spec, ColumnType, TableKind};
 use crate::load::validate::is_missing_token;
 
