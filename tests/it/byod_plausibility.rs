@@ -276,9 +276,21 @@ fn a_wrong_unit_in_a_long_lab_export_is_caught_by_test_name() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The exact median of a column's non-missing values.
+fn median(col: &[f64]) -> Option<f64> {
+    let mut v: Vec<f64> = col.iter().copied().filter(|x| !x.is_nan()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(v[(v.len() - 1) / 2])
+}
+
 #[test]
 fn no_false_alarm_on_the_simulated_registries_in_20_seeds() {
-    let mut medians = Vec::new();
+    use dicohort::load::units::COLUMN_UNITS;
+    // (column, lowest and highest cohort median over the seeds and formats)
+    let mut seen: Vec<(&str, f64, f64)> = Vec::new();
     for seed in 1..=20u64 {
         for format in [SimFormat::Canonical, SimFormat::RegistryWide] {
             let dir = tmp(&format!("sim-{seed}"));
@@ -290,9 +302,50 @@ fn no_false_alarm_on_the_simulated_registries_in_20_seeds() {
                 !lenient.warnings.iter().any(|w| w.contains("implausible")),
                 "seed {seed} {format:?}: {lenient}"
             );
+            let (c, _) = load_cohort(&dir, &LoadOptions::default()).unwrap();
+            let d = &c.days;
+            for (name, col) in [
+                ("platelets", &d.platelets),
+                ("fibrinogen", &d.fibrinogen),
+                ("d_dimer", &d.d_dimer),
+                ("pt_ratio", &d.pt_ratio),
+                ("pt_inr", &d.pt_inr),
+                ("antithrombin", &d.antithrombin),
+                ("temperature", &d.temperature),
+                ("bilirubin", &d.bilirubin),
+                ("creatinine", &d.creatinine),
+            ] {
+                let m = median(col).unwrap_or_else(|| panic!("{name}: no values"));
+                match seen.iter_mut().find(|(n, _, _)| *n == name) {
+                    Some((_, lo, hi)) => {
+                        *lo = lo.min(m);
+                        *hi = hi.max(m);
+                    }
+                    None => seen.push((name, m, m)),
+                }
+            }
             std::fs::remove_dir_all(&dir).unwrap();
         }
-        medians.push(seed);
     }
-    assert_eq!(medians.len(), 20);
+    // Every watched column was judged, and each cohort median lies well inside its plausible
+    // range (a factor of 1.3 from either end, 2 degrees for temperature), so the absence of
+    // alarms is not luck.
+    for (name, lo, hi) in &seen {
+        let cu = COLUMN_UNITS.iter().find(|c| c.column == *name).unwrap();
+        let (plo, phi) = cu.plausible_median.unwrap();
+        println!(
+            "{name}: cohort medians {lo}..{hi} {} (plausible {plo}..{phi})",
+            cu.canonical
+        );
+    }
+    for (name, lo, hi) in &seen {
+        let cu = COLUMN_UNITS.iter().find(|c| c.column == *name).unwrap();
+        let (plo, phi) = cu.plausible_median.unwrap();
+        if *name == "temperature" {
+            assert!(*lo > plo + 2.0 && *hi < phi - 2.0, "{name}: {lo}..{hi}");
+        } else {
+            assert!(*lo > plo * 1.3 && *hi < phi / 1.3, "{name}: {lo}..{hi}");
+        }
+    }
+    assert_eq!(seen.len(), 9);
 }
