@@ -313,7 +313,10 @@ fn a_canonical_folder_delimited_by_semicolons_or_tabs_is_read_and_one_column_is_
         let dir = tmp(tag);
         for f in ["patients.csv", "days.csv", "treatments.csv"] {
             let text = std::fs::read_to_string(src.join(f)).unwrap();
-            assert!(!text.contains('"'), "{f}: a quoted cell would need a CSV writer");
+            assert!(
+                !text.contains('"'),
+                "{f}: a quoted cell would need a CSV writer"
+            );
             std::fs::write(dir.join(f), text.replace(',', sep)).unwrap();
         }
         let (c, r) = load_cohort(&dir, &LoadOptions::default()).unwrap();

@@ -106,10 +106,14 @@ fn column_source(file: &str, m: &Measure, columns: String, entry: String) -> Col
     }
 }
 
+/// A wide measurement: its column index in the days schema, its mapping entry, the source
+/// column (name, position in the header) of each listed day, and the unit column's position.
+type WideColumn = (usize, Measure, Vec<(String, Option<usize>)>, Option<usize>);
+
 /// Wide layout: per measurement, the source column of each listed day and the unit column.
 pub(super) struct WideDays {
     days: Vec<u32>,
-    cols: Vec<(usize, Measure, Vec<(String, Option<usize>)>, Option<usize>)>,
+    cols: Vec<WideColumn>,
 }
 
 impl WideDays {
