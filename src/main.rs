@@ -24,6 +24,8 @@ enum Command {
     Import(cli::import::Source),
     /// Check a cohort folder against the canonical schema and print every problem found.
     Validate(cli::validate::Args),
+    /// Draft a mapping for an export (`mapping init EXPORT.csv > my.toml`).
+    Mapping(cli::mapping::Args),
     /// Score every patient-day (SIRS, SOFA, JAAM, JAAM-2, ISTH, SIC, JMHW, JSTH).
     Score(cli::score::Args),
     /// Kaplan-Meier estimates with Greenwood variance (as R survfit).
@@ -52,6 +54,7 @@ fn main() {
         Command::Simulate(a) => cli::simulate::run(a),
         Command::Import(s) => cli::import::run(s),
         Command::Validate(a) => cli::validate::run(a),
+        Command::Mapping(a) => cli::mapping::run(a),
         Command::Score(a) => cli::score::run(a),
         Command::Km(a) => cli::km::run(a),
         Command::Logrank(a) => cli::logrank::run(a),

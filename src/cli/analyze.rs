@@ -49,6 +49,10 @@ pub struct Args {
     /// annotation, with complementary suppression (0 disables).
     #[arg(long, default_value_t = 10)]
     pub min_cell: u64,
+    /// A mapping file through which to read the plan's cohort (instead of the plan's
+    /// `[cohort] mapping`).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -70,6 +74,11 @@ fn run_with(args: &Args, bar: &std::sync::Arc<Bar>) -> anyhow::Result<()> {
         }
         None => (ValidPlan::default_plan(), PathBuf::new()),
     };
+    if args.mapping.is_some() && plan.cohort_path().is_none() {
+        anyhow::bail!(
+            "--mapping needs a plan whose [cohort] names the export (`file = \"export.csv\"`)"
+        );
+    }
     // Before any work: the output is none of the inputs, and no other run is writing it. The
     // whole run (results and report) is one transaction, committed at the end.
     let mut inputs: Vec<PathBuf> = args.plan.iter().cloned().collect();
@@ -101,6 +110,10 @@ fn run_with(args: &Args, bar: &std::sync::Arc<Bar>) -> anyhow::Result<()> {
             } else {
                 LoadOptions::default()
             };
+            opts.mapping = args
+                .mapping
+                .clone()
+                .or_else(|| plan.cohort_mapping().map(|m| plan_dir.join(m)));
             opts.delimiter = args.delimiter;
             opts.compact = true;
             load_cohort_with_progress(&dir, &opts, reporter.clone())

@@ -7,6 +7,7 @@ pub mod cox;
 pub mod import;
 pub mod km;
 pub mod logrank;
+pub mod mapping;
 pub mod meta;
 pub mod progress;
 pub mod report;

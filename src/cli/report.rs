@@ -31,6 +31,9 @@ pub struct Args {
     pub min_cell: u64,
     #[command(flatten)]
     pub progress: super::progress::ProgressArgs,
+    /// A mapping file through which to read the plan's cohort.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -43,6 +46,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             min_cell: args.min_cell,
             delimiter: None,
             progress: args.progress,
+            mapping: args.mapping,
         });
     };
     let text =

@@ -20,7 +20,8 @@ use dicohort::score::{
 /// Arguments of `dicohort score` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Cohort folder (patients.csv, days.csv, ...; CSV or Parquet).
+    /// Cohort folder (patients.csv, days.csv, ...; CSV or Parquet) or an export file (read
+    /// through --mapping, else as a registry-wide export).
     pub dir: PathBuf,
     /// Output file: .csv or .parquet.
     #[arg(long)]
@@ -53,6 +54,9 @@ pub struct Args {
     pub delimiter: Option<u8>,
     #[command(flatten)]
     pub progress: super::progress::ProgressArgs,
+    /// A mapping file (data-schema/README.md) through which to read the export.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
 }
 
 fn config_from(args: &Args) -> anyhow::Result<ScoreConfig> {
@@ -178,6 +182,7 @@ fn run_with(args: &Args, bar: &std::sync::Arc<super::progress::Bar>) -> anyhow::
     } else {
         LoadOptions::default()
     };
+    opts.mapping = args.mapping.clone();
     opts.delimiter = args.delimiter;
     let reporter = bar.reporter();
     let (cohort, _report) = load_cohort_with_progress(&args.dir, &opts, reporter.clone())

@@ -11,13 +11,15 @@ use super::progress::{Bar, ProgressArgs};
 /// Arguments of `dicohort validate` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Cohort folder: patients/days/treatments (.csv or .parquet) or a registry-wide file.
+    /// Cohort folder (patients/days/treatments, .csv or .parquet, or registry_wide.csv) or an
+    /// export file of any name (read through --mapping, else as a registry-wide export).
     pub dir: PathBuf,
     /// Lenient: report the problems and the exclusions they imply, but exit 0 unless nothing
     /// can be loaded (missing file or column).
     #[arg(long)]
     pub lenient: bool,
-    /// A registry-wide mapping file to use instead of the embedded one.
+    /// A mapping file (data-schema/README.md) through which to read the export; draft one
+    /// with `dicohort mapping init EXPORT.csv`.
     #[arg(long)]
     pub mapping: Option<PathBuf>,
     /// Print the report as JSON.

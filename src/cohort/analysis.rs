@@ -25,6 +25,7 @@ use crate::schema::{Cohort, CohortFlow, DayTable, PatientTable};
 use crate::score::engine::{score_days, ScoreTable};
 use crate::score::labels::{patient_labels, LabelConfig, PatientLabels};
 
+use super::degenerate::{check_arms, check_exposure, covariate_missing};
 use super::derive::add_derived_columns;
 use super::estimand::Estimand;
 use super::estimate::population::{analyse_population, analyse_subgroup, DesignData};
@@ -147,8 +148,10 @@ pub fn build_frame(plan: &Plan, cohort: &Cohort) -> Result<PatientFrame, CohortE
 /// Runs `plan` on `cohort` (already loaded; its flow is extended).
 ///
 /// # Errors
-/// A column the plan names that the cohort cannot provide, scoring failures, or invalid
-/// treatment rows. Estimates that cannot be made are notes in the result, not errors.
+/// A column the plan names that the cohort cannot provide, scoring failures, invalid treatment
+/// rows, exposure drugs no treatment row names, or a design whose analysed sample has an arm
+/// smaller than `design.min_per_arm` ([`super::degenerate`]). Estimates that cannot be made
+/// are notes in the result, not errors.
 pub fn run_plan(
     plan: &ValidPlan,
     cohort: Cohort,
@@ -169,18 +172,9 @@ pub fn run_plan(
     drop((days, compact_days));
     say("classifying exposure");
     let exposure = plan.exposure.classify(&treatments, patients.len())?;
+    // A misspelt drug would otherwise give a run in which nobody is exposed.
+    check_exposure(plan, &treatments, &exposure, patients.len())?;
     drop(treatments);
-    if !patients.is_empty() && !exposure.ever.iter().any(|e| *e) {
-        // A misspelt drug would otherwise give a run in which nobody is exposed.
-        return Err(CohortError::PlanValue {
-            key: "exposure.drugs".into(),
-            message: format!(
-                "no patient has a treatment row with a start day for any of {:?}: check the \
-                 names against treatments.csv",
-                plan.exposure.drugs()
-            ),
-        });
-    }
     let window = plan.exposure.window();
     let mut exposure_summary = ExposureSummary {
         name: plan.exposure.name().to_string(),
@@ -219,7 +213,10 @@ pub fn run_plan(
             };
             descriptive = super::descriptive::descriptive(spec, &frame, &exposure, &ds.sample)?;
         }
+        let missing = covariate_missing(&sub_frame, &plan.propensity.covariates)?;
+        let before = ds.sample.clone();
         let analysed = complete_cases(ds, sub_frame, &plan.propensity.covariates, &mut local_flow)?;
+        check_arms(plan, &before, &missing, &analysed.sample, &local_flow)?;
         flow.steps.extend(local_flow.steps);
         designs.push(analyse_design(plan, &analysed, primary, &mut say)?);
     }

@@ -16,9 +16,12 @@
 //!   builds each design's analysed sample, [`estimate`] holds one file per estimator.
 //! - [`fingerprint`]: the fingerprint of a set of patients shared by the results and Table 1.
 //! - [`estimand`]: what each design estimates, in parts and in one sentence.
+//! - [`degenerate`]: the checks that stop a run analysing nobody (an arm below
+//!   `design.min_per_arm`, exposure drugs no treatment row names).
 
 pub mod analysis;
 pub mod balance;
+pub mod degenerate;
 pub mod derive;
 pub mod descriptive;
 pub mod estimand;
@@ -63,6 +66,10 @@ pub enum CohortError {
     },
     #[error("unknown column `{0}`")]
     UnknownColumn(String),
+    /// A design's analysed sample has fewer patients in an arm than the plan's
+    /// `design.min_per_arm`: the message names the flow step and the column that removed them.
+    #[error("{design} design: {message}")]
+    TooFewPatients { design: String, message: String },
     #[error("invalid input: {0}")]
     InvalidInput(String),
     #[error("{context}: {source}")]

@@ -61,10 +61,18 @@ fn default_conf_level() -> f64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct CohortSource {
-    /// A cohort folder (canonical or registry-wide), relative to the plan file; absent: the
-    /// embedded synthetic registry (`simulate::default_registry()`).
+    /// A cohort folder (canonical or registry-wide) or an export file, relative to the plan
+    /// file; absent (and no `file`): the embedded synthetic registry
+    /// (`simulate::default_registry()`).
     #[serde(default)]
     pub path: Option<String>,
+    /// An export file of any name, relative to the plan file (read through `mapping` when
+    /// given, else as a registry-wide export). Give `path` or `file`, not both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// A mapping file (`data-schema/README.md`), relative to the plan file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<String>,
     /// Lenient loading: rows with problems are excluded and counted in the flow.
     #[serde(default)]
     pub lenient: bool,
@@ -226,6 +234,14 @@ pub struct DesignSpec {
     /// when later starts are common).
     #[serde(default)]
     pub late_starters: LateStarters,
+    /// Fewest patients each arm (exposed, unexposed) of a design's analysed sample must have;
+    /// fewer is an error naming the flow step and the column that removed them.
+    #[serde(default = "one")]
+    pub min_per_arm: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// What the landmark design does with patients who start the exposure after the window.
@@ -251,6 +267,7 @@ impl Default for DesignSpec {
             sensitivity: default_sensitivity(),
             tv_lag_days: 0.0,
             late_starters: LateStarters::Censored,
+            min_per_arm: 1,
         }
     }
 }

@@ -13,7 +13,7 @@
 //! |---|---|
 //! | `title` | not blank |
 //! | `conf_level` | finite, 0 < x < 1 |
-//! | `cohort.path` | not blank when given |
+//! | `cohort.path`, `cohort.file`, `cohort.mapping` | not blank when given; not both `path` and `file`; `mapping` needs one of them |
 //! | `scores.*` | as the score layer checks them (D-dimer ULN finite > 0) |
 //! | `outcome.horizon` | integer, 1 <= x <= [`MAX_HORIZON_DAYS`], after the exposure window |
 //! | `dic.score` | a diagnostic score (jaam, jaam2, isth, sic, jmhw, jsth) |
@@ -23,6 +23,7 @@
 //! | `exposure.window` | integers, 1 <= first <= last < horizon |
 //! | `design.primary` | landmark or time_varying (never naive_ever_treated) |
 //! | `design.tv_lag_days` | finite, 0 <= x < horizon |
+//! | `design.min_per_arm` | integer, 1 <= x <= [`MAX_MIN_PER_ARM`] |
 //! | `propensity.covariates` | none blank, no duplicates |
 //! | `propensity.trim` | finite, 0 <= lower < 0.5 < upper <= 1 |
 //! | `propensity.caliper_sd` | finite, > 0 |
@@ -55,6 +56,8 @@ use crate::score::ScoreName;
 pub const MAX_HORIZON_DAYS: i32 = 3650;
 /// Most propensity-score strata accepted.
 pub const MAX_PS_STRATA: usize = 100;
+/// Largest `design.min_per_arm` accepted.
+pub const MAX_MIN_PER_ARM: usize = 1_000_000;
 /// Fewest and most bootstrap replicates accepted (besides 0, none).
 pub const MIN_BOOTSTRAP: usize = 20;
 pub const MAX_BOOTSTRAP: usize = 100_000;
@@ -185,6 +188,7 @@ pub struct ValidDesign {
     pub(crate) designs: Vec<Design>,
     pub(crate) tv_lag_days: f64,
     pub(crate) late_starters: LateStarters,
+    pub(crate) min_per_arm: usize,
 }
 
 /// The checked propensity model.
@@ -257,9 +261,15 @@ impl ValidPlan {
     pub fn title(&self) -> &str {
         &self.title
     }
-    /// The cohort folder named by the plan (relative to the plan file), if any.
+    /// The cohort folder or export file named by the plan (`path` or `file`, relative to the
+    /// plan file), if any.
     pub fn cohort_path(&self) -> Option<&str> {
-        self.as_run.cohort.path.as_deref()
+        let c = &self.as_run.cohort;
+        c.path.as_deref().or(c.file.as_deref())
+    }
+    /// The mapping file named by the plan (relative to the plan file), if any.
+    pub fn cohort_mapping(&self) -> Option<&str> {
+        self.as_run.cohort.mapping.as_deref()
     }
     /// What the plan's cohort folder holds (canonical tables or a MIMIC-IV export).
     pub fn source(&self) -> super::plan::SourceKind {
@@ -330,8 +340,27 @@ impl Plan {
                 format!("must be in (0, 1), got {conf_level}"),
             ));
         }
-        if let Some(p) = &self.cohort.path {
-            not_blank("cohort.path", p)?;
+        let c = &self.cohort;
+        for (key, v) in [
+            ("cohort.path", &c.path),
+            ("cohort.file", &c.file),
+            ("cohort.mapping", &c.mapping),
+        ] {
+            if let Some(p) = v {
+                not_blank(key, p)?;
+            }
+        }
+        if c.path.is_some() && c.file.is_some() {
+            return Err(bad(
+                "cohort.file",
+                "give `path` (a folder or a file) or `file`, not both",
+            ));
+        }
+        if c.mapping.is_some() && c.path.is_none() && c.file.is_none() {
+            return Err(bad(
+                "cohort.mapping",
+                "needs the export it maps: add `file = \"my-export.csv\"` (relative to the plan)",
+            ));
         }
         self.scores
             .validate()
@@ -448,10 +477,17 @@ impl Plan {
                 designs.push(*s);
             }
         }
+        if !(1..=MAX_MIN_PER_ARM).contains(&d.min_per_arm) {
+            return Err(bad(
+                "design.min_per_arm",
+                format!("must be from 1 to {MAX_MIN_PER_ARM}, got {}", d.min_per_arm),
+            ));
+        }
         Ok(ValidDesign {
             designs,
             tv_lag_days: lag,
             late_starters: d.late_starters,
+            min_per_arm: d.min_per_arm,
         })
     }
 

@@ -2,6 +2,7 @@
 //! columns of `data-schema/`. Reads each table row by row into the validation stage.
 
 use super::fast_days::read_days_fast;
+use super::mapped::absent_summary;
 use super::source::{open_with, Input, RowSource};
 use super::spec::{table_spec, TableKind};
 use super::validate::{
@@ -9,6 +10,7 @@ use super::validate::{
     stage_unreadable_patient, ProblemKind, Stage,
 };
 use super::LoadError;
+use crate::schema::names::other_case;
 
 /// Rows between progress reports of the row-by-row readers.
 const PROGRESS_ROWS: u64 = 1 << 16;
@@ -32,10 +34,33 @@ fn map_header(
 ) -> Option<HeaderMap> {
     let spec = table_spec(kind);
     let mut ok = !duplicate_columns(stage, file, header);
+    if header.len() == 1 && !spec.columns.iter().any(|c| c.name == header[0]) {
+        stage.warnings.push(format!(
+            "{file}: the header is one column (`{}`): is the file delimited by `,`, `;`, tab or \
+             `|`? (they are detected from the header line; another delimiter needs a mapping, \
+             data-schema/canonical.mapping.toml with `delimiter = ...`)",
+            header[0]
+        ));
+    }
     let mut cols = Vec::with_capacity(spec.columns.len());
+    let mut absent = Vec::new();
     for c in &spec.columns {
         let pos = header.iter().position(|h| *h == c.name);
-        if pos.is_none() {
+        let other_case = other_case(&c.name, header.iter().map(String::as_str));
+        if let (None, Some(h)) = (pos, other_case) {
+            stage.problems.push(
+                file,
+                None,
+                Some(h),
+                ProblemKind::MissingColumn,
+                format!(
+                    "column `{}` is missing from the header, which has `{h}`: rename it `{}` \
+                     (column names are case-sensitive)",
+                    c.name, c.name
+                ),
+            );
+            ok = false;
+        } else if pos.is_none() {
             if c.required {
                 stage.problems.push(
                     file,
@@ -46,13 +71,13 @@ fn map_header(
                 );
                 ok = false;
             } else {
-                stage.warnings.push(format!(
-                    "{file}: column `{}` is absent: read as all missing",
-                    c.name
-                ));
+                absent.push(c.name.clone());
             }
         }
         cols.push(pos);
+    }
+    if !absent.is_empty() {
+        stage.warnings.push(absent_summary(file, &absent));
     }
     let mut extra = Vec::new();
     for (i, h) in header.iter().enumerate() {
@@ -173,7 +198,7 @@ fn read_patients(
 }
 
 /// Resolves a patient id cell: the staged index, or the reason (reported here).
-fn resolve_patient(
+pub(crate) fn resolve_patient(
     stage: &mut Stage,
     file: &str,
     row: u64,

@@ -313,6 +313,8 @@ fn stage_block(
             bad: None,
         });
     }
+    let values: Vec<Vec<f64>> = values.collect();
+    stage.unit_sketch.add_columns(&values);
     if stage.keep {
         let pairs: Vec<(&mut Encoded, Vec<f64>)> =
             stage.day_values.iter_mut().zip(values).collect();

@@ -2,9 +2,16 @@
 //! tables of `schema`, validated, with every exclusion counted in the cohort flow.
 //!
 //! Entry points: [`load_cohort`] (validated [`Cohort`] plus its [`ValidationReport`]) and
-//! [`validate_cohort`] (the report only, streaming CSV in flat memory). A folder is read as the
-//! canonical format when it holds `patients.*` and as the registry-wide format when it holds
-//! `registry_wide.*` (mapped by `data-schema/registry-wide.mapping.toml`).
+//! [`validate_cohort`] (the report only, streaming CSV in flat memory). Both take a folder or a
+//! file:
+//! - with [`LoadOptions::mapping`]: the export is read through that mapping ([`mapping`]); a
+//!   folder is searched for the mapping's `file`;
+//! - a folder holding `patients.*` (or a file named `patients.*`, `days.*`, `treatments.*`):
+//!   the canonical format;
+//! - a folder holding `registry_wide.*`, or any other file: the registry-wide format (mapped by
+//!   the embedded `data-schema/registry-wide.mapping.toml`).
+//!
+//! Every path ends with the unit-plausibility check ([`plausibility`]).
 
 pub mod columns;
 pub mod table;
@@ -12,11 +19,15 @@ pub mod table;
 mod canonical;
 mod csv;
 mod fast_days;
+mod mapped;
+pub mod mapping;
 pub mod mimic;
+pub mod plausibility;
 pub mod scan;
 pub mod source;
 pub mod spec;
 pub mod typed;
+pub mod units;
 pub mod validate;
 pub mod wide;
 
@@ -82,9 +93,17 @@ pub enum LoadError {
     /// A file with a header and no data rows.
     #[error("{file}: no data rows (the file has a header only)")]
     NoRows { file: String },
-    /// The registry-wide mapping file is malformed.
+    /// The mapping cannot be used with this input.
     #[error("{file}: invalid mapping: {message}")]
     Mapping { file: String, message: String },
+    /// A value of a mapping file is wrong: the file, the line and the key.
+    #[error("{file}: invalid mapping: line {line}, {key}: {message}")]
+    MappingValue {
+        file: String,
+        line: usize,
+        key: String,
+        message: String,
+    },
 }
 
 fn invalid_message(problems: &[Problem], strict: bool) -> String {
@@ -112,8 +131,8 @@ pub struct LoadOptions {
     /// problems (and every row of a patient whose own row is invalid) are excluded and counted
     /// by reason in the cohort flow.
     pub strict: bool,
-    /// A registry-wide mapping to use instead of the embedded
-    /// `data-schema/registry-wide.mapping.toml`.
+    /// A mapping file (see [`mapping`]) through which to read the export, instead of the
+    /// canonical format or the embedded `data-schema/registry-wide.mapping.toml`.
     pub mapping: Option<PathBuf>,
     /// The CSV delimiter (`,`, `;`, tab, `|`); `None` detects it from each file's header.
     pub delimiter: Option<u8>,
@@ -157,39 +176,40 @@ impl ValidationReport {
     }
 }
 
-/// Loads and validates the cohort in `dir` (canonical or registry-wide, detected by the files
-/// present). Strict: `Err(LoadError::Invalid)` listing every problem. Lenient: offending rows
-/// are excluded and counted in `Cohort::flow`; the report still lists every problem.
+/// Loads and validates the cohort at `path`, a folder or a file (see the module docs for how
+/// its format is found). Strict: `Err(LoadError::Invalid)` listing every problem, an implausible
+/// unit included. Lenient: offending rows are excluded and counted in `Cohort::flow`; the report
+/// still lists every problem, and an implausible unit is a warning and a flow note.
 pub fn load_cohort(
-    dir: &Path,
+    path: &Path,
     opts: &LoadOptions,
 ) -> Result<(Cohort, ValidationReport), LoadError> {
-    load_cohort_with_progress(dir, opts, Reporter::default())
+    load_cohort_with_progress(path, opts, Reporter::default())
 }
 
 /// [`load_cohort`], reporting the stages of reading to `progress`.
 pub fn load_cohort_with_progress(
-    dir: &Path,
+    path: &Path,
     opts: &LoadOptions,
     progress: Reporter,
 ) -> Result<(Cohort, ValidationReport), LoadError> {
-    let (cohort, report) = run_dir(dir, opts, true, progress)?;
-    finish_load(cohort, report, opts)
+    finish_load(run_path(path, opts, true, progress)?, opts)
 }
 
-/// Validates the cohort in `dir` without keeping its tables (CSV is streamed: memory stays flat
-/// apart from one small key per patient-day). Data problems are in the report, never an `Err`.
-pub fn validate_cohort(dir: &Path, opts: &LoadOptions) -> Result<ValidationReport, LoadError> {
-    validate_cohort_with_progress(dir, opts, Reporter::default())
+/// Validates the cohort at `path` (a folder or a file) without keeping its tables (CSV is
+/// streamed: memory stays flat apart from one small key per patient-day). Data problems are in
+/// the report, never an `Err`.
+pub fn validate_cohort(path: &Path, opts: &LoadOptions) -> Result<ValidationReport, LoadError> {
+    validate_cohort_with_progress(path, opts, Reporter::default())
 }
 
 /// [`validate_cohort`], reporting the stages of reading to `progress`.
 pub fn validate_cohort_with_progress(
-    dir: &Path,
+    path: &Path,
     opts: &LoadOptions,
     progress: Reporter,
 ) -> Result<ValidationReport, LoadError> {
-    Ok(run_dir(dir, opts, false, progress)?.1)
+    Ok(check_units(run_path(path, opts, false, progress)?, opts.strict).1)
 }
 
 /// Loads canonical tables from explicit inputs (files or in-memory CSV), e.g. a simulated
@@ -204,15 +224,127 @@ pub fn load_canonical(
     stage.delimiter = opts.delimiter;
     stage.compact = opts.compact;
     canonical::read_canonical(&mut stage, patients, days, treatments)?;
-    let (cohort, report) = stage.finish(CohortFormat::Canonical);
-    finish_load(cohort, report, opts)
+    finish_load(Run::canonical(stage, CohortFormat::Canonical), opts)
 }
 
-fn finish_load(
-    cohort: Option<Cohort>,
-    report: ValidationReport,
+/// Loads an export through a mapping from explicit inputs: `main` is the main file (one row
+/// per patient); other files the mapping names are looked for beside it.
+pub fn load_mapped(
+    main: &Input,
+    mapping: &mapping::Mapping,
     opts: &LoadOptions,
 ) -> Result<(Cohort, ValidationReport), LoadError> {
+    let mut stage = validate::Stage::new(true);
+    let sources = mapped::read_mapped(&mut stage, main, mapping)?;
+    finish_load(Run::mapped(stage, sources, mapping), opts)
+}
+
+/// What a reader left: the staged tables, where each measurement came from, and the mapping
+/// named in unit fixes.
+struct Run {
+    stage: validate::Stage,
+    format: CohortFormat,
+    sources: Vec<plausibility::ColumnSource>,
+    mapping: Option<String>,
+    /// A note for a file read through the embedded mapping that did not fit it.
+    hint: Option<String>,
+}
+
+impl Run {
+    fn canonical(stage: validate::Stage, format: CohortFormat) -> Run {
+        let day_file = stage.day_file.to_string();
+        let sources = units::COLUMN_UNITS
+            .iter()
+            .filter(|c| c.plausible_median.is_some())
+            .map(|c| plausibility::ColumnSource::canonical(&day_file, c.column))
+            .collect();
+        Run {
+            stage,
+            format,
+            sources,
+            mapping: None,
+            hint: None,
+        }
+    }
+    fn mapped(
+        stage: validate::Stage,
+        sources: Vec<plausibility::ColumnSource>,
+        m: &mapping::Mapping,
+    ) -> Run {
+        let embedded = m.origin == wide::EMBEDDED_ORIGIN;
+        Run {
+            stage,
+            format: if embedded {
+                CohortFormat::RegistryWide
+            } else {
+                CohortFormat::Mapped
+            },
+            sources,
+            mapping: Some(m.origin.clone()),
+            hint: None,
+        }
+    }
+}
+
+/// Finishes a run (cross-row rules, the tables when kept) and applies the unit-plausibility
+/// check: strict, a problem per implausible column; lenient, a warning and a flow note.
+fn check_units(run: Run, strict: bool) -> (Option<Cohort>, ValidationReport) {
+    let Run {
+        mut stage,
+        format,
+        sources,
+        mapping,
+        hint,
+    } = run;
+    let sketch = std::mem::take(&mut stage.unit_sketch);
+    let (mut cohort, mut report) = stage.finish(format);
+    if let Some(h) = hint {
+        if report.is_fatal() {
+            let file = report.files.first().cloned().unwrap_or_default();
+            report.problems.push(Problem {
+                file,
+                row: None,
+                column: None,
+                kind: ProblemKind::MissingColumn,
+                message: h,
+            });
+        }
+    }
+    if report.is_fatal() {
+        return (cohort, report);
+    }
+    for f in plausibility::check(&sketch, &sources, mapping.as_deref()) {
+        if strict {
+            report.problems.push(Problem {
+                file: f.file.clone(),
+                row: None,
+                column: Some(f.columns.clone()),
+                kind: ProblemKind::ImplausibleUnit,
+                message: f.message.clone(),
+            });
+        } else {
+            report.warnings.push(format!(
+                "{}, column `{}`: {} (lenient: loaded as stated)",
+                f.file, f.columns, f.message
+            ));
+            let label = format!(
+                "unit check: {} median {} {} looks like {}; not converted",
+                f.column,
+                plausibility::sig3(f.median),
+                f.unit,
+                f.likely.as_deref().unwrap_or("another unit")
+            );
+            report.flow.push(&label, "values", f.n_values, Vec::new());
+            if let Some(c) = cohort.as_mut() {
+                c.flow.push(&label, "values", f.n_values, Vec::new());
+            }
+        }
+    }
+    (cohort, report)
+}
+
+fn finish_load(run: Run, opts: &LoadOptions) -> Result<(Cohort, ValidationReport), LoadError> {
+    let (cohort, report) = check_units(run, opts.strict);
     if report.is_fatal() || (opts.strict && !report.is_valid()) {
         let strict = !report.is_fatal();
         return Err(LoadError::Invalid {
@@ -269,23 +401,99 @@ fn check_provenance(dir: &Path, stage: &mut validate::Stage) {
     }
 }
 
+/// A reading stage with the options' delimiter, compact day table and progress.
+fn new_stage(keep: bool, opts: &LoadOptions, progress: &Reporter) -> validate::Stage {
+    let mut stage = validate::Stage::new(keep);
+    stage.delimiter = opts.delimiter;
+    stage.compact = opts.compact;
+    stage.progress = progress.clone();
+    stage
+}
+
+/// Reads the cohort at `path` (folder or file) in the format the options and the files say.
+fn run_path(
+    path: &Path,
+    opts: &LoadOptions,
+    keep: bool,
+    progress: Reporter,
+) -> Result<Run, LoadError> {
+    if !path.exists() {
+        return Err(LoadError::Io {
+            file: path.display().to_string(),
+            message: "no such file or folder".to_string(),
+        });
+    }
+    if let Some(mp) = &opts.mapping {
+        let m = mapping::Mapping::load(mp)?;
+        let main = if path.is_dir() {
+            main_file_in(path, &m)?
+        } else {
+            path.to_path_buf()
+        };
+        let mut stage = new_stage(keep, opts, &progress);
+        let sources = mapped::read_mapped(&mut stage, &Input::Path(main), &m)?;
+        return Ok(Run::mapped(stage, sources, &m));
+    }
+    if path.is_dir() {
+        return run_dir(path, opts, keep, &progress);
+    }
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if TableKind::ALL.iter().any(|k| k.stem() == stem) {
+        // A canonical table: the folder it is in.
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+        return run_dir(dir.unwrap_or(Path::new(".")), opts, keep, &progress);
+    }
+    let m = wide::embedded();
+    let mut stage = new_stage(keep, opts, &progress);
+    let sources = mapped::read_mapped(&mut stage, &Input::Path(path.to_path_buf()), &m)?;
+    let mut run = Run::mapped(stage, sources, &m);
+    run.hint = Some(format!(
+        "{} was read as a registry-wide export ({}); for another layout, draft a mapping with \
+         `dicohort mapping init {} > my-mapping.toml` and give it with --mapping",
+        path.display(),
+        wide::EMBEDDED_ORIGIN,
+        path.display()
+    ));
+    Ok(run)
+}
+
+/// The mapping's main file in folder `dir`: its `file` as a name, or as a stem (.csv, .parquet,
+/// .pq).
+fn main_file_in(dir: &Path, m: &mapping::Mapping) -> Result<PathBuf, LoadError> {
+    let Some(name) = &m.file else {
+        return Err(LoadError::Mapping {
+            file: m.origin.clone(),
+            message: format!(
+                "names no `file`: give the export file itself instead of the folder {}",
+                dir.display()
+            ),
+        });
+    };
+    let direct = dir.join(name);
+    if direct.is_file() {
+        return Ok(direct);
+    }
+    match source::find_table(dir, name) {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => Err(LoadError::Io {
+            file: direct.display().to_string(),
+            message: format!("no such file (the `file` of {})", m.origin),
+        }),
+        Err(msg) => Err(LoadError::Io {
+            file: dir.display().to_string(),
+            message: msg,
+        }),
+    }
+}
+
 fn run_dir(
     dir: &Path,
     opts: &LoadOptions,
     keep: bool,
-    progress: Reporter,
-) -> Result<(Option<Cohort>, ValidationReport), LoadError> {
-    if !dir.is_dir() {
-        return Err(LoadError::Io {
-            file: dir.display().to_string(),
-            message: "not a folder".to_string(),
-        });
-    }
-    let mut stage = validate::Stage::new(keep);
+    progress: &Reporter,
+) -> Result<Run, LoadError> {
+    let mut stage = new_stage(keep, opts, progress);
     check_provenance(dir, &mut stage);
-    stage.delimiter = opts.delimiter;
-    stage.compact = opts.compact;
-    stage.progress = progress;
     let find = |stem: &str, stage: &mut validate::Stage| -> Option<PathBuf> {
         match source::find_table(dir, stem) {
             Ok(p) => p,
@@ -298,7 +506,11 @@ fn run_dir(
         }
     };
     let patients = find("patients", &mut stage);
-    let wide_stem = wide::file_stem(opts)?;
+    let embedded = wide::embedded();
+    let wide_stem = embedded
+        .file
+        .clone()
+        .expect("the embedded mapping names its file");
     let wide_file = if patients.is_none() {
         find(&wide_stem, &mut stage)
     } else {
@@ -311,9 +523,8 @@ fn run_dir(
         None
     };
     if let Some(w) = wide_file {
-        let mapping = wide::Mapping::load(opts)?;
-        wide::read_wide(&mut stage, &Input::Path(w), &mapping)?;
-        return Ok(stage.finish(CohortFormat::RegistryWide));
+        let sources = mapped::read_mapped(&mut stage, &Input::Path(w), &embedded)?;
+        return Ok(Run::mapped(stage, sources, &embedded));
     }
     let days = find("days", &mut stage);
     let treatments = find("treatments", &mut stage);
@@ -330,7 +541,7 @@ fn run_dir(
             if stage.problems.list.is_empty() {
                 let missing = if patients.is_none() {
                     format!(
-                        "no cohort found: expected patients.csv|parquet (canonical) or {wide_stem}.csv|parquet (registry-wide)"
+                        "no cohort found: expected patients.csv|parquet (canonical) or {wide_stem}.csv|parquet (registry-wide), or give an export file with --mapping"
                     )
                 } else {
                     "days.csv|parquet is missing".to_string()
@@ -346,5 +557,5 @@ fn run_dir(
             }
         }
     }
-    Ok(stage.finish(CohortFormat::Canonical))
+    Ok(Run::canonical(stage, CohortFormat::Canonical))
 }

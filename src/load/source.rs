@@ -7,7 +7,6 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use super::csv::{BadField, CsvRecords};
-use super::scan::detect_delimiter;
 use super::table::{guarded, read_table, FileFormat};
 use super::LoadError;
 
@@ -51,10 +50,12 @@ impl<R: BufRead> CsvSource<R> {
     fn new(name: String, mut reader: R, delimiter: Option<u8>) -> Result<Self, LoadError> {
         let delimiter = match delimiter {
             Some(d) => d,
-            None => detect_delimiter(reader.fill_buf().map_err(|e| LoadError::Io {
-                file: name.clone(),
-                message: e.to_string(),
-            })?),
+            None => {
+                super::scan::detect_delimiter(reader.fill_buf().map_err(|e| LoadError::Io {
+                    file: name.clone(),
+                    message: e.to_string(),
+                })?)
+            }
         };
         let mut records = CsvRecords::with_delimiter(reader, delimiter);
         let mut header = Vec::new();
@@ -138,13 +139,46 @@ pub(crate) fn open_with(
     input: &Input,
     delimiter: Option<u8>,
 ) -> Result<Box<dyn RowSource + '_>, LoadError> {
+    open_with_format(input, delimiter)
+}
+
+/// The delimiter of a CSV input: [`super::scan::detect_delimiter`] on its first line (the one
+/// rule for canonical folders and mapped exports; a mapping's `delimiter` key overrides it).
+pub(crate) fn detect_delimiter(input: &Input) -> u8 {
+    let mut line = Vec::new();
+    match input {
+        Input::Bytes { data, .. } => {
+            line.extend(data.iter().take_while(|b| **b != b'\n'));
+        }
+        Input::Path(p) => {
+            use std::io::BufRead;
+            if let Ok(f) = std::fs::File::open(p) {
+                let _ = std::io::BufReader::new(f).read_until(b'\n', &mut line);
+            }
+        }
+    }
+    super::scan::detect_delimiter(&line)
+}
+
+/// Opens an input as a row source with the delimiter given (`None`: detected).
+pub(crate) fn open_delimited(
+    input: &Input,
+    delimiter: Option<u8>,
+) -> Result<Box<dyn RowSource + '_>, LoadError> {
+    open_with(input, delimiter)
+}
+
+fn open_with_format(
+    input: &Input,
+    delimiter: Option<u8>,
+) -> Result<Box<dyn RowSource + '_>, LoadError> {
     match input {
         Input::Bytes { name, data } => Ok(Box::new(CsvSource::new(
             name.clone(),
             &data[..],
             delimiter,
         )?)),
-        Input::Path(p) => match FileFormat::from_path(p)? {
+        Input::Path(p) => match text_or(p)? {
             FileFormat::Csv => {
                 let f = File::open(p).map_err(|e| LoadError::Io {
                     file: p.display().to_string(),
@@ -174,6 +208,18 @@ pub(crate) fn open_with(
                 Ok(Box::new(frame))
             }
         },
+    }
+}
+
+/// The format of a file read row by row: `.tsv`, `.tab` and `.txt` are delimited text too.
+fn text_or(p: &Path) -> Result<FileFormat, LoadError> {
+    let ext = p
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("tsv" | "tab" | "txt") => Ok(FileFormat::Csv),
+        _ => FileFormat::from_path(p),
     }
 }
 

@@ -64,6 +64,9 @@ pub enum ProblemKind {
     /// A value whose unit cannot be converted to the canonical one (e.g. D-dimer on the DDU
     /// basis): the value is set missing and counted, never converted silently.
     UnitNotConvertible,
+    /// A column whose distribution is implausible in its stated unit (e.g. platelets in
+    /// x10^4/uL read as x10^3/uL): see `plausibility.rs`. Never converted.
+    ImplausibleUnit,
     /// Exclusion reason only (never reported as a problem): the row's patient was excluded.
     PatientExcluded,
 }
@@ -90,6 +93,7 @@ impl ProblemKind {
             ProblemKind::DayAfterLastDay => "day after last_day",
             ProblemKind::EndBeforeStart => "treatment ends before it starts",
             ProblemKind::UnitNotConvertible => "unit not convertible",
+            ProblemKind::ImplausibleUnit => "implausible unit",
             ProblemKind::PatientExcluded => "patient excluded",
         }
     }
@@ -111,6 +115,7 @@ impl fmt::Display for Problem {
         write!(f, "{}", self.file)?;
         match self.row {
             Some(r) => write!(f, ", row {r}")?,
+            None if self.kind == ProblemKind::ImplausibleUnit => write!(f, ", all rows")?,
             // A problem of the file (or folder) as a whole is not a problem of its header.
             None if matches!(
                 self.kind,
@@ -132,6 +137,8 @@ pub enum CohortFormat {
     Canonical,
     /// One row per patient, mapped by `data-schema/registry-wide.mapping.toml`.
     RegistryWide,
+    /// An export read through a user's mapping (`load::mapping`).
+    Mapped,
 }
 
 /// Everything validation found, plus the cohort flow (what lenient loading excludes, by reason).
@@ -165,15 +172,18 @@ impl fmt::Display for ValidationReport {
         let fmt_name = match self.format {
             CohortFormat::Canonical => "canonical",
             CohortFormat::RegistryWide => "registry-wide",
+            CohortFormat::Mapped => "mapped",
         };
         writeln!(f, "format: {fmt_name} ({})", self.files.join(", "))?;
-        for w in &self.warnings {
-            writeln!(f, "warning: {w}")?;
-        }
         for c in &self.conversions {
+            let offset = if c.offset == 0.0 {
+                String::new()
+            } else {
+                format!(" + {}", c.offset)
+            };
             writeln!(
                 f,
-                "conversion: {} from {} to {} (x {}) on {} values",
+                "conversion: {} from {} to {} (x {}{offset}) on {} values",
                 c.column, c.from_unit, c.to_unit, c.factor, c.n_values
             )?;
         }
@@ -184,6 +194,10 @@ impl fmt::Display for ValidationReport {
             for p in &self.problems {
                 writeln!(f, "  {p}")?;
             }
+        }
+        // Notes after the real problems.
+        for w in &self.warnings {
+            writeln!(f, "warning: {w}")?;
         }
         writeln!(f, "flow:")?;
         for s in &self.flow.steps {
@@ -556,6 +570,10 @@ pub(crate) struct Stage {
     pub treat_excl: Exclusions,
     /// Texts shared by many rows (see [`Stage::intern`]).
     pub interned: std::collections::HashSet<Rc<str>>,
+
+    /// The watched measurements' distributions, every staged days row's typed values (those
+    /// out of range included), for the unit-plausibility check.
+    pub unit_sketch: super::plausibility::DaySketches,
 }
 
 impl Stage {
@@ -1246,6 +1264,12 @@ pub(crate) fn stage_day(
                     .problems
                     .push(&file, Some(row), Some(sources[i]), kind, msg);
                 if i >= 2 {
+                    if kind == ProblemKind::OutOfRange {
+                        // A wrong unit is often out of range: the unit check sees it too.
+                        stage
+                            .unit_sketch
+                            .add_value(i - 2, cells[i], convs[i].as_ref());
+                    }
                     values.push(f64::NAN);
                 }
             }
@@ -1259,6 +1283,7 @@ pub(crate) fn stage_day(
             Ok(Parsed::Text(_)) => unreachable!("days has no text column after patient_id"),
         }
     }
+    stage.unit_sketch.add_row(values);
     match (patient, bad) {
         (Ok(p), None) => {
             let col = stage.day_column(day_source);

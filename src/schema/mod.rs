@@ -5,6 +5,7 @@
 pub mod cells;
 pub mod compact;
 pub mod flow;
+pub mod names;
 pub mod tables;
 
 pub use cells::{CellTable, Cells};

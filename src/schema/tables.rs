@@ -169,8 +169,11 @@ pub struct UnitConversion {
     pub column: String,
     pub from_unit: String,
     pub to_unit: String,
-    /// canonical = source * factor
+    /// canonical = source * factor + offset
     pub factor: f64,
+    /// Non-zero only for an affine conversion (temperature in F).
+    #[serde(default)]
+    pub offset: f64,
     /// How many non-missing values were converted.
     pub n_values: u64,
 }

@@ -300,8 +300,9 @@ fn exposure_drug_that_no_patient_received_is_an_error() {
         .0;
     match dicohort::cohort::analysis::run_plan(&plan, cohort, &mut |_| {}) {
         Err(CohortError::PlanValue { key, message }) => {
-            assert_eq!(key, "exposure.drugs");
+            assert_eq!(key, "exposure.drugs[0]");
             assert!(message.contains("heprin"), "{message}");
+            assert!(message.contains("did you mean `heparin`?"), "{message}");
         }
         other => panic!("{:?}", other.map(|r| r.title)),
     }

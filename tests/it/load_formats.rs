@@ -258,7 +258,7 @@ fn a_custom_mapping_file_replaces_the_embedded_one() {
     // A malformed mapping is a typed error naming the mapping file.
     std::fs::write(&mapping, "file = \"export\"\nyes = []\n").unwrap();
     let err = load_cohort(&dir, &opts).unwrap_err();
-    assert!(matches!(err, LoadError::Mapping { .. }), "{err}");
+    assert!(matches!(err, LoadError::MappingValue { .. }), "{err}");
     assert!(err.to_string().contains("my.mapping.toml"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -3,6 +3,10 @@
 
 mod architecture;
 mod bad_inputs;
+mod byod_degenerate;
+mod byod_examples;
+mod byod_mapping;
+mod byod_plausibility;
 mod cli_stats_inputs;
 mod cli_survival;
 mod cohort_cli;

@@ -150,7 +150,7 @@ fn simulate_killed_midway_leaves_no_cohort() {
         std::fs::read_dir(&base).unwrap().collect::<Vec<_>>()
     );
     let msg = fails(&run(&["validate"], &[&out]));
-    assert!(msg.contains("not a folder"), "{msg}");
+    assert!(msg.contains("no such file or folder"), "{msg}");
     // The next run breaks the stale lock, clears the leftover staging folder and completes.
     simulate(40, 2, &out);
     ok(&run(&["validate"], &[&out]));

@@ -248,6 +248,7 @@ impl Tally {
                 from_unit: f.clone(),
                 to_unit: t.clone(),
                 factor: *factor,
+                offset: 0.0,
                 n_values: *n,
             })
             .collect()
