@@ -226,10 +226,11 @@ pub(crate) fn read_chartevents(
     }
 
     let gcs = gcs_minimum(&gcs_df);
-    Ok(Chart {
-        days: chart_days(&day_df, &gcs),
-        fio2: fio2_rows(&fio2_df, tally),
-    })
+    drop(gcs_df);
+    let days = chart_days(&day_df, &gcs);
+    drop(day_df);
+    let fio2 = fio2_rows(&fio2_df, tally);
+    Ok(Chart { days, fio2 })
 }
 
 /// The day's lowest GCS total per (stay, day).
