@@ -30,6 +30,8 @@
 //! | `propensity.within_subgroups` | true (refitting within each level is the only method) |
 //! | `subgroups[i]` | see [`super::subgroup::SubgroupSpec::check`]; display names unique |
 //! | `table1.variables` | at least one when given, none blank, no duplicates |
+//! | `disclosure.threshold` | integer, 0 <= x <= [`MAX_DISCLOSURE_THRESHOLD`] |
+//! | `disclosure.base` | integer, 1 <= x <= threshold (rounding base) |
 //!
 //! Enumerations (`dic.coagulopathy`, `exposure.combine`, `design.sensitivity`,
 //! `design.late_starters`, `propensity.estimand`, `subgroups[i].kind`) and flags are checked by
@@ -46,6 +48,9 @@ use super::CohortError;
 use crate::score::config::ScoreConfig;
 use crate::score::labels::CoagulopathyRule;
 use crate::score::ScoreName;
+
+/// Largest disclosure threshold accepted.
+pub const MAX_DISCLOSURE_THRESHOLD: u64 = 1000;
 
 /// Longest outcome horizon accepted (ten years).
 pub const MAX_HORIZON_DAYS: i32 = 3650;
@@ -297,6 +302,25 @@ impl Plan {
         }
         if let Some(p) = &self.cohort.path {
             not_blank("cohort.path", p)?;
+        }
+        let dis = self.disclosure;
+        if dis.threshold > MAX_DISCLOSURE_THRESHOLD {
+            return Err(bad(
+                "disclosure.threshold",
+                format!(
+                    "must be <= {MAX_DISCLOSURE_THRESHOLD}, got {}",
+                    dis.threshold
+                ),
+            ));
+        }
+        if dis.base < 1 || dis.base > dis.threshold.max(1) {
+            return Err(bad(
+                "disclosure.base",
+                format!(
+                    "must be >= 1 and <= the threshold ({}), got {}",
+                    dis.threshold, dis.base
+                ),
+            ));
         }
         self.scores
             .validate()
