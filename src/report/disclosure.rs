@@ -153,14 +153,14 @@ impl DisclosureRule {
                  are withheld and shown as \"{WITHHELD}\" (zero is shown); every other count is \
                  rounded to the nearest multiple of {b} (never below {t}), and percentages, risk \
                  ratios, risk differences and odds ratios are computed from the rounded counts. \
-                 {estimates} Survival and cumulative incidence curves are computed from counts of \
-                 events and censorings whose running totals are rounded up to multiples of {t} \
-                 and shifted down by {h} (the midpoint rounding of the OpenSAFELY Kaplan-Meier \
-                 action), so that each step of a curve stands for at least {t} events; they are \
-                 drawn while at least {t} patients remain at risk, without censoring marks or \
-                 confidence bands. Patient identifiers never appear in this report.",
+                 {estimates} Survival and cumulative incidence curves are computed from rounded \
+                 counts, as the OpenSAFELY Kaplan-Meier action does: running totals of censorings \
+                 and the group sizes rounded to multiples of {t} at the midpoint, running totals \
+                 of events rounded down to multiples of {t}, so that each step of a curve stands \
+                 for a multiple of {t} events; they are drawn while at least {t} patients remain \
+                 at risk, without censoring marks or confidence bands. Patient identifiers never \
+                 appear in this report.",
                 b = self.base,
-                h = t / 2,
             );
         }
         format!(
@@ -354,7 +354,8 @@ enum Violation {
     /// Relation `rel` reveals the sum of its withheld counts of sign `sign`, between 1 and
     /// threshold - 1.
     SmallSum(usize, i8),
-    /// A sensitive count that the published counts determine exactly.
+    /// A sensitive count (or one withheld elsewhere) that the published counts determine
+    /// exactly.
     Determined(usize),
 }
 
@@ -391,8 +392,14 @@ fn violation(lc: &LinkedCounts, shown: &[bool], rule: &DisclosureRule) -> Option
             return Some(Violation::SmallSum(r, sign));
         }
     }
+    // A count withheld elsewhere in the report (a complement there) is protected here too:
+    // this system must not give back what another withheld to protect a sensitive count.
     (0..n)
-        .find(|&j| !shown[j] && rule.is_sensitive(lc.values[j]) && det[j])
+        .find(|&j| {
+            !shown[j]
+                && (rule.is_sensitive(lc.values[j]) || lc.fixed_state(j) == Some(false))
+                && det[j]
+        })
         .map(Violation::Determined)
 }
 
@@ -407,7 +414,9 @@ fn complement(
     rule: &DisclosureRule,
     v: &Violation,
 ) -> Option<usize> {
-    let free = |i: usize| shown[i] && lc.fixed_state(i).is_none();
+    // A zero is never withheld (the statement says zero is shown; a reader may take every
+    // withheld count to be at least 1).
+    let free = |i: usize| shown[i] && lc.fixed_state(i).is_none() && lc.values[i] > 0;
     // (relations to draw candidates from, in order; the sign of the side to prefer).
     let mut rels: Vec<(&Vec<(usize, i8)>, i8)> = Vec::new();
     match *v {
@@ -483,7 +492,8 @@ fn complement(
 ///    large count that a later, smaller complement made unnecessary; this pass gives it back,
 ///    so no count is withheld whose publication would be safe on its own.
 ///
-/// Only sensitive counts are protected: a complement (at least the threshold) that the
+/// Only sensitive counts, and counts withheld by an earlier system of the report (fixed
+/// withheld), are protected: a complement of this system (at least the threshold) that the
 /// published counts determine is not a disclosure. Under [`RuleKind::Round`] only step 1
 /// applies: rounding every published count protects the withheld ones from subtraction (the
 /// OpenSAFELY practice).

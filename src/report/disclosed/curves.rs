@@ -7,12 +7,15 @@
 //!   which the events since the last drawn step reach the threshold, at the estimate's value
 //!   there (the estimate itself is unchanged: only its intermediate steps are not drawn);
 //!   events after the last full pool are not drawn (the curve stays flat to its end);
-//! - under rounding ([`RuleKind::Round`]), the curve is computed again from counts of events
-//!   and censorings whose running totals are rounded as the OpenSAFELY Kaplan-Meier action
-//!   does (`roundmid_any` of `opensafely-actions/kaplan-meier-function`, `analysis/km.R`:
-//!   `ceiling(x / m) * m - floor(m / 2)` for `x > 0`, with `m` the threshold), the number at
-//!   risk being the rounded size minus the rounded running total of those who left; each step
-//!   then stands for a multiple of `m` events (the first for `m - floor(m / 2)`); no band.
+//! - under rounding ([`RuleKind::Round`]), the curve is computed again from rounded counts, as
+//!   the OpenSAFELY Kaplan-Meier action does (`opensafely-actions/kaplan-meier-function`,
+//!   `analysis/km.R`, `round_km`): the running totals of censorings (and competing events) and
+//!   the group size are rounded at the midpoint (`roundmid_any`: `ceiling(x / m) * m -
+//!   floor(m / 2)` for `x > 0`, `m` the threshold), the number at risk being the rounded size
+//!   minus the rounded running total of those who left; the running total of events is rounded
+//!   *down* to a multiple of `m` (differences from that action, on purpose: its midpoint would
+//!   draw a first step of `m - floor(m / 2)` events, a count below the threshold), so each step
+//!   stands for a multiple of `m` events; no band.
 //!
 //! Under both rules a curve ends at the last time at which at least `threshold` patients of the
 //! group are at risk ([`DisclosedCounts::curve_end`]), and censoring marks are not drawn (each
@@ -41,6 +44,11 @@ fn roundmid(x: f64, m: f64) -> f64 {
     } else {
         (x / m).ceil() * m - (m / 2.0).floor()
     }
+}
+
+/// A running total of events rounded down to a multiple of `m`.
+fn rounddown(x: f64, m: f64) -> f64 {
+    (x / m + 1e-9).floor() * m
 }
 
 /// Index of the last time of `t` at or before `tau`.
@@ -135,7 +143,7 @@ impl DisclosedCounts {
             cc += comp;
             co += (left[i] - comp).max(0.0);
             let n = roundmid(n0, m) - (re + rc + ro);
-            let (ne, nc, no) = (roundmid(ce, m), roundmid(cc, m), roundmid(co, m));
+            let (ne, nc, no) = (rounddown(ce, m), rounddown(cc, m), roundmid(co, m));
             out.push([n, ne - re, nc - rc, no - ro]);
             (re, rc, ro) = (ne, nc, no);
         }
@@ -335,11 +343,11 @@ mod tests {
             ..test_counts()
         };
         let s = dc.km_curve(&c, &c, true);
-        // Running deaths 3, 7, 12, 13, 25, 27 round to 5, 5, 15, 15, 25, 25: steps at days 1,
-        // 3 and 5; the risk set starts at 95 (100 rounded as a running total).
-        assert_eq!(s.time, vec![1.0, 3.0, 5.0, 6.0]);
-        assert!((s.value[0] - (1.0 - 5.0 / 95.0)).abs() < 1e-12);
-        assert!((s.value[1] - (1.0 - 5.0 / 95.0) * (1.0 - 10.0 / 90.0)).abs() < 1e-12);
+        // Running deaths 3, 7, 12, 13, 25, 27 round down to 0, 0, 10, 10, 20, 20: steps at days
+        // 3 and 5 of 10 deaths each; the risk set starts at 95 (100 rounded at the midpoint).
+        assert_eq!(s.time, vec![3.0, 5.0, 6.0]);
+        assert!((s.value[0] - (1.0 - 10.0 / 95.0)).abs() < 1e-12);
+        assert!((s.value[1] - (1.0 - 10.0 / 95.0) * (1.0 - 10.0 / 85.0)).abs() < 1e-12);
         assert!(s.lower.is_empty());
     }
 

@@ -81,6 +81,11 @@ fn forest_row(
     shown: Shown,
 ) -> ForestRow {
     let hr = preferred_hr(p).filter(|h| shown.hr(h.method));
+    let left = if p.binary.is_some() {
+        vec![fraction_plain(c[0], c[1]), fraction_plain(c[2], c[3])]
+    } else {
+        vec!["NA".to_string(), "NA".to_string()]
+    };
     ForestRow {
         kind: RowKind::Estimate,
         label: label.into(),
@@ -88,20 +93,29 @@ fn forest_row(
         estimate: hr.map(|h| h.hr),
         lower: hr.map(|h| h.lower),
         upper: hr.map(|h| h.upper),
-        left: vec![fraction_plain(c[0], c[1]), fraction_plain(c[2], c[3])],
+        left,
         right: vec![String::new()],
         ..Default::default()
     }
 }
 
 /// One table row: deaths/known per arm, risk ratio, hazard ratio (estimates only when
-/// `shown`).
+/// `shown`). A level without a binary result (one of its arms has nobody, or nobody of known
+/// status) prints `NA`, not the withheld mark: its counts are not withheld (a zero is shown),
+/// they are in the remainder of the joint audit.
 fn table_row(label: String, p: &PopulationResult, c: &[Option<u64>; 4], shown: Shown) -> Row {
     let rr = p.binary.as_ref().map(|b| &b.measures.risk_ratio);
+    let dk = |n: Option<u64>, d: Option<u64>| {
+        if p.binary.is_some() {
+            Cell::Fraction { n, d }
+        } else {
+            Cell::text("NA")
+        }
+    };
     Row::new(vec![
         Cell::text(label),
-        Cell::Fraction { n: c[0], d: c[1] },
-        Cell::Fraction { n: c[2], d: c[3] },
+        dk(c[0], c[1]),
+        dk(c[2], c[3]),
         Cell::text(match rr {
             None => "NA".to_string(),
             Some(e) if !e.estimate.is_finite() => "NA".to_string(),

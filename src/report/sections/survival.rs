@@ -186,7 +186,7 @@ pub fn curve_note(ctx: &Ctx) -> String {
     if !ctx.rule().active() {
         String::new()
     } else if ctx.rule().rounds() {
-        format!("Disclosure control: curves computed from running totals of events and censorings rounded to multiples of {t} (OpenSAFELY midpoint rounding), so each step stands for a multiple of {t} events; drawn while at least {t} patients remain at risk; no censoring marks.")
+        format!("Disclosure control: curves computed from rounded counts (OpenSAFELY Kaplan-Meier action: censorings rounded at the midpoint, events rounded down to multiples of {t}), so each step stands for a multiple of {t} events; drawn while at least {t} patients remain at risk; no censoring marks.")
     } else {
         format!("Disclosure control: the events of fewer than {t} patients are pooled into the next step drawn, so each step stands for at least {t} events; curves are drawn while at least {t} patients remain at risk; no censoring marks.")
     }
