@@ -2,6 +2,11 @@
 //! `common` (fixture reading and R comparison).
 
 mod architecture;
+mod attack_curves;
+mod attack_model;
+mod attack_parse;
+mod attack_report;
+mod attack_solve;
 mod bad_inputs;
 mod cli_stats_inputs;
 mod cli_survival;
