@@ -5,12 +5,19 @@
 //! [`super::attack_model`] left them. A step that stands for fewer than threshold events
 //! discloses a count.
 
+use std::collections::BTreeMap;
+
 use super::attack_model::{Findings, Model, Published};
-use super::attack_parse::Svg;
+use super::attack_parse::{tokens, Printed, Svg, Tok};
 use super::attack_solve::BIG;
 
+/// A number-at-risk row's key: (figure|panel|title, group label).
+pub(super) type RiskKey = (String, String);
+/// A number-at-risk row: the tick times and the unknown of each entry.
+pub(super) type RiskRow = (Vec<f64>, Vec<usize>);
+
 /// The x-axis ticks of a panel: (pixel x, time).
-pub(super) fn x_ticks(svg: &Svg, prefix: &str) -> Vec<(f64, f64)> {
+fn x_ticks(svg: &Svg, prefix: &str) -> Vec<(f64, f64)> {
     svg.texts
         .iter()
         .filter(|t| t.group == format!("{prefix}x-axis"))
@@ -28,7 +35,7 @@ fn y_ticks(svg: &Svg, prefix: &str) -> Vec<(f64, f64)> {
 }
 
 /// The time of pixel `x` (linear through the ticks).
-pub(super) fn tick_at(ticks: &[(f64, f64)], x: f64) -> f64 {
+fn tick_at(ticks: &[(f64, f64)], x: f64) -> f64 {
     linear(ticks, x)
 }
 
@@ -214,4 +221,167 @@ pub(super) fn cif_steps(m: &Model, pubd: &Published, t: u64, f: &mut Findings) {
             }
         }
     }
+}
+
+impl Model {
+    /// The number-at-risk tables of every Kaplan-Meier and cumulative-incidence figure.
+    pub(super) fn risk_tables(&mut self, pubd: &Published) {
+        for (stem, svg) in &pubd.figures {
+            if !(stem.starts_with("figure-km") || stem.starts_with("figure-cif")) {
+                continue;
+            }
+            let panels: Vec<String> = {
+                let mut p: Vec<String> = svg
+                    .texts
+                    .iter()
+                    .filter(|t| t.group.ends_with("risk-table"))
+                    .map(|t| t.group.trim_end_matches("risk-table").to_string())
+                    .collect();
+                p.dedup();
+                p
+            };
+            for prefix in panels {
+                let ticks = x_ticks(svg, &prefix);
+                let texts: Vec<_> = svg
+                    .texts
+                    .iter()
+                    .filter(|t| t.group == format!("{prefix}risk-table"))
+                    .collect();
+                let title = svg
+                    .texts
+                    .iter()
+                    .find(|t| t.group == format!("{prefix}title"))
+                    .map_or(String::new(), |t| t.text.clone());
+                for lab in texts.iter().filter(|t| {
+                    t.x < 40.0 + texts.iter().map(|x| x.x).fold(f64::INFINITY, f64::min)
+                        && t.text != "Number at risk"
+                }) {
+                    let mut cells: Vec<(f64, Printed)> = texts
+                        .iter()
+                        .filter(|t| (t.y - lab.y).abs() < 0.5 && t.x > lab.x + 1.0)
+                        .filter_map(|t| {
+                            tokens(&t.text)
+                                .first()
+                                .and_then(Tok::count)
+                                .map(|c| (t.x, c))
+                        })
+                        .collect();
+                    cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    if cells.is_empty() {
+                        continue;
+                    }
+                    let times: Vec<f64> = cells.iter().map(|(x, _)| tick_at(&ticks, *x)).collect();
+                    let key = (format!("{stem}|{prefix}|{title}"), lab.text.clone());
+                    let vars: Vec<usize> = cells
+                        .iter()
+                        .zip(&times)
+                        .map(|((_, c), t)| {
+                            self.cell(*c, format!("risk|{}|{}|day {t}", key.0, key.1))
+                        })
+                        .collect();
+                    for k in 1..vars.len() {
+                        // Those leaving between two times: never negative.
+                        let left = self.sys.hidden(format!(
+                            "risk|{}|{}|left {}-{}",
+                            key.0,
+                            key.1,
+                            times[k - 1],
+                            times[k]
+                        ));
+                        self.sys.sum(&[vars[k], left], vars[k - 1]);
+                    }
+                    for a in 0..vars.len() {
+                        for b in a + 2..vars.len() {
+                            let left = self.sys.hidden(format!(
+                                "risk|{}|{}|left {}-{}",
+                                key.0, key.1, times[a], times[b]
+                            ));
+                            self.sys.sum(&[vars[b], left], vars[a]);
+                        }
+                    }
+                    self.risk.insert(key, (times, vars));
+                }
+            }
+        }
+        // The main figures print the same numbers; their first entries are the analysed arms.
+        let main: Vec<(RiskKey, RiskRow)> = self
+            .risk
+            .iter()
+            .filter(|(k, _)| !k.0.contains("subgroup"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let (el, ul) = arm_labels(&main);
+        for (k, (times, vars)) in &main {
+            if let (Some(arms), Some(0.0)) = (self.arms, times.first().copied()) {
+                let a = if k.1 == el {
+                    Some(arms[0])
+                } else if k.1 == ul {
+                    Some(arms[1])
+                } else {
+                    None
+                };
+                if let Some(a) = a {
+                    self.sys.same(a, vars[0]);
+                }
+            }
+        }
+        for w in main.windows(2) {
+            if w[0].0 .1 == w[1].0 .1 && w[0].1 .0 == w[1].1 .0 {
+                for (a, b) in w[0].1 .1.iter().zip(&w[1].1 .1) {
+                    self.sys.same(*a, *b);
+                }
+            }
+        }
+        // Subgroup panels of one figure: per arm and time at most the main figure's number.
+        let km_main: BTreeMap<String, (Vec<f64>, Vec<usize>)> = main
+            .iter()
+            .filter(|(k, _)| k.0.starts_with("figure-km|"))
+            .map(|(k, v)| (k.1.clone(), v.clone()))
+            .collect();
+        let mut by_fig: BTreeMap<RiskKey, Vec<RiskRow>> = BTreeMap::new();
+        for (k, v) in &self.risk {
+            if k.0.contains("subgroup") {
+                let fig = k.0.split('|').next().unwrap().to_string();
+                by_fig
+                    .entry((fig, k.1.clone()))
+                    .or_default()
+                    .push(v.clone());
+            }
+        }
+        for ((_, label), rows) in by_fig {
+            let Some((mt, mv)) = km_main.get(&label) else {
+                continue;
+            };
+            for (ti, t) in mt.iter().enumerate() {
+                let parts: Vec<(usize, i64)> = rows
+                    .iter()
+                    .filter_map(|(times, vars)| {
+                        times.iter().position(|x| x == t).map(|p| (vars[p], 1))
+                    })
+                    .chain([(mv[ti], -1)])
+                    .collect();
+                if parts.len() > 2 {
+                    self.sys.le(&parts, 0);
+                }
+            }
+        }
+    }
+}
+
+/// The labels of the exposed and unexposed rows (the main figure's first two rows in order of
+/// appearance: the exposed group is drawn first).
+fn arm_labels(main: &[(RiskKey, RiskRow)]) -> (String, String) {
+    let mut labels: Vec<String> = main.iter().map(|(k, _)| k.1.clone()).collect();
+    labels.dedup();
+    let el = labels
+        .iter()
+        .find(|l| !l.starts_with("No "))
+        .cloned()
+        .unwrap_or_default();
+    let ul = labels
+        .iter()
+        .find(|l| l.starts_with("No "))
+        .cloned()
+        .unwrap_or_default();
+    (el, ul)
 }

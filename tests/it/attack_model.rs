@@ -15,7 +15,7 @@ use std::path::Path;
 
 use dicohort::stats::twobytwo::{odds_ratio, risk_difference, risk_ratio, TwoByTwo};
 
-use super::attack_curves::{cif_steps, curve_steps, tick_at, x_ticks};
+use super::attack_curves::{cif_steps, curve_steps, RiskKey, RiskRow};
 use super::attack_parse::{
     count_cell, estimate_cell, fraction_cell, parse_md, parse_svg, tokens, Dec, Md, Printed, Svg,
     Tok,
@@ -83,14 +83,14 @@ pub(super) struct Model {
     pub(super) sys: Sys,
     ratios: Vec<RatioRow>,
     /// Risk rows by (figure/panel key, label): vars per tick and the tick times.
-    pub(super) risk: BTreeMap<(String, String), (Vec<f64>, Vec<usize>)>,
+    pub(super) risk: BTreeMap<RiskKey, RiskRow>,
     /// Analysed arms (exposed, unexposed) and the analysed total.
-    arms: Option<[usize; 2]>,
+    pub(super) arms: Option<[usize; 2]>,
     /// The rounding base when the rule rounds published counts.
-    base: Option<u64>,
+    pub(super) base: Option<u64>,
     /// An upper bound of every count of patients (the validated patients, else BIG).
     pub(super) patients: i64,
-    threshold: u64,
+    pub(super) threshold: u64,
 }
 
 /// The threshold stated by the disclosure paragraph ("counts from 1 to N are withheld").
@@ -142,7 +142,7 @@ fn rounding_base(md: &Md) -> Option<u64> {
 }
 
 impl Model {
-    fn cell(&mut self, p: Printed, name: String) -> usize {
+    pub(super) fn cell(&mut self, p: Printed, name: String) -> usize {
         match (p, self.base) {
             (Printed::Known(v), Some(b)) if v > 0 => {
                 let h = (b / 2) as i64;
@@ -154,7 +154,13 @@ impl Model {
     }
 
     /// `d = total - missing` bounded by the percentage of published count `n`.
-    fn pct_of(&mut self, n: Printed, p: Option<Dec>, total: usize, missing: Option<usize>) {
+    pub(super) fn pct_of(
+        &mut self,
+        n: Printed,
+        p: Option<Dec>,
+        total: usize,
+        missing: Option<usize>,
+    ) {
         // Percentages of rounded counts are of the rounded counts: not modelled.
         let (Printed::Known(n), Some(p), None) = (n, p, self.base) else {
             return;
@@ -294,148 +300,6 @@ impl Model {
                     self.sys.same(a, v);
                 }
             }
-        }
-    }
-
-    /// Table 1.
-    fn table1(&mut self, md: &Md, sample: Option<usize>) {
-        let Some(t) = md.table("Table 1.") else {
-            return;
-        };
-        let n: Vec<usize> = (1..4)
-            .map(|c| {
-                let (p, _) = count_cell(t.header[c].split("n = ").nth(1).unwrap_or("*")).unwrap();
-                self.cell(p, format!("T1|n|{c}"))
-            })
-            .collect();
-        self.sys.sum(&n[..2], n[2]);
-        if let Some(s) = sample {
-            self.sys.same(s, n[2]);
-        }
-        if let Some(arms) = self.arms {
-            self.sys.at_most(arms[0], n[0]);
-            self.sys.at_most(arms[1], n[1]);
-        }
-        // Blocks: (name, kind, rows of (label, [cells]))
-        let mut i = 0;
-        while i < t.rows.len() {
-            let r = &t.rows[i];
-            let label = r[0].clone();
-            if label.ends_with(", n (%)") && r[1].is_empty() {
-                // Categorical: levels until the next variable, then maybe missing.
-                let name = label.trim_end_matches(", n (%)").to_string();
-                let mut levels: Vec<[(Printed, Option<Dec>); 3]> = Vec::new();
-                let mut missing = None;
-                i += 1;
-                while i < t.rows.len() {
-                    let r = &t.rows[i];
-                    if r[0].ends_with(", n (%)") && r[0] != "missing, n (%)"
-                        || r[0].ends_with("mean (SD)")
-                    {
-                        break;
-                    }
-                    let cells =
-                        [1, 2, 3].map(|c| count_cell(&r[c]).unwrap_or((Printed::Withheld, None)));
-                    if r[0] == "missing, n (%)" {
-                        missing = Some(cells);
-                        i += 1;
-                        break;
-                    }
-                    levels.push(cells);
-                    i += 1;
-                }
-                self.t1_block(&name, &levels, missing, &n, false);
-                continue;
-            }
-            if label.ends_with(", n (%)") {
-                let name = label.trim_end_matches(", n (%)").to_string();
-                let cells =
-                    [1, 2, 3].map(|c| count_cell(&r[c]).unwrap_or((Printed::Withheld, None)));
-                let mut missing = None;
-                if t.rows.get(i + 1).is_some_and(|x| x[0] == "missing, n (%)") {
-                    let x = &t.rows[i + 1];
-                    missing = Some(
-                        [1, 2, 3].map(|c| count_cell(&x[c]).unwrap_or((Printed::Withheld, None))),
-                    );
-                    i += 1;
-                }
-                self.t1_block(&name, &[cells], missing, &n, true);
-                i += 1;
-                continue;
-            }
-            if label.ends_with("mean (SD)") {
-                let name = label.trim_end_matches(", mean (SD)").to_string();
-                let mut j = i + 1;
-                while j < t.rows.len() && t.rows[j][0] == "median [Q1, Q3]" {
-                    j += 1;
-                }
-                if t.rows.get(j).is_some_and(|x| x[0] == "missing, n (%)") {
-                    let x = &t.rows[j];
-                    let m =
-                        [1, 2, 3].map(|c| count_cell(&x[c]).unwrap_or((Printed::Withheld, None)));
-                    let v: Vec<usize> = (0..3)
-                        .map(|c| self.cell(m[c].0, format!("T1|{name}|missing|{c}")))
-                        .collect();
-                    self.sys.sum(&v[..2], v[2]);
-                    for c in 0..3 {
-                        self.sys.at_most(v[c], n[c]);
-                        self.pct_of(m[c].0, m[c].1, n[c], None);
-                    }
-                    j += 1;
-                }
-                i = j;
-                continue;
-            }
-            i += 1;
-        }
-    }
-
-    /// One Table 1 block: its level rows (binary: "yes" only, with a hidden "no") and missing.
-    fn t1_block(
-        &mut self,
-        name: &str,
-        levels: &[[(Printed, Option<Dec>); 3]],
-        missing: Option<[(Printed, Option<Dec>); 3]>,
-        n: &[usize],
-        binary: bool,
-    ) {
-        let miss: Option<Vec<usize>> = missing.map(|m| {
-            let v: Vec<usize> = (0..3)
-                .map(|c| self.cell(m[c].0, format!("T1|{name}|missing|{c}")))
-                .collect();
-            self.sys.sum(&v[..2], v[2]);
-            for c in 0..3 {
-                self.pct_of(m[c].0, m[c].1, n[c], None);
-            }
-            v
-        });
-        let mut cols: Vec<Vec<usize>> = vec![Vec::new(); 3];
-        for (k, row) in levels.iter().enumerate() {
-            let v: Vec<usize> = (0..3)
-                .map(|c| self.cell(row[c].0, format!("T1|{name}|{k}|{c}")))
-                .collect();
-            self.sys.sum(&v[..2], v[2]);
-            for c in 0..3 {
-                cols[c].push(v[c]);
-                self.pct_of(row[c].0, row[c].1, n[c], miss.as_ref().map(|m| m[c]));
-            }
-        }
-        let no: Option<Vec<usize>> = binary.then(|| {
-            let v: Vec<usize> = (0..3)
-                .map(|c| self.sys.hidden(format!("T1|{name}|no|{c}")))
-                .collect();
-            self.sys.sum(&v[..2], v[2]);
-            v
-        });
-        for c in 0..3 {
-            let mut parts = cols[c].clone();
-            if let Some(no) = &no {
-                parts.push(no[c]);
-            }
-            if let Some(m) = &miss {
-                parts.push(m[c]);
-            }
-            self.sys.sum(&parts, n[c]);
         }
     }
 
@@ -605,168 +469,19 @@ impl Model {
             flush(self, &mut group, all);
         }
     }
-
-    /// The number-at-risk tables of every Kaplan-Meier and cumulative-incidence figure.
-    fn risk_tables(&mut self, pubd: &Published) {
-        for (stem, svg) in &pubd.figures {
-            if !(stem.starts_with("figure-km") || stem.starts_with("figure-cif")) {
-                continue;
-            }
-            let panels: Vec<String> = {
-                let mut p: Vec<String> = svg
-                    .texts
-                    .iter()
-                    .filter(|t| t.group.ends_with("risk-table"))
-                    .map(|t| t.group.trim_end_matches("risk-table").to_string())
-                    .collect();
-                p.dedup();
-                p
-            };
-            for prefix in panels {
-                let ticks = x_ticks(svg, &prefix);
-                let texts: Vec<_> = svg
-                    .texts
-                    .iter()
-                    .filter(|t| t.group == format!("{prefix}risk-table"))
-                    .collect();
-                let title = svg
-                    .texts
-                    .iter()
-                    .find(|t| t.group == format!("{prefix}title"))
-                    .map_or(String::new(), |t| t.text.clone());
-                for lab in texts.iter().filter(|t| {
-                    t.x < 40.0 + texts.iter().map(|x| x.x).fold(f64::INFINITY, f64::min)
-                        && t.text != "Number at risk"
-                }) {
-                    let mut cells: Vec<(f64, Printed)> = texts
-                        .iter()
-                        .filter(|t| (t.y - lab.y).abs() < 0.5 && t.x > lab.x + 1.0)
-                        .filter_map(|t| {
-                            tokens(&t.text)
-                                .first()
-                                .and_then(Tok::count)
-                                .map(|c| (t.x, c))
-                        })
-                        .collect();
-                    cells.sort_by(|a, b| a.0.total_cmp(&b.0));
-                    if cells.is_empty() {
-                        continue;
-                    }
-                    let times: Vec<f64> = cells.iter().map(|(x, _)| tick_at(&ticks, *x)).collect();
-                    let key = (format!("{stem}|{prefix}|{title}"), lab.text.clone());
-                    let vars: Vec<usize> = cells
-                        .iter()
-                        .zip(&times)
-                        .map(|((_, c), t)| {
-                            self.cell(*c, format!("risk|{}|{}|day {t}", key.0, key.1))
-                        })
-                        .collect();
-                    for k in 1..vars.len() {
-                        // Those leaving between two times: never negative.
-                        let left = self.sys.hidden(format!(
-                            "risk|{}|{}|left {}-{}",
-                            key.0,
-                            key.1,
-                            times[k - 1],
-                            times[k]
-                        ));
-                        self.sys.sum(&[vars[k], left], vars[k - 1]);
-                    }
-                    for a in 0..vars.len() {
-                        for b in a + 2..vars.len() {
-                            let left = self.sys.hidden(format!(
-                                "risk|{}|{}|left {}-{}",
-                                key.0, key.1, times[a], times[b]
-                            ));
-                            self.sys.sum(&[vars[b], left], vars[a]);
-                        }
-                    }
-                    self.risk.insert(key, (times, vars));
-                }
-            }
-        }
-        // The main figures print the same numbers; their first entries are the analysed arms.
-        let main: Vec<((String, String), (Vec<f64>, Vec<usize>))> = self
-            .risk
-            .iter()
-            .filter(|(k, _)| !k.0.contains("subgroup"))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let (el, ul) = arm_labels(&main);
-        for (k, (times, vars)) in &main {
-            if let (Some(arms), Some(0.0)) = (self.arms, times.first().copied()) {
-                let a = if k.1 == el {
-                    Some(arms[0])
-                } else if k.1 == ul {
-                    Some(arms[1])
-                } else {
-                    None
-                };
-                if let Some(a) = a {
-                    self.sys.same(a, vars[0]);
-                }
-            }
-        }
-        for w in main.windows(2) {
-            if w[0].0 .1 == w[1].0 .1 && w[0].1 .0 == w[1].1 .0 {
-                for (a, b) in w[0].1 .1.iter().zip(&w[1].1 .1) {
-                    self.sys.same(*a, *b);
-                }
-            }
-        }
-        // Subgroup panels of one figure: per arm and time at most the main figure's number.
-        let km_main: BTreeMap<String, (Vec<f64>, Vec<usize>)> = main
-            .iter()
-            .filter(|(k, _)| k.0.starts_with("figure-km|"))
-            .map(|(k, v)| (k.1.clone(), v.clone()))
-            .collect();
-        let mut by_fig: BTreeMap<(String, String), Vec<(Vec<f64>, Vec<usize>)>> = BTreeMap::new();
-        for (k, v) in &self.risk {
-            if k.0.contains("subgroup") {
-                let fig = k.0.split('|').next().unwrap().to_string();
-                by_fig
-                    .entry((fig, k.1.clone()))
-                    .or_default()
-                    .push(v.clone());
-            }
-        }
-        for ((_, label), rows) in by_fig {
-            let Some((mt, mv)) = km_main.get(&label) else {
-                continue;
-            };
-            for (ti, t) in mt.iter().enumerate() {
-                let parts: Vec<(usize, i64)> = rows
-                    .iter()
-                    .filter_map(|(times, vars)| {
-                        times.iter().position(|x| x == t).map(|p| (vars[p], 1))
-                    })
-                    .chain([(mv[ti], -1)])
-                    .collect();
-                if parts.len() > 2 {
-                    self.sys.le(&parts, 0);
-                }
-            }
-        }
-    }
 }
 
-/// The labels of the exposed and unexposed rows (the main figure's first two rows in order of
-/// appearance: the exposed group is drawn first).
-fn arm_labels(main: &[((String, String), (Vec<f64>, Vec<usize>))]) -> (String, String) {
-    let mut labels: Vec<String> = main.iter().map(|(k, _)| k.1.clone()).collect();
-    labels.dedup();
-    let el = labels
-        .iter()
-        .find(|l| !l.starts_with("No "))
-        .cloned()
-        .unwrap_or_default();
-    let ul = labels
-        .iter()
-        .find(|l| l.starts_with("No "))
-        .cloned()
-        .unwrap_or_default();
-    (el, ul)
-}
+/// A crude estimator of a 2x2 table (risk ratio, odds ratio, risk difference).
+type Estimator = fn(
+    &TwoByTwo,
+    f64,
+) -> Result<
+    (
+        dicohort::stats::twobytwo::Estimate,
+        dicohort::stats::twobytwo::ZeroCellCorrection,
+    ),
+    dicohort::stats::StatsError,
+>;
 
 /// Brute force over the bounds of a 2x2 row: the values of each cell consistent with the
 /// published estimates; `None` when the search is too large.
@@ -804,16 +519,7 @@ fn invert(sys: &Sys, row: &RatioRow) -> Option<[Vec<i64>; 4]> {
                         c: du as f64,
                         d: (ku - du) as f64,
                     };
-                    let est = |f: fn(
-                        &TwoByTwo,
-                        f64,
-                    ) -> Result<
-                        (
-                            dicohort::stats::twobytwo::Estimate,
-                            dicohort::stats::twobytwo::ZeroCellCorrection,
-                        ),
-                        dicohort::stats::StatsError,
-                    >| {
+                    let est = |f: Estimator| {
                         f(&t, 0.95)
                             .ok()
                             .map(|(e, _)| (e.estimate, e.lower, e.upper))

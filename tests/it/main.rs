@@ -7,6 +7,7 @@ mod attack_model;
 mod attack_parse;
 mod attack_report;
 mod attack_solve;
+mod attack_table1;
 mod bad_inputs;
 mod cli_stats_inputs;
 mod cli_survival;

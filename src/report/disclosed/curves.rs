@@ -9,13 +9,13 @@
 //!   events after the last full pool are not drawn (the curve stays flat to its end);
 //! - under rounding ([`RuleKind::Round`]), the curve is computed again from rounded counts, as
 //!   the OpenSAFELY Kaplan-Meier action does (`opensafely-actions/kaplan-meier-function`,
-//!   `analysis/km.R`, `round_km`): the running totals of censorings (and competing events) and
-//!   the group size are rounded at the midpoint (`roundmid_any`: `ceiling(x / m) * m -
-//!   floor(m / 2)` for `x > 0`, `m` the threshold), the number at risk being the rounded size
-//!   minus the rounded running total of those who left; the running total of events is rounded
-//!   *down* to a multiple of `m` (differences from that action, on purpose: its midpoint would
-//!   draw a first step of `m - floor(m / 2)` events, a count below the threshold), so each step
-//!   stands for a multiple of `m` events; no band.
+//!   `analysis/km.R`, `round_km`): the running totals of censorings and the group size are
+//!   rounded at the midpoint (`roundmid_any`: `ceiling(x / m) * m - floor(m / 2)` for `x > 0`,
+//!   `m` the threshold), the number at risk being the rounded size minus the rounded running
+//!   total of those who left; the running totals of events (and of competing events) are
+//!   rounded *down* to a multiple of `m` (differences from that action, on purpose: its
+//!   midpoint would draw a first step of `m - floor(m / 2)` events, a count below the
+//!   threshold), so each step stands for a multiple of `m` events; no band.
 //!
 //! Under both rules a curve ends at the last time at which at least `threshold` patients of the
 //! group are at risk ([`DisclosedCounts::curve_end`]), and censoring marks are not drawn (each
@@ -128,7 +128,9 @@ impl DisclosedCounts {
     }
 
     /// The rounded (OpenSAFELY) risk sets of `reference`: per time, (number at risk, events,
-    /// competing events, other leavers), from running totals rounded by [`roundmid`];
+    /// competing events, other leavers), from running totals: of events and competing events
+    /// rounded down to multiples of the threshold ([`rounddown`]), of other leavers and the
+    /// group size at the midpoint ([`roundmid`]);
     /// `competing` gives the competing events per time (empty: none).
     fn rounded_counts(&self, reference: &Curve, competing: &[f64]) -> Vec<[f64; 4]> {
         let m = self.rule.threshold as f64;
@@ -137,11 +139,11 @@ impl DisclosedCounts {
         let (mut ce, mut cc, mut co) = (0.0, 0.0, 0.0);
         let (mut re, mut rc, mut ro) = (0.0, 0.0, 0.0);
         let mut out = Vec::new();
-        for i in 0..reference.time.len() {
+        for (i, (&events, &gone)) in reference.n_event.iter().zip(&left).enumerate() {
             let comp = competing.get(i).copied().unwrap_or(0.0);
-            ce += reference.n_event[i];
+            ce += events;
             cc += comp;
-            co += (left[i] - comp).max(0.0);
+            co += (gone - comp).max(0.0);
             let n = roundmid(n0, m) - (re + rc + ro);
             let (ne, nc, no) = (rounddown(ce, m), rounddown(cc, m), roundmid(co, m));
             out.push([n, ne - re, nc - rc, no - ro]);
