@@ -17,8 +17,9 @@ use dicohort::cohort::valid_plan::ValidPlan;
 use dicohort::load::mimic::{read_mimic, MimicOptions};
 use dicohort::load::{load_cohort_with_progress, LoadOptions};
 use dicohort::output::{write_dir, OutputDir};
-use dicohort::report::analysis::write_analysis_report;
+use dicohort::report::analysis::{analysis_report, summary_paragraphs};
 use dicohort::report::disclosure::DisclosureRule;
+use dicohort::report::{write_report, ReportDocument};
 use dicohort::simulate::{simulate_cohort, SimParams};
 use std::path::{Path, PathBuf};
 
@@ -45,14 +46,46 @@ pub struct Args {
     pub delimiter: Option<u8>,
     #[command(flatten)]
     pub progress: ProgressArgs,
-    /// Disclosure control: counts from 1 to N-1 are suppressed in every report table and figure
-    /// annotation, with complementary suppression (0 disables).
-    #[arg(long, default_value_t = 10)]
-    pub min_cell: u64,
+    /// Disclosure control threshold: counts from 1 to N-1 are withheld everywhere in the
+    /// report (0 disables). Default: the plan's `[disclosure] threshold` (10).
+    #[arg(long)]
+    pub min_cell: Option<u64>,
+    /// Disclosure rule: `suppress` (cell suppression, complementary suppression) or `round`
+    /// (OpenSAFELY-style rounding to multiples of the plan's `[disclosure] base`). Default: the
+    /// plan's `[disclosure] rule`.
+    #[arg(long, value_enum)]
+    pub disclosure: Option<RuleArg>,
     /// A mapping file through which to read the plan's cohort (instead of the plan's
     /// `[cohort] mapping`).
     #[arg(long)]
     pub mapping: Option<PathBuf>,
+}
+
+/// The `--disclosure` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleArg {
+    Suppress,
+    Round,
+}
+
+/// The disclosure rule of a run: the plan's `[disclosure]` table, with `--disclosure` and
+/// `--min-cell` taking precedence.
+pub fn disclosure_rule(
+    plan: Option<&dicohort::cohort::plan::DisclosureSpec>,
+    kind: Option<RuleArg>,
+    min_cell: Option<u64>,
+) -> DisclosureRule {
+    let spec = plan.cloned().unwrap_or_default();
+    let threshold = min_cell.unwrap_or(spec.threshold);
+    let round = match kind {
+        Some(k) => k == RuleArg::Round,
+        None => spec.rule == dicohort::cohort::plan::DisclosureKind::Round,
+    };
+    if round {
+        DisclosureRule::rounding(threshold, spec.base)
+    } else {
+        DisclosureRule::new(threshold)
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -142,8 +175,14 @@ fn run_with(args: &Args, bar: &std::sync::Arc<Bar>) -> anyhow::Result<()> {
     reporter.stage("writing results", None);
     write_results(&result, tx.dir())?;
     reporter.stage("writing the report", None);
-    write_analysis_report(&result, &DisclosureRule::new(args.min_cell), tx.dir())
-        .context("writing the report")?;
+    let rule = disclosure_rule(
+        Some(&result.plan.disclosure),
+        args.disclosure,
+        args.min_cell,
+    );
+    let doc = analysis_report(&result, &rule).context("building the report")?;
+    write_report(&doc, tx.dir()).context("writing the report")?;
+    write_disclosure_csv(&result, &rule, tx.dir())?;
     let files = tx.commit()?.files;
     bar.finish();
     println!(
@@ -152,8 +191,23 @@ fn run_with(args: &Args, bar: &std::sync::Arc<Bar>) -> anyhow::Result<()> {
         files.len(),
         args.out.display()
     );
-    print_summary(&result);
+    print_summary(&doc, &args.out);
     Ok(())
+}
+
+/// Writes `results/disclosure.csv` (one row per withheld count, with its raw value: for the
+/// analyst, like the rest of `results/`) into `out`, as part of the open run.
+pub fn write_disclosure_csv(
+    result: &AnalysisResult,
+    rule: &DisclosureRule,
+    out: &Path,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let csv = dicohort::report::withheld::disclosure_csv(result, rule);
+    Ok(write_dir(
+        out,
+        "analyze",
+        &[("results/disclosure.csv".to_string(), csv.into_bytes())],
+    )?)
 }
 
 /// The README written into `results/`: these files are not disclosure-controlled.
@@ -189,38 +243,16 @@ pub fn write_results(result: &AnalysisResult, out: &Path) -> anyhow::Result<Vec<
     Ok(write_dir(out, "analyze", &files)?)
 }
 
-fn print_summary(r: &AnalysisResult) {
-    for d in &r.designs {
-        println!("\n{}{}", d.label, if d.primary { " [primary]" } else { "" });
-        let mut pops = vec![("", &d.overall)];
-        for s in &d.subgroups {
-            for l in &s.levels {
-                pops.push((s.name.as_str(), l));
-            }
-        }
-        for (sg, p) in pops {
-            let hrs: Vec<String> = p
-                .hazard_ratios
-                .iter()
-                .map(|h| {
-                    format!(
-                        "{}={:.3} ({:.3}-{:.3})",
-                        serde_json::to_value(h.method)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default(),
-                        h.hr,
-                        h.lower,
-                        h.upper
-                    )
-                })
-                .collect();
-            let name = if sg.is_empty() {
-                "all".to_string()
-            } else {
-                format!("{sg}: {}", p.population)
-            };
-            println!("  {name:<40} n={:<8} {}", p.n, hrs.join("  "));
-        }
+/// What `analyze` prints after the files: where the report is and the report's own summary
+/// (the primary design, its analysed patients and the preferred estimate), under the same
+/// disclosure decisions as the report; raw counts stay in `results/`.
+fn print_summary(doc: &ReportDocument, out: &Path) {
+    println!(
+        "Report: {} (disclosure-controlled); raw results for the analyst: {}",
+        out.join("report.html").display(),
+        out.join("results").display()
+    );
+    for line in summary_paragraphs(doc) {
+        println!("{line}");
     }
 }

@@ -10,8 +10,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use dicohort::cohort::analysis::AnalysisResult;
-use dicohort::report::analysis::write_analysis_report;
-use dicohort::report::disclosure::DisclosureRule;
+use dicohort::output::{write_dir, OutputDir};
+use dicohort::report::analysis::analysis_report;
+use dicohort::report::write_report;
 
 /// Arguments of `dicohort report` (see ../shared/cli-contract.md).
 #[derive(clap::Args, Debug)]
@@ -26,9 +27,14 @@ pub struct Args {
     /// Output folder (created if needed).
     #[arg(long)]
     pub out: PathBuf,
-    /// Disclosure control threshold: counts from 1 to N-1 are suppressed (0 disables).
-    #[arg(long, default_value_t = 10)]
-    pub min_cell: u64,
+    /// Disclosure control threshold: counts from 1 to N-1 are withheld (0 disables). Default:
+    /// the plan's `[disclosure] threshold` (10).
+    #[arg(long)]
+    pub min_cell: Option<u64>,
+    /// Disclosure rule: `suppress` or `round` (see `dicohort analyze --help`). Default: the
+    /// plan's `[disclosure] rule`.
+    #[arg(long, value_enum)]
+    pub disclosure: Option<super::analyze::RuleArg>,
     #[command(flatten)]
     pub progress: super::progress::ProgressArgs,
     /// A mapping file through which to read the plan's cohort.
@@ -47,18 +53,32 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             delimiter: None,
             progress: args.progress,
             mapping: args.mapping,
+            disclosure: args.disclosure,
         });
     };
     let text =
         std::fs::read_to_string(&from).with_context(|| format!("reading {}", from.display()))?;
     let result =
         AnalysisResult::from_json(&text).with_context(|| format!("reading {}", from.display()))?;
-    let files = write_analysis_report(&result, &DisclosureRule::new(args.min_cell), &args.out)
-        .context("writing the report")?;
+    let rule = super::analyze::disclosure_rule(
+        Some(&result.plan.disclosure),
+        args.disclosure,
+        args.min_cell,
+    );
+    let doc = analysis_report(&result, &rule).context("building the report")?;
+    let tx = OutputDir::begin(&args.out, "report", &[])?;
+    write_report(&doc, tx.dir()).context("writing the report")?;
+    let csv = dicohort::report::withheld::disclosure_csv(&result, &rule);
+    write_dir(
+        tx.dir(),
+        "report",
+        &[("results/disclosure.csv".to_string(), csv.into_bytes())],
+    )?;
+    let files = tx.commit()?.files;
     println!(
         "{}: wrote {} files to {}",
         result.title,
-        2 + files.figures.len(),
+        files.len(),
         args.out.display()
     );
     Ok(())

@@ -48,6 +48,50 @@ pub struct Plan {
     /// Confidence level of every interval.
     #[serde(default = "default_conf_level")]
     pub conf_level: f64,
+    /// Disclosure control of the report (`dicohort analyze --disclosure/--min-cell` override).
+    #[serde(default)]
+    pub disclosure: DisclosureSpec,
+}
+
+/// The report's disclosure rule: `suppress` (cell suppression with complementary suppression)
+/// or `round` (OpenSAFELY-style: counts below `threshold` withheld, the others rounded to a
+/// multiple of `base`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DisclosureKind {
+    #[default]
+    Suppress,
+    Round,
+}
+
+/// `[disclosure]`: rule, threshold (counts from 1 to threshold - 1 withheld; 0 disables) and
+/// rounding base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureSpec {
+    #[serde(default)]
+    pub rule: DisclosureKind,
+    #[serde(default = "disclosure_threshold")]
+    pub threshold: u64,
+    #[serde(default = "disclosure_base")]
+    pub base: u64,
+}
+
+fn disclosure_threshold() -> u64 {
+    10
+}
+fn disclosure_base() -> u64 {
+    5
+}
+
+impl Default for DisclosureSpec {
+    fn default() -> Self {
+        DisclosureSpec {
+            rule: DisclosureKind::Suppress,
+            threshold: 10,
+            base: 5,
+        }
+    }
 }
 
 fn default_title() -> String {

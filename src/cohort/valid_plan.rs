@@ -33,6 +33,8 @@
 //! | `propensity.within_subgroups` | true (refitting within each level is the only method) |
 //! | `subgroups[i]` | see [`super::subgroup::SubgroupSpec::check`]; display names unique |
 //! | `table1.variables` | at least one when given, none blank, no duplicates |
+//! | `disclosure.threshold` | integer, 0 <= x <= [`MAX_DISCLOSURE_THRESHOLD`] |
+//! | `disclosure.base` | integer, 1 <= x <= threshold (rounding base) |
 //!
 //! Enumerations (`dic.coagulopathy`, `exposure.combine`, `design.sensitivity`,
 //! `design.late_starters`, `outcome.discharge`, `propensity.estimand`, `propensity.match_order`,
@@ -51,6 +53,9 @@ use super::CohortError;
 use crate::score::config::ScoreConfig;
 use crate::score::labels::CoagulopathyRule;
 use crate::score::ScoreName;
+
+/// Largest disclosure threshold accepted.
+pub const MAX_DISCLOSURE_THRESHOLD: u64 = 1000;
 
 /// Longest outcome horizon accepted (ten years).
 pub const MAX_HORIZON_DAYS: i32 = 3650;
@@ -360,6 +365,25 @@ impl Plan {
             return Err(bad(
                 "cohort.mapping",
                 "needs the export it maps: add `file = \"my-export.csv\"` (relative to the plan)",
+            ));
+        }
+        let dis = self.disclosure;
+        if dis.threshold > MAX_DISCLOSURE_THRESHOLD {
+            return Err(bad(
+                "disclosure.threshold",
+                format!(
+                    "must be <= {MAX_DISCLOSURE_THRESHOLD}, got {}",
+                    dis.threshold
+                ),
+            ));
+        }
+        if dis.base < 1 || dis.base > dis.threshold.max(1) {
+            return Err(bad(
+                "disclosure.base",
+                format!(
+                    "must be >= 1 and <= the threshold ({}), got {}",
+                    dis.threshold, dis.base
+                ),
             ));
         }
         self.scores

@@ -56,6 +56,20 @@ pub fn write_analysis_report(
     super::write_report(&doc, dir)
 }
 
+/// The paragraphs of the document's "Summary" section (the primary design, its analysed
+/// patients and the preferred estimate, as the report publishes them): what `analyze` prints.
+pub fn summary_paragraphs(doc: &ReportDocument) -> Vec<String> {
+    doc.sections
+        .iter()
+        .filter(|s| s.id == "summary")
+        .flat_map(|s| &s.blocks)
+        .filter_map(|b| match b {
+            super::document::Block::Paragraph(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The flow record of a result restricted to one unit (helper for callers drawing their own).
 pub fn flow_of_unit(flow: &CohortFlow, unit: &str) -> CohortFlow {
     CohortFlow {

@@ -19,20 +19,22 @@
 //!
 //! "Main design": the primary design, else the first; the report's figures describe it.
 
+mod core;
+mod curves;
 mod joint;
 mod risk;
 
+pub use curves::SafeCurve;
+
 pub use risk::horizon_ticks;
 
-use crate::cohort::analysis::{AnalysisResult, Curve, DesignResult, PopulationResult};
+use crate::cohort::analysis::{AnalysisResult, Curve, HrMethod, PopulationResult};
 use crate::cohort::descriptive::Descriptive;
-use crate::cohort::landmark::Design;
 use crate::cohort::table1::{Table1, Table1Variable};
 use crate::plot::flow::FlowBox;
 
 use super::disclosure::{
-    suppress_flow_with_arms, suppress_linked, suppress_table, suppress_table_masked,
-    DisclosureRule, LinkedCounts, Margins, SuppressedTable,
+    suppress_table, suppress_table_masked, DisclosureRule, Margins, SuppressedTable,
 };
 
 /// The published counts of one report.
@@ -49,6 +51,71 @@ pub struct DisclosedCounts {
     /// The main design's figures and subgroup table (`None` without designs).
     pub main: Option<MainCounts>,
     pub descriptive: DescriptiveCounts,
+    /// The main design's sample size as printed in the summary and the methods text.
+    pub sample: Option<u64>,
+    /// The main design's arm sizes as printed in the summary (exposed, unexposed).
+    pub sample_arms: [Option<u64>; 2],
+    /// The main design's propensity diagnostics: patients trimmed, matched pairs, exposed
+    /// patients left unmatched.
+    pub propensity: [Option<u64>; 3],
+    /// Which estimates computed from counts may be shown.
+    pub estimates: Estimates,
+}
+
+/// Which estimates of one population may be shown.
+///
+/// - *Crude* estimates (risk ratio, risk difference, odds ratio, the Cox model of exposure
+///   only, the log-rank test) are functions of the population's counts: with their confidence
+///   intervals they have one integer solution for a withheld cell (brute force over the cells
+///   recovers it), so they are shown only when every count of the population is published.
+/// - *Adjusted* hazard ratios (covariate-adjusted, weighted, matched, stratified Cox models)
+///   depend on the covariates too and give a count back only approximately, and only for a
+///   population with few patients or events: they are shown when the crude ones are, or when
+///   none of the population's counts (patients, patients with known status, deaths, survivors,
+///   per arm) is itself sensitive (a count withheld only as a complement is at least the
+///   threshold, and an approximate value of it discloses nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Shown {
+    pub crude: bool,
+    pub adjusted: bool,
+}
+
+impl Shown {
+    /// The decisions for a population whose counts are all published (`published`) and whose
+    /// raw counts are those of `p`.
+    pub(crate) fn of(p: &PopulationResult, published: bool, rule: &DisclosureRule) -> Shown {
+        let mut raw = vec![p.n_exposed as u64, p.n_unexposed as u64];
+        if let Some(b) = &p.binary {
+            for (d, k) in [
+                (b.deaths_exposed, b.known_exposed),
+                (b.deaths_unexposed, b.known_unexposed),
+            ] {
+                raw.extend([d as u64, k as u64, k.saturating_sub(d) as u64]);
+            }
+        }
+        Shown {
+            crude: published,
+            adjusted: published || !raw.iter().any(|&n| rule.is_sensitive(n)),
+        }
+    }
+
+    /// Whether a hazard ratio estimated by `method` may be shown.
+    pub fn hr(&self, method: HrMethod) -> bool {
+        if method == HrMethod::Unadjusted {
+            self.crude
+        } else {
+            self.adjusted
+        }
+    }
+}
+
+/// Which estimates computed from counts may be shown (see [`Shown`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Estimates {
+    /// Table 2, per design: risk ratio, risk difference and odds ratio.
+    pub mortality: Vec<bool>,
+    /// Table 3, per design and model: hazard ratio, p-value and E-value.
+    pub hazard: Vec<Vec<bool>>,
 }
 
 /// The cohort flow after disclosure control.
@@ -106,6 +173,8 @@ pub struct MainCounts {
     pub ticks: Vec<f64>,
     pub risk: Vec<Vec<Option<u64>>>,
     pub subgroups: SubgroupCounts,
+    /// Which estimates of the whole sample may be shown (the log-rank test under the figure).
+    pub estimates: Shown,
 }
 
 /// The subgroup table's counts after the joint audit.
@@ -113,6 +182,8 @@ pub struct MainCounts {
 pub struct SubgroupCounts {
     /// All patients: `[d_e, k_e, d_u, k_u]`.
     pub all: [Option<u64>; 4],
+    /// Which of the all-patients row's estimates may be shown.
+    pub all_estimates: Shown,
     /// Per subgroup variable and level.
     pub levels: Vec<Vec<LevelCounts>>,
 }
@@ -122,6 +193,8 @@ pub struct SubgroupCounts {
 pub struct LevelCounts {
     /// Deaths and patients with known status: `[d_e, k_e, d_u, k_u]`.
     pub dk: [Option<u64>; 4],
+    /// Which of the level's estimates (risk ratio, hazard ratio, log-rank test) may be shown.
+    pub estimates: Shown,
     /// The number-at-risk rows of the level's Kaplan-Meier panel (one per curve; empty without
     /// subgroup panels).
     pub risk: Vec<Vec<Option<u64>>>,
@@ -140,46 +213,69 @@ pub struct DescriptiveCounts {
 impl DisclosedCounts {
     /// Takes every decision of the report of `r` under `rule`. Pure and deterministic.
     pub fn new(r: &AnalysisResult, rule: &DisclosureRule) -> DisclosedCounts {
-        let mortality: Vec<Option<[Option<u64>; 4]>> = r
-            .designs
-            .iter()
-            .map(|d| mortality_counts(&d.overall, rule))
-            .collect();
-        let hazard = r
-            .designs
-            .iter()
-            .zip(&mortality)
-            .map(|(d, t2)| hazard_counts(r, d, *t2, rule))
-            .collect();
-        let (main, joint_t1) = match main_design(r) {
+        let main_i = main_design(r);
+        let core = core::core_counts(r, main_i, rule);
+        let (main, joint_t1) = match main_i {
             Some(i) => {
-                let (m, t1) = main_counts(r, i, mortality[i], rule);
+                let (m, t1) = main_counts(r, i, &core, rule);
                 (Some(m), t1)
             }
             None => (None, Vec::new()),
         };
+        let all_shown = |c: &[Option<u64>]| c.iter().all(Option::is_some);
+        let mortality_est: Vec<bool> = core
+            .mortality
+            .iter()
+            .map(|c| c.as_ref().is_some_and(|c| all_shown(c)))
+            .collect();
+        let hazard_est = r
+            .designs
+            .iter()
+            .zip(core.hazard.iter().zip(&core.mortality))
+            .map(|(d, (hs, t2))| {
+                let t2_ok = t2.as_ref().is_none_or(|c| all_shown(c));
+                d.overall
+                    .hazard_ratios
+                    .iter()
+                    .zip(hs)
+                    .map(|(h, c)| {
+                        let counts_ok = all_shown(c);
+                        counts_ok && Shown::of(&d.overall, t2_ok, rule).hr(h.method)
+                    })
+                    .collect()
+            })
+            .collect();
+        let pub_arm = |d: core::Decided| d.1.then(|| rule.publish(d.0));
+        let sample_arms = main_i.map_or([None; 2], |i| core.arms[i].map(pub_arm));
         DisclosedCounts {
             rule: *rule,
-            hazard,
-            flow: flow_counts(r, rule),
-            table1: table1_counts(&r.table1, &joint_t1, rule),
+            table1: table1_counts(&r.table1, &joint_t1, core.table1, rule),
             main,
             descriptive: descriptive_counts(&r.descriptive, rule),
-            mortality,
+            sample: core.sample,
+            sample_arms,
+            propensity: core.propensity,
+            estimates: Estimates {
+                mortality: mortality_est,
+                hazard: hazard_est,
+            },
+            mortality: core.mortality,
+            hazard: core.hazard,
+            flow: core.flow,
         }
     }
 
     /// A count printed where no published relation links it to other counts: primary
     /// suppression only.
     pub fn alone(&self, n: u64) -> Option<u64> {
-        (!self.rule.is_sensitive(n)).then_some(n)
+        self.rule.alone(n)
     }
 
     /// How much of a curve may be drawn: the index one past the last time at which at least
     /// `threshold` patients are at risk (of `c` itself, or of the unweighted curve of the same
     /// group whose risk set counts patients).
     pub fn curve_end(&self, c: &Curve) -> usize {
-        if self.rule.threshold <= 1 {
+        if !self.rule.active() {
             return c.time.len();
         }
         c.n_risk
@@ -197,129 +293,27 @@ pub fn main_design(r: &AnalysisResult) -> Option<usize> {
         .or((!r.designs.is_empty()).then_some(0))
 }
 
-/// Deaths and patients with known status per arm `[d_e, k_e, d_u, k_u]` after disclosure
-/// control (Table 2). A known count equal to the arm's size (printed in Table 1 and the flow) is
-/// taken as published.
-fn mortality_counts(p: &PopulationResult, rule: &DisclosureRule) -> Option<[Option<u64>; 4]> {
-    let b = p.binary.as_ref()?;
-    let mut lc = LinkedCounts::default();
-    let arm = |lc: &mut LinkedCounts, d: usize, k: usize, n: usize| -> [usize; 2] {
-        let d_id = lc.add(d as u64, true);
-        let k_id = if k == n && !rule.is_sensitive(n as u64) {
-            lc.add_fixed(k as u64, true)
-        } else {
-            lc.add(k as u64, true)
-        };
-        let s_id = lc.add((k - d) as u64, false);
-        lc.sum_relation(&[d_id, s_id], k_id);
-        [d_id, k_id]
-    };
-    let e = arm(&mut lc, b.deaths_exposed, b.known_exposed, p.n_exposed);
-    let u = arm(
-        &mut lc,
-        b.deaths_unexposed,
-        b.known_unexposed,
-        p.n_unexposed,
-    );
-    let shown = suppress_linked(&lc, rule);
-    let get = |i: usize| shown[i].then_some(lc.values[i]);
-    Some([get(e[0]), get(e[1]), get(u[0]), get(u[1])])
-}
-
-/// Table 3's patients and deaths of each hazard ratio of design `d`. Totals here would give
-/// back a per-arm count withheld in Table 2 (`t2`: total minus the other arm), so they are
-/// withheld with it; in the primary design, a model's sample that differs from Table 1's by a
-/// small count would reveal it, so it is withheld too.
-fn hazard_counts(
-    r: &AnalysisResult,
-    d: &DesignResult,
-    t2: Option<[Option<u64>; 4]>,
-    rule: &DisclosureRule,
-) -> Vec<[Option<u64>; 2]> {
-    let deaths_ok = t2.is_none_or(|c| c[0].is_some() && c[2].is_some());
-    let known_ok = t2.is_none_or(|c| c[1].is_some() && c[3].is_some());
-    let t1_total = (r.table1.n_exposed + r.table1.n_unexposed) as i64;
-    let n_ok = |n: usize| !d.primary || !rule.is_sensitive((t1_total - n as i64).unsigned_abs());
-    let alone = |n: usize| (!rule.is_sensitive(n as u64)).then_some(n as u64);
-    d.overall
-        .hazard_ratios
-        .iter()
-        .map(|h| {
-            [
-                alone(h.n).filter(|_| known_ok && n_ok(h.n)),
-                alone(h.n_event).filter(|_| deaths_ok),
-            ]
-        })
-        .collect()
-}
-
-/// The flow boxes, the primary design's chain and its arm sizes.
-fn flow_counts(r: &AnalysisResult, rule: &DisclosureRule) -> FlowCounts {
-    let primary = r.designs.iter().find(|d| d.primary);
-    // The patient chain of the primary design: validated patients, then the primary design's
-    // own steps, each entering with what the previous kept.
-    let prefix = match primary.map(|d| d.design) {
-        Some(Design::Landmark) => "landmark",
-        Some(Design::TimeVarying) => "time-varying",
-        Some(Design::NaiveEverTreated) => "naive",
-        None => "",
-    };
-    let mut chain: Vec<usize> = Vec::new();
-    for (i, s) in r.flow.steps.iter().enumerate() {
-        if s.unit != "patients" {
-            continue;
-        }
-        let follows = chain
-            .last()
-            .is_none_or(|&j| r.flow.steps[j].n_out == s.n_in);
-        let ours =
-            s.label.starts_with("validate") || (!prefix.is_empty() && s.label.starts_with(prefix));
-        if follows && ours {
-            chain.push(i);
-        }
-    }
-    let arms_raw = primary.map(|d| vec![d.overall.n_exposed as u64, d.overall.n_unexposed as u64]);
-    let (boxes, mut arms) = suppress_flow_with_arms(
-        &r.flow,
-        match (&arms_raw, chain.last()) {
-            (Some(a), Some(&last)) => Some((last, a.as_slice())),
-            _ => None,
-        },
-        rule,
-    );
-    // Table 1 describes the sample before the complete-case restriction: an arm size that
-    // differs from it by a small count would give back per-arm exclusions.
-    if let Some(d) = primary {
-        let diffs = [
-            (r.table1.n_exposed as i64 - d.overall.n_exposed as i64).unsigned_abs(),
-            (r.table1.n_unexposed as i64 - d.overall.n_unexposed as i64).unsigned_abs(),
-        ];
-        if diffs.iter().any(|&x| rule.is_sensitive(x)) {
-            arms.iter_mut().for_each(|c| *c = None);
-        }
-    }
-    FlowCounts { boxes, chain, arms }
-}
-
 /// The main design's risk tables and subgroup table, with the joint audit's Table 1 blocks
 /// (empty unless the design is primary).
 fn main_counts(
     r: &AnalysisResult,
     i: usize,
-    t2: Option<[Option<u64>; 4]>,
+    core: &core::Core,
     rule: &DisclosureRule,
 ) -> (MainCounts, Vec<SuppressedTable>) {
     let d = &r.designs[i];
+    let t2 = core.mortality[i];
+    let arms = core.arms[i];
     let ticks = horizon_ticks(r, d.design, &d.overall.km);
     let risk = risk::risk_rows(
         &d.overall.km,
         &ticks,
-        &risk::arm_sizes(&d.overall, rule),
+        &risk::arm_sizes(&d.overall, arms),
         rule,
     );
     // The primary design's subgroup table is audited jointly with Table 1 (same sample).
-    let t1 = d.primary.then_some(&r.table1);
-    let joint = joint::joint_counts(&d.overall, &d.subgroups, t1, t2, rule);
+    let t1 = d.primary.then_some((&r.table1, core.table1));
+    let joint = joint::joint_counts(&d.overall, &d.subgroups, t1, t2, arms, rule);
     let audited = if d.subgroups.is_empty() {
         Default::default()
     } else {
@@ -335,6 +329,12 @@ fn main_counts(
                 .zip(ls)
                 .map(|(l, jl)| LevelCounts {
                     dk: jl.dk,
+                    estimates: Shown::of(
+                        l,
+                        jl.dk.iter().all(Option::is_some)
+                            && jl.n.iter().all(|n| n.is_some_and(|x| x.1)),
+                        rule,
+                    ),
                     risk: risk::level_risk_rows(r, d.design, l, jl, &audited, rule),
                 })
                 .collect()
@@ -344,8 +344,14 @@ fn main_counts(
         design: i,
         ticks,
         risk,
+        estimates: Shown::of(
+            &d.overall,
+            t2.is_some_and(|c| c.iter().all(Option::is_some)),
+            rule,
+        ),
         subgroups: SubgroupCounts {
             all: joint.all,
+            all_estimates: Shown::of(&d.overall, joint.all.iter().all(Option::is_some), rule),
             levels,
         },
     };
@@ -354,11 +360,14 @@ fn main_counts(
 
 /// Table 1's header and blocks: a block from the joint audit when there is one (`joint`, per
 /// variable), else the block audited on its own.
-fn table1_counts(t1: &Table1, joint: &[SuppressedTable], rule: &DisclosureRule) -> Table1Counts {
-    let alone = |n: u64| (!rule.is_sensitive(n)).then_some(n);
-    let (n_e, n_u) = (t1.n_exposed as u64, t1.n_unexposed as u64);
+fn table1_counts(
+    t1: &Table1,
+    joint: &[SuppressedTable],
+    header: [core::Decided; 3],
+    rule: &DisclosureRule,
+) -> Table1Counts {
     Table1Counts {
-        arms: [alone(n_e), alone(n_u), alone(n_e + n_u)],
+        arms: header.map(|(n, shown)| shown.then(|| rule.publish(n))),
         blocks: t1
             .variables
             .iter()
@@ -434,11 +443,7 @@ fn descriptive_counts(d: &Descriptive, rule: &DisclosureRule) -> DescriptiveCoun
             .map(|p| {
                 p.groups
                     .iter()
-                    .map(|g| {
-                        g.n.iter()
-                            .map(|&n| (!rule.is_sensitive(n)).then_some(n))
-                            .collect()
-                    })
+                    .map(|g| g.n.iter().map(|&n| rule.alone(n)).collect())
                     .collect()
             })
             .collect(),

@@ -43,21 +43,65 @@ use super::counts::WITHHELD;
 use crate::plot::flow::FlowBox;
 use crate::schema::CohortFlow;
 
+/// Which disclosure rule the report applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// Primary and complementary cell suppression (module header).
+    #[default]
+    Suppress,
+    /// OpenSAFELY-style: counts from 1 to `threshold - 1` withheld, every other count rounded
+    /// to a multiple of `base`; survival curves computed from rounded counts.
+    Round,
+}
+
 /// The disclosure rule: counts in `1..threshold` are withheld; `threshold = 0` disables control.
+/// Under [`RuleKind::Round`] every published count is rounded to a multiple of `base`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct DisclosureRule {
     pub threshold: u64,
+    pub kind: RuleKind,
+    /// Rounding base of [`RuleKind::Round`] (ignored by [`RuleKind::Suppress`]).
+    pub base: u64,
 }
 
 impl Default for DisclosureRule {
     fn default() -> Self {
-        DisclosureRule { threshold: 10 }
+        DisclosureRule {
+            threshold: 10,
+            kind: RuleKind::Suppress,
+            base: 5,
+        }
     }
 }
 
 impl DisclosureRule {
+    /// Cell suppression with `threshold`.
     pub fn new(threshold: u64) -> Self {
-        DisclosureRule { threshold }
+        DisclosureRule {
+            threshold,
+            ..Default::default()
+        }
+    }
+
+    /// Rounding (OpenSAFELY-style) with `threshold` and `base` (a base of 0 or 1 rounds
+    /// nothing).
+    pub fn rounding(threshold: u64, base: u64) -> Self {
+        DisclosureRule {
+            threshold,
+            kind: RuleKind::Round,
+            base,
+        }
+    }
+
+    /// Whether any control is applied.
+    pub fn active(&self) -> bool {
+        self.threshold > 1
+    }
+
+    /// Whether counts are rounded (the rule is [`RuleKind::Round`] with a base above 1).
+    pub fn rounds(&self) -> bool {
+        self.active() && self.kind == RuleKind::Round && self.base > 1
     }
 
     /// Whether `n` may not be published (1 <= n < threshold).
@@ -65,25 +109,74 @@ impl DisclosureRule {
         self.threshold > 0 && n >= 1 && n < self.threshold
     }
 
+    /// The value printed for a count that is not withheld: `n` itself, or under
+    /// [`RuleKind::Round`] the nearest multiple of `base` (halves up), never below the
+    /// threshold (the next multiple up is taken instead), so that no printed count lies in
+    /// 1..threshold-1. Zero stays zero.
+    ///
+    /// # Formula
+    /// `round(n) = base * floor((n + floor(base / 2)) / base)`, raised by `base` while it is
+    /// below `threshold`.
+    pub fn publish(&self, n: u64) -> u64 {
+        if !self.rounds() || n == 0 {
+            return n;
+        }
+        let b = self.base;
+        let mut r = (n + b / 2) / b * b;
+        while r < self.threshold {
+            r += b;
+        }
+        r
+    }
+
+    /// The published form of a count on its own: `None` when sensitive, else [`Self::publish`].
+    pub fn alone(&self, n: u64) -> Option<u64> {
+        (!self.is_sensitive(n)).then(|| self.publish(n))
+    }
+
     /// The rule in words, for the report.
     pub fn statement(&self) -> String {
-        if self.threshold <= 1 {
+        if !self.active() {
             return "Disclosure control was disabled (threshold 0): every count is shown as computed."
                 .to_string();
         }
         let t = self.threshold;
+        let m = t - 1;
+        let estimates = format!(
+            "Every estimate computed from counts of which one is withheld (risk ratio, risk \
+             difference and odds ratio with their confidence intervals, hazard ratios with their \
+             p-values and E-values, log-rank p-values) is withheld with it and shown as \"{WITHHELD}\"."
+        );
+        if self.rounds() {
+            return format!(
+                "Disclosure control (rounding, as practised by OpenSAFELY): counts from 1 to {m} \
+                 are withheld and shown as \"{WITHHELD}\" (zero is shown); every other count is \
+                 rounded to the nearest multiple of {b} (never below {t}), and percentages, risk \
+                 ratios, risk differences and odds ratios are computed from the rounded counts. \
+                 {estimates} Survival and cumulative incidence curves are computed from rounded \
+                 counts, as the OpenSAFELY Kaplan-Meier action does: running totals of censorings \
+                 and the group sizes rounded to multiples of {t} at the midpoint, running totals \
+                 of events rounded down to multiples of {t}, so that each step of a curve stands \
+                 for a multiple of {t} events; they are drawn while at least {t} patients remain \
+                 at risk, without censoring marks or confidence bands. Patient identifiers never \
+                 appear in this report.",
+                b = self.base,
+            );
+        }
         format!(
             "Disclosure control: counts from 1 to {m} are withheld and shown as \"{WITHHELD}\" (zero is shown); \
-             percentages of withheld counts are withheld too. Where a withheld count could be \
-             recovered from totals or other published counts of the same table or figure (row and \
-             column totals, the numbers entering and leaving a flow step, differences between \
-             consecutive numbers at risk), further counts are withheld, choosing the smallest \
-             count that protects it, until no withheld count of 1 to {m} can be solved for exactly \
-             from the published counts and no published relation reveals a total of withheld \
-             counts between 1 and {m}. Survival and cumulative incidence curves are drawn only \
-             while at least {t} patients remain at risk in the group. Patient identifiers never \
-             appear in this report.",
-            m = t - 1,
+             percentages of withheld counts are withheld too. Every count printed anywhere in the \
+             report (tables, the summary and methods text, the flow diagram, numbers at risk) is \
+             one cell of a system of linear relations (row and column totals, the numbers entering \
+             and leaving a flow step, the same patients counted in two tables, differences \
+             between numbers at risk); further counts are withheld until no withheld count of 1 \
+             to {m} can be solved for exactly from the published counts and no published relation \
+             reveals a total of withheld counts between 1 and {m}, choosing the smallest counts \
+             that protect them and publishing again every count whose suppression turns out not \
+             to be needed. {estimates} Survival and cumulative incidence curves are drawn while at \
+             least {t} patients remain at risk, with the events of fewer than {t} patients pooled \
+             into the next step drawn, so that each step stands for at least {t} events, and \
+             without censoring marks. Patient identifiers never appear in this report."
         )
     }
 }
@@ -256,21 +349,154 @@ fn determined(lc: &LinkedCounts, shown: &[bool], j: usize) -> bool {
     determined_cells(lc, shown)[j]
 }
 
-/// Picks the complement in `rel` for unknown cells of sign `sign` (`0`: any sign).
-fn pick(lc: &LinkedCounts, shown: &[bool], rel: &[(usize, i8)], sign: i8) -> Option<usize> {
-    let cands: Vec<(usize, i8)> = rel
+/// What makes a suppression pattern unsafe.
+enum Violation {
+    /// Relation `rel` reveals the sum of its withheld counts of sign `sign`, between 1 and
+    /// threshold - 1.
+    SmallSum(usize, i8),
+    /// A sensitive count (or one withheld elsewhere) that the published counts determine
+    /// exactly.
+    Determined(usize),
+}
+
+/// Whether relation `rel` reveals a small sum: its withheld counts that the published ones do
+/// not determine (`det`) are all of one sign and add up to 1..threshold-1.
+fn small_sum(
+    lc: &LinkedCounts,
+    shown: &[bool],
+    det: &[bool],
+    rel: &[(usize, i8)],
+    rule: &DisclosureRule,
+) -> Option<i8> {
+    let unknown: Vec<(usize, i8)> = rel
         .iter()
         .copied()
-        .filter(|(i, _)| shown[*i] && lc.fixed_state(*i).is_none())
+        .filter(|(i, _)| !shown[*i] && !det[*i])
         .collect();
-    let key = |&(i, s): &(usize, i8)| (lc.values[i] == 0, sign != 0 && s != sign, lc.values[i], i);
-    cands.iter().min_by_key(|c| key(c)).map(|c| c.0)
+    let &(_, sign) = unknown.first()?;
+    let sum: u64 = unknown.iter().map(|(i, _)| lc.values[*i]).sum();
+    (unknown.iter().all(|(_, s)| *s == sign) && rule.is_sensitive(sum)).then_some(sign)
+}
+
+/// The first violation of the pattern `shown`, if any (relations in order, then cells). A
+/// withheld count that the published ones determine is as good as published: it does not hide
+/// the others of its relations, so the small-sum check counts only the undetermined ones.
+fn violation(lc: &LinkedCounts, shown: &[bool], rule: &DisclosureRule) -> Option<Violation> {
+    let n = lc.values.len();
+    if shown.iter().all(|&s| s) {
+        return None;
+    }
+    let det = determined_cells(lc, shown);
+    for (r, rel) in lc.relations.iter().enumerate() {
+        if let Some(sign) = small_sum(lc, shown, &det, rel, rule) {
+            return Some(Violation::SmallSum(r, sign));
+        }
+    }
+    // A count withheld elsewhere in the report (a complement there) is protected here too:
+    // this system must not give back what another withheld to protect a sensitive count.
+    (0..n)
+        .find(|&j| {
+            !shown[j]
+                && (rule.is_sensitive(lc.values[j]) || lc.fixed_state(j) == Some(false))
+                && det[j]
+        })
+        .map(Violation::Determined)
+}
+
+/// The complement that repairs violation `v`: among the published counts of the violating
+/// relation (or of the relations through the determined count), the same side first and the
+/// smallest first, then those of the relations sharing a withheld count with it, then every
+/// other published count (smallest first), the first whose suppression repairs it, else the
+/// first candidate.
+fn complement(
+    lc: &LinkedCounts,
+    shown: &[bool],
+    rule: &DisclosureRule,
+    v: &Violation,
+) -> Option<usize> {
+    // A zero is never withheld (the statement says zero is shown; a reader may take every
+    // withheld count to be at least 1).
+    let free = |i: usize| shown[i] && lc.fixed_state(i).is_none() && lc.values[i] > 0;
+    // (relations to draw candidates from, in order; the sign of the side to prefer).
+    let mut rels: Vec<(&Vec<(usize, i8)>, i8)> = Vec::new();
+    match *v {
+        Violation::SmallSum(r, sign) => {
+            let rel = &lc.relations[r];
+            rels.push((rel, sign));
+            let withheld: Vec<usize> = rel
+                .iter()
+                .filter(|(i, _)| !shown[*i])
+                .map(|x| x.0)
+                .collect();
+            for (k, other) in lc.relations.iter().enumerate() {
+                if k != r && other.iter().any(|(i, _)| withheld.contains(i)) {
+                    rels.push((other, 0));
+                }
+            }
+        }
+        Violation::Determined(j) => {
+            let mut through: Vec<&Vec<(usize, i8)>> = lc
+                .relations
+                .iter()
+                .filter(|r| r.iter().any(|(i, _)| *i == j))
+                .collect();
+            through.sort_by_key(|r| r.iter().filter(|(i, _)| !shown[*i]).count());
+            for r in through {
+                let sign = r.iter().find(|(i, _)| *i == j).map_or(0, |x| x.1);
+                rels.push((r, sign));
+            }
+        }
+    }
+    let mut cands: Vec<usize> = Vec::new();
+    for (r, sign) in rels {
+        let mut c: Vec<(usize, i8)> = r.iter().copied().filter(|(i, _)| free(*i)).collect();
+        c.sort_by_key(|&(i, s)| (lc.values[i] == 0, sign != 0 && s != sign, lc.values[i], i));
+        for (i, _) in c {
+            if !cands.contains(&i) {
+                cands.push(i);
+            }
+        }
+    }
+    let mut rest: Vec<usize> = (0..lc.values.len())
+        .filter(|&i| free(i) && !cands.contains(&i))
+        .collect();
+    rest.sort_by_key(|&i| (lc.values[i] == 0, lc.values[i], i));
+    cands.extend(rest);
+    let repairs = |c: usize| {
+        let mut trial = shown.to_vec();
+        trial[c] = false;
+        match *v {
+            Violation::SmallSum(r, _) => {
+                let det = determined_cells(lc, &trial);
+                small_sum(lc, &trial, &det, &lc.relations[r], rule).is_none()
+            }
+            Violation::Determined(j) => !determined(lc, &trial, j),
+        }
+    };
+    cands
+        .iter()
+        .copied()
+        .find(|&c| repairs(c))
+        .or_else(|| cands.first().copied())
 }
 
 /// Decides which counts may be shown: `true` = shown. Pure and deterministic.
 ///
-/// Protected from exact recovery: every sensitive count (printed or hidden) and every withheld
-/// printed count (so that no `*` in a table can be filled in by arithmetic).
+/// 1. Primary suppression: sensitive counts (1..threshold-1) are withheld; counts decided
+///    elsewhere keep their decision.
+/// 2. Complementary suppression (greedy): while a relation reveals a small sum of withheld
+///    counts, or a sensitive count (printed or hidden) can be solved for exactly, the
+///    complement of [`complement`] is withheld.
+/// 3. Clean-up (the pattern is made irredundant): every complement, largest first, is
+///    published again when the pattern stays safe without it. The greedy pass may take a
+///    large count that a later, smaller complement made unnecessary; this pass gives it back,
+///    so no count is withheld whose publication would be safe on its own.
+///
+/// Only sensitive counts, and counts withheld by an earlier system of the report (fixed
+/// withheld), are protected: a complement of this system (at least the threshold) that the
+/// published counts determine is not a disclosure. Under [`RuleKind::Round`] only step 1
+/// applies: rounding every published count protects the withheld ones from subtraction (the
+/// OpenSAFELY practice).
 pub fn suppress_linked(lc: &LinkedCounts, rule: &DisclosureRule) -> Vec<bool> {
     let n = lc.values.len();
     let mut shown: Vec<bool> = (0..n)
@@ -279,80 +505,31 @@ pub fn suppress_linked(lc: &LinkedCounts, rule: &DisclosureRule) -> Vec<bool> {
                 .unwrap_or(lc.printed[i] && !rule.is_sensitive(lc.values[i]))
         })
         .collect();
-    if rule.threshold <= 1 {
+    if !rule.active() || rule.rounds() {
         return shown;
     }
-    let key = |i: usize| (lc.values[i] == 0, lc.values[i], i);
-    loop {
-        // (b) a relation revealing a small sum of withheld counts of one sign.
-        let mut add: Option<usize> = None;
-        for rel in &lc.relations {
-            let unknown: Vec<(usize, i8)> =
-                rel.iter().copied().filter(|(i, _)| !shown[*i]).collect();
-            if unknown.is_empty() {
-                continue;
-            }
-            let sign = unknown[0].1;
-            if unknown.iter().all(|(_, s)| *s == sign) {
-                let sum: u64 = unknown.iter().map(|(i, _)| lc.values[*i]).sum();
-                if rule.is_sensitive(sum) {
-                    if let Some(c) = pick(lc, &shown, rel, sign) {
-                        add = Some(c);
-                        break;
-                    }
-                }
-            }
-        }
-        // (a) a protected withheld count that the published counts determine exactly.
-        if add.is_none() {
-            let protected =
-                |j: usize| !shown[j] && (rule.is_sensitive(lc.values[j]) || lc.printed[j]);
-            let det = determined_cells(lc, &shown);
-            if let Some(j) = (0..n).find(|&j| protected(j) && det[j]) {
-                // Candidates: shown cells of the relations through j (same side first), then
-                // every shown cell; take the first whose suppression frees j, else the first.
-                let mut cands: Vec<usize> = Vec::new();
-                let mut rels: Vec<&Vec<(usize, i8)>> = lc
-                    .relations
-                    .iter()
-                    .filter(|r| r.iter().any(|(i, _)| *i == j))
-                    .collect();
-                rels.sort_by_key(|r| r.iter().filter(|(i, _)| !shown[*i]).count());
-                for r in rels {
-                    let sign = r.iter().find(|(i, _)| *i == j).map_or(0, |x| x.1);
-                    let mut c: Vec<(usize, i8)> = r
-                        .iter()
-                        .copied()
-                        .filter(|(i, _)| shown[*i] && lc.fixed_state(*i).is_none())
-                        .collect();
-                    c.sort_by_key(|&(i, s)| (lc.values[i] == 0, s != sign, lc.values[i], i));
-                    for (i, _) in c {
-                        if !cands.contains(&i) {
-                            cands.push(i);
-                        }
-                    }
-                }
-                let mut rest: Vec<usize> = (0..n)
-                    .filter(|&i| shown[i] && lc.fixed_state(i).is_none() && !cands.contains(&i))
-                    .collect();
-                rest.sort_by_key(|&i| key(i));
-                cands.extend(rest);
-                add = cands
-                    .iter()
-                    .copied()
-                    .find(|&c| {
-                        let mut trial = shown.clone();
-                        trial[c] = false;
-                        !determined(lc, &trial, j)
-                    })
-                    .or_else(|| cands.first().copied());
-            }
-        }
-        match add {
-            Some(i) => shown[i] = false,
-            None => return shown,
+    while let Some(v) = violation(lc, &shown, rule) {
+        match complement(lc, &shown, rule, &v) {
+            Some(c) => shown[c] = false,
+            None => break,
         }
     }
+    let mut comps: Vec<usize> = (0..n)
+        .filter(|&i| {
+            !shown[i]
+                && lc.printed[i]
+                && lc.fixed_state(i).is_none()
+                && !rule.is_sensitive(lc.values[i])
+        })
+        .collect();
+    comps.sort_by_key(|&i| (std::cmp::Reverse(lc.values[i]), i));
+    for c in comps {
+        shown[c] = true;
+        if violation(lc, &shown, rule).is_some() {
+            shown[c] = false;
+        }
+    }
+    shown
 }
 
 /// Which totals a two-way table prints.
@@ -450,7 +627,7 @@ pub fn suppress_table_masked(
         lc.sum_relation(&col_t, g);
     }
     let shown = suppress_linked(&lc, rule);
-    let get = |i: usize| shown[i].then_some(lc.values[i]);
+    let get = |i: usize| shown[i].then(|| rule.publish(lc.values[i]));
     SuppressedTable {
         cells: cell
             .iter()
@@ -493,7 +670,7 @@ pub fn suppress_risk_row_fixed(
     }
     let shown = suppress_linked(&lc, rule);
     idx.iter()
-        .map(|&i| shown[i].then_some(lc.values[i]))
+        .map(|&i| shown[i].then(|| rule.publish(lc.values[i])))
         .collect()
 }
 
@@ -509,6 +686,79 @@ pub fn suppress_flow(flow: &CohortFlow, rule: &DisclosureRule) -> Vec<FlowBox> {
     suppress_flow_with_arms(flow, None, rule).0
 }
 
+/// The cells of one flow step in a [`LinkedCounts`] (see [`add_flow`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowStepIds {
+    pub n_in: usize,
+    pub n_out: usize,
+    pub excluded: Vec<usize>,
+    /// The exclusion total (printed only when the step has exclusions).
+    pub total: usize,
+}
+
+/// Adds the cohort flow to `lc`: per step, entrants = kept + exclusion total and the total =
+/// the sum of the exclusions; a step's entrants equal the kept number of the latest earlier
+/// step of the same unit that kept as many. Returns the cells of each step.
+pub fn add_flow(lc: &mut LinkedCounts, flow: &CohortFlow) -> Vec<FlowStepIds> {
+    let mut ids: Vec<FlowStepIds> = Vec::new();
+    for s in &flow.steps {
+        let n_in = lc.add(s.n_in, true);
+        let n_out = lc.add(s.n_out, true);
+        let excluded: Vec<usize> = s.excluded.iter().map(|(_, n)| lc.add(*n, true)).collect();
+        let total = lc.add(
+            s.excluded.iter().map(|(_, n)| n).sum(),
+            !s.excluded.is_empty(),
+        );
+        lc.sum_relation(&excluded, total);
+        lc.sum_relation(&[n_out, total], n_in);
+        ids.push(FlowStepIds {
+            n_in,
+            n_out,
+            excluded,
+            total,
+        });
+    }
+    for k in 1..flow.steps.len() {
+        let cur = &flow.steps[k];
+        if let Some(j) = (0..k)
+            .rev()
+            .find(|&j| flow.steps[j].unit == cur.unit && flow.steps[j].n_out == cur.n_in)
+        {
+            lc.equal_relation(ids[j].n_out, ids[k].n_in);
+        }
+    }
+    ids
+}
+
+/// The flow boxes of `flow` from the decisions `shown` on the cells `ids` of [`add_flow`]
+/// (published values through [`DisclosureRule::publish`]).
+pub fn flow_boxes(
+    flow: &CohortFlow,
+    ids: &[FlowStepIds],
+    lc: &LinkedCounts,
+    shown: &[bool],
+    rule: &DisclosureRule,
+) -> Vec<FlowBox> {
+    let get = |i: usize| shown[i].then(|| rule.publish(lc.values[i]));
+    flow.steps
+        .iter()
+        .zip(ids)
+        .map(|(s, id)| FlowBox {
+            label: s.label.clone(),
+            unit: s.unit.clone(),
+            n_in: get(id.n_in),
+            excluded: s
+                .excluded
+                .iter()
+                .zip(&id.excluded)
+                .map(|((r, _), &i)| (r.clone(), get(i)))
+                .collect(),
+            excluded_total: get(id.total),
+            n_out: get(id.n_out),
+        })
+        .collect()
+}
+
 /// As [`suppress_flow`], with the patients kept by step `arms.0` split into groups `arms.1`
 /// (e.g. exposed / unexposed), which add up to that step's kept number. Returns the boxes and
 /// the group counts.
@@ -518,58 +768,23 @@ pub fn suppress_flow_with_arms(
     rule: &DisclosureRule,
 ) -> (Vec<FlowBox>, Vec<Option<u64>>) {
     let mut lc = LinkedCounts::default();
-    let mut ids = Vec::new();
-    for s in &flow.steps {
-        let n_in = lc.add(s.n_in, true);
-        let n_out = lc.add(s.n_out, true);
-        let excl: Vec<usize> = s.excluded.iter().map(|(_, n)| lc.add(*n, true)).collect();
-        let total = lc.add(
-            s.excluded.iter().map(|(_, n)| n).sum(),
-            !s.excluded.is_empty(),
-        );
-        lc.sum_relation(&excl, total);
-        lc.sum_relation(&[n_out, total], n_in);
-        ids.push((n_in, n_out, excl, total));
-    }
-    for k in 1..flow.steps.len() {
-        let cur = &flow.steps[k];
-        if let Some(j) = (0..k)
-            .rev()
-            .find(|&j| flow.steps[j].unit == cur.unit && flow.steps[j].n_out == cur.n_in)
-        {
-            lc.relations.push(vec![(ids[j].1, 1), (ids[k].0, -1)]);
-        }
-    }
+    let ids = add_flow(&mut lc, flow);
     let mut arm_ids = Vec::new();
     if let Some((step, counts)) = arms {
         if step < flow.steps.len() {
             arm_ids = counts.iter().map(|&n| lc.add(n, true)).collect();
             if counts.iter().sum::<u64>() == flow.steps[step].n_out {
-                lc.sum_relation(&arm_ids, ids[step].1);
+                lc.sum_relation(&arm_ids, ids[step].n_out);
             }
         }
     }
     let shown = suppress_linked(&lc, rule);
-    let get = |i: usize| shown[i].then_some(lc.values[i]);
-    let boxes = flow
-        .steps
+    let boxes = flow_boxes(flow, &ids, &lc, &shown, rule);
+    let arms = arm_ids
         .iter()
-        .zip(&ids)
-        .map(|(s, (n_in, n_out, excl, total))| FlowBox {
-            label: s.label.clone(),
-            unit: s.unit.clone(),
-            n_in: get(*n_in),
-            excluded: s
-                .excluded
-                .iter()
-                .zip(excl)
-                .map(|((r, _), &i)| (r.clone(), get(i)))
-                .collect(),
-            excluded_total: get(*total),
-            n_out: get(*n_out),
-        })
+        .map(|&i| shown[i].then(|| rule.publish(lc.values[i])))
         .collect();
-    (boxes, arm_ids.iter().map(|&i| get(i)).collect())
+    (boxes, arms)
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub mod html;
 pub mod markdown;
 pub mod methods;
 pub mod sections;
+pub mod withheld;
 
 pub use document::{Block, Cell, Figure, ReportDocument, Row, Section, Table};
 pub use sections::versions::versions_section;

@@ -2,6 +2,12 @@
 //! `common` (fixture reading and R comparison).
 
 mod architecture;
+mod attack_curves;
+mod attack_model;
+mod attack_parse;
+mod attack_report;
+mod attack_solve;
+mod attack_table1;
 mod bad_inputs;
 mod byod_degenerate;
 mod byod_examples;

@@ -54,8 +54,17 @@ fn report_from_analysis_json_is_byte_identical_to_analyze() {
         "--out",
         b.to_str().unwrap(),
     ]);
-    // Only the report is written: no results/ (they would need the patient data).
-    assert!(!b.join("results").exists());
+    // Only the report is written, with the disclosure ledger of its rule (the same as the
+    // analyze run's): no other results/ file (they would need the patient data).
+    let results: Vec<_> = std::fs::read_dir(b.join("results"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(results, vec![std::ffi::OsString::from("disclosure.csv")]);
+    assert_eq!(
+        std::fs::read(b.join("results/disclosure.csv")).unwrap(),
+        std::fs::read(a.join("results/disclosure.csv")).unwrap()
+    );
     let (want, got) = (report_files(&a), report_files(&b));
     assert!(want.len() > 10, "{} report files", want.len());
     assert_eq!(

@@ -84,8 +84,7 @@ struct Table1Ids {
 }
 
 /// The system under construction.
-struct JointAudit<'a> {
-    rule: &'a DisclosureRule,
+struct JointAudit {
     lc: LinkedCounts,
     /// (arm, fingerprint) -> a population arm's cells and values.
     by_fp: BTreeMap<(usize, u64), (ArmCells, [u64; 3])>,
@@ -99,7 +98,7 @@ struct JointAudit<'a> {
 /// All patients in the system: their arms' cells and values.
 type AllPatients = ([ArmCells; 2], [[u64; 3]; 2]);
 
-impl JointAudit<'_> {
+impl JointAudit {
     /// The cells of one arm (`v` = patients, known, deaths), shared with an arm of the same
     /// patients already in the system.
     fn arm_cells(&mut self, arm: usize, fp: u64, v: [u64; 3]) -> ArmCells {
@@ -139,19 +138,20 @@ impl JointAudit<'_> {
         &mut self,
         overall: &PopulationResult,
         decided: Option<[Option<u64>; 4]>,
+        arms: [(u64, bool); 2],
     ) -> Option<AllPatients> {
         let v = arm_values(overall)?;
         let cells = [0, 1].map(|a| self.arm_cells(a, overall.fingerprint[a], v[a]));
         for a in 0..2 {
             let c = cells[a];
             if c.n != c.k {
-                self.lc.fixed[c.n] = Some(!self.rule.is_sensitive(v[a][0]));
+                self.lc.fixed[c.n] = Some(arms[a].1);
             }
             if let Some(dec) = decided {
                 self.lc.fixed[c.d] = Some(dec[2 * a].is_some());
                 self.lc.fixed[c.k] = Some(dec[2 * a + 1].is_some());
             } else if c.n == c.k {
-                self.lc.fixed[c.k] = Some(!self.rule.is_sensitive(v[a][0]));
+                self.lc.fixed[c.k] = Some(arms[a].1);
             }
         }
         Some((cells, v))
@@ -266,17 +266,21 @@ impl JointAudit<'_> {
 
     /// Step 3: Table 1's arm sizes (the header's decision, primary suppression only), grand
     /// total and blocks. Returns the blocks and the margins (arm sizes, grand total).
-    fn add_table1(&mut self, t1: &Table1) -> (Vec<Table1Ids>, [usize; 2], usize) {
+    fn add_table1(
+        &mut self,
+        t1: &Table1,
+        header: [(u64, bool); 3],
+    ) -> (Vec<Table1Ids>, [usize; 2], usize) {
         let n_arm = [t1.n_exposed as u64, t1.n_unexposed as u64];
         let tot = [0, 1].map(|a| {
             let id = self.t1_cell(a, Some(t1.fingerprint[a]), n_arm[a], true);
             if self.lc.fixed[id].is_none() {
-                self.lc.fixed[id] = Some(!self.rule.is_sensitive(n_arm[a]));
+                self.lc.fixed[id] = Some(header[a].1);
             }
             id
         });
         let n_all = n_arm[0] + n_arm[1];
-        let grand = self.lc.add_fixed(n_all, !self.rule.is_sensitive(n_all));
+        let grand = self.lc.add_fixed(n_all, header[2].1);
         self.lc.sum_relation(&tot, grand);
         let blocks = t1
             .variables
@@ -348,26 +352,26 @@ pub(super) fn table1_rows(v: &Table1Variable) -> Vec<([u64; 2], bool, Option<[u6
 pub(super) fn joint_counts(
     overall: &PopulationResult,
     subgroups: &[SubgroupResult],
-    t1: Option<&Table1>,
+    t1: Option<(&Table1, [(u64, bool); 3])>,
     decided: Option<[Option<u64>; 4]>,
+    arms: [(u64, bool); 2],
     rule: &DisclosureRule,
 ) -> JointCounts {
     let mut audit = JointAudit {
-        rule,
         lc: LinkedCounts::default(),
         by_fp: BTreeMap::new(),
         rem_fp: BTreeMap::new(),
         t1_fp: BTreeMap::new(),
     };
-    let all = audit.add_all_patients(overall, decided);
+    let all = audit.add_all_patients(overall, decided, arms);
     let level_cells: Vec<Vec<Option<[ArmCells; 2]>>> = subgroups
         .iter()
         .map(|sg| audit.add_subgroup(sg, all.as_ref()))
         .collect();
-    let t1_ids = t1.map(|t1| audit.add_table1(t1));
+    let t1_ids = t1.map(|(t1, header)| audit.add_table1(t1, header));
     let lc = &audit.lc;
     let shown = suppress_linked(lc, rule);
-    let get = |i: usize| shown[i].then_some(lc.values[i]);
+    let get = |i: usize| shown[i].then(|| rule.publish(lc.values[i]));
     let quad = |c: [ArmCells; 2]| [get(c[0].d), get(c[0].k), get(c[1].d), get(c[1].k)];
     let levels = level_cells
         .into_iter()

@@ -46,18 +46,11 @@ pub(super) fn arm_index(group: &str) -> Option<usize> {
     }
 }
 
-/// Group sizes of a population's curves as printed in Table 1 and the flow (primary
-/// suppression only): (size, shown) per curve.
-pub(super) fn arm_sizes(p: &PopulationResult, rule: &DisclosureRule) -> Vec<Option<(u64, bool)>> {
+/// Group sizes of a population's curves as decided for the flow and the summary (`arms`:
+/// exposed, unexposed): (size, shown) per curve.
+pub(super) fn arm_sizes(p: &PopulationResult, arms: [(u64, bool); 2]) -> Vec<Option<(u64, bool)>> {
     p.km.iter()
-        .map(|c| {
-            let n = match c.group.as_str() {
-                "exposed" => p.n_exposed,
-                "unexposed" => p.n_unexposed,
-                _ => return None,
-            } as u64;
-            Some((n, !rule.is_sensitive(n)))
-        })
+        .map(|c| arm_index(&c.group).map(|a| arms[a]))
         .collect()
 }
 
@@ -238,7 +231,7 @@ pub(super) fn subgroup_risk(
                 .iter()
                 .zip(&ids)
                 .filter(|(t, _)| own.contains(t))
-                .map(|(_, &i)| shown[i].then_some(audit.lc.values[i]))
+                .map(|(_, &i)| shown[i].then(|| rule.publish(audit.lc.values[i])))
                 .collect();
             out.insert((arm, fp, own.len()), counts);
         }

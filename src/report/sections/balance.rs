@@ -5,6 +5,7 @@
 use crate::cohort::analysis::PropensitySummary;
 use crate::cohort::propensity::Estimand;
 use crate::plot::love::{love_figure, LovePlot, LoveRow};
+use crate::report::counts::WITHHELD;
 use crate::report::document::{Block, Cell, Figure, Row, Section, Table};
 
 use super::{Ctx, SectionResult};
@@ -76,6 +77,15 @@ pub fn section(ctx: &Ctx) -> SectionResult {
     Ok(Some(s))
 }
 
+/// An effective sample size, withheld with the arm size it is bounded by.
+fn ess_cell(ctx: &Ctx, arm: usize, ess: f64) -> Cell {
+    if ctx.dc.sample_arms[arm].is_some() {
+        Cell::number(ess, 1)
+    } else {
+        Cell::text(WITHHELD)
+    }
+}
+
 /// The propensity model's diagnostics (whole analysed sample).
 fn propensity_table(ctx: &Ctx, ps: &PropensitySummary) -> Table {
     let r = ctx.r;
@@ -90,7 +100,7 @@ fn propensity_table(ctx: &Ctx, ps: &PropensitySummary) -> Table {
         ]),
         Row::new(vec![
             Cell::text("Patients trimmed"),
-            Cell::Count(ctx.dc.alone(ps.n_trimmed as u64)),
+            Cell::Count(ctx.dc.propensity[0]),
         ]),
         Row::new(vec![
             Cell::text(format!(
@@ -105,19 +115,19 @@ fn propensity_table(ctx: &Ctx, ps: &PropensitySummary) -> Table {
         ]),
         Row::new(vec![
             Cell::text("Effective sample size, exposed"),
-            Cell::number(ps.ess_exposed, 1),
+            ess_cell(ctx, 0, ps.ess_exposed),
         ]),
         Row::new(vec![
             Cell::text("Effective sample size, unexposed"),
-            Cell::number(ps.ess_unexposed, 1),
+            ess_cell(ctx, 1, ps.ess_unexposed),
         ]),
         Row::new(vec![
             Cell::text("Matched pairs"),
-            Cell::Count(ctx.dc.alone(ps.n_pairs as u64)),
+            Cell::Count(ctx.dc.propensity[1]),
         ]),
         Row::new(vec![
             Cell::text("Exposed patients left unmatched"),
-            Cell::Count(ctx.dc.alone(ps.n_treated_unmatched as u64)),
+            Cell::Count(ctx.dc.propensity[2]),
         ]),
         Row::new(vec![
             Cell::text("Caliper (logit of the score)"),

@@ -2,24 +2,31 @@
 //! patients and deaths of each model and its E-value.
 
 use crate::plot::theme::fixed;
+use crate::report::counts::WITHHELD;
 use crate::report::document::{Cell, Row, Table};
 
-use super::{design_name, hr_cell, p_cell, Ctx};
+use super::{design_name, hr_cell_shown, p_text, withheld_note, Ctx};
 
 /// The table (read by [`super::outcomes`]).
 pub fn table(ctx: &Ctx) -> Table {
     let r = ctx.r;
     let mut rows = Vec::new();
-    for (d, counts) in r.designs.iter().zip(&ctx.dc.hazard) {
+    for ((d, counts), shown) in r
+        .designs
+        .iter()
+        .zip(&ctx.dc.hazard)
+        .zip(&ctx.dc.estimates.hazard)
+    {
         rows.push(Row::group(design_name(d)));
-        for (h, [n, deaths]) in d.overall.hazard_ratios.iter().zip(counts) {
+        for ((h, [n, deaths]), &ok) in d.overall.hazard_ratios.iter().zip(counts).zip(shown) {
+            let text = |s: String| Cell::text(if ok { s } else { WITHHELD.to_string() });
             rows.push(Row::new(vec![
                 Cell::text(format!("    {}", h.label)),
-                hr_cell(Some(h)),
-                p_cell(h.p),
+                hr_cell_shown(Some(h), ok),
+                text(p_text(h.p)),
                 Cell::Count(*n),
                 Cell::Count(*deaths),
-                Cell::text(format!(
+                text(format!(
                     "{} ({})",
                     fixed(h.e_value.point, 2),
                     fixed(h.e_value.ci, 2)
@@ -47,6 +54,6 @@ pub fn table(ctx: &Ctx) -> Table {
             "E-value (CI limit)".into(),
         ],
         rows,
-        notes: vec!["E-value: the minimum strength of association (risk-ratio scale) an unmeasured confounder would need with both exposure and outcome to explain away the estimate (VanderWeele and Ding 2017); in brackets, for the confidence limit closer to 1.".into()],
+        notes: vec![withheld_note(ctx), "E-value: the minimum strength of association (risk-ratio scale) an unmeasured confounder would need with both exposure and outcome to explain away the estimate (VanderWeele and Ding 2017); in brackets, for the confidence limit closer to 1.".into()],
     }
 }

@@ -138,7 +138,7 @@ pub fn methods_input(ctx: &Ctx) -> MethodsInput {
         score_options: score_opts,
         cohort_definition: format!(
             "sepsis in the source data, {} of them analysed in the primary design",
-            primary.map_or("all".to_string(), |d| count(ctx.dc.alone(d.overall.n as u64)))
+            primary.map_or("all".to_string(), |_| count(ctx.dc.sample))
         ),
         exposure: r.exposure.name.clone(),
         exposure_drugs: r.exposure.drugs.clone(),

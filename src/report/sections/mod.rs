@@ -15,6 +15,7 @@ use crate::cohort::landmark::Design;
 use crate::plot::forest::ratio_text;
 use crate::plot::theme::p_value;
 
+use super::counts::WITHHELD;
 use super::disclosed::{DisclosedCounts, MainCounts};
 use super::disclosure::DisclosureRule;
 use super::document::{Cell, Section};
@@ -115,6 +116,24 @@ pub fn capitalise(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
+    }
+}
+
+/// The note under a table that may withhold counts and the estimates computed from them.
+pub fn withheld_note(ctx: &Ctx) -> String {
+    format!(
+        "{WITHHELD} withheld (disclosure control): a count from 1 to {}, a count withheld so that \
+         such a count cannot be recovered from the others, or an estimate computed from a \
+         withheld count (which would give it back).",
+        ctx.threshold().saturating_sub(1).max(1)
+    )
+}
+
+/// "HR (lower-upper)", "NA", or [`WITHHELD`] when `shown` is false.
+pub fn hr_cell_shown(h: Option<&HrEstimate>, shown: bool) -> Cell {
+    match h {
+        Some(h) if h.hr.is_finite() && !shown => Cell::text(WITHHELD),
+        _ => hr_cell(h),
     }
 }
 

@@ -3,20 +3,43 @@
 
 use crate::plot::forest::ratio_text;
 use crate::plot::theme::fixed;
+use crate::report::counts::WITHHELD;
 use crate::report::document::{Cell, Row, Table};
 
-use super::{capitalise, design_name, Ctx};
+use super::{capitalise, design_name, withheld_note, Ctx};
 
 /// The table (read by [`super::outcomes`]).
 pub fn table(ctx: &Ctx) -> Table {
     let r = ctx.r;
     let (el, ul) = ctx.arm_labels();
     let mut rows = Vec::new();
-    for (d, c) in r.designs.iter().zip(&ctx.dc.mortality) {
+    for ((d, c), &shown) in r
+        .designs
+        .iter()
+        .zip(&ctx.dc.mortality)
+        .zip(&ctx.dc.estimates.mortality)
+    {
         let (Some(b), Some(c)) = (&d.overall.binary, c) else {
             continue;
         };
         let m = &b.measures;
+        if !shown {
+            rows.push(Row::new(vec![
+                Cell::text(design_name(d)),
+                Cell::CountPercent {
+                    n: c[0],
+                    total: c[1],
+                },
+                Cell::CountPercent {
+                    n: c[2],
+                    total: c[3],
+                },
+                Cell::text(WITHHELD),
+                Cell::text(WITHHELD),
+                Cell::text(WITHHELD),
+            ]));
+            continue;
+        }
         rows.push(Row::new(vec![
             Cell::text(design_name(d)),
             Cell::CountPercent {
@@ -62,6 +85,9 @@ pub fn table(ctx: &Ctx) -> Table {
             "Odds ratio (95% CI)".into(),
         ],
         rows,
-        notes: vec!["Percentages of patients with known status at the horizon.".into()],
+        notes: vec![
+            "Percentages of patients with known status at the horizon.".into(),
+            withheld_note(ctx),
+        ],
     }
 }

@@ -7,11 +7,11 @@ use crate::cohort::analysis::{DesignResult, PopulationResult, SubgroupResult};
 use crate::plot::forest::{forest_figure, ratio_text, ForestPlot, ForestRow, RowKind};
 use crate::plot::km::{km_grid, KmPlot};
 use crate::report::counts::{fraction_plain, WITHHELD};
-use crate::report::disclosed::{LevelCounts, SubgroupCounts};
+use crate::report::disclosed::{LevelCounts, Shown, SubgroupCounts};
 use crate::report::document::{Block, Cell, Figure, Row, Section, Table};
 
 use super::survival::km_plot;
-use super::{hr_cell, p_text, preferred_hr, Ctx, SectionResult};
+use super::{hr_cell_shown, p_text, preferred_hr, withheld_note, Ctx, SectionResult};
 
 /// Table 4's rows, the forest plot's rows and the Kaplan-Meier grids (subgroup name, panels).
 #[derive(Default)]
@@ -36,9 +36,13 @@ pub fn section(ctx: &Ctx) -> SectionResult {
     let overall_hr = preferred_hr(&d.overall);
     let method_label = overall_hr.map_or("Hazard ratio".to_string(), |h| h.label.clone());
     let mut parts = Parts::default();
-    parts
-        .forest
-        .push(forest_row("All patients", 0, &d.overall, &sc.all));
+    parts.forest.push(forest_row(
+        "All patients",
+        0,
+        &d.overall,
+        &sc.all,
+        sc.all_estimates,
+    ));
     for (sg, levels) in d.subgroups.iter().zip(&sc.levels) {
         add_subgroup(ctx, d, sg, levels, &mut parts);
     }
@@ -58,8 +62,8 @@ pub fn section(ctx: &Ctx) -> SectionResult {
         s.push(Block::Figure(Figure {
             id: format!("figure-km-subgroup-{}", i + 1),
             caption: format!(
-                "Kaplan-Meier curves by exposure within each level of {name}, with numbers at risk. Curves end when fewer than {} patients remain at risk; {WITHHELD} withheld (disclosure control).",
-                ctx.threshold(),
+                "Kaplan-Meier curves by exposure within each level of {name}, with numbers at risk; {WITHHELD} withheld (disclosure control). {}",
+                super::survival::curve_note(ctx),
             ),
             svg: km_grid(&format!("Survival by exposure: {name}"), panels, ncol)?,
         }));
@@ -67,9 +71,21 @@ pub fn section(ctx: &Ctx) -> SectionResult {
     Ok(Some(s))
 }
 
-/// A forest-plot row of population `p` with its deaths/known columns `c`.
-fn forest_row(label: &str, indent: u8, p: &PopulationResult, c: &[Option<u64>; 4]) -> ForestRow {
-    let hr = preferred_hr(p);
+/// A forest-plot row of population `p` with its deaths/known columns `c`; its estimate is drawn
+/// only when `shown`.
+fn forest_row(
+    label: &str,
+    indent: u8,
+    p: &PopulationResult,
+    c: &[Option<u64>; 4],
+    shown: Shown,
+) -> ForestRow {
+    let hr = preferred_hr(p).filter(|h| shown.hr(h.method));
+    let left = if p.binary.is_some() {
+        vec![fraction_plain(c[0], c[1]), fraction_plain(c[2], c[3])]
+    } else {
+        vec!["NA".to_string(), "NA".to_string()]
+    };
     ForestRow {
         kind: RowKind::Estimate,
         label: label.into(),
@@ -77,23 +93,39 @@ fn forest_row(label: &str, indent: u8, p: &PopulationResult, c: &[Option<u64>; 4
         estimate: hr.map(|h| h.hr),
         lower: hr.map(|h| h.lower),
         upper: hr.map(|h| h.upper),
-        left: vec![fraction_plain(c[0], c[1]), fraction_plain(c[2], c[3])],
+        left,
         right: vec![String::new()],
         ..Default::default()
     }
 }
 
-/// One table row: deaths/known per arm, risk ratio, hazard ratio.
-fn table_row(label: String, p: &PopulationResult, c: &[Option<u64>; 4]) -> Row {
+/// One table row: deaths/known per arm, risk ratio, hazard ratio (estimates only when
+/// `shown`). A level without a binary result (one of its arms has nobody, or nobody of known
+/// status) prints `NA`, not the withheld mark: its counts are not withheld (a zero is shown),
+/// they are in the remainder of the joint audit.
+fn table_row(label: String, p: &PopulationResult, c: &[Option<u64>; 4], shown: Shown) -> Row {
     let rr = p.binary.as_ref().map(|b| &b.measures.risk_ratio);
+    let dk = |n: Option<u64>, d: Option<u64>| {
+        if p.binary.is_some() {
+            Cell::Fraction { n, d }
+        } else {
+            Cell::text("NA")
+        }
+    };
     Row::new(vec![
         Cell::text(label),
-        Cell::Fraction { n: c[0], d: c[1] },
-        Cell::Fraction { n: c[2], d: c[3] },
-        Cell::text(rr.map_or("NA".to_string(), |e| {
-            ratio_text(e.estimate, e.lower, e.upper)
-        })),
-        hr_cell(preferred_hr(p)),
+        dk(c[0], c[1]),
+        dk(c[2], c[3]),
+        Cell::text(match rr {
+            None => "NA".to_string(),
+            Some(e) if !e.estimate.is_finite() => "NA".to_string(),
+            Some(_) if !shown.crude => WITHHELD.to_string(),
+            Some(e) => ratio_text(e.estimate, e.lower, e.upper),
+        }),
+        hr_cell_shown(
+            preferred_hr(p),
+            preferred_hr(p).is_some_and(|h| shown.hr(h.method)),
+        ),
     ])
 }
 
@@ -123,12 +155,17 @@ fn add_subgroup(
     });
     let mut panels = Vec::new();
     for (l, lc) in sg.levels.iter().zip(levels) {
+        parts.rows.push(table_row(
+            format!("    {}", l.population),
+            l,
+            &lc.dk,
+            lc.estimates,
+        ));
         parts
-            .rows
-            .push(table_row(format!("    {}", l.population), l, &lc.dk));
-        parts.forest.push(forest_row(&l.population, 1, l, &lc.dk));
+            .forest
+            .push(forest_row(&l.population, 1, l, &lc.dk, lc.estimates));
         let title = format!("{}: {}", sg.name, l.population);
-        if let Some(p) = km_plot(ctx, d.design, l, &title, &lc.risk) {
+        if let Some(p) = km_plot(ctx, d.design, l, &title, &lc.risk, lc.estimates.crude) {
             panels.push(p);
         }
     }
@@ -145,7 +182,12 @@ fn add_subgroup(
 /// Table 4: all patients, then the subgroup rows.
 fn table(ctx: &Ctx, d: &DesignResult, sc: &SubgroupCounts, rows: Vec<Row>) -> Table {
     let (el, ul) = ctx.arm_labels();
-    let mut table_rows = vec![table_row("All patients".into(), &d.overall, &sc.all)];
+    let mut table_rows = vec![table_row(
+        "All patients".into(),
+        &d.overall,
+        &sc.all,
+        sc.all_estimates,
+    )];
     table_rows.extend(rows);
     Table {
         id: "table-subgroups".into(),
@@ -159,13 +201,16 @@ fn table(ctx: &Ctx, d: &DesignResult, sc: &SubgroupCounts, rows: Vec<Row>) -> Ta
             "Hazard ratio (95% CI)".into(),
         ],
         rows: table_rows,
-        notes: vec![format!(
-            "Interaction: {}",
-            d.subgroups
-                .iter()
-                .find_map(|s| s.interaction.as_ref())
-                .map_or("not tested".to_string(), |i| i.method.clone())
-        )],
+        notes: vec![
+            format!(
+                "Interaction: {}",
+                d.subgroups
+                    .iter()
+                    .find_map(|s| s.interaction.as_ref())
+                    .map_or("not tested".to_string(), |i| i.method.clone())
+            ),
+            withheld_note(ctx),
+        ],
     }
 }
 
@@ -184,7 +229,7 @@ fn forest_plot(ctx: &Ctx, rows: Vec<ForestRow>, method_label: &str) -> ForestPlo
         favours: Some((format!("Favours {name}"), format!("Favours no {name}"))),
         x_range: None,
         footnotes: vec![format!(
-            "{method_label}. {WITHHELD} withheld (disclosure control)."
+            "{method_label}. {WITHHELD} withheld (disclosure control); a level with a withheld count has no estimate drawn."
         )],
     }
 }

@@ -16,35 +16,19 @@ use crate::report::ReportError;
 
 use super::Ctx;
 
-/// A curve drawn up to the last time `reference` (the unweighted curve of the same group, whose
-/// risk set counts patients) keeps at least `threshold` at risk, with its censoring marks.
+/// A curve as the disclosure decisions allow it to be drawn
+/// ([`crate::report::disclosed::DisclosedCounts::km_curve`]: pooled or rounded steps, up to the
+/// last time `reference`, the unweighted curve of the same group, keeps at least `threshold` at
+/// risk), without censoring marks.
 fn km_curve_ref(ctx: &Ctx, c: &Curve, reference: &Curve, band: bool) -> KmCurve {
-    let kr = ctx.dc.curve_end(reference);
-    let last = if kr == 0 {
-        f64::NEG_INFINITY
-    } else {
-        reference.time[kr - 1]
-    };
-    let k = c.time.iter().take_while(|&&t| t <= last).count();
-    let mut censor = Vec::new();
-    for i in 0..kr {
-        let next = if i + 1 < reference.n_risk.len() {
-            reference.n_risk[i + 1]
-        } else {
-            0.0
-        };
-        if reference.n_risk[i] - reference.n_event[i] - next > 0.5 {
-            censor.push(reference.time[i]);
-        }
-    }
-    let band_part = |v: &[f64]| if band { v[..k].to_vec() } else { Vec::new() };
+    let safe = ctx.dc.km_curve(c, reference, band);
     KmCurve {
         label: ctx.group_label(&c.group),
-        time: c.time[..k].to_vec(),
-        surv: c.surv[..k].to_vec(),
-        lower: band_part(&c.lower),
-        upper: band_part(&c.upper),
-        censor_times: censor,
+        time: safe.time,
+        surv: safe.value,
+        lower: safe.lower,
+        upper: safe.upper,
+        censor_times: Vec::new(),
         dashed: false,
         color: Some(if c.group == "unexposed" { 1 } else { 0 }),
     }
@@ -75,6 +59,7 @@ pub fn km_plot(
     p: &PopulationResult,
     title: &str,
     rows: &[Vec<Option<u64>>],
+    estimates: bool,
 ) -> Option<KmPlot> {
     if p.km.is_empty() {
         return None;
@@ -82,7 +67,11 @@ pub fn km_plot(
     let ticks = horizon_ticks(ctx.r, design, &p.km);
     let mut annotations = Vec::new();
     if let Some(lr) = &p.logrank {
-        annotations.push(format!("Log-rank p {}", p_value(lr.p)));
+        annotations.push(if estimates {
+            format!("Log-rank p {}", p_value(lr.p))
+        } else {
+            format!("Log-rank p {WITHHELD}")
+        });
     }
     Some(KmPlot {
         title: title.to_string(),
@@ -141,24 +130,16 @@ fn cif_plot(
     let mut curves = Vec::new();
     let mut y_max: f64 = 0.0;
     for ci in &p.competing {
-        let last_t =
-            p.km.iter()
-                .find(|c| c.group == ci.group)
-                .map(|c| {
-                    let k = ctx.dc.curve_end(c);
-                    if k == 0 {
-                        f64::NEG_INFINITY
-                    } else {
-                        c.time[k - 1]
-                    }
-                })
-                .unwrap_or(f64::INFINITY);
-        let k = ci.time.iter().take_while(|&&t| t <= last_t).count();
+        let Some(km) = p.km.iter().find(|c| c.group == ci.group) else {
+            continue;
+        };
+        let [death, discharge] = ctx.dc.cif_curves(ci, km);
         let label = ctx.group_label(&ci.group);
-        for v in ci.cif_death[..k]
+        for v in death
+            .value
             .iter()
-            .chain(&ci.upper[..k])
-            .chain(&ci.cif_discharge[..k])
+            .chain(&death.upper)
+            .chain(&discharge.value)
         {
             if v.is_finite() {
                 y_max = y_max.max(*v);
@@ -167,17 +148,17 @@ fn cif_plot(
         curves.push(CifCurve {
             group: label.clone(),
             cause: "death".into(),
-            time: ci.time[..k].to_vec(),
-            cif: ci.cif_death[..k].to_vec(),
-            lower: ci.lower[..k].to_vec(),
-            upper: ci.upper[..k].to_vec(),
+            time: death.time,
+            cif: death.value,
+            lower: death.lower,
+            upper: death.upper,
             competing: false,
         });
         curves.push(CifCurve {
             group: label,
             cause: "discharge alive".into(),
-            time: ci.time[..k].to_vec(),
-            cif: ci.cif_discharge[..k].to_vec(),
+            time: discharge.time,
+            cif: discharge.value,
             lower: Vec::new(),
             upper: Vec::new(),
             competing: true,
@@ -199,6 +180,18 @@ fn cif_plot(
     })
 }
 
+/// How the curves were made disclosure-safe, for the captions.
+pub fn curve_note(ctx: &Ctx) -> String {
+    let t = ctx.threshold();
+    if !ctx.rule().active() {
+        String::new()
+    } else if ctx.rule().rounds() {
+        format!("Disclosure control: curves computed from rounded counts (OpenSAFELY Kaplan-Meier action: censorings rounded at the midpoint, events rounded down to multiples of {t}), so each step stands for a multiple of {t} events; drawn while at least {t} patients remain at risk; no censoring marks.")
+    } else {
+        format!("Disclosure control: the events of fewer than {t} patients are pooled into the next step drawn, so each step stands for at least {t} events; curves are drawn while at least {t} patients remain at risk; no censoring marks.")
+    }
+}
+
 /// The main design's figures: survival, IPTW-weighted survival and cumulative incidence, by
 /// exposure.
 ///
@@ -210,10 +203,17 @@ pub fn figures(ctx: &Ctx) -> Result<Vec<Block>, ReportError> {
     };
     let p = &d.overall;
     let mut out = Vec::new();
-    if let Some(plot) = km_plot(ctx, d.design, p, "Survival by exposure", &m.risk) {
+    if let Some(plot) = km_plot(
+        ctx,
+        d.design,
+        p,
+        "Survival by exposure",
+        &m.risk,
+        m.estimates.crude,
+    ) {
         out.push(Block::Figure(Figure {
             id: "figure-km".into(),
-            caption: format!("Kaplan-Meier estimates of survival by exposure ({}), with 95% pointwise confidence bands (log transformation), censoring marks and the number at risk.", d.label),
+            caption: format!("Kaplan-Meier estimates of survival by exposure ({}), with {} and the number at risk. {}", d.label, if ctx.rule().rounds() { "steps computed from rounded counts" } else { "95% pointwise confidence bands (log transformation)" }, curve_note(ctx)),
             svg: km_figure(&KmPlot {
                 footnotes: vec![format!("Curves end when fewer than {} patients remain at risk; {WITHHELD} withheld (disclosure control).", ctx.threshold())],
                 ..plot
@@ -223,14 +223,14 @@ pub fn figures(ctx: &Ctx) -> Result<Vec<Block>, ReportError> {
     if !p.km_weighted.is_empty() {
         out.push(Block::Figure(Figure {
             id: "figure-km-weighted".into(),
-            caption: "Kaplan-Meier estimates weighted by the inverse probability of treatment (adjusted survival curves).".into(),
+            caption: format!("Kaplan-Meier estimates weighted by the inverse probability of treatment (adjusted survival curves), drawn at the steps of the unweighted curves. {}", curve_note(ctx)),
             svg: km_figure(&weighted_km_plot(ctx, d.design, p, &m.risk))?,
         }));
     }
     if let Some(c) = cif_plot(ctx, d.design, p, &m.risk) {
         out.push(Block::Figure(Figure {
             id: "figure-cif".into(),
-            caption: "Cumulative incidence of death (solid, with 95% confidence band) and of discharge alive (dashed) by exposure (Aalen-Johansen).".into(),
+            caption: format!("Cumulative incidence of death (solid{}) and of discharge alive (dashed) by exposure (Aalen-Johansen). {}", if ctx.rule().rounds() { "" } else { ", with 95% confidence band" }, curve_note(ctx)),
             svg: cif_figure(&c)?,
         }));
     }

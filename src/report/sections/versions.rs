@@ -13,7 +13,7 @@ use super::{Ctx, SectionResult};
 pub fn section(ctx: &Ctx) -> SectionResult {
     versions_section(&serde_json::json!({
         "plan": ctx.r.plan,
-        "disclosure_threshold": ctx.rule().threshold,
+        "disclosure_applied": ctx.rule(),
     }))
     .map(Some)
 }
