@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod competing;
 pub mod cox;
 pub mod dist;
+pub mod finegray;
 pub mod horizon;
 pub mod km;
 pub mod linalg;

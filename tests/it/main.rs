@@ -27,6 +27,7 @@ mod score_items;
 mod score_reference;
 mod simulate_registry;
 mod stats_cox;
+mod stats_finegray;
 mod stats_logistic;
 mod stats_rcs;
 mod stats_standardise;
