@@ -2,6 +2,7 @@
 //! `common` (fixture reading and R comparison).
 
 mod architecture;
+mod cli_finegray;
 mod cli_survival;
 mod cohort_cli;
 mod cohort_expr;

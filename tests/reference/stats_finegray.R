@@ -10,7 +10,7 @@ dir.create(outdir, showWarnings = FALSE, recursive = TRUE)
 vec <- function(x) I(as.numeric(x))
 set.seed(1729)
 
-fg_case <- function(case, time, status, X, w = NULL, expansion = FALSE) {
+fg_case <- function(case, time, status, X, w = NULL, expansion = FALSE, cif = FALSE) {
   X <- as.matrix(X)
   c1 <- crr(time, status, X, failcode = 1, cencode = 0)
   d <- data.frame(time = time, status = factor(status, 0:max(status)), X, id = seq_along(time))
@@ -44,6 +44,12 @@ fg_case <- function(case, time, status, X, w = NULL, expansion = FALSE) {
                               efron = fgfit("efron", FALSE), breslow = fgfit("breslow", FALSE),
                               efron_robust = fgfit("efron", TRUE)),
               cause_specific = list(efron = cs("efron"), breslow = cs("breslow")))
+  if (cif) {
+    sf <- if (is.null(w)) survfit(Surv(time, status) ~ x, data = d) else survfit(Surv(time, status) ~ x, data = d, weights = w)
+    sm <- summary(sf, times = c(7, 14, 28))
+    out$cif <- list(group = I(sub("x=", "", as.character(sm$strata))), time = vec(sm$time),
+                    cif = vec(sm$pstate[, 2]), std_err = vec(sm$std.err[, 2]))
+  }
   if (expansion) out$expansion <- list(row = I(fg$id - 1L), start = vec(fg$fgstart), stop = vec(fg$fgstop),
                                        event = I(as.integer(fg$fgstatus)), weight = vec(fg$fgwt))
   path <- file.path(outdir, sprintf("finegray_%s.json", case))
@@ -62,10 +68,10 @@ fg_case("continuous", tt, st, cbind(x = x, age = age), expansion = TRUE)
 # 2. whole days (ties among events and censorings, administrative censoring at 28), 3 causes
 dd <- pmin(ceiling(tt), 28L); sd <- ifelse(ceiling(tt) > 28, 0L, st)
 sd[sample(which(sd == 2), 10)] <- 3L
-fg_case("days", dd, sd, cbind(x = x, age = age), expansion = TRUE)
+fg_case("days", dd, sd, cbind(x = x, age = age), expansion = TRUE, cif = TRUE)
 # 3. the same days data with IPTW-like weights (finegray + weighted coxph only; crr has no weights)
 wt <- ifelse(x == 1, 2, 1.5) * runif(n, 0.7, 1.3)
-fg_case("days_weighted", dd, sd, cbind(x = x, age = age), w = wt)
+fg_case("days_weighted", dd, sd, cbind(x = x, age = age), w = wt, cif = TRUE)
 # 4. mgus2: time to plasma cell malignancy with death as the competing event
 m <- na.omit(mgus2[, c("ptime", "pstat", "futime", "death", "age", "sex", "mspike")])
 etime <- with(m, ifelse(pstat == 0, futime, ptime))
