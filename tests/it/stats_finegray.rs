@@ -207,3 +207,89 @@ fn finegray_rejects_no_event_of_interest() {
     assert!(err.to_string().contains("no event of cause 1"), "{err}");
     assert!(finegray_expand(&[1.0, 2.0], &[1, 0], 1, Some(&[1.0, -1.0])).is_err());
 }
+
+/// A cohort from the Fine and Gray (1999) design: cause 1 with subdistribution
+/// `F1(t | z) = 1 - (1 - p (1 - e^-t))^exp(z'b)`, p = 0.6, else cause 2 with an exponential time;
+/// uniform censoring on [0, 4].
+fn simulate_fine_gray(seed: u64, n: usize, b: [f64; 2]) -> (Vec<f64>, Vec<u32>, Vec<Vec<f64>>) {
+    let mut rng = dicohort::simulate::rng::Rng::new(seed);
+    let p: f64 = 0.6;
+    let (mut t, mut s, mut x1, mut x2) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..n {
+        let z1 = f64::from(u8::from(rng.bernoulli(0.5)));
+        let z2 = rng.normal();
+        let e = (b[0] * z1 + b[1] * z2).exp();
+        let f1_inf = 1.0 - (1.0 - p).powf(e);
+        let u = rng.uniform();
+        let (ti, cause) = if u < f1_inf {
+            (-(1.0 - (1.0 - (1.0 - u).powf(1.0 / e)) / p).ln(), 1)
+        } else {
+            (-(1.0 - rng.uniform()).ln() / (0.8 * (0.3 * z1).exp()), 2)
+        };
+        let c = 4.0 * rng.uniform();
+        if ti <= c {
+            t.push(ti);
+            s.push(cause);
+        } else {
+            t.push(c);
+            s.push(0);
+        }
+        x1.push(z1);
+        x2.push(z2);
+    }
+    (t, s, vec![x1, x2])
+}
+
+/// Coverage of the 95% Wald intervals of the planted subdistribution log hazard ratios over 200
+/// seeds (n = 600), for crr's sandwich variance and for finegray + coxph with the variance
+/// clustered by subject; under an effect (b = 0.5, -0.3) and under the null. The sandwich
+/// under-covers a little in small samples (continuous covariate, 300 seeds: 0.907 at n = 300,
+/// 0.927-0.94 at n = 800), hence the lower bound 0.88 (binomial sd at 200 seeds ~0.016).
+#[test]
+fn fine_gray_intervals_cover_planted_subdistribution_hr() {
+    let reps = 200;
+    for b in [[0.5, -0.3], [0.0, 0.0]] {
+        let mut cov_crr = [0usize; 2];
+        let mut cov_fg = [0usize; 2];
+        let mut mean = [0.0f64; 2];
+        for seed in 0..reps {
+            let (t, s, x) = simulate_fine_gray(500 + seed as u64, 600, b);
+            let a = crr(&t, &s, 1, &x, &CrrOptions::default()).unwrap();
+            let opts = CoxOptions {
+                ties: Ties::Breslow,
+                robust: true,
+                ..CoxOptions::default()
+            };
+            let (_, f) = finegray_cox(&t, &s, 1, &x, None, &opts).unwrap();
+            let rse = f.robust_se.unwrap();
+            for j in 0..2 {
+                cov_crr[j] += usize::from((a.coef[j] - b[j]).abs() <= 1.959964 * a.se[j]);
+                cov_fg[j] += usize::from((f.coef[j] - b[j]).abs() <= 1.959964 * rse[j]);
+                mean[j] += a.coef[j] / reps as f64;
+            }
+        }
+        let frac = |c: [usize; 2]| c.map(|v| v as f64 / reps as f64);
+        eprintln!(
+            "b = {b:?}: mean crr estimate {mean:?}; coverage crr {:?}, finegray robust {:?}",
+            frac(cov_crr),
+            frac(cov_fg)
+        );
+        for j in 0..2 {
+            assert!(
+                (0.90..=0.99).contains(&frac(cov_crr)[j]),
+                "crr coverage {j}"
+            );
+            assert!(
+                (0.90..=0.99).contains(&frac(cov_fg)[j]),
+                "finegray coverage {j}"
+            );
+            // the mean over 300 seeds is within ~4 Monte Carlo standard errors of the truth
+            assert!(
+                (mean[j] - b[j]).abs() < 0.06,
+                "mean estimate {} vs {}",
+                mean[j],
+                b[j]
+            );
+        }
+    }
+}
