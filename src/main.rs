@@ -34,6 +34,9 @@ enum Command {
     Logrank(cli::logrank::Args),
     /// Cox proportional hazards model (as R coxph).
     Cox(cli::cox::Args),
+    /// Competing risks: Fine-Gray subdistribution HR (finegray + coxph, or cmprsk::crr),
+    /// cause-specific Cox and Aalen-Johansen cumulative incidence.
+    Finegray(cli::finegray::Args),
     /// Risk ratio, risk difference and odds ratio from a 2x2 table (Mantel-Haenszel with strata).
     Rr(cli::rr::Args),
     /// Meta-analysis of 2x2 trial counts (as R metafor).
@@ -59,6 +62,7 @@ fn main() {
         Command::Km(a) => cli::km::run(a),
         Command::Logrank(a) => cli::logrank::run(a),
         Command::Cox(a) => cli::cox::run(a),
+        Command::Finegray(a) => cli::finegray::run(a),
         Command::Rr(a) => cli::rr::run(a),
         Command::Meta(a) => cli::meta::run(a),
         Command::Report(a) => cli::report::run(a),

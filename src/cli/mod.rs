@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod common;
 pub mod cox;
+pub mod finegray;
 pub mod import;
 pub mod km;
 pub mod logrank;

@@ -5,6 +5,7 @@
 //! - [`exposure`]: which treatment courses count, started within a grace window.
 //! - [`outcome`]: 28-day mortality as a binary outcome, as time to death, and with discharge alive
 //!   as a competing event.
+//! - [`bleeding`]: the harm outcome, major bleeding by the horizon with death as a competing event.
 //! - [`landmark`]: the immortal-time designs (landmark at the end of the window; exposure as a
 //!   time-varying covariate in counting-process form) and the biased naive "ever treated" design.
 //! - [`frame`]: named patient-level columns (patient table plus derived score labels).
@@ -21,6 +22,7 @@
 
 pub mod analysis;
 pub mod balance;
+pub mod bleeding;
 pub mod degenerate;
 pub mod derive;
 pub mod descriptive;
