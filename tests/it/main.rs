@@ -28,6 +28,7 @@ mod score_reference;
 mod simulate_registry;
 mod stats_cox;
 mod stats_logistic;
+mod stats_mice;
 mod stats_standardise;
 mod stats_survival;
 mod stats_twobytwo;
