@@ -26,6 +26,7 @@ pub mod exposure;
 pub mod expr;
 pub mod fingerprint;
 pub mod frame;
+pub mod imputation;
 pub mod landmark;
 pub mod outcome;
 pub mod plan;

@@ -3,7 +3,7 @@
 //! the same seed without it; only what is written changes), for studying multiple imputation.
 //!
 //! Each lab is deleted independently with
-//! `logit P(missing) = a_lab + 0.6 (apache2 - 21) / 6.5 + 0.9 death28 - 0.5 treated`
+//! `logit P(missing) = a_lab + 0.8 (apache2 - 21) / 6.5 + 1.2 death28 - 0.5 treated`
 //! under MAR (it depends only on values that stay written: APACHE II, the outcome and the
 //! treatment), plus `- 0.8 (log(platelets) - log(150)) / 0.5` for platelets, `+ 0.8 (PT ratio -
 //! 1.2) / 0.2` for PT and `- 0.8 (fibrinogen - 350) / 100` for fibrinogen under MNAR (it depends
@@ -47,7 +47,7 @@ impl LabMissingness {
             mechanism: self,
             labs: vec!["platelets", "pt (ratio, inr, seconds)", "fibrinogen"],
             model: "Day-1 labs deleted after treatment and outcome, each independently with \
-                    logit P(missing) = a + 0.6 (apache2 - 21) / 6.5 + 0.9 death28 - 0.5 treated, \
+                    logit P(missing) = a + 0.8 (apache2 - 21) / 6.5 + 1.2 death28 - 0.5 treated, \
                     a = -1.8 (platelets), -1.6 (pt), -1.0 (fibrinogen); under mnar also \
                     - 0.8 (ln platelets - ln 150) / 0.5, + 0.8 (pt_ratio - 1.2) / 0.2, \
                     - 0.8 (fibrinogen - 350) / 100 (the lab's simulated value)."
@@ -70,8 +70,8 @@ pub fn apply(
     treated: bool,
 ) -> [bool; 3] {
     let mut rng = Rng::stream(seed ^ SALT, index);
-    let base = 0.6 * (apache2 - 21.0) / 6.5
-        + if died { 0.9 } else { 0.0 }
+    let base = 0.8 * (apache2 - 21.0) / 6.5
+        + if died { 1.2 } else { 0.0 }
         + if treated { -0.5 } else { 0.0 };
     let own = |lab: usize| match (mech, lab) {
         (LabMissingness::Mar, _) => 0.0,

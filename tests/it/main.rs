@@ -25,6 +25,7 @@ mod score_cli;
 mod score_engine;
 mod score_items;
 mod score_reference;
+mod simulate_missing;
 mod simulate_registry;
 mod stats_cox;
 mod stats_logistic;

@@ -310,3 +310,33 @@ fn mice_rejects_bad_columns() {
     };
     assert!(bad_visit.validate(&[a]).is_err());
 }
+
+#[test]
+fn imputation_plan_is_checked_and_not_silently_ignored() {
+    use dicohort::cohort::valid_plan::ValidPlan;
+    let base = dicohort::cohort::plan::DEFAULT_PLAN;
+    let plan =
+        ValidPlan::from_toml(&format!("{base}\n[imputation]\nm = 20\nmethod = \"pmm\"\n")).unwrap();
+    let imp = plan.imputation().unwrap();
+    assert_eq!(imp.mice_options().m, 20);
+    assert_eq!(imp.mice_options().maxit, 5);
+    assert!(ValidPlan::default_plan().imputation().is_none());
+    for (bad, key) in [
+        ("m = 1", "imputation.m"),
+        ("maxit = 0", "imputation.maxit"),
+        ("donors = 0", "imputation.donors"),
+        ("method = \"mean\"", "imputation"),
+    ] {
+        let err = ValidPlan::from_toml(&format!("{base}\n[imputation]\n{bad}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(key), "{bad}: {err}");
+    }
+    let cohort = dicohort::simulate::simulate_cohort(&dicohort::simulate::SimParams::new(60, 3))
+        .unwrap()
+        .0;
+    let err = dicohort::cohort::analysis::run_plan(&plan, cohort, &mut |_: &str| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not yet wired"), "{err}");
+}
