@@ -57,18 +57,30 @@ impl LabMissingness {
     }
 }
 
-/// Deletes day-1 labs of patient `index` in `day1` (written values); returns which of
-/// (platelets, PT, fibrinogen) were deleted here.
+/// What the MAR part of the mechanism depends on (all written).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observed {
+    pub apache2: f64,
+    /// Died by day 28.
+    pub died: bool,
+    /// Received the exposure.
+    pub treated: bool,
+}
+
+/// Deletes day-1 labs of patient `index` in `day1` (written values; `truth` the simulated ones);
+/// returns which of (platelets, PT, fibrinogen) were deleted here.
 pub fn apply(
     mech: LabMissingness,
-    seed: u64,
-    index: u64,
+    (seed, index): (u64, u64),
     day1: &mut [f64; col::N],
     truth: &[f64; col::N],
-    apache2: f64,
-    died: bool,
-    treated: bool,
+    o: Observed,
 ) -> [bool; 3] {
+    let Observed {
+        apache2,
+        died,
+        treated,
+    } = o;
     let mut rng = Rng::stream(seed ^ SALT, index);
     let base = 0.8 * (apache2 - 21.0) / 6.5
         + if died { 1.2 } else { 0.0 }

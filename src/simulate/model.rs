@@ -708,18 +708,13 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
         missingness(&mut rng, site, d as u32 + 1, v, dic);
     }
     let lab_deleted = params.lab_missingness.map_or([false; 3], |mech| {
-        let died = death_day.is_some();
-        let (t0, treated) = (days_true[0], treatment_start.is_some());
-        super::missing::apply(
-            mech,
-            params.seed,
-            index,
-            &mut days[0],
-            &t0,
+        let o = super::missing::Observed {
             apache2,
-            died,
-            treated,
-        )
+            died: death_day.is_some(),
+            treated: treatment_start.is_some(),
+        };
+        let t0 = days_true[0];
+        super::missing::apply(mech, (params.seed, index), &mut days[0], &t0, o)
     });
 
     SimPatient {

@@ -6,7 +6,7 @@
 use dicohort::stats::logistic::{logistic_regression, LogisticOptions};
 use dicohort::stats::mice::logreg::{augment, logreg_given};
 use dicohort::stats::mice::norm::{estimice, linear_regression, norm_draw_given};
-use dicohort::stats::mice::pmm::{match_index_given, pmm_given};
+use dicohort::stats::mice::pmm::{match_index_given, pmm_given, PmmVariates};
 use dicohort::stats::mice::{mice, MiceColumn, MiceOptions, VariableKind};
 use dicohort::stats::rubin::pool_scalar;
 use serde_json::Value;
@@ -109,10 +109,12 @@ fn pmm_pieces_match_mice_exactly() {
         &ry,
         &x,
         1e-5,
-        num(&d["pmm_chi2"]),
-        &nums(&d["pmm_z"]),
-        &idx(&d["pmm_shuffle"]),
-        &idx(&d["pmm_h"]),
+        &PmmVariates {
+            chi2: num(&d["pmm_chi2"]),
+            z: nums(&d["pmm_z"]),
+            shuffle: idx(&d["pmm_shuffle"]),
+            h: idx(&d["pmm_h"]),
+        },
     )
     .unwrap();
     assert_eq!(imp, nums(&d["pmm_imputed"]), "mice.impute.pmm");

@@ -195,7 +195,7 @@ pub struct Imputation {
 /// variable named.
 pub fn mice(columns: &[MiceColumn], valid: &ValidMice) -> Result<Imputation, StatsError> {
     let o = &valid.options;
-    let chains: Vec<Result<(Vec<Vec<f64>>, Vec<Vec<f64>>), StatsError>> = (0..o.m)
+    let chains: Vec<Result<Chain, StatsError>> = (0..o.m)
         .into_par_iter()
         .map(|l| chain(columns, valid, l))
         .collect();

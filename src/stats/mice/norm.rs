@@ -41,7 +41,7 @@ pub fn cholesky_lower(a: &[f64], k: usize) -> Option<Vec<f64>> {
         for p in 0..j {
             d -= l[j * k + p] * l[j * k + p];
         }
-        if !(d > 1e-12 * scale) {
+        if d.is_nan() || d <= 1e-12 * scale {
             return None;
         }
         let d = d.sqrt();

@@ -17,6 +17,22 @@ use super::super::StatsError;
 use super::norm;
 use super::rng::Stream;
 
+/// `(yhatobs, yhatmis, y[ry])`.
+pub type Predictions = (Vec<f64>, Vec<f64>, Vec<f64>);
+
+/// The random variates of one `mice.impute.pmm` call, in R's order of drawing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PmmVariates {
+    /// `rchisq(1, df)` of `.norm.draw`.
+    pub chi2: f64,
+    /// `rnorm(k)` of `.norm.draw`.
+    pub z: Vec<f64>,
+    /// `sample(n1) - 1` of `matchindex`.
+    pub shuffle: Vec<usize>,
+    /// `sample(1:donors, n0, replace = TRUE)` of `matchindex`.
+    pub h: Vec<usize>,
+}
+
 /// The predictions PMM matches on, given the variates of `.norm.draw`: the least-squares
 /// predictions of the observed rows (`yhatobs`, on `coef`) and the drawn predictions of the
 /// missing rows (`yhatmis`, on `beta*` from `chi2` and `z`), with `y[ry]`. `x` is column-major
@@ -30,7 +46,7 @@ pub fn pmm_predictions(
     x: &[Vec<f64>],
     ridge: f64,
     draw: impl FnOnce(f64) -> (f64, Vec<f64>),
-) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), StatsError> {
+) -> Result<Predictions, StatsError> {
     let k = x.len() + 1;
     let row = |i: usize| std::iter::once(1.0).chain(x.iter().map(move |c| c[i]));
     let obs: Vec<usize> = (0..y.len()).filter(|&i| ry[i]).collect();
@@ -48,8 +64,7 @@ pub fn pmm_predictions(
     Ok((yhat_obs, yhat_mis, yobs))
 }
 
-/// `mice.impute.pmm(y, ry, x, donors)` with every random variate given: `chi2` and `z` for the
-/// parameter draw, `shuffle` and `h` for `matchindex`; returns the imputed values of the rows
+/// `mice.impute.pmm(y, ry, x, donors)` with every random variate given (`v`); returns the imputed values of the rows
 /// `!ry` in row order. Given R's variates, R's imputations exactly.
 ///
 /// # Errors
@@ -59,13 +74,10 @@ pub fn pmm_given(
     ry: &[bool],
     x: &[Vec<f64>],
     ridge: f64,
-    chi2: f64,
-    z: &[f64],
-    shuffle: &[usize],
-    h: &[usize],
+    v: &PmmVariates,
 ) -> Result<Vec<f64>, StatsError> {
-    let (d, t, yobs) = pmm_predictions(y, ry, x, ridge, |_| (chi2, z.to_vec()))?;
-    Ok(match_index_given(&d, &t, shuffle, h)
+    let (d, t, yobs) = pmm_predictions(y, ry, x, ridge, |_| (v.chi2, v.z.clone()))?;
+    Ok(match_index_given(&d, &t, &v.shuffle, &v.h)
         .into_iter()
         .map(|i| yobs[i])
         .collect())
