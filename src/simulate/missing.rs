@@ -50,7 +50,10 @@ impl LabMissingness {
                     logit P(missing) = a + 0.8 (apache2 - 21) / 6.5 + 1.2 death28 - 0.5 treated, \
                     a = -1.8 (platelets), -1.6 (pt), -1.0 (fibrinogen); under mnar also \
                     - 0.8 (ln platelets - ln 150) / 0.5, + 0.8 (pt_ratio - 1.2) / 0.2, \
-                    - 0.8 (fibrinogen - 350) / 100 (the lab's simulated value)."
+                    - 0.8 (fibrinogen - 350) / 100 (the lab's simulated value). This overrides \
+                    'always written' in effect_modifier; the treatment decision and \
+                    jaam_lo_day1 of the model, and the groups 'as decided in data' of the \
+                    marginal truths, use the day-1 values before this deletion."
                 .into(),
             deleted,
         }
