@@ -109,8 +109,9 @@ pub fn run_plan(
     if plan.imputation().is_some() {
         return Err(CohortError::PlanValue {
             key: "imputation".into(),
-            message: "multiple imputation is checked but not yet wired into the estimators \
-                      (issue 18); remove [imputation] to run the complete-case analysis"
+            message: "this plan has [imputation]: run cohort::impute::run_plan_imputed (which \
+                      pools the primary IPTW hazard ratio; the full report is not yet wired, \
+                      issue 18), or remove [imputation] for the complete-case analysis"
                 .into(),
         });
     }

@@ -10,8 +10,9 @@
 //! seed = 20260401   # imputation l uses its own stream from (seed, l): thread-count independent
 //! ```
 //!
-//! Not yet wired into the estimators: a plan with `[imputation]` is checked here and then
-//! refused by `run_plan` (see `analysis.rs`), rather than silently analysed complete-case.
+//! `run_plan` refuses a plan with `[imputation]` rather than silently analysing it
+//! complete-case: the imputed analysis is `super::impute::run_plan_imputed`, which so far pools
+//! the primary IPTW hazard ratio only (not yet the risks, subgroups or the report).
 
 use serde::{Deserialize, Serialize};
 

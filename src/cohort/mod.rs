@@ -27,6 +27,7 @@ pub mod expr;
 pub mod fingerprint;
 pub mod frame;
 pub mod imputation;
+pub mod impute;
 pub mod landmark;
 pub mod outcome;
 pub mod plan;

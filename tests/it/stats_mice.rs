@@ -342,3 +342,58 @@ fn imputation_plan_is_checked_and_not_silently_ignored() {
         .to_string();
     assert!(err.contains("not yet wired"), "{err}");
 }
+
+/// The imputed primary analysis on a simulated MAR registry: labs are imputed only where they
+/// were missing (with observed donor values), the scores are recomputed from them (more patients
+/// analysed than complete-case), and Rubin pooling reports a fraction of missing information.
+#[test]
+fn imputed_primary_iptw_hazard_ratio_pools_over_imputations() {
+    use dicohort::cohort::analysis::run_plan;
+    use dicohort::cohort::impute::{impute_day1_labs, run_plan_imputed};
+    use dicohort::cohort::valid_plan::ValidPlan;
+    use dicohort::simulate::missing::LabMissingness;
+    let mut params = dicohort::simulate::SimParams::new(700, 12);
+    params.lab_missingness = Some(LabMissingness::Mar);
+    let cohort = dicohort::simulate::simulate_cohort(&params).unwrap().0;
+    let base = "[inference]\nbootstrap = 0\n[design]\nsensitivity = []\n";
+    let cc = ValidPlan::from_toml(base).unwrap();
+    let plan = ValidPlan::from_toml(&format!("{base}[imputation]\nm = 4\nmaxit = 3\n")).unwrap();
+    let (completed, n_imputed) = impute_day1_labs(&plan, &cohort).unwrap();
+    assert_eq!(completed.len(), 4);
+    assert!(n_imputed[0] > 50 && n_imputed[4] > 50, "{n_imputed:?}");
+    let d = &cohort.days;
+    for c in &completed {
+        for r in 0..d.day.len() {
+            if d.day[r] == 1 && d.platelets[r].is_nan() {
+                assert!(d.platelets.contains(&c.days.platelets[r]), "donor value");
+            } else if !d.platelets[r].is_nan() {
+                assert_eq!(c.days.platelets[r], d.platelets[r]);
+            }
+        }
+    }
+    let complete_case = run_plan(&cc, cohort.clone(), &mut |_| {}).unwrap();
+    let n_cc = complete_case.designs[0].overall.n;
+    let mi = run_plan_imputed(&plan, &cohort, &mut |_| {}).unwrap();
+    assert_eq!(mi.per_imputation.len(), 4);
+    assert!(mi.per_imputation.windows(2).any(|w| w[0] != w[1]));
+    assert!(
+        mi.pooled.fmi > 0.0 && mi.pooled.fmi < 1.0,
+        "fmi {}",
+        mi.pooled.fmi
+    );
+    assert!(mi.lower < mi.hr && mi.hr < mi.upper);
+    let n_mi = run_plan(&cc, completed[0].clone(), &mut |_| {})
+        .unwrap()
+        .designs[0]
+        .overall
+        .n;
+    assert!(
+        n_mi > n_cc,
+        "imputed analysis keeps {n_mi} patients, complete-case {n_cc}"
+    );
+    eprintln!(
+        "MAR registry n=700: complete-case n={n_cc}; imputed n={n_mi}, pooled HR {:.3} ({:.3} to \
+         {:.3}), fmi {:.3}",
+        mi.hr, mi.lower, mi.upper, mi.pooled.fmi
+    );
+}
