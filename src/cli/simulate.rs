@@ -39,11 +39,25 @@ pub struct Args {
     pub true_hr: f64,
     #[command(flatten)]
     pub progress: ProgressArgs,
+    /// Delete day-1 platelets, PT and fibrinogen at random given APACHE II, outcome and treatment
+    /// (`mar`) or also given the value itself (`mnar`); stated in truth.json.
+    #[arg(long, value_enum)]
+    pub lab_missingness: Option<LabMissingnessArg>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LabMissingnessArg {
+    Mar,
+    Mnar,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let mut params = SimParams::new(args.patients, args.seed);
     params.hr_dic = args.true_hr;
+    params.lab_missingness = args.lab_missingness.map(|m| match m {
+        LabMissingnessArg::Mar => dicohort::simulate::missing::LabMissingness::Mar,
+        LabMissingnessArg::Mnar => dicohort::simulate::missing::LabMissingness::Mnar,
+    });
     let format = match args.format {
         Format::Canonical => SimFormat::Canonical,
         Format::RegistryWide => SimFormat::RegistryWide,

@@ -157,6 +157,15 @@ pub fn run_plan(
     cohort: Cohort,
     progress: Progress,
 ) -> Result<AnalysisResult, CohortError> {
+    if plan.imputation().is_some() {
+        return Err(CohortError::PlanValue {
+            key: "imputation".into(),
+            message: "this plan has [imputation]: run cohort::impute::run_plan_imputed (which \
+                      pools the primary IPTW hazard ratio; the full report is not yet wired, \
+                      issue 18), or remove [imputation] for the complete-case analysis"
+                .into(),
+        });
+    }
     let t0 = Instant::now();
     let mut say = |s: &str| progress(&format!("[{:>8.2} s] {s}", t0.elapsed().as_secs_f64()));
     say("scoring and deriving patient columns");

@@ -32,6 +32,8 @@ pub mod exposure;
 pub mod expr;
 pub mod fingerprint;
 pub mod frame;
+pub mod imputation;
+pub mod impute;
 pub mod json;
 pub mod landmark;
 pub mod outcome;

@@ -45,6 +45,9 @@ pub struct Plan {
     pub table1: Table1Spec,
     #[serde(default)]
     pub inference: InferenceSpec,
+    /// Multiple imputation of incomplete day-1 labs (absent: complete-case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imputation: Option<super::imputation::ImputationSpec>,
     /// Confidence level of every interval.
     #[serde(default = "default_conf_level")]
     pub conf_level: f64,

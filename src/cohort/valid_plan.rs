@@ -30,6 +30,7 @@
 //! | `propensity.strata` | integer, 2 <= x <= [`MAX_PS_STRATA`] |
 //! | `inference.bootstrap` | 0, or an integer [`MIN_BOOTSTRAP`] <= x <= [`MAX_BOOTSTRAP`] |
 //! | `inference.cluster` | not blank (`none`, or a patient column) |
+//! | `imputation.m` / `.maxit` / `.donors` | see [`super::imputation::ImputationSpec::check`] |
 //! | `propensity.within_subgroups` | true (refitting within each level is the only method) |
 //! | `subgroups[i]` | see [`super::subgroup::SubgroupSpec::check`]; display names unique |
 //! | `table1.variables` | at least one when given, none blank, no duplicates |
@@ -240,6 +241,8 @@ pub struct ValidPlan {
     /// The plan's Table 1 variables, or the propensity covariates plus the coagulation group.
     pub(crate) table1_variables: Vec<String>,
     pub(crate) conf_level: f64,
+    /// Multiple imputation (`None`: complete-case).
+    pub(crate) imputation: Option<super::imputation::ValidImputation>,
 }
 
 impl ValidPlan {
@@ -309,6 +312,10 @@ impl ValidPlan {
     }
     pub fn conf_level(&self) -> f64 {
         self.conf_level
+    }
+    /// The checked `[imputation]`, if the plan has one.
+    pub fn imputation(&self) -> Option<&super::imputation::ValidImputation> {
+        self.imputation.as_ref()
     }
 
     /// Frame columns the plan refers to (propensity covariates, the DIC definition, Table 1,
@@ -470,6 +477,7 @@ impl Plan {
             subgroups,
             table1_variables,
             conf_level,
+            imputation: self.imputation.as_ref().map(|i| i.check()).transpose()?,
         })
     }
 

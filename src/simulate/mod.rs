@@ -13,6 +13,7 @@
 //! loader as `dicohort simulate` + `load_cohort`, so both paths give the same `Cohort`.
 
 pub mod mimic;
+pub mod missing;
 pub mod model;
 pub mod rng;
 pub mod wide;
@@ -114,6 +115,9 @@ pub struct TruthCounts {
     pub day1_fdp_missing: u64,
     /// Of those, patients whose JAAM DIC status cannot be decided from the written data alone.
     pub day1_dic_indeterminate_in_data: u64,
+    /// Day-1 (platelets, PT, fibrinogen) deleted by the optional lab missingness.
+    #[serde(skip)]
+    pub lab_deleted: [u64; 3],
     /// Counterfactual landmark follow-up, aggregated (feeds `marginal_hazard_ratio`).
     #[serde(skip)]
     pub counterfactual: Counterfactual,
@@ -324,6 +328,9 @@ impl TruthCounts {
         if let Some(s) = p.treatment_start {
             self.first_start_by_day[(s as usize - 1).min(4)] += 1;
         }
+        for (a, b) in self.lab_deleted.iter_mut().zip(p.lab_deleted) {
+            *a += u64::from(b);
+        }
         if p.days[0][model::col::FDP].is_nan() {
             self.day1_fdp_missing += 1;
             self.day1_dic_indeterminate_in_data += u64::from(decided.is_none());
@@ -352,6 +359,9 @@ impl TruthCounts {
         }
         self.day1_fdp_missing += o.day1_fdp_missing;
         self.day1_dic_indeterminate_in_data += o.day1_dic_indeterminate_in_data;
+        for (a, b) in self.lab_deleted.iter_mut().zip(o.lab_deleted) {
+            *a += b;
+        }
         self.counterfactual.merge(&o.counterfactual);
     }
 }
@@ -473,6 +483,9 @@ pub struct Truth {
     pub confounding: String,
     /// The generative model's equations and parameters (see `model.rs`).
     pub model: serde_json::Value,
+    /// The optional day-1 lab missingness (absent when off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lab_missingness: Option<missing::MissingnessTruth>,
     pub counts: TruthCounts,
     pub files: Vec<String>,
 }
@@ -563,6 +576,7 @@ fn truth(params: &SimParams, format: SimFormat, counts: TruthCounts, files: Vec<
                       hospital then: immortal time for an ever-treated analysis."
             .into(),
         model: model::model_description(),
+        lab_missingness: params.lab_missingness.map(|m| m.truth(counts.lab_deleted)),
         counts,
         files,
     }

@@ -32,6 +32,8 @@ pub struct SimParams {
     pub hr_dic: f64,
     /// Hazard ratio in non-DIC patients (1.0: no effect).
     pub hr_non_dic: f64,
+    /// Optional MAR / MNAR missingness of the day-1 coagulation labs (see [`super::missing`]).
+    pub lab_missingness: Option<super::missing::LabMissingness>,
 }
 
 impl SimParams {
@@ -41,6 +43,7 @@ impl SimParams {
             seed,
             hr_dic: 0.70,
             hr_non_dic: 1.0,
+            lab_missingness: None,
         }
     }
 }
@@ -299,6 +302,8 @@ pub struct SimPatient {
     pub death_risk: f64,
     /// Relative discharge hazard exp(-0.35 z) (latent).
     pub discharge_risk: f64,
+    /// Day-1 (platelets, PT, fibrinogen) deleted by `SimParams::lab_missingness`.
+    pub lab_deleted: [bool; 3],
 }
 
 impl SimPatient {
@@ -687,6 +692,15 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
     for (d, v) in days.iter_mut().enumerate().skip(1) {
         missingness(&mut rng, site, d as u32 + 1, v, dic);
     }
+    let lab_deleted = params.lab_missingness.map_or([false; 3], |mech| {
+        let o = super::missing::Observed {
+            apache2,
+            died: death_day.is_some(),
+            treated: treatment_start.is_some(),
+        };
+        let t0 = days_true[0];
+        super::missing::apply(mech, (params.seed, index), &mut days[0], &t0, o)
+    });
 
     SimPatient {
         index,
@@ -710,6 +724,7 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
         jaam_lo_day1: jaam_lo,
         death_risk: risk,
         discharge_risk,
+        lab_deleted,
     }
 }
 

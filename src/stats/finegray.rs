@@ -34,7 +34,8 @@
 
 use serde::Serialize;
 
-use super::cox::{coxph, normal_quantile, normal_two_sided, CoxData, CoxFit, CoxOptions, CoxTerm};
+use super::cox::{coxph, CoxData, CoxFit, CoxOptions, CoxTerm};
+use super::dist::{p_normal_two_sided, qnorm};
 use super::linalg::Ldl;
 use super::StatsError;
 
@@ -129,7 +130,7 @@ pub struct CrrFit {
 impl CrrFit {
     /// Subdistribution hazard ratios with Wald intervals at `level` (as `summary.crr`).
     pub fn terms(&self, level: f64) -> Vec<CoxTerm> {
-        let zq = normal_quantile(0.5 + level / 2.0);
+        let zq = qnorm(0.5 + level / 2.0);
         (0..self.coef.len())
             .map(|j| {
                 let (b, se) = (self.coef[j], self.se[j]);
@@ -143,7 +144,7 @@ impl CrrFit {
                     lower: (b - zq * se).exp(),
                     upper: (b + zq * se).exp(),
                     z,
-                    p: normal_two_sided(z),
+                    p: p_normal_two_sided(z),
                 }
             })
             .collect()

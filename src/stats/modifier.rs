@@ -22,7 +22,8 @@
 
 use serde::Serialize;
 
-use super::cox::{chisq_upper, coxph, normal_quantile, ChiSquareTest, CoxData, CoxFit, CoxOptions};
+use super::cox::{coxph, ChiSquareTest, CoxData, CoxFit, CoxOptions};
+use super::dist::{pchisq_upper, qnorm};
 use super::linalg::quadratic_form_inverse;
 use super::rcs::RcsBasis;
 use super::StatsError;
@@ -162,7 +163,7 @@ pub fn modifier_cox(
     }
     let p = cox.coef.len();
     let inter: Vec<usize> = (first_interaction..p).collect();
-    let zq = normal_quantile(0.5 + conf_level / 2.0);
+    let zq = qnorm(0.5 + conf_level / 2.0);
     let curve = at
         .iter()
         .map(|&m0| {
@@ -215,6 +216,6 @@ fn wald(cox: &CoxFit, idx: &[usize], toler: f64) -> ChiSquareTest {
     ChiSquareTest {
         statistic,
         df: idx.len(),
-        p: chisq_upper(statistic, idx.len()),
+        p: pchisq_upper(statistic, idx.len() as f64),
     }
 }
