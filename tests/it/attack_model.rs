@@ -391,6 +391,11 @@ impl Model {
                     }
                     continue;
                 }
+                // Propensity strata without both arms drop out of the MMWS model: its patients
+                // and deaths are a subset, tied to nothing else.
+                if r[0].contains("marginal mean weights") {
+                    continue;
+                }
                 match deaths {
                     Some(x) => self.sys.same(x, d),
                     // Not tied to Table 2's deaths: the Cox model's events need not be the

@@ -35,10 +35,16 @@ use dicohort::report::disclosure::DisclosureRule;
 
 use crate::common::root;
 
-/// Largest share of the report's printed counts that may be withheld (measured 14.4%).
+/// Largest share of the report's printed counts that may be withheld (measured 14.4% with
+/// follow-up censored at discharge; 22.0% since the default outcome follows patients discharged
+/// alive to the horizon, see below).
 const MAX_SHARE_WITHHELD: f64 = 0.25;
-/// Largest share of the counts of at least 2x the threshold that may be withheld (measured 8.1%).
-const MAX_LARGE_WITHHELD: f64 = 0.15;
+/// Largest share of the counts of at least 2x the threshold that may be withheld (measured 8.1%
+/// with follow-up censored at discharge, 18.6% with the alive-to-horizon default: the subgroup
+/// panels' numbers at risk then fall by deaths only, so a 5-day difference is a small death
+/// count more often and its complements are large numbers at risk). Raised from 0.15 when the
+/// outcome changed (issue 12); bringing it back down is open work of issue 11.
+const MAX_LARGE_WITHHELD: f64 = 0.20;
 
 /// One printed count: its value, whether it is published, its system (for the messages).
 struct Printed {
