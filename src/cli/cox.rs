@@ -7,10 +7,15 @@
 //! dummies, first level as reference, named `<column><level>` as R does. A term whose
 //! coefficient diverges (e.g. a sparse level without events) is reported as NA with a warning,
 //! the rest of the model as R fits it.
+//!
+//! `--zph` adds the test of proportional hazards of the fitted model, R
+//! `cox.zph(fit, transform = "km")` (`--zph-transform` for the others): one row per covariate
+//! (a text covariate is one term over its dummies, as R), then the global test.
 
 use anyhow::{bail, Context};
 use dicohort::stats::cox::{coxph, CoxData, CoxFit, CoxOptions, CoxTerm, Divergence, Ties};
 use dicohort::stats::frame::{FrameSpec, TermKind, WeightRule};
+use dicohort::stats::zph::{cox_zph, ZphTest, ZphTransform};
 use serde::Serialize;
 
 use super::common::{check_conf_level, model_frame, DataArgs};
@@ -58,6 +63,13 @@ pub struct Args {
     /// Print JSON (the contract's keys) instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also test proportional hazards: scaled Schoenfeld residuals against a time transform,
+    /// as R `cox.zph` (per covariate and global).
+    #[arg(long)]
+    pub zph: bool,
+    /// Time transform of `--zph` (R `cox.zph(transform = )`).
+    #[arg(long, default_value = "km", value_parser = ["km", "identity", "rank", "log"])]
+    pub zph_transform: String,
 }
 
 #[derive(Serialize)]
@@ -78,6 +90,9 @@ struct Output<'a> {
     /// infinite" warning).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<String>,
+    /// `cox.zph` with `--zph`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    zph: Option<ZphTest>,
 }
 
 #[derive(Serialize)]
@@ -180,6 +195,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for w in &warnings {
         eprintln!("warning: {file}: {w}");
     }
+    let zph = if args.zph {
+        let transform: ZphTransform = args.zph_transform.parse()?;
+        let terms_zph = zph_terms(&covariates, &frame.design.names);
+        Some(
+            cox_zph(&data, &fit, transform, Some(&terms_zph))
+                .with_context(|| format!("{file}: cox.zph"))?,
+        )
+    } else {
+        None
+    };
     if args.json {
         let out = Output {
             terms: terms
@@ -208,10 +233,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             score_test: fit.score_test.into(),
             robust_score_test: fit.robust_score_test.map(Into::into),
             warnings,
+            zph,
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print!("{}", table_text(&fit, &terms, args.conf_level, n_omitted));
+        if let Some(z) = &zph {
+            print!("{}", zph_text(z, &args.zph_transform));
+        }
     }
     Ok(())
 }
@@ -311,6 +340,75 @@ fn table_text(fit: &CoxFit, terms: &[CoxTerm], level: f64, n_omitted: usize) -> 
             "(the likelihood ratio and score tests assume independence within clusters; the \
              Wald and robust score tests do not)\n",
         );
+    }
+    s
+}
+
+/// The cox.zph terms of the covariates: each covariate with its design columns (its own column
+/// when numeric, its consecutive `<column><level>` dummies when a factor, as R names them).
+fn zph_terms(covariates: &[&str], names: &[String]) -> Vec<(String, Vec<usize>)> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    for (k, &c) in covariates.iter().enumerate() {
+        let first = j;
+        if names.get(j).is_some_and(|n| n == c) {
+            j += 1;
+        } else {
+            let later = &covariates[k + 1..];
+            while names
+                .get(j)
+                .is_some_and(|n| n.starts_with(c) && !later.contains(&n.as_str()))
+            {
+                j += 1;
+            }
+        }
+        if j > first {
+            out.push((c.to_string(), (first..j).collect()));
+        }
+    }
+    out
+}
+
+/// The `cox.zph` table as R prints it: chisq, df, p per term, then GLOBAL.
+fn zph_text(z: &ZphTest, transform: &str) -> String {
+    let rows: Vec<[String; 4]> = z
+        .terms
+        .iter()
+        .chain(std::iter::once(&z.global))
+        .map(|r| {
+            [
+                r.term.clone(),
+                format!("{:.4}", r.chisq),
+                r.df.to_string(),
+                fmt_p(r.p),
+            ]
+        })
+        .collect();
+    let head = ["", "chisq", "df", "p"].map(String::from);
+    let widths: Vec<usize> = (0..4)
+        .map(|c| {
+            rows.iter()
+                .chain(std::iter::once(&head))
+                .map(|r| r[c].len())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut s = format!(
+        "\nTest of proportional hazards (scaled Schoenfeld residuals, R cox.zph, transform = \"{transform}\"):\n"
+    );
+    for r in std::iter::once(&head).chain(&rows) {
+        s.push_str(&format!(
+            "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}\n",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3]
+        ));
     }
     s
 }

@@ -347,9 +347,9 @@ pub fn match_closest(
             }
         }
     };
-    for b in 0..m {
+    for (b, nb) in next.iter().enumerate().take(m) {
         push_pair(&mut heap, &blocks, b, b);
-        if next[b] != NONE {
+        if *nb != NONE {
             push_pair(&mut heap, &blocks, b, b + 1);
             push_pair(&mut heap, &blocks, b + 1, b);
         }

@@ -83,8 +83,7 @@ impl RiskAtTime {
         let mut events = vec![0.0; g * m];
         let mut comp = vec![0.0; g * m];
         let mut beyond = vec![0.0; g];
-        for i in 0..self.slot.len() {
-            let w = weights[i];
+        for (i, &w) in weights.iter().enumerate().take(self.slot.len()) {
             if w == 0.0 {
                 continue;
             }

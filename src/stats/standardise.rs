@@ -117,7 +117,7 @@ impl Standardiser {
         let fit = self
             .design
             .fit(y, weights, start, &LogisticOptions::default())?;
-        self.from_fit(&fit, weights, n, treat)
+        self.risks_from_fit(&fit, weights, n, treat)
     }
 
     /// The outcome model fitted to all rows (unweighted): the base of
@@ -168,7 +168,7 @@ impl Standardiser {
             .collect())
     }
 
-    fn from_fit(
+    fn risks_from_fit(
         &self,
         fit: &LogisticFit,
         weights: Option<&[f64]>,

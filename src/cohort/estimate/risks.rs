@@ -38,6 +38,10 @@ use crate::stats::km::{kaplan_meier_by_group, KmOptions};
 use crate::stats::standardise::Standardiser;
 use crate::stats::StatsError;
 
+/// One bootstrap replicate's (exposed, unexposed) risks of the g-formula and the IPTW
+/// Kaplan-Meier; `None` where the replicate failed.
+type Replicate = Option<[Option<[f64; 2]>; 2]>;
+
 /// Risk at the horizon and its standard error, per arm (exposed, unexposed).
 type ArmRisks = [(f64, f64); 2];
 
@@ -367,7 +371,7 @@ pub fn adjusted(
     let i_point = curve_risks(p, &w.fit.kept, Some(&w.fit.weights), Some(true))
         .map_err(stats_err("IPTW risks"));
     // one bootstrap for both
-    let replicates: Option<Vec<Option<[Option<[f64; 2]>; 2]>>> = (o.bootstrap > 0).then(|| {
+    let replicates: Option<Vec<Replicate>> = (o.bootstrap > 0).then(|| {
         let g_full = g_point
             .as_ref()
             .ok()
