@@ -195,3 +195,23 @@ fn markdown_references_figure_files_that_exist() {
     assert_eq!(md, std::fs::read_to_string(&files.markdown).unwrap());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn site_id_text_is_escaped_in_report_md() {
+    // Regression (issue 14): a site id holding `|`, `\` or a newline broke the Markdown table.
+    let mut doc = ReportDocument::new("Escaping", DisclosureRule::new(10));
+    let mut s = Section::new("sites", "Sites");
+    s.push(Block::Table(Table {
+        id: "site-table".into(),
+        caption: "Sites | all".into(),
+        header: vec!["site".into()],
+        rows: vec![Row::new(vec![Cell::text("J|02\\x\nnext")])],
+        notes: Vec::new(),
+    }));
+    doc.sections.push(s);
+    let (md, _) = render_markdown(&doc).unwrap();
+    assert!(md.contains("| J\\|02\\\\x next |"), "{md}");
+    assert!(md.contains("**Sites \\| all**"), "{md}");
+    let table: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    assert_eq!(table.len(), 3, "header, rule and one row: {table:?}");
+}
