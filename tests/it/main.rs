@@ -2,6 +2,7 @@
 //! `common` (fixture reading and R comparison).
 
 mod architecture;
+mod architecture_size;
 mod attack_curves;
 mod attack_model;
 mod attack_parse;
