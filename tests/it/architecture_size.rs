@@ -10,8 +10,7 @@ const MAX_FILE_LINES: usize = 800;
 const MAX_FN_LINES: usize = 150;
 
 /// Files over the limit today, with their size then.
-const KNOWN_FILES: &[(&str, usize)] =
-    &[("src/simulate/mod.rs", 900), ("src/simulate/model.rs", 815)];
+const KNOWN_FILES: &[(&str, usize)] = &[("src/simulate/model.rs", 815)];
 
 /// Functions over the limit today (file, name, lines then).
 const KNOWN_FNS: &[(&str, &str, usize)] = &[
