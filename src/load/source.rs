@@ -134,14 +134,6 @@ pub(crate) fn open(input: &Input) -> Result<Box<dyn RowSource + '_>, LoadError> 
     open_with(input, None)
 }
 
-/// Opens an input as a row source with the CSV delimiter given (`None`: detected).
-pub(crate) fn open_with(
-    input: &Input,
-    delimiter: Option<u8>,
-) -> Result<Box<dyn RowSource + '_>, LoadError> {
-    open_with_format(input, delimiter)
-}
-
 /// The delimiter of a CSV input: [`super::scan::detect_delimiter`] on its first line (the one
 /// rule for canonical folders and mapped exports; a mapping's `delimiter` key overrides it).
 pub(crate) fn detect_delimiter(input: &Input) -> u8 {
@@ -160,15 +152,9 @@ pub(crate) fn detect_delimiter(input: &Input) -> u8 {
     super::scan::detect_delimiter(&line)
 }
 
-/// Opens an input as a row source with the delimiter given (`None`: detected).
-pub(crate) fn open_delimited(
-    input: &Input,
-    delimiter: Option<u8>,
-) -> Result<Box<dyn RowSource + '_>, LoadError> {
-    open_with(input, delimiter)
-}
-
-fn open_with_format(
+/// Opens an input as a row source with the CSV delimiter given (`None`: detected from the
+/// header, by the same rule as [`detect_delimiter`]).
+pub(crate) fn open_with(
     input: &Input,
     delimiter: Option<u8>,
 ) -> Result<Box<dyn RowSource + '_>, LoadError> {

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::mapping::{DayRef, Mapping, Source, UnitRule};
 use super::plausibility::ColumnSource;
-use super::source::{detect_delimiter, open_delimited, Input, RowSource};
+use super::source::{open_with, Input, RowSource};
 use super::spec::{table_spec, ColumnType, TableKind};
 use super::validate::{
     duplicate_columns, is_missing_token, ragged_row, stage_patient, stage_unreadable_patient,
@@ -243,10 +243,7 @@ pub(crate) fn open_mapped(
     input: &Input,
     delimiter: Option<u8>,
 ) -> Result<Box<dyn RowSource + '_>, LoadError> {
-    open_delimited(
-        input,
-        Some(delimiter.unwrap_or_else(|| detect_delimiter(input))),
-    )
+    open_with(input, delimiter)
 }
 
 /// Resolves a patient id cell of a days or courses file (see the canonical reader).
