@@ -117,8 +117,7 @@ impl Estimand {
     /// One sentence naming every part.
     pub fn describe(&self) -> String {
         format!(
-            "Among {}, the strategies \"{}\" are compared from {} on {}; the contrast is the {}, \
-             estimated by {}.",
+            "Among {}: {}; time zero {}; outcome {}. Contrast: {}. Estimator: {}.",
             self.population,
             self.strategies,
             self.time_zero,

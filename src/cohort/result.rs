@@ -332,9 +332,9 @@ pub struct Interval {
 }
 
 /// The number needed to treat (benefit) or to harm, from a risk difference and its interval
-/// (Altman DG, BMJ 1998;317:1309-1312): `1 / |RD|`; when the interval of the difference
-/// includes 0 the interval of the NNT runs from the NNT (benefit) bound through infinity to the
-/// NNT (harm) bound.
+/// (Altman DG, BMJ 1998;317:1309-1312): `1 / |RD|`, written NNTB (benefit) or NNTH (harm);
+/// when the interval of the difference includes 0 the interval of the NNT runs from the NNTB
+/// bound through infinity to the NNTH bound.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Nnt {
     /// `benefit` (the exposure lowers the risk) or `harm`.
@@ -344,8 +344,7 @@ pub struct Nnt {
     /// difference excludes 0.
     pub bound_benefit: f64,
     pub bound_harm: f64,
-    /// The interval in words, e.g. "NNT (benefit) 12 (7 to 40)" or "NNT (benefit) 25 (NNT 9 to
-    /// infinity to NNT (harm) 60)".
+    /// The interval in words, e.g. "NNTB 12 (7 to 40)" or "NNTB 25 (NNTB 9 to ∞ to NNTH 60)".
     pub text: String,
 }
 

@@ -41,13 +41,30 @@ fn test(
         },
     )
     .map_err(stats_err("proportional-hazards test"))?;
-    let test = cox_zph(&data, &fit, ZphTransform::Km, None)
+    let terms = factor_terms(&fit.names);
+    let test = cox_zph(&data, &fit, ZphTransform::Km, Some(&terms))
         .map_err(stats_err("proportional-hazards test"))?;
     Ok(PhTest {
         method,
         model: model.to_string(),
         test,
     })
+}
+
+/// The terms of `cox.zph`: the dummy columns of one factor (`site_id=J02`, `site_id=J03`, ...,
+/// as [`crate::stats::frame`] names them) are one term named after the factor, tested on as
+/// many degrees of freedom as it has columns (as R's `cox.zph` tests a factor); every other
+/// column is its own term.
+pub(crate) fn factor_terms(names: &[String]) -> Vec<(String, Vec<usize>)> {
+    let mut terms: Vec<(String, Vec<usize>)> = Vec::new();
+    for (j, n) in names.iter().enumerate() {
+        let term = n.split_once('=').map_or(n.as_str(), |(f, _)| f);
+        match terms.iter_mut().find(|(t, _)| t == term && n.contains('=')) {
+            Some((_, cols)) => cols.push(j),
+            None => terms.push((term.to_string(), vec![j])),
+        }
+    }
+    terms
 }
 
 /// `cox.zph` of the Cox model of time to death on the exposure and the usable propensity
@@ -89,4 +106,26 @@ pub fn iptw(w: &Weighted) -> Result<PhTest, CohortError> {
         vec!["exposure".into()],
         p,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::factor_terms;
+
+    #[test]
+    fn a_factor_s_dummies_are_one_term() {
+        let names: Vec<String> = ["exposure", "age", "site_id=J02", "site_id=J03", "sex=F"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            factor_terms(&names),
+            vec![
+                ("exposure".to_string(), vec![0]),
+                ("age".to_string(), vec![1]),
+                ("site_id".to_string(), vec![2, 3]),
+                ("sex".to_string(), vec![4]),
+            ]
+        );
+    }
 }

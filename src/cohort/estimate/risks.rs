@@ -109,7 +109,7 @@ pub fn nnt(rd: &Interval) -> Nnt {
         if x.is_finite() {
             format!("{:.0}", x.ceil())
         } else {
-            "infinity".to_string()
+            "∞".to_string()
         }
     };
     let direction = if rd.estimate <= 0.0 {
@@ -121,9 +121,9 @@ pub fn nnt(rd: &Interval) -> Nnt {
     let (lo, hi) = (rd.lower, rd.upper);
     let name = |d: &str| {
         if d == "benefit" {
-            "NNT (benefit)"
+            "NNTB"
         } else {
-            "NNT (harm)"
+            "NNTH"
         }
     };
     let (bound_benefit, bound_harm, text) = if !(lo.is_finite() && hi.is_finite()) {
@@ -138,7 +138,7 @@ pub fn nnt(rd: &Interval) -> Nnt {
             1.0 / lo.abs(),
             1.0 / hi.abs(),
             format!(
-                "NNT (benefit) {} ({} to {})",
+                "NNTB {} ({} to {})",
                 fmt(estimate),
                 fmt(1.0 / lo.abs()),
                 fmt(1.0 / hi.abs())
@@ -149,7 +149,7 @@ pub fn nnt(rd: &Interval) -> Nnt {
             1.0 / hi,
             1.0 / lo,
             format!(
-                "NNT (harm) {} ({} to {})",
+                "NNTH {} ({} to {})",
                 fmt(estimate),
                 fmt(1.0 / hi),
                 fmt(1.0 / lo)
@@ -161,7 +161,7 @@ pub fn nnt(rd: &Interval) -> Nnt {
             b,
             h,
             format!(
-                "{} {} (NNT (benefit) {} to infinity to NNT (harm) {})",
+                "{} {} (NNTB {} to ∞ to NNTH {})",
                 name(direction),
                 fmt(estimate),
                 fmt(b),
@@ -486,21 +486,18 @@ mod tests {
         });
         assert_eq!(n.direction, "benefit");
         assert!((n.estimate - 20.0).abs() < 1e-9);
-        assert_eq!(n.text, "NNT (benefit) 20 (10 to 50)");
+        assert_eq!(n.text, "NNTB 20 (10 to 50)");
         let n = nnt(&Interval {
             estimate: -0.04,
             lower: -0.1,
             upper: 0.05,
         });
-        assert_eq!(
-            n.text,
-            "NNT (benefit) 25 (NNT (benefit) 10 to infinity to NNT (harm) 20)"
-        );
+        assert_eq!(n.text, "NNTB 25 (NNTB 10 to ∞ to NNTH 20)");
         let n = nnt(&Interval {
             estimate: 0.1,
             lower: 0.05,
             upper: 0.2,
         });
-        assert_eq!(n.text, "NNT (harm) 10 (5 to 20)");
+        assert_eq!(n.text, "NNTH 10 (5 to 20)");
     }
 }

@@ -16,6 +16,13 @@ use super::{Ctx, SectionResult};
 /// None: the `Result` is the common signature of [`super::SECTIONS`].
 pub fn section(ctx: &Ctx) -> SectionResult {
     let mut s = Section::new("methods", "Methods");
+    if let Some(d) = ctx.primary() {
+        let e = &d.estimand;
+        s.push(Block::Paragraph(format!(
+            "Estimand of the primary design (the target trial it emulates). Population: {}. Treatment strategies: {}. Time zero: {}. Outcome: {}. Contrast: {}. Estimator: {}.",
+            e.population, e.strategies, e.time_zero, e.outcome, e.contrast, e.estimator
+        )));
+    }
     for p in methods_paragraphs(&methods_input(ctx)) {
         s.push(Block::Paragraph(p));
     }

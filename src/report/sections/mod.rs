@@ -21,8 +21,10 @@ use super::disclosure::DisclosureRule;
 use super::document::{Cell, Section};
 use super::ReportError;
 
+pub mod absolute;
 pub mod balance;
 pub mod descriptive;
+pub mod diagnostics;
 pub mod disclosure;
 pub mod flow;
 pub mod hazard_ratios;
@@ -46,7 +48,9 @@ pub const SECTIONS: &[fn(&Ctx) -> SectionResult] = &[
     table1::section,
     outcomes::section,
     subgroups::section,
+    absolute::section,
     balance::section,
+    diagnostics::section,
     descriptive::section,
     disclosure::section,
     versions::section,

@@ -143,9 +143,15 @@ fn add_subgroup(
         .as_ref()
         .map(|i| p_text(i.p))
         .unwrap_or_else(|| "NA".into());
+    let holm = sg
+        .interaction
+        .as_ref()
+        .filter(|i| i.n_tests > 1 && i.p_holm.is_finite())
+        .map(|i| format!("; Holm-adjusted {}", p_text(i.p_holm)))
+        .unwrap_or_default();
     parts.rows.push(Row::group(format!(
-        "{} (p for interaction {})",
-        sg.name, p_int
+        "{} (p for interaction {p_int}{holm})",
+        sg.name
     )));
     parts.forest.push(ForestRow {
         kind: RowKind::Header,
@@ -197,8 +203,8 @@ fn table(ctx: &Ctx, d: &DesignResult, sc: &SubgroupCounts, rows: Vec<Row>) -> Ta
             "Subgroup".into(),
             format!("{el}: deaths/known (%)"),
             format!("{ul}: deaths/known (%)"),
-            "Risk ratio (95% CI)".into(),
-            "Hazard ratio (95% CI)".into(),
+            "Crude risk ratio (95% CI)".into(),
+            "Adjusted hazard ratio (95% CI)".into(),
         ],
         rows: table_rows,
         notes: vec![
@@ -209,8 +215,27 @@ fn table(ctx: &Ctx, d: &DesignResult, sc: &SubgroupCounts, rows: Vec<Row>) -> Ta
                     .find_map(|s| s.interaction.as_ref())
                     .map_or("not tested".to_string(), |i| i.method.clone())
             ),
+            multiplicity_note(d),
+            "Crude: the risk ratio is deaths over patients of known status, unadjusted. Adjusted: the hazard ratio is the model named above the table; a level where it could not be estimated says which model it fell back to in its notes.".into(),
             withheld_note(ctx),
         ],
+    }
+}
+
+/// The multiplicity note: how many interaction tests the design makes and the Holm adjustment.
+fn multiplicity_note(d: &DesignResult) -> String {
+    let k = d
+        .subgroups
+        .iter()
+        .find_map(|s| s.interaction.as_ref())
+        .map_or(0, |i| i.n_tests);
+    if k > 1 {
+        format!(
+            "Multiplicity: {k} tests of interaction; each row gives its p and the p adjusted for all {k} by Holm's method (R p.adjust(method = \"holm\")). With {k} tests, about {:.1} would fall below 0.05 by chance alone were there no effect modification at all; the subgroups are exploratory.",
+            k as f64 * 0.05
+        )
+    } else {
+        "Multiplicity: one test of interaction, no adjustment.".into()
     }
 }
 

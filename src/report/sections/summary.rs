@@ -1,7 +1,9 @@
 //! "Summary": the primary design, the analysed patients and the preferred hazard ratio; the
 //! biased designs named as comparisons only.
 
+use crate::cohort::analysis::RiskMethod;
 use crate::plot::forest::ratio_text;
+use crate::plot::theme::fixed;
 use crate::report::counts::{count, WITHHELD};
 use crate::report::document::{Block, Section};
 
@@ -44,6 +46,13 @@ pub fn section(ctx: &Ctx) -> SectionResult {
             ));
         }
         s.push(Block::Paragraph(text));
+        s.push(Block::Paragraph(format!(
+            "Estimand. {}",
+            d.estimand.sentence
+        )));
+        if let Some(t) = absolute_sentence(ctx) {
+            s.push(Block::Paragraph(t));
+        }
     }
     for d in r.designs.iter().filter(|d| d.biased) {
         s.push(Block::Paragraph(format!(
@@ -52,4 +61,38 @@ pub fn section(ctx: &Ctx) -> SectionResult {
         )));
     }
     Ok(Some(s))
+}
+
+/// The adjusted absolute effect of the main design in words (the IPTW-weighted Kaplan-Meier
+/// risks, else the g-formula), or `None` when it has none or it is withheld.
+fn absolute_sentence(ctx: &Ctx) -> Option<String> {
+    let (d, m) = ctx.main()?;
+    if !m.estimates.adjusted {
+        return None;
+    }
+    let e = [RiskMethod::IptwKm, RiskMethod::GFormula]
+        .iter()
+        .find_map(|k| d.overall.risks.iter().find(|e| e.method == *k))?;
+    if !e.risk_difference.estimate.is_finite() {
+        return None;
+    }
+    let pc = |x: f64| fixed(100.0 * x, 1);
+    let (el, ul) = ctx.arm_labels();
+    Some(format!(
+        "Absolute effect ({}): risk of death by day {} {}% ({} to {}) {} vs {}% ({} to {}) {}; risk difference {} percentage points ({} to {}); {}.",
+        e.label,
+        ctx.r.plan.outcome.horizon,
+        pc(e.risk_exposed.estimate),
+        pc(e.risk_exposed.lower),
+        pc(e.risk_exposed.upper),
+        el.to_lowercase(),
+        pc(e.risk_unexposed.estimate),
+        pc(e.risk_unexposed.lower),
+        pc(e.risk_unexposed.upper),
+        ul.to_lowercase(),
+        pc(e.risk_difference.estimate),
+        pc(e.risk_difference.lower),
+        pc(e.risk_difference.upper),
+        e.nnt.text
+    ))
 }

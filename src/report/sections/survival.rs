@@ -180,8 +180,20 @@ fn cif_plot(
     })
 }
 
-/// How the curves were made disclosure-safe, for the captions.
+/// The outcome (with the rule for discharge alive) and how the curves were made disclosure-safe,
+/// for the captions of survival curves.
 pub fn curve_note(ctx: &Ctx) -> String {
+    format!(
+        "Outcome: {}. {}",
+        ctx.r.estimand.outcome,
+        disclosure_note(ctx)
+    )
+    .trim_end()
+    .to_string()
+}
+
+/// How disclosure control shaped the curves (empty without control).
+fn disclosure_note(ctx: &Ctx) -> String {
     let t = ctx.threshold();
     if !ctx.rule().active() {
         String::new()
@@ -230,7 +242,7 @@ pub fn figures(ctx: &Ctx) -> Result<Vec<Block>, ReportError> {
     if let Some(c) = cif_plot(ctx, d.design, p, &m.risk) {
         out.push(Block::Figure(Figure {
             id: "figure-cif".into(),
-            caption: format!("Cumulative incidence of death (solid{}) and of discharge alive (dashed) by exposure (Aalen-Johansen). {}", if ctx.rule().rounds() { "" } else { ", with 95% confidence band" }, curve_note(ctx)),
+            caption: format!("Cumulative incidence of death (solid{}) and of discharge alive (dashed) by exposure (Aalen-Johansen): here discharge alive is a competing event, whatever the plan's rule for the other outcomes. {}", if ctx.rule().rounds() { "" } else { ", with 95% confidence band" }, disclosure_note(ctx)),
             svg: cif_figure(&c)?,
         }));
     }
