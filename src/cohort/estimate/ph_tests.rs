@@ -56,15 +56,19 @@ fn test(
 /// many degrees of freedom as it has columns (as R's `cox.zph` tests a factor); every other
 /// column is its own term.
 pub(crate) fn factor_terms(names: &[String]) -> Vec<(String, Vec<usize>)> {
-    let mut terms: Vec<(String, Vec<usize>)> = Vec::new();
+    // (term, columns, is a factor): a plain column never absorbs a factor's dummies.
+    let mut terms: Vec<(String, Vec<usize>, bool)> = Vec::new();
     for (j, n) in names.iter().enumerate() {
-        let term = n.split_once('=').map_or(n.as_str(), |(f, _)| f);
-        match terms.iter_mut().find(|(t, _)| t == term && n.contains('=')) {
-            Some((_, cols)) => cols.push(j),
-            None => terms.push((term.to_string(), vec![j])),
+        let factor = n.split_once('=').map(|(f, _)| f);
+        match terms
+            .iter_mut()
+            .find(|(t, _, is_f)| *is_f && factor == Some(t.as_str()))
+        {
+            Some((_, cols, _)) => cols.push(j),
+            None => terms.push((factor.unwrap_or(n).to_string(), vec![j], factor.is_some())),
         }
     }
-    terms
+    terms.into_iter().map(|(t, cols, _)| (t, cols)).collect()
 }
 
 /// `cox.zph` of the Cox model of time to death on the exposure and the usable propensity
@@ -114,10 +118,17 @@ mod tests {
 
     #[test]
     fn a_factor_s_dummies_are_one_term() {
-        let names: Vec<String> = ["exposure", "age", "site_id=J02", "site_id=J03", "sex=F"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let names: Vec<String> = [
+            "exposure",
+            "age",
+            "site_id=J02",
+            "site_id=J03",
+            "sex",
+            "sex=F",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         assert_eq!(
             factor_terms(&names),
             vec![
@@ -125,6 +136,7 @@ mod tests {
                 ("age".to_string(), vec![1]),
                 ("site_id".to_string(), vec![2, 3]),
                 ("sex".to_string(), vec![4]),
+                ("sex".to_string(), vec![5]),
             ]
         );
     }

@@ -21,19 +21,15 @@ use super::{withheld_note, Ctx, SectionResult};
 /// # Errors
 /// None: the `Result` is the common signature of [`super::SECTIONS`].
 pub fn section(ctx: &Ctx) -> SectionResult {
-    let Some((d, m)) = ctx.main() else {
+    let Some((d, _)) = ctx.main() else {
         return Ok(None);
     };
     if d.overall.risks.is_empty() {
         return Ok(None);
     }
     let mut rows = Vec::new();
-    population_rows(&mut rows, "All patients", &d.overall, m.estimates);
-    for (sg, levels) in d.subgroups.iter().zip(&m.subgroups.levels) {
-        for (l, lc) in sg.levels.iter().zip(levels) {
-            let label = format!("{}: {}", sg.name, l.population);
-            population_rows(&mut rows, &label, l, lc.estimates);
-        }
+    for (label, p, shown) in ctx.main_populations() {
+        population_rows(&mut rows, &label, p, shown);
     }
     let horizon = ctx.r.plan.outcome.horizon;
     let (el, ul) = ctx.arm_labels();
@@ -88,7 +84,7 @@ fn population_rows(rows: &mut Vec<Row>, label: &str, p: &PopulationResult, shown
             Cell::text(format!("    {}", method_name(e))),
             cell(percent_interval(&e.risk_exposed)),
             cell(percent_interval(&e.risk_unexposed)),
-            cell(points_interval(&e.risk_difference)),
+            cell(percent_interval(&e.risk_difference)),
             cell(nnt_text(&e.nnt)),
         ]));
     }
@@ -121,21 +117,13 @@ fn interval_notes(risks: &[RiskEstimate]) -> Vec<String> {
         .collect()
 }
 
-/// "15.1 (13.2–17.6)" for a probability, "NA" when not finite.
+/// A probability (or a difference of two) in percent, "15.1 (13.2 to 17.6)"; the estimate alone
+/// without a finite interval, "NA" when not finite.
 fn percent_interval(i: &Interval) -> String {
-    scaled_interval(i, 100.0, 1)
-}
-
-/// The risk difference in percentage points.
-fn points_interval(i: &Interval) -> String {
-    scaled_interval(i, 100.0, 1)
-}
-
-fn scaled_interval(i: &Interval, k: f64, digits: usize) -> String {
     if !i.estimate.is_finite() {
         return "NA".into();
     }
-    let f = |x: f64| fixed(x * k, digits);
+    let f = |x: f64| fixed(100.0 * x, 1);
     if i.lower.is_finite() && i.upper.is_finite() {
         format!("{} ({} to {})", f(i.estimate), f(i.lower), f(i.upper))
     } else {

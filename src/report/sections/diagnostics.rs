@@ -19,19 +19,15 @@ use super::{p_text, withheld_note, Ctx, SectionResult};
 /// # Errors
 /// None: the `Result` is the common signature of [`super::SECTIONS`].
 pub fn section(ctx: &Ctx) -> SectionResult {
-    let Some((d, m)) = ctx.main() else {
+    let Some((d, _)) = ctx.main() else {
         return Ok(None);
     };
     if d.overall.ph_tests.is_empty() {
         return Ok(None);
     }
     let mut rows = Vec::new();
-    population_rows(&mut rows, "All patients", &d.overall, m.estimates);
-    for (sg, levels) in d.subgroups.iter().zip(&m.subgroups.levels) {
-        for (l, lc) in sg.levels.iter().zip(levels) {
-            let label = format!("{}: {}", sg.name, l.population);
-            population_rows(&mut rows, &label, l, lc.estimates);
-        }
+    for (label, p, shown) in ctx.main_populations() {
+        population_rows(&mut rows, &label, p, shown);
     }
     let mut s = Section::new("diagnostics", "Diagnostics");
     s.push(Block::Paragraph(

@@ -16,7 +16,7 @@ use crate::plot::forest::ratio_text;
 use crate::plot::theme::p_value;
 
 use super::counts::WITHHELD;
-use super::disclosed::{DisclosedCounts, MainCounts};
+use super::disclosed::{DisclosedCounts, MainCounts, Shown};
 use super::disclosure::DisclosureRule;
 use super::document::{Cell, Section};
 use super::ReportError;
@@ -107,6 +107,21 @@ impl Ctx<'_> {
             ),
             _ => "Days since ICU admission".to_string(),
         }
+    }
+
+    /// The main design's populations in the report's order, with what of each may be shown:
+    /// all patients, then every level of every subgroup ("name: level").
+    pub fn main_populations(&self) -> Vec<(String, &PopulationResult, Shown)> {
+        let Some((d, m)) = self.main() else {
+            return Vec::new();
+        };
+        let mut out = vec![("All patients".to_string(), &d.overall, m.estimates)];
+        for (sg, levels) in d.subgroups.iter().zip(&m.subgroups.levels) {
+            for (l, lc) in sg.levels.iter().zip(levels) {
+                out.push((format!("{}: {}", sg.name, l.population), l, lc.estimates));
+            }
+        }
+        out
     }
 
     /// The disclosure threshold as printed in notes ("fewer than N").

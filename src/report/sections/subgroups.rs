@@ -138,17 +138,13 @@ fn add_subgroup(
     levels: &[LevelCounts],
     parts: &mut Parts,
 ) {
-    let p_int = sg
-        .interaction
-        .as_ref()
-        .map(|i| p_text(i.p))
-        .unwrap_or_else(|| "NA".into());
-    let holm = sg
-        .interaction
-        .as_ref()
-        .filter(|i| i.n_tests > 1 && i.p_holm.is_finite())
-        .map(|i| format!("; Holm-adjusted {}", p_text(i.p_holm)))
-        .unwrap_or_default();
+    let (p_int, holm) = match &sg.interaction {
+        None => ("NA".to_string(), String::new()),
+        Some(i) if i.n_tests > 1 && i.p_holm.is_finite() => {
+            (p_text(i.p), format!("; Holm-adjusted {}", p_text(i.p_holm)))
+        }
+        Some(i) => (p_text(i.p), String::new()),
+    };
     parts.rows.push(Row::group(format!(
         "{} (p for interaction {p_int}{holm})",
         sg.name
