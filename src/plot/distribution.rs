@@ -3,6 +3,8 @@
 //! Percentages are of each group's total, printed in the legend; a withheld count (`None`) draws
 //! no bar and the caller's `withheld` mark at the base of its slot.
 
+use plotters::style::RGBColor;
+
 use super::axis::{self, Scale};
 use super::canvas::{Anchor, Baseline, Canvas, Pen, TextSpec};
 use super::theme::{self, fixed};
@@ -56,27 +58,8 @@ fn draw_legend(pen: &Pen, items: &[(String, usize)], x: f64, y: f64) -> Result<f
 
 /// Draws a score distribution as SVG.
 pub fn distribution_figure(d: &ScoreDistribution) -> Result<String, PlotError> {
-    if d.categories.is_empty() || d.groups.is_empty() {
-        return Err(PlotError::InvalidInput(
-            "distribution needs categories and groups".to_string(),
-        ));
-    }
-    for g in &d.groups {
-        if g.counts.len() != d.categories.len() {
-            return Err(PlotError::InvalidInput(format!(
-                "group `{}`: {} counts for {} categories",
-                g.label,
-                g.counts.len(),
-                d.categories.len()
-            )));
-        }
-    }
-    let pct = |g: &BarGroup, i: usize| -> Option<f64> {
-        match (g.counts[i], g.total) {
-            (Some(n), Some(t)) if t > 0 => Some(100.0 * n as f64 / t as f64),
-            _ => None,
-        }
-    };
+    check_distribution(d)?;
+    let pct = percent;
     let max = d
         .groups
         .iter()
@@ -196,16 +179,7 @@ pub fn distribution_figure(d: &ScoreDistribution) -> Result<String, PlotError> {
                 .anchor(Anchor::Middle)
                 .baseline(Baseline::Top),
         )?;
-        for (i, f) in d.footnotes.iter().enumerate() {
-            pen.text(
-                f,
-                (PAD, foot_y + i as f64 * 17.0),
-                &TextSpec::new(theme::SMALL)
-                    .color(theme::DARK)
-                    .baseline(Baseline::Top),
-            )?;
-        }
-        Ok(())
+        draw_footnotes(pen, &d.footnotes, foot_y)
     })?;
     Ok(canvas.finish())
 }
@@ -240,16 +214,17 @@ pub fn trajectory_figure(
     if panels.is_empty() {
         return Err(PlotError::InvalidInput("no trajectory panels".to_string()));
     }
-    for p in panels {
-        for g in &p.groups {
-            let k = p.days.len();
-            if g.median.len() != k || g.q1.len() != k || g.q3.len() != k || g.n.len() != k {
-                return Err(PlotError::InvalidInput(format!(
-                    "trajectory `{}` group `{}`: one median, q1, q3 and n per day",
-                    p.title, g.label
-                )));
-            }
-        }
+    if let Some((p, g)) = panels.iter().find_map(|p| {
+        let k = p.days.len();
+        p.groups
+            .iter()
+            .find(|g| g.median.len() != k || g.q1.len() != k || g.q3.len() != k || g.n.len() != k)
+            .map(|g| (p, g))
+    }) {
+        return Err(PlotError::InvalidInput(format!(
+            "trajectory `{}` group `{}`: one median, q1, q3 and n per day",
+            p.title, g.label
+        )));
     }
     let tick = TextSpec::new(theme::TICK);
     let groups: Vec<String> = panels[0].groups.iter().map(|g| g.label.clone()).collect();
@@ -300,33 +275,11 @@ pub fn trajectory_figure(
         for (i, g) in groups.iter().enumerate() {
             pen.text(g, (PAD, n_rows_y[i]), &tick.color(theme::group_color(i)))?;
         }
-        for (i, f) in footnotes.iter().enumerate() {
-            pen.text(
-                f,
-                (PAD, foot_y + i as f64 * 17.0),
-                &TextSpec::new(theme::SMALL)
-                    .color(theme::DARK)
-                    .baseline(Baseline::Top),
-            )?;
-        }
-        Ok(())
+        draw_footnotes(pen, footnotes, foot_y)
     })?;
     for (pi, p) in panels.iter().enumerate() {
         let px0 = PAD + left_w + pi as f64 * panel_w;
-        let vals = p
-            .groups
-            .iter()
-            .flat_map(|g| g.q1.iter().chain(&g.q3).chain(&g.median))
-            .copied()
-            .filter(|v| v.is_finite());
-        let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
-        let (lo, hi) = if lo.is_finite() {
-            (lo.min(0.0), hi)
-        } else {
-            (0.0, 1.0)
-        };
+        let (lo, hi) = value_range(p);
         let (yt, ystep) = axis::nice_ticks(lo, hi, 5);
         let ydec = axis::decimals_for(ystep);
         let ylabels: Vec<String> = yt.iter().map(|t| fixed(*t, ydec)).collect();
@@ -353,33 +306,8 @@ pub fn trajectory_figure(
                     .baseline(Baseline::Bottom),
             )?;
             for (g, grp) in p.groups.iter().enumerate() {
-                let col = theme::group_color(g);
                 let off = (g as f64 - (ng - 1.0) / 2.0) * dodge;
-                let mut line = Vec::new();
-                for (k, d) in p.days.iter().enumerate() {
-                    let x = xs.map(*d) + off;
-                    if grp.q1[k].is_finite() && grp.q3[k].is_finite() {
-                        pen.line((x, ys.map(grp.q1[k])), (x, ys.map(grp.q3[k])), col, 2)?;
-                        pen.line(
-                            (x - 4.0, ys.map(grp.q1[k])),
-                            (x + 4.0, ys.map(grp.q1[k])),
-                            col,
-                            2,
-                        )?;
-                        pen.line(
-                            (x - 4.0, ys.map(grp.q3[k])),
-                            (x + 4.0, ys.map(grp.q3[k])),
-                            col,
-                            2,
-                        )?;
-                    }
-                    if grp.median[k].is_finite() {
-                        let pt = (x, ys.map(grp.median[k]));
-                        pen.circle(pt, 4.0, col, true)?;
-                        line.push(pt);
-                    }
-                }
-                pen.polyline(&line, col, 1)?;
+                draw_group_trajectory(pen, &p.days, grp, theme::group_color(g), off, (&xs, &ys))?;
             }
             axis::draw_y_axis(pen, &ys, x0, &yt, &ylabels, theme::BLACK)?;
             pen.text(
@@ -406,4 +334,93 @@ pub fn trajectory_figure(
         })?;
     }
     Ok(canvas.finish())
+}
+
+/// Every group has one count per category, and there is at least one of each.
+fn check_distribution(d: &ScoreDistribution) -> Result<(), PlotError> {
+    if d.categories.is_empty() || d.groups.is_empty() {
+        return Err(PlotError::InvalidInput(
+            "distribution needs categories and groups".to_string(),
+        ));
+    }
+    for g in &d.groups {
+        if g.counts.len() != d.categories.len() {
+            return Err(PlotError::InvalidInput(format!(
+                "group `{}`: {} counts for {} categories",
+                g.label,
+                g.counts.len(),
+                d.categories.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The percentage of the group in category `i`; `None` when its count or total is withheld.
+fn percent(g: &BarGroup, i: usize) -> Option<f64> {
+    match (g.counts[i], g.total) {
+        (Some(n), Some(t)) if t > 0 => Some(100.0 * n as f64 / t as f64),
+        _ => None,
+    }
+}
+
+/// Footnotes, one per line, from `y` down.
+fn draw_footnotes(pen: &Pen, notes: &[String], y: f64) -> Result<(), PlotError> {
+    for (i, f) in notes.iter().enumerate() {
+        pen.text(
+            f,
+            (PAD, y + i as f64 * 17.0),
+            &TextSpec::new(theme::SMALL)
+                .color(theme::DARK)
+                .baseline(Baseline::Top),
+        )?;
+    }
+    Ok(())
+}
+
+/// The range of a panel's quartiles and medians, from 0 when all are positive; (0, 1) when none
+/// is finite.
+fn value_range(p: &Trajectory) -> (f64, f64) {
+    let vals = p
+        .groups
+        .iter()
+        .flat_map(|g| g.q1.iter().chain(&g.q3).chain(&g.median))
+        .copied()
+        .filter(|v| v.is_finite());
+    let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    if lo.is_finite() {
+        (lo.min(0.0), hi)
+    } else {
+        (0.0, 1.0)
+    }
+}
+
+/// One group's trajectory, dodged by `off` pixels: a capped bar from q1 to q3 and a dot at the
+/// median on each day, the medians joined by a line.
+fn draw_group_trajectory(
+    pen: &Pen,
+    days: &[f64],
+    grp: &TrajectoryGroup,
+    col: RGBColor,
+    off: f64,
+    (xs, ys): (&Scale, &Scale),
+) -> Result<(), PlotError> {
+    let mut line = Vec::new();
+    for (k, d) in days.iter().enumerate() {
+        let x = xs.map(*d) + off;
+        if grp.q1[k].is_finite() && grp.q3[k].is_finite() {
+            let (y1, y3) = (ys.map(grp.q1[k]), ys.map(grp.q3[k]));
+            pen.line((x, y1), (x, y3), col, 2)?;
+            pen.line((x - 4.0, y1), (x + 4.0, y1), col, 2)?;
+            pen.line((x - 4.0, y3), (x + 4.0, y3), col, 2)?;
+        }
+        if grp.median[k].is_finite() {
+            let pt = (x, ys.map(grp.median[k]));
+            pen.circle(pt, 4.0, col, true)?;
+            line.push(pt);
+        }
+    }
+    pen.polyline(&line, col, 1)
 }

@@ -172,13 +172,9 @@ fn arrow_right(pen: &Pen, x0: f64, x1: f64, y: f64) -> Result<(), PlotError> {
     )
 }
 
-/// Draws the flow diagram as SVG.
-pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
-    if d.steps.is_empty() {
-        return Err(PlotError::InvalidInput(
-            "flow diagram has no steps".to_string(),
-        ));
-    }
+/// The main box of each step (label, n in) and its side box of exclusions, if any.
+#[allow(clippy::type_complexity)]
+fn step_boxes(d: &FlowDiagram) -> Result<(Vec<TextBox>, Vec<Option<TextBox>>), PlotError> {
     let mut mains = Vec::new();
     let mut sides = Vec::new();
     for s in &d.steps {
@@ -205,6 +201,58 @@ pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
             sides.push(Some(text_box(lines, SIDE_MAX)?));
         }
     }
+    Ok((mains, sides))
+}
+
+/// One box per arm of the analysed sample (label, n).
+fn arm_boxes(d: &FlowDiagram, unit: &str) -> Result<Vec<TextBox>, PlotError> {
+    let mut arm_boxes = Vec::new();
+    for (label, n) in &d.arms {
+        arm_boxes.push(text_box(
+            vec![
+                (label.clone(), true),
+                (n_text(*n, unit, &d.withheld), false),
+            ],
+            240.0,
+        )?);
+    }
+    Ok(arm_boxes)
+}
+
+/// The split under the final box (its bottom centre at `(cx, y_top)`) into one arrow and box per
+/// arm, the boxes' centres at `centers` and their tops at `arms_y`.
+fn draw_arms(
+    pen: &Pen,
+    arm_boxes: &[TextBox],
+    (cx, y_top): (f64, f64),
+    centers: &[f64],
+    (arms_y, arm_w): (f64, f64),
+) -> Result<(), PlotError> {
+    let y_split = y_top + 16.0;
+    pen.line((cx, y_top), (cx, y_split), theme::BLACK, 1)?;
+    if centers.len() > 1 {
+        pen.line(
+            (centers[0], y_split),
+            (centers[centers.len() - 1], y_split),
+            theme::BLACK,
+            1,
+        )?;
+    }
+    for (b, &c) in arm_boxes.iter().zip(centers) {
+        arrow_down(pen, c, y_split, arms_y)?;
+        draw_box(pen, b, c - arm_w / 2.0, arms_y, arm_w, true)?;
+    }
+    Ok(())
+}
+
+/// Draws the flow diagram as SVG.
+pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
+    if d.steps.is_empty() {
+        return Err(PlotError::InvalidInput(
+            "flow diagram has no steps".to_string(),
+        ));
+    }
+    let (mains, sides) = step_boxes(d)?;
     let last = d.steps.last().expect("non-empty");
     let final_label = if d.final_label.is_empty() {
         "Analysed"
@@ -255,16 +303,7 @@ pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
     }
     let fin_y = y;
     y += fin.h;
-    let mut arm_boxes = Vec::new();
-    for (label, n) in &d.arms {
-        arm_boxes.push(text_box(
-            vec![
-                (label.clone(), true),
-                (n_text(*n, &last.unit, &d.withheld), false),
-            ],
-            240.0,
-        )?);
-    }
+    let arm_boxes = arm_boxes(d, &last.unit)?;
     let arm_w = arm_boxes.iter().map(|b| b.w).fold(160.0, f64::max);
     let arm_h = arm_boxes.iter().map(|b| b.h).fold(0.0, f64::max);
     let arms_y = y + 40.0;
@@ -312,23 +351,16 @@ pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
         }
         draw_box(pen, &fin, main_x, fin_y, main_w, true)?;
         if !arm_boxes.is_empty() {
-            let y_split = fin_y + fin.h + 16.0;
-            pen.line((cx, fin_y + fin.h), (cx, y_split), theme::BLACK, 1)?;
             let centers: Vec<f64> = (0..arm_boxes.len())
                 .map(|i| arms_x0 + i as f64 * (arm_w + 24.0) + arm_w / 2.0)
                 .collect();
-            if centers.len() > 1 {
-                pen.line(
-                    (centers[0], y_split),
-                    (centers[centers.len() - 1], y_split),
-                    theme::BLACK,
-                    1,
-                )?;
-            }
-            for (i, b) in arm_boxes.iter().enumerate() {
-                arrow_down(pen, centers[i], y_split, arms_y)?;
-                draw_box(pen, b, centers[i] - arm_w / 2.0, arms_y, arm_w, true)?;
-            }
+            draw_arms(
+                pen,
+                &arm_boxes,
+                (cx, fin_y + fin.h),
+                &centers,
+                (arms_y, arm_w),
+            )?;
         }
         for (i, f) in d.footnotes.iter().enumerate() {
             pen.text(

@@ -110,7 +110,88 @@ fn finite(v: Option<f64>) -> Option<f64> {
 }
 
 /// Draws a forest plot as SVG.
+///
+/// # Errors
+/// [`PlotError::InvalidInput`] when a row has more cells than headings, a lower limit lies above
+/// its upper limit, or the axis range is not positive and increasing; text measurement errors.
 pub fn forest_figure(plot: &ForestPlot) -> Result<String, PlotError> {
+    check_rows(plot)?;
+    let specs = Specs::new();
+    let est_texts = estimate_texts(plot);
+    let cols = Columns::measure(plot, &est_texts, &specs)?;
+    let (lo, hi) = axis_range(plot)?;
+    let xs = Scale::log(lo, hi, cols.axis_x0, cols.axis_x1);
+    let ticks = axis::log_ticks(lo, hi);
+    let tick_labels: Vec<String> = ticks.iter().map(|t| axis::log_tick_label(*t)).collect();
+    let (ticks, tick_labels) = axis::thin_ticks(
+        &xs,
+        &ticks,
+        &tick_labels,
+        &TextSpec::new(theme::TICK),
+        Some(1.0),
+    )?;
+    let rows = Rows::place(plot);
+    let mut canvas = Canvas::new(
+        cols.width,
+        rows.height,
+        if plot.title.is_empty() {
+            "Forest plot"
+        } else {
+            &plot.title
+        },
+    )?;
+    canvas.layer("header", |pen: &Pen| {
+        draw_header(pen, plot, &cols, &rows, &specs)
+    })?;
+    canvas.layer("rows", |pen: &Pen| {
+        draw_row_text(pen, plot, &est_texts, &cols, &rows, &specs)
+    })?;
+    canvas.layer("axis", |pen: &Pen| {
+        draw_no_effect_line(pen, plot, &xs, &rows)?;
+        axis::draw_x_axis(pen, &xs, rows.axis_y, &ticks, &tick_labels, theme::BLACK)?;
+        if let Some((l, r)) = &plot.favours {
+            let s = TextSpec::new(theme::SMALL).color(theme::DARK);
+            let x1 = xs.map(1.0);
+            pen.text(l, (x1 - 6.0, rows.favours_y + 8.0), &s.anchor(Anchor::End))?;
+            pen.text(r, (x1 + 6.0, rows.favours_y + 8.0), &s)?;
+        }
+        pen.text(
+            &plot.x_label,
+            ((cols.axis_x0 + cols.axis_x1) / 2.0, rows.xlabel_y),
+            &TextSpec::new(theme::LABEL)
+                .anchor(Anchor::Middle)
+                .baseline(Baseline::Top),
+        )
+    })?;
+    let max_w = plot
+        .rows
+        .iter()
+        .filter_map(|r| r.weight)
+        .filter(|w| w.is_finite() && *w > 0.0)
+        .fold(0.0f64, f64::max);
+    canvas.layer("estimates", |pen: &Pen| {
+        for (r, &yy) in plot.rows.iter().zip(&rows.row_y) {
+            draw_marker(pen, r, yy, &xs, (lo, hi), max_w)?;
+        }
+        Ok(())
+    })?;
+    if !plot.footnotes.is_empty() {
+        canvas.layer("footnotes", |pen: &Pen| {
+            for (i, f) in plot.footnotes.iter().enumerate() {
+                pen.text(
+                    f,
+                    (PAD, rows.foot_y + i as f64 * 17.0),
+                    &specs.note.baseline(Baseline::Top),
+                )?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(canvas.finish())
+}
+
+/// Every row has no more cells than headings and its limits in order.
+fn check_rows(plot: &ForestPlot) -> Result<(), PlotError> {
     for (i, r) in plot.rows.iter().enumerate() {
         if r.left.len() > plot.left_columns.len() || r.right.len() > plot.right_columns.len() {
             return Err(PlotError::InvalidInput(format!(
@@ -129,14 +210,40 @@ pub fn forest_figure(plot: &ForestPlot) -> Result<String, PlotError> {
             }
         }
     }
-    let text = TextSpec::new(theme::TICK);
-    let bold = TextSpec::new(theme::TICK).bold();
-    let head = TextSpec::new(theme::TICK).bold();
-    let note = TextSpec::new(theme::SMALL).color(theme::DARK);
+    Ok(())
+}
 
-    // Column widths (Note rows span the label and left columns and are measured apart).
-    let est_texts: Vec<String> = plot
-        .rows
+/// The text styles of a forest plot.
+struct Specs {
+    text: TextSpec,
+    bold: TextSpec,
+    head: TextSpec,
+    note: TextSpec,
+}
+
+impl Specs {
+    fn new() -> Self {
+        Specs {
+            text: TextSpec::new(theme::TICK),
+            bold: TextSpec::new(theme::TICK).bold(),
+            head: TextSpec::new(theme::TICK).bold(),
+            note: TextSpec::new(theme::SMALL).color(theme::DARK),
+        }
+    }
+
+    /// Headings and pooled rows are bold.
+    fn for_row(&self, r: &ForestRow) -> TextSpec {
+        if matches!(r.kind, RowKind::Header | RowKind::Pooled) {
+            self.bold
+        } else {
+            self.text
+        }
+    }
+}
+
+/// The estimate column's text of each row: "0.85 (0.70–1.03)", "(0.55–1.40)" or empty.
+fn estimate_texts(plot: &ForestPlot) -> Vec<String> {
+    plot.rows
         .iter()
         .map(
             |r| match (finite(r.estimate), finite(r.lower), finite(r.upper)) {
@@ -149,88 +256,100 @@ pub fn forest_figure(plot: &ForestPlot) -> Result<String, PlotError> {
                 _ => String::new(),
             },
         )
-        .collect();
-    let mut label_w = head.width(&plot.label_header)?;
-    for r in &plot.rows {
-        if r.kind == RowKind::Note {
-            continue;
-        }
-        let spec = if matches!(r.kind, RowKind::Header | RowKind::Pooled) {
-            &bold
-        } else {
-            &text
-        };
-        label_w = label_w.max(spec.width(&r.label)? + 14.0 * r.indent as f64);
-    }
-    let col_w = |hdr: &str, cells: Vec<&str>| -> Result<f64, PlotError> {
-        let mut w = head.width(hdr)?;
-        for c in cells {
-            w = w.max(text.width(c)?);
-        }
-        Ok(w)
-    };
-    let mut left_w = Vec::new();
-    for (j, h) in plot.left_columns.iter().enumerate() {
-        left_w.push(col_w(
-            h,
-            plot.rows
-                .iter()
-                .filter_map(|r| r.left.get(j).map(String::as_str))
-                .collect(),
-        )?);
-    }
-    let est_w = col_w(
-        &plot.estimate_header,
-        est_texts.iter().map(String::as_str).collect(),
-    )?;
-    let mut right_w = Vec::new();
-    for (j, h) in plot.right_columns.iter().enumerate() {
-        right_w.push(col_w(
-            h,
-            plot.rows
-                .iter()
-                .filter_map(|r| r.right.get(j).map(String::as_str))
-                .collect(),
-        )?);
-    }
-    let mut x = PAD;
-    let label_x = x;
-    x += label_w + GAP;
-    let mut left_x = Vec::new(); // right edge of each left column (numbers right-aligned)
-    for w in &left_w {
-        x += w;
-        left_x.push(x);
-        x += GAP;
-    }
-    let axis_x0 = x + 8.0;
-    let axis_x1 = axis_x0 + AXIS_W;
-    x = axis_x1 + 8.0 + GAP;
-    let est_x = x;
-    x += est_w + GAP;
-    let mut right_x = Vec::new(); // right edge
-    for w in &right_w {
-        x += w;
-        right_x.push(x);
-        x += GAP;
-    }
-    let notes_w = plot
-        .rows
-        .iter()
-        .filter(|r| r.kind == RowKind::Note)
-        .map(|r| note.width(&r.label))
-        .try_fold(0.0f64, |m, w| w.map(|w| m.max(w)))?;
-    let foot_w = plot
-        .footnotes
-        .iter()
-        .map(|f| note.width(f))
-        .try_fold(0.0f64, |m, w| w.map(|w| m.max(w)))?;
-    let title_w = TextSpec::new(theme::TITLE).bold().width(&plot.title)?;
-    let width = (x - GAP + PAD)
-        .max(PAD + notes_w + PAD)
-        .max(PAD + foot_w + PAD)
-        .max(PAD + title_w + PAD);
+        .collect()
+}
 
-    // Axis range: intervals, always including 1, snapped outward to the candidate ticks.
+/// Horizontal layout: where each column starts (or, right-aligned, ends) and the width.
+struct Columns {
+    label_x: f64,
+    /// Right edge of each left column (numbers right-aligned).
+    left_x: Vec<f64>,
+    axis_x0: f64,
+    axis_x1: f64,
+    est_x: f64,
+    /// Right edge of each right column.
+    right_x: Vec<f64>,
+    width: f64,
+}
+
+impl Columns {
+    /// Column widths from their text (Note rows span the label and left columns and are
+    /// measured apart), the axis between the left columns and the estimate.
+    fn measure(plot: &ForestPlot, est_texts: &[String], s: &Specs) -> Result<Self, PlotError> {
+        let mut label_w = s.head.width(&plot.label_header)?;
+        for r in plot.rows.iter().filter(|r| r.kind != RowKind::Note) {
+            label_w = label_w.max(s.for_row(r).width(&r.label)? + 14.0 * r.indent as f64);
+        }
+        let col_w = |hdr: &str, cells: Vec<&str>| -> Result<f64, PlotError> {
+            let mut w = s.head.width(hdr)?;
+            for c in cells {
+                w = w.max(s.text.width(c)?);
+            }
+            Ok(w)
+        };
+        let cells = |j: usize, right: bool| -> Vec<&str> {
+            plot.rows
+                .iter()
+                .filter_map(|r| if right { r.right.get(j) } else { r.left.get(j) })
+                .map(String::as_str)
+                .collect()
+        };
+        let mut x = PAD;
+        let label_x = x;
+        x += label_w + GAP;
+        let mut left_x = Vec::new();
+        for (j, h) in plot.left_columns.iter().enumerate() {
+            x += col_w(h, cells(j, false))?;
+            left_x.push(x);
+            x += GAP;
+        }
+        let axis_x0 = x + 8.0;
+        let axis_x1 = axis_x0 + AXIS_W;
+        x = axis_x1 + 8.0 + GAP;
+        let est_x = x;
+        x += col_w(
+            &plot.estimate_header,
+            est_texts.iter().map(String::as_str).collect(),
+        )? + GAP;
+        let mut right_x = Vec::new();
+        for (j, h) in plot.right_columns.iter().enumerate() {
+            x += col_w(h, cells(j, true))?;
+            right_x.push(x);
+            x += GAP;
+        }
+        let widest = |texts: &mut dyn Iterator<Item = &String>| {
+            texts
+                .map(|t| s.note.width(t))
+                .try_fold(0.0f64, |m, w| w.map(|w| m.max(w)))
+        };
+        let notes_w = widest(
+            &mut plot
+                .rows
+                .iter()
+                .filter(|r| r.kind == RowKind::Note)
+                .map(|r| &r.label),
+        )?;
+        let foot_w = widest(&mut plot.footnotes.iter())?;
+        let title_w = TextSpec::new(theme::TITLE).bold().width(&plot.title)?;
+        let width = (x - GAP + PAD)
+            .max(PAD + notes_w + PAD)
+            .max(PAD + foot_w + PAD)
+            .max(PAD + title_w + PAD);
+        Ok(Columns {
+            label_x,
+            left_x,
+            axis_x0,
+            axis_x1,
+            est_x,
+            right_x,
+            width,
+        })
+    }
+}
+
+/// Axis range: the plot's own, else the intervals, always including 1, snapped outward to the
+/// candidate ticks.
+fn axis_range(plot: &ForestPlot) -> Result<(f64, f64), PlotError> {
     let (lo, hi) = plot.x_range.unwrap_or_else(|| {
         let mut lo = 1.0f64;
         let mut hi = 1.0f64;
@@ -261,215 +380,219 @@ pub fn forest_figure(plot: &ForestPlot) -> Result<String, PlotError> {
             "forest axis range must be positive and increasing".to_string(),
         ));
     }
-    let xs = Scale::log(lo, hi, axis_x0, axis_x1);
-    let ticks = axis::log_ticks(lo, hi);
-    let tick_labels: Vec<String> = ticks.iter().map(|t| axis::log_tick_label(*t)).collect();
-    let (ticks, tick_labels) = axis::thin_ticks(
-        &xs,
-        &ticks,
-        &tick_labels,
-        &TextSpec::new(theme::TICK),
-        Some(1.0),
-    )?;
+    Ok((lo, hi))
+}
 
-    let mut y = PAD;
-    let title_y = y;
-    if !plot.title.is_empty() {
-        y += theme::TITLE + 12.0;
-    }
-    let header_y = y + ROW_H / 2.0;
-    y += ROW_H + 4.0;
-    let rows_top = y;
-    let row_y: Vec<f64> = (0..plot.rows.len())
-        .map(|i| rows_top + i as f64 * ROW_H + ROW_H / 2.0)
-        .collect();
-    let rows_bottom = rows_top + plot.rows.len() as f64 * ROW_H;
-    let axis_y = rows_bottom + 4.0;
-    let mut y = axis_y + 8.0 + theme::TICK + 8.0;
-    let favours_y = y;
-    if plot.favours.is_some() {
-        y += 18.0;
-    }
-    let xlabel_y = y;
-    y += theme::LABEL + 10.0;
-    let foot_y = y;
-    y += plot.footnotes.len() as f64 * 17.0 + PAD;
+/// Vertical layout: title, header, one band per row, axis, favours labels, axis title,
+/// footnotes.
+struct Rows {
+    title_y: f64,
+    header_y: f64,
+    rows_top: f64,
+    /// Centre line of each row.
+    row_y: Vec<f64>,
+    axis_y: f64,
+    favours_y: f64,
+    xlabel_y: f64,
+    foot_y: f64,
+    height: f64,
+}
 
-    let max_w = plot
-        .rows
-        .iter()
-        .filter_map(|r| r.weight)
-        .filter(|w| w.is_finite() && *w > 0.0)
-        .fold(0.0f64, f64::max);
-    let mut canvas = Canvas::new(
-        width,
-        y,
-        if plot.title.is_empty() {
-            "Forest plot"
-        } else {
-            &plot.title
-        },
-    )?;
-
-    canvas.layer("header", |pen: &Pen| {
+impl Rows {
+    fn place(plot: &ForestPlot) -> Self {
+        let mut y = PAD;
+        let title_y = y;
         if !plot.title.is_empty() {
-            pen.text(
-                &plot.title,
-                (PAD, title_y),
-                &TextSpec::new(theme::TITLE).bold().baseline(Baseline::Top),
-            )?;
+            y += theme::TITLE + 12.0;
         }
-        pen.text(&plot.label_header, (label_x, header_y), &head)?;
-        for (j, h) in plot.left_columns.iter().enumerate() {
-            pen.text(h, (left_x[j], header_y), &head.anchor(Anchor::End))?;
+        let header_y = y + ROW_H / 2.0;
+        y += ROW_H + 4.0;
+        let rows_top = y;
+        let row_y: Vec<f64> = (0..plot.rows.len())
+            .map(|i| rows_top + i as f64 * ROW_H + ROW_H / 2.0)
+            .collect();
+        let rows_bottom = rows_top + plot.rows.len() as f64 * ROW_H;
+        let axis_y = rows_bottom + 4.0;
+        let mut y = axis_y + 8.0 + theme::TICK + 8.0;
+        let favours_y = y;
+        if plot.favours.is_some() {
+            y += 18.0;
         }
-        pen.text(&plot.estimate_header, (est_x, header_y), &head)?;
-        for (j, h) in plot.right_columns.iter().enumerate() {
-            pen.text(h, (right_x[j], header_y), &head.anchor(Anchor::End))?;
+        let xlabel_y = y;
+        y += theme::LABEL + 10.0;
+        let foot_y = y;
+        y += plot.footnotes.len() as f64 * 17.0 + PAD;
+        Rows {
+            title_y,
+            header_y,
+            rows_top,
+            row_y,
+            axis_y,
+            favours_y,
+            xlabel_y,
+            foot_y,
+            height: y,
         }
-        pen.line(
-            (PAD, rows_top - 2.0),
-            (width - PAD, rows_top - 2.0),
-            theme::GREY,
-            1,
-        )
-    })?;
-    canvas.layer("rows", |pen: &Pen| {
-        for (i, r) in plot.rows.iter().enumerate() {
-            let yy = row_y[i];
-            if r.kind == RowKind::Note {
-                pen.text(&r.label, (label_x + 14.0 * r.indent as f64, yy), &note)?;
-                continue;
-            }
-            let spec = if matches!(r.kind, RowKind::Header | RowKind::Pooled) {
-                bold
-            } else {
-                text
-            };
-            pen.text(&r.label, (label_x + 14.0 * r.indent as f64, yy), &spec)?;
-            for (j, c) in r.left.iter().enumerate() {
-                pen.text(c, (left_x[j], yy), &spec.anchor(Anchor::End))?;
-            }
-            pen.text(&est_texts[i], (est_x, yy), &spec)?;
-            for (j, c) in r.right.iter().enumerate() {
-                pen.text(c, (right_x[j], yy), &spec.anchor(Anchor::End))?;
-            }
-        }
-        Ok(())
-    })?;
-    canvas.layer("axis", |pen: &Pen| {
-        // Line of no effect.
-        // Line of no effect, interrupted by note rows (they may be wider than the text columns).
-        let x1 = xs.map(1.0);
-        let mut top = rows_top - 2.0;
-        for (i, r) in plot.rows.iter().enumerate() {
-            if r.kind == RowKind::Note {
-                let y_note = row_y[i] - ROW_H / 2.0;
-                if y_note > top {
-                    pen.line((x1, top), (x1, y_note), theme::BLACK, 1)?;
-                }
-                top = y_note + ROW_H;
-            }
-        }
-        if axis_y > top {
-            pen.line((x1, top), (x1, axis_y), theme::BLACK, 1)?;
-        }
-        axis::draw_x_axis(pen, &xs, axis_y, &ticks, &tick_labels, theme::BLACK)?;
-        if let Some((l, r)) = &plot.favours {
-            let s = TextSpec::new(theme::SMALL).color(theme::DARK);
-            pen.text(l, (x1 - 6.0, favours_y + 8.0), &s.anchor(Anchor::End))?;
-            pen.text(r, (x1 + 6.0, favours_y + 8.0), &s)?;
-        }
+    }
+}
+
+/// The title, the column headings and the rule under them.
+fn draw_header(
+    pen: &Pen,
+    plot: &ForestPlot,
+    cols: &Columns,
+    rows: &Rows,
+    s: &Specs,
+) -> Result<(), PlotError> {
+    if !plot.title.is_empty() {
         pen.text(
-            &plot.x_label,
-            ((axis_x0 + axis_x1) / 2.0, xlabel_y),
-            &TextSpec::new(theme::LABEL)
-                .anchor(Anchor::Middle)
-                .baseline(Baseline::Top),
-        )
-    })?;
-    canvas.layer("estimates", |pen: &Pen| {
-        for (i, r) in plot.rows.iter().enumerate() {
-            let yy = row_y[i];
-            if r.kind == RowKind::Interval {
-                if let (Some(l), Some(u)) = (finite(r.lower), finite(r.upper)) {
-                    let (xl, xu) = (xs.map_clamped(l), xs.map_clamped(u));
-                    pen.dashed(&[(xl, yy), (xu, yy)], theme::DARK, 2, 5.0, 3.0)?;
-                    for (x, inside) in [(xl, l >= lo), (xu, u <= hi)] {
-                        if inside {
-                            pen.line((x, yy - 5.0), (x, yy + 5.0), theme::DARK, 2)?;
-                        }
-                    }
-                }
-                continue;
+            &plot.title,
+            (PAD, rows.title_y),
+            &TextSpec::new(theme::TITLE).bold().baseline(Baseline::Top),
+        )?;
+    }
+    let y = rows.header_y;
+    pen.text(&plot.label_header, (cols.label_x, y), &s.head)?;
+    for (h, &x) in plot.left_columns.iter().zip(&cols.left_x) {
+        pen.text(h, (x, y), &s.head.anchor(Anchor::End))?;
+    }
+    pen.text(&plot.estimate_header, (cols.est_x, y), &s.head)?;
+    for (h, &x) in plot.right_columns.iter().zip(&cols.right_x) {
+        pen.text(h, (x, y), &s.head.anchor(Anchor::End))?;
+    }
+    pen.line(
+        (PAD, rows.rows_top - 2.0),
+        (cols.width - PAD, rows.rows_top - 2.0),
+        theme::GREY,
+        1,
+    )
+}
+
+/// Each row's label and text cells (a note row's text spans the label columns).
+fn draw_row_text(
+    pen: &Pen,
+    plot: &ForestPlot,
+    est_texts: &[String],
+    cols: &Columns,
+    rows: &Rows,
+    s: &Specs,
+) -> Result<(), PlotError> {
+    for (i, r) in plot.rows.iter().enumerate() {
+        let yy = rows.row_y[i];
+        let label_x = cols.label_x + 14.0 * r.indent as f64;
+        if r.kind == RowKind::Note {
+            pen.text(&r.label, (label_x, yy), &s.note)?;
+            continue;
+        }
+        let spec = s.for_row(r);
+        pen.text(&r.label, (label_x, yy), &spec)?;
+        for (c, &x) in r.left.iter().zip(&cols.left_x) {
+            pen.text(c, (x, yy), &spec.anchor(Anchor::End))?;
+        }
+        pen.text(&est_texts[i], (cols.est_x, yy), &spec)?;
+        for (c, &x) in r.right.iter().zip(&cols.right_x) {
+            pen.text(c, (x, yy), &spec.anchor(Anchor::End))?;
+        }
+    }
+    Ok(())
+}
+
+/// The line of no effect, interrupted by note rows (they may be wider than the text columns).
+fn draw_no_effect_line(
+    pen: &Pen,
+    plot: &ForestPlot,
+    xs: &Scale,
+    rows: &Rows,
+) -> Result<(), PlotError> {
+    let x1 = xs.map(1.0);
+    let mut top = rows.rows_top - 2.0;
+    for (r, &yy) in plot.rows.iter().zip(&rows.row_y) {
+        if r.kind == RowKind::Note {
+            let y_note = yy - ROW_H / 2.0;
+            if y_note > top {
+                pen.line((x1, top), (x1, y_note), theme::BLACK, 1)?;
             }
-            let (Some(e), Some(l), Some(u)) =
-                (finite(r.estimate), finite(r.lower), finite(r.upper))
-            else {
-                continue;
-            };
-            match r.kind {
-                RowKind::Estimate => {
-                    let xl = xs.map_clamped(l);
-                    let xu = xs.map_clamped(u);
-                    pen.line((xl, yy), (xu, yy), theme::BLACK, 1)?;
-                    // Arrow heads where the interval leaves the axis.
-                    if l < lo {
-                        pen.polyline(
-                            &[(xl + 5.0, yy - 4.0), (xl, yy), (xl + 5.0, yy + 4.0)],
-                            theme::BLACK,
-                            1,
-                        )?;
-                    }
-                    if u > hi {
-                        pen.polyline(
-                            &[(xu - 5.0, yy - 4.0), (xu, yy), (xu - 5.0, yy + 4.0)],
-                            theme::BLACK,
-                            1,
-                        )?;
-                    }
-                    if xs.contains(e) {
-                        let side = match r.weight {
-                            Some(w) if max_w > 0.0 && w.is_finite() && w > 0.0 => {
-                                4.0 + 10.0 * (w / max_w).sqrt()
-                            }
-                            _ => 8.0,
-                        };
-                        let xe = xs.map(e);
-                        pen.rect(
-                            (xe - side / 2.0, yy - side / 2.0),
-                            (xe + side / 2.0, yy + side / 2.0),
-                            theme::PALETTE[0],
-                            true,
-                        )?;
-                    }
+            top = y_note + ROW_H;
+        }
+    }
+    if rows.axis_y > top {
+        pen.line((x1, top), (x1, rows.axis_y), theme::BLACK, 1)?;
+    }
+    Ok(())
+}
+
+/// One row's marker: a dashed capped bar (interval), a square sized by weight with its interval
+/// and arrow heads where it leaves the axis (estimate), or a diamond (pooled).
+fn draw_marker(
+    pen: &Pen,
+    r: &ForestRow,
+    yy: f64,
+    xs: &Scale,
+    (lo, hi): (f64, f64),
+    max_w: f64,
+) -> Result<(), PlotError> {
+    if r.kind == RowKind::Interval {
+        if let (Some(l), Some(u)) = (finite(r.lower), finite(r.upper)) {
+            let (xl, xu) = (xs.map_clamped(l), xs.map_clamped(u));
+            pen.dashed(&[(xl, yy), (xu, yy)], theme::DARK, 2, 5.0, 3.0)?;
+            for (x, inside) in [(xl, l >= lo), (xu, u <= hi)] {
+                if inside {
+                    pen.line((x, yy - 5.0), (x, yy + 5.0), theme::DARK, 2)?;
                 }
-                RowKind::Pooled => {
-                    let (xl, xe, xu) = (xs.map_clamped(l), xs.map_clamped(e), xs.map_clamped(u));
-                    pen.polygon(
-                        &[(xl, yy), (xe, yy - 7.0), (xu, yy), (xe, yy + 7.0)],
-                        theme::BLACK,
-                        1.0,
-                    )?;
-                }
-                _ => {}
             }
         }
-        Ok(())
-    })?;
-    if !plot.footnotes.is_empty() {
-        canvas.layer("footnotes", |pen: &Pen| {
-            for (i, f) in plot.footnotes.iter().enumerate() {
-                pen.text(
-                    f,
-                    (PAD, foot_y + i as f64 * 17.0),
-                    &note.baseline(Baseline::Top),
+        return Ok(());
+    }
+    let (Some(e), Some(l), Some(u)) = (finite(r.estimate), finite(r.lower), finite(r.upper)) else {
+        return Ok(());
+    };
+    match r.kind {
+        RowKind::Estimate => {
+            let xl = xs.map_clamped(l);
+            let xu = xs.map_clamped(u);
+            pen.line((xl, yy), (xu, yy), theme::BLACK, 1)?;
+            // Arrow heads where the interval leaves the axis.
+            if l < lo {
+                pen.polyline(
+                    &[(xl + 5.0, yy - 4.0), (xl, yy), (xl + 5.0, yy + 4.0)],
+                    theme::BLACK,
+                    1,
                 )?;
             }
-            Ok(())
-        })?;
+            if u > hi {
+                pen.polyline(
+                    &[(xu - 5.0, yy - 4.0), (xu, yy), (xu - 5.0, yy + 4.0)],
+                    theme::BLACK,
+                    1,
+                )?;
+            }
+            if xs.contains(e) {
+                let side = match r.weight {
+                    Some(w) if max_w > 0.0 && w.is_finite() && w > 0.0 => {
+                        4.0 + 10.0 * (w / max_w).sqrt()
+                    }
+                    _ => 8.0,
+                };
+                let xe = xs.map(e);
+                pen.rect(
+                    (xe - side / 2.0, yy - side / 2.0),
+                    (xe + side / 2.0, yy + side / 2.0),
+                    theme::PALETTE[0],
+                    true,
+                )?;
+            }
+        }
+        RowKind::Pooled => {
+            let (xl, xe, xu) = (xs.map_clamped(l), xs.map_clamped(e), xs.map_clamped(u));
+            pen.polygon(
+                &[(xl, yy), (xe, yy - 7.0), (xu, yy), (xe, yy + 7.0)],
+                theme::BLACK,
+                1.0,
+            )?;
+        }
+        _ => {}
     }
-    Ok(canvas.finish())
+    Ok(())
 }
 
 pub use super::meta_forest::{meta_forest, MetaForestLabels};

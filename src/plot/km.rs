@@ -186,9 +186,29 @@ fn last_time(plot: &KmPlot) -> f64 {
         .fold(0.0f64, |m, &t| m.max(t))
 }
 
+/// The legend broken into lines that fit `avail` pixels: (curve index, x offset) per entry.
+fn legend_lines(plot: &KmPlot, avail: f64) -> Result<Vec<Vec<(usize, f64)>>, PlotError> {
+    let label_spec = TextSpec::new(theme::LABEL);
+    let mut legend: Vec<Vec<(usize, f64)>> = Vec::new();
+    let mut line: Vec<(usize, f64)> = Vec::new();
+    let mut cx = 0.0;
+    for (i, c) in plot.curves.iter().enumerate() {
+        let w = 26.0 + label_spec.width(&c.label)?;
+        if cx > 0.0 && cx + w > avail {
+            legend.push(std::mem::take(&mut line));
+            cx = 0.0;
+        }
+        line.push((i, cx));
+        cx += w + 22.0;
+    }
+    if !line.is_empty() {
+        legend.push(line);
+    }
+    Ok(legend)
+}
+
 fn layout(plot: &KmPlot, ox: f64, oy: f64, width: f64) -> Result<Layout, PlotError> {
     let tick_spec = TextSpec::new(theme::TICK);
-    let label_spec = TextSpec::new(theme::LABEL);
     // x ticks: the risk-table times when there is a table, else day ticks.
     let ticks: Vec<f64> = match &plot.risk_table {
         Some(rt) if !rt.times.is_empty() => rt.times.clone(),
@@ -279,21 +299,7 @@ fn layout(plot: &KmPlot, ox: f64, oy: f64, width: f64) -> Result<Layout, PlotErr
         y += theme::TITLE + 10.0;
     }
     let legend_y = y;
-    let mut legend: Vec<Vec<(usize, f64)>> = Vec::new();
-    let mut line: Vec<(usize, f64)> = Vec::new();
-    let mut cx = 0.0;
-    for (i, c) in plot.curves.iter().enumerate() {
-        let w = 26.0 + label_spec.width(&c.label)?;
-        if cx > 0.0 && cx + w > x1 - x0 {
-            legend.push(std::mem::take(&mut line));
-            cx = 0.0;
-        }
-        line.push((i, cx));
-        cx += w + 22.0;
-    }
-    if !line.is_empty() {
-        legend.push(line);
-    }
+    let legend = legend_lines(plot, x1 - x0)?;
     y += legend.len() as f64 * LEGEND_H;
     let annot_y = y;
     y += plot.annotations.len() as f64 * LEGEND_H;
@@ -375,10 +381,6 @@ fn draw_panel(
     prefix: &str,
 ) -> Result<(), PlotError> {
     let name = |s: &str| format!("{prefix}{s}");
-    let x_end = l.xs.d1;
-    let y_lo = l.ys.d0;
-    let y_hi = l.ys.d1;
-    let clamp_y = |v: f64| v.clamp(y_lo, y_hi);
 
     if !plot.title.is_empty() {
         canvas.layer(&name("title"), |pen: &Pen| {
@@ -389,110 +391,11 @@ fn draw_panel(
             )
         })?;
     }
-    canvas.layer(&name("legend"), |pen: &Pen| {
-        let spec = TextSpec::new(theme::LABEL);
-        for (li, line) in l.legend.iter().enumerate() {
-            let y = l.legend_y + li as f64 * LEGEND_H + LEGEND_H / 2.0;
-            for &(i, dx) in line {
-                let c = &plot.curves[i];
-                let col = curve_color(c, i);
-                let x = l.xs.r0 + dx;
-                if c.dashed {
-                    pen.dashed(&[(x, y), (x + 20.0, y)], col, 2, 5.0, 3.0)?;
-                } else {
-                    pen.line((x, y), (x + 20.0, y), col, 2)?;
-                }
-                pen.text(&c.label, (x + 26.0, y), &spec)?;
-            }
-        }
-        let aspec = TextSpec::new(theme::LABEL).color(theme::DARK);
-        for (i, a) in plot.annotations.iter().enumerate() {
-            pen.text(
-                a,
-                (l.xs.r0, l.annot_y + i as f64 * LEGEND_H + LEGEND_H / 2.0),
-                &aspec,
-            )?;
-        }
-        Ok(())
-    })?;
+    canvas.layer(&name("legend"), |pen: &Pen| draw_legend(pen, plot, l))?;
     if plot.show_ci {
-        canvas.layer(&name("bands"), |pen: &Pen| {
-            for (i, c) in plot.curves.iter().enumerate() {
-                if c.lower.is_empty() {
-                    continue;
-                }
-                let k = knots(c, plot.kind);
-                let col = curve_color(c, i);
-                let mut run: Vec<usize> = Vec::new();
-                let flush = |run: &mut Vec<usize>| -> Result<(), PlotError> {
-                    if run.len() >= 2 || (run.len() == 1 && run[0] + 1 < k.len()) {
-                        let mut upper = Vec::new();
-                        let mut lower = Vec::new();
-                        for &j in run.iter() {
-                            let t_a = k[j].0.min(x_end);
-                            let t_b = if j + 1 < k.len() { k[j + 1].0 } else { k[j].0 }.min(x_end);
-                            upper.push((l.xs.map(t_a), l.ys.map(clamp_y(k[j].3))));
-                            upper.push((l.xs.map(t_b), l.ys.map(clamp_y(k[j].3))));
-                            lower.push((l.xs.map(t_a), l.ys.map(clamp_y(k[j].2))));
-                            lower.push((l.xs.map(t_b), l.ys.map(clamp_y(k[j].2))));
-                        }
-                        lower.reverse();
-                        upper.extend(lower);
-                        pen.polygon(&upper, col, 0.15)?;
-                    }
-                    run.clear();
-                    Ok(())
-                };
-                for (j, kj) in k.iter().enumerate() {
-                    let ok = kj.2.is_finite() && kj.3.is_finite() && kj.0 < x_end;
-                    if ok {
-                        run.push(j);
-                    } else {
-                        flush(&mut run)?;
-                    }
-                }
-                flush(&mut run)?;
-            }
-            Ok(())
-        })?;
+        canvas.layer(&name("bands"), |pen: &Pen| draw_bands(pen, plot, l))?;
     }
-    canvas.layer(&name("curves"), |pen: &Pen| {
-        for (i, c) in plot.curves.iter().enumerate() {
-            let k = knots(c, plot.kind);
-            let col = curve_color(c, i);
-            let end = c
-                .time
-                .iter()
-                .chain(c.censor_times.iter())
-                .fold(k[0].0, |m, &t| m.max(t))
-                .min(x_end);
-            let mut pts = vec![(l.xs.map(k[0].0), l.ys.map(clamp_y(k[0].1)))];
-            for j in 1..k.len() {
-                if k[j].0 > x_end {
-                    break;
-                }
-                let x = l.xs.map(k[j].0);
-                pts.push((x, l.ys.map(clamp_y(k[j - 1].1))));
-                pts.push((x, l.ys.map(clamp_y(k[j].1))));
-            }
-            let last_v = value_at(&k, end);
-            pts.push((l.xs.map(end), l.ys.map(clamp_y(last_v))));
-            if c.dashed {
-                pen.dashed(&pts, col, 2, 6.0, 4.0)?;
-            } else {
-                pen.polyline(&pts, col, 2)?;
-            }
-            for &ct in &c.censor_times {
-                if ct > x_end {
-                    continue;
-                }
-                let x = l.xs.map(ct);
-                let y = l.ys.map(clamp_y(value_at(&k, ct)));
-                pen.line((x, y - 4.0), (x, y + 4.0), col, 1)?;
-            }
-        }
-        Ok(())
-    })?;
+    canvas.layer(&name("curves"), |pen: &Pen| draw_curves(pen, plot, l))?;
     canvas.layer(&name("y-axis"), |pen: &Pen| {
         axis::draw_y_axis(
             pen,
@@ -525,36 +428,7 @@ fn draw_panel(
     })?;
     if let Some(rt) = &plot.risk_table {
         canvas.layer(&name("risk-table"), |pen: &Pen| {
-            let title = if rt.title.is_empty() {
-                "Number at risk"
-            } else {
-                rt.title.as_str()
-            };
-            pen.text(
-                title,
-                (l.risk_label_x, l.risk_title_y),
-                &TextSpec::new(theme::TICK).bold().baseline(Baseline::Top),
-            )?;
-            for (r, row) in rt.rows.iter().enumerate() {
-                let y = l.risk_row_y[r];
-                let col = plot
-                    .curves
-                    .iter()
-                    .enumerate()
-                    .find(|(_, c)| c.label == row.label)
-                    .map(|(i, c)| curve_color(c, i))
-                    .unwrap_or(theme::group_color(r));
-                pen.text(
-                    &row.label,
-                    (l.risk_label_x, y),
-                    &TextSpec::new(theme::TICK).color(col),
-                )?;
-                let spec = TextSpec::new(theme::TICK).anchor(Anchor::Middle);
-                for (k, t) in rt.times.iter().enumerate().take(row.counts.len()) {
-                    pen.text(&rt.text(row, k), (l.xs.map(*t), y), &spec)?;
-                }
-            }
-            Ok(())
+            draw_risk_table(pen, plot, rt, l)
         })?;
     }
     if !plot.footnotes.is_empty() {
@@ -567,6 +441,152 @@ fn draw_panel(
             }
             Ok(())
         })?;
+    }
+    Ok(())
+}
+
+/// The legend lines (a line or dashes and the label per curve) and the annotation lines.
+fn draw_legend(pen: &Pen, plot: &KmPlot, l: &Layout) -> Result<(), PlotError> {
+    let spec = TextSpec::new(theme::LABEL);
+    for (li, line) in l.legend.iter().enumerate() {
+        let y = l.legend_y + li as f64 * LEGEND_H + LEGEND_H / 2.0;
+        for &(i, dx) in line {
+            let c = &plot.curves[i];
+            let col = curve_color(c, i);
+            let x = l.xs.r0 + dx;
+            if c.dashed {
+                pen.dashed(&[(x, y), (x + 20.0, y)], col, 2, 5.0, 3.0)?;
+            } else {
+                pen.line((x, y), (x + 20.0, y), col, 2)?;
+            }
+            pen.text(&c.label, (x + 26.0, y), &spec)?;
+        }
+    }
+    let aspec = TextSpec::new(theme::LABEL).color(theme::DARK);
+    for (i, a) in plot.annotations.iter().enumerate() {
+        pen.text(
+            a,
+            (l.xs.r0, l.annot_y + i as f64 * LEGEND_H + LEGEND_H / 2.0),
+            &aspec,
+        )?;
+    }
+    Ok(())
+}
+
+/// The confidence bands: one shaded step polygon per run of knots with finite limits.
+fn draw_bands(pen: &Pen, plot: &KmPlot, l: &Layout) -> Result<(), PlotError> {
+    let x_end = l.xs.d1;
+    let clamp_y = |v: f64| v.clamp(l.ys.d0, l.ys.d1);
+    for (i, c) in plot.curves.iter().enumerate() {
+        if c.lower.is_empty() {
+            continue;
+        }
+        let k = knots(c, plot.kind);
+        let col = curve_color(c, i);
+        let mut run: Vec<usize> = Vec::new();
+        let flush = |run: &mut Vec<usize>| -> Result<(), PlotError> {
+            if run.len() >= 2 || (run.len() == 1 && run[0] + 1 < k.len()) {
+                let mut upper = Vec::new();
+                let mut lower = Vec::new();
+                for &j in run.iter() {
+                    let t_a = k[j].0.min(x_end);
+                    let t_b = if j + 1 < k.len() { k[j + 1].0 } else { k[j].0 }.min(x_end);
+                    upper.push((l.xs.map(t_a), l.ys.map(clamp_y(k[j].3))));
+                    upper.push((l.xs.map(t_b), l.ys.map(clamp_y(k[j].3))));
+                    lower.push((l.xs.map(t_a), l.ys.map(clamp_y(k[j].2))));
+                    lower.push((l.xs.map(t_b), l.ys.map(clamp_y(k[j].2))));
+                }
+                lower.reverse();
+                upper.extend(lower);
+                pen.polygon(&upper, col, 0.15)?;
+            }
+            run.clear();
+            Ok(())
+        };
+        for (j, kj) in k.iter().enumerate() {
+            let ok = kj.2.is_finite() && kj.3.is_finite() && kj.0 < x_end;
+            if ok {
+                run.push(j);
+            } else {
+                flush(&mut run)?;
+            }
+        }
+        flush(&mut run)?;
+    }
+    Ok(())
+}
+
+/// The step curves to their last time (event or censoring) and the censoring ticks.
+fn draw_curves(pen: &Pen, plot: &KmPlot, l: &Layout) -> Result<(), PlotError> {
+    let x_end = l.xs.d1;
+    let clamp_y = |v: f64| v.clamp(l.ys.d0, l.ys.d1);
+    for (i, c) in plot.curves.iter().enumerate() {
+        let k = knots(c, plot.kind);
+        let col = curve_color(c, i);
+        let end = c
+            .time
+            .iter()
+            .chain(c.censor_times.iter())
+            .fold(k[0].0, |m, &t| m.max(t))
+            .min(x_end);
+        let mut pts = vec![(l.xs.map(k[0].0), l.ys.map(clamp_y(k[0].1)))];
+        for j in 1..k.len() {
+            if k[j].0 > x_end {
+                break;
+            }
+            let x = l.xs.map(k[j].0);
+            pts.push((x, l.ys.map(clamp_y(k[j - 1].1))));
+            pts.push((x, l.ys.map(clamp_y(k[j].1))));
+        }
+        let last_v = value_at(&k, end);
+        pts.push((l.xs.map(end), l.ys.map(clamp_y(last_v))));
+        if c.dashed {
+            pen.dashed(&pts, col, 2, 6.0, 4.0)?;
+        } else {
+            pen.polyline(&pts, col, 2)?;
+        }
+        for &ct in &c.censor_times {
+            if ct > x_end {
+                continue;
+            }
+            let x = l.xs.map(ct);
+            let y = l.ys.map(clamp_y(value_at(&k, ct)));
+            pen.line((x, y - 4.0), (x, y + 4.0), col, 1)?;
+        }
+    }
+    Ok(())
+}
+
+/// The numbers-at-risk table under the axis, each row's label in its curve's colour.
+fn draw_risk_table(pen: &Pen, plot: &KmPlot, rt: &RiskTable, l: &Layout) -> Result<(), PlotError> {
+    let title = if rt.title.is_empty() {
+        "Number at risk"
+    } else {
+        rt.title.as_str()
+    };
+    pen.text(
+        title,
+        (l.risk_label_x, l.risk_title_y),
+        &TextSpec::new(theme::TICK).bold().baseline(Baseline::Top),
+    )?;
+    for (r, row) in rt.rows.iter().enumerate() {
+        let y = l.risk_row_y[r];
+        let col = plot
+            .curves
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.label == row.label)
+            .map(|(i, c)| curve_color(c, i))
+            .unwrap_or(theme::group_color(r));
+        pen.text(
+            &row.label,
+            (l.risk_label_x, y),
+            &TextSpec::new(theme::TICK).color(col),
+        )?;
+        let spec = TextSpec::new(theme::TICK).anchor(Anchor::Middle);
+        for (k, t) in rt.times.iter().enumerate().take(row.counts.len()) {
+            pen.text(&rt.text(row, k), (l.xs.map(*t), y), &spec)?;
+        }
     }
     Ok(())
 }

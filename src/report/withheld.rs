@@ -137,216 +137,242 @@ pub fn entries(r: &AnalysisResult, dc: &DisclosedCounts) -> Vec<Entry> {
         rule: dc.rule,
         entries: Vec::new(),
     };
-    // The flow (table and diagram).
-    for (s, b) in r.flow.steps.iter().zip(&dc.flow.boxes) {
-        l.count("cohort flow", format!("{}: in", s.label), s.n_in, b.n_in);
-        for ((reason, n), (_, shown)) in s.excluded.iter().zip(&b.excluded) {
-            l.count("cohort flow", format!("{}: {reason}", s.label), *n, *shown);
+    l.flow(r, dc);
+    l.analysed(r, dc);
+    l.table1(r, dc);
+    l.tables_2_3(r, dc);
+    l.main_design(r, dc);
+    l.descriptive(r, dc);
+    l.entries
+}
+
+impl Ledger {
+    /// The flow (table and diagram).
+    fn flow(&mut self, r: &AnalysisResult, dc: &DisclosedCounts) {
+        for (s, b) in r.flow.steps.iter().zip(&dc.flow.boxes) {
+            self.count("cohort flow", format!("{}: in", s.label), s.n_in, b.n_in);
+            for ((reason, n), (_, shown)) in s.excluded.iter().zip(&b.excluded) {
+                self.count("cohort flow", format!("{}: {reason}", s.label), *n, *shown);
+            }
+            self.count(
+                "cohort flow",
+                format!("{}: kept", s.label),
+                s.n_out,
+                b.n_out,
+            );
         }
-        l.count(
-            "cohort flow",
-            format!("{}: kept", s.label),
-            s.n_out,
-            b.n_out,
-        );
     }
-    let main = dc.main.as_ref().map(|m| (&r.designs[m.design], m));
-    if let Some((d, _)) = main {
-        let raw = [d.overall.n_exposed as u64, d.overall.n_unexposed as u64];
-        for (a, name) in ["exposed", "unexposed"].iter().enumerate() {
-            if let Some(&shown) = dc.flow.arms.get(a) {
-                l.count(
-                    "cohort flow diagram",
+
+    /// The analysed sample by arm (flow diagram, summary, methods).
+    fn analysed(&mut self, r: &AnalysisResult, dc: &DisclosedCounts) {
+        if let Some(d) = dc.main.as_ref().map(|m| &r.designs[m.design]) {
+            let raw = [d.overall.n_exposed as u64, d.overall.n_unexposed as u64];
+            for (a, name) in ["exposed", "unexposed"].iter().enumerate() {
+                if let Some(&shown) = dc.flow.arms.get(a) {
+                    self.count(
+                        "cohort flow diagram",
+                        format!("analysed, {name}"),
+                        raw[a],
+                        shown,
+                    );
+                }
+                self.count(
+                    "summary",
                     format!("analysed, {name}"),
                     raw[a],
-                    shown,
+                    dc.sample_arms[a],
                 );
             }
-            l.count(
-                "summary",
-                format!("analysed, {name}"),
-                raw[a],
-                dc.sample_arms[a],
+            self.count(
+                "summary and methods",
+                "analysed".into(),
+                d.overall.n as u64,
+                dc.sample,
             );
         }
-        l.count(
-            "summary and methods",
-            "analysed".into(),
-            d.overall.n as u64,
-            dc.sample,
-        );
     }
-    // Table 1.
-    let t1 = &r.table1;
-    let header = [t1.n_exposed as u64, t1.n_unexposed as u64];
-    for (a, name) in ["exposed", "unexposed", "overall"].iter().enumerate() {
-        let raw = if a == 2 {
-            header[0] + header[1]
-        } else {
-            header[a]
-        };
-        l.count("Table 1", format!("n, {name}"), raw, dc.table1.arms[a]);
-    }
-    for (v, b) in t1.variables.iter().zip(&dc.table1.blocks) {
-        let arms = [&v.exposed, &v.unexposed];
-        let last = b.cells.cells.len() - 1;
-        for (row, cells) in b.cells.cells.iter().enumerate() {
-            let printed_level = match v.kind {
-                VarKind::Continuous => false,
-                VarKind::Binary => row == 0,
-                VarKind::Categorical => row < last,
-            };
-            let missing = row == last && v.overall.n_missing > 0;
-            if !(printed_level || missing) {
-                continue;
-            }
-            let raw = arms.map(|x| {
-                (if row == last {
-                    x.n_missing
-                } else if v.kind == VarKind::Binary {
-                    x.counts[0]
-                } else {
-                    x.counts[row]
-                }) as u64
-            });
-            let label = if row == last {
-                "missing".to_string()
-            } else if v.kind == VarKind::Binary {
-                "yes".to_string()
+
+    /// Table 1.
+    fn table1(&mut self, r: &AnalysisResult, dc: &DisclosedCounts) {
+        let t1 = &r.table1;
+        let header = [t1.n_exposed as u64, t1.n_unexposed as u64];
+        for (a, name) in ["exposed", "unexposed", "overall"].iter().enumerate() {
+            let raw = if a == 2 {
+                header[0] + header[1]
             } else {
-                v.levels[row].clone()
+                header[a]
             };
-            l.count(
-                "Table 1",
-                format!("{} {label}, exposed", v.name),
-                raw[0],
-                cells[0],
-            );
-            l.count(
-                "Table 1",
-                format!("{} {label}, unexposed", v.name),
-                raw[1],
-                cells[1],
-            );
-            l.count(
-                "Table 1",
-                format!("{} {label}, overall", v.name),
-                raw[0] + raw[1],
-                b.cells.row_totals[row],
-            );
+            self.count("Table 1", format!("n, {name}"), raw, dc.table1.arms[a]);
         }
-    }
-    // Table 2 and Table 3.
-    for (i, d) in r.designs.iter().enumerate() {
-        if let (Some(b), Some(c)) = (&d.overall.binary, &dc.mortality[i]) {
-            l.dk("Table 2", &d.label, &d.overall, c);
-            let m = &b.measures;
-            let shown = dc.estimates.mortality[i];
-            for (name, e) in [
-                ("risk ratio", &m.risk_ratio),
-                ("risk difference", &m.risk_difference),
-                ("odds ratio", &m.odds_ratio),
-            ] {
-                l.estimate(
-                    "Table 2",
-                    format!("{}: {name}", d.label),
-                    ratio_text(e.estimate, e.lower, e.upper),
-                    shown,
-                );
-            }
-        }
-        for (j, (h, c)) in d
-            .overall
-            .hazard_ratios
-            .iter()
-            .zip(&dc.hazard[i])
-            .enumerate()
-        {
-            let row = format!("{}: {}", d.label, h.label);
-            l.count("Table 3", format!("{row}: patients"), h.n as u64, c[0]);
-            l.count("Table 3", format!("{row}: deaths"), h.n_event as u64, c[1]);
-            l.hr("Table 3", row, Some(h), dc.estimates.hazard[i][j]);
-        }
-    }
-    // The main design's figures and Table 4.
-    if let Some((d, m)) = main {
-        let place = "figure-km: number at risk";
-        l.risk(place, &d.overall.km, &m.ticks, &m.risk);
-        let sc = &m.subgroups;
-        l.dk("Table 4", "all patients", &d.overall, &sc.all);
-        for (sg, levels) in d.subgroups.iter().zip(&sc.levels) {
-            for (lv, lc) in sg.levels.iter().zip(levels) {
-                let row = format!("{}: {}", sg.name, lv.population);
-                l.dk("Table 4", &row, lv, &lc.dk);
-                if let Some(b) = &lv.binary {
-                    let e = &b.measures.risk_ratio;
-                    if e.estimate.is_finite() {
-                        l.estimate(
-                            "Table 4",
-                            format!("{row}: risk ratio"),
-                            ratio_text(e.estimate, e.lower, e.upper),
-                            lc.estimates.crude,
-                        );
-                    }
+        for (v, b) in t1.variables.iter().zip(&dc.table1.blocks) {
+            let arms = [&v.exposed, &v.unexposed];
+            let last = b.cells.cells.len() - 1;
+            for (row, cells) in b.cells.cells.iter().enumerate() {
+                let printed_level = match v.kind {
+                    VarKind::Continuous => false,
+                    VarKind::Binary => row == 0,
+                    VarKind::Categorical => row < last,
+                };
+                let missing = row == last && v.overall.n_missing > 0;
+                if !(printed_level || missing) {
+                    continue;
                 }
-                let hr = super::sections::preferred_hr(lv);
-                let shown = hr.is_some_and(|h| lc.estimates.hr(h.method));
-                l.hr("Table 4", format!("{row}: hazard ratio"), hr, shown);
-                let ticks = horizon_ticks(r, d.design, &lv.km);
-                l.risk(&format!("{row}: number at risk"), &lv.km, &ticks, &lc.risk);
-            }
-        }
-        if let Some(ps) = &d.overall.propensity {
-            let raw = [ps.n_trimmed, ps.n_pairs, ps.n_treated_unmatched];
-            let what = [
-                "patients trimmed",
-                "matched pairs",
-                "exposed left unmatched",
-            ];
-            for k in 0..3 {
-                l.count(
-                    "propensity diagnostics",
-                    what[k].into(),
-                    raw[k] as u64,
-                    dc.propensity[k],
+                let raw = arms.map(|x| {
+                    (if row == last {
+                        x.n_missing
+                    } else if v.kind == VarKind::Binary {
+                        x.counts[0]
+                    } else {
+                        x.counts[row]
+                    }) as u64
+                });
+                let label = if row == last {
+                    "missing".to_string()
+                } else if v.kind == VarKind::Binary {
+                    "yes".to_string()
+                } else {
+                    v.levels[row].clone()
+                };
+                self.count(
+                    "Table 1",
+                    format!("{} {label}, exposed", v.name),
+                    raw[0],
+                    cells[0],
+                );
+                self.count(
+                    "Table 1",
+                    format!("{} {label}, unexposed", v.name),
+                    raw[1],
+                    cells[1],
+                );
+                self.count(
+                    "Table 1",
+                    format!("{} {label}, overall", v.name),
+                    raw[0] + raw[1],
+                    b.cells.row_totals[row],
                 );
             }
         }
     }
-    // The descriptive figures.
-    for (dist, t) in r
-        .descriptive
-        .distributions
-        .iter()
-        .zip(&dc.descriptive.distributions)
-    {
-        for (g, group) in dist.groups.iter().enumerate() {
-            for (c, &n) in group.counts.iter().enumerate() {
-                let what = format!("{}, {}", group.label, dist.categories[c]);
-                l.count(&dist.title, what, n, t.cells[c][g]);
+
+    /// Tables 2 and 3, every design.
+    fn tables_2_3(&mut self, r: &AnalysisResult, dc: &DisclosedCounts) {
+        for (i, d) in r.designs.iter().enumerate() {
+            if let (Some(b), Some(c)) = (&d.overall.binary, &dc.mortality[i]) {
+                self.dk("Table 2", &d.label, &d.overall, c);
+                let m = &b.measures;
+                let shown = dc.estimates.mortality[i];
+                for (name, e) in [
+                    ("risk ratio", &m.risk_ratio),
+                    ("risk difference", &m.risk_difference),
+                    ("odds ratio", &m.odds_ratio),
+                ] {
+                    self.estimate(
+                        "Table 2",
+                        format!("{}: {name}", d.label),
+                        ratio_text(e.estimate, e.lower, e.upper),
+                        shown,
+                    );
+                }
             }
-            let total = group.counts.iter().sum();
-            l.count(
-                &dist.title,
-                format!("{}, total", group.label),
-                total,
-                t.col_totals[g],
-            );
+            for (j, (h, c)) in d
+                .overall
+                .hazard_ratios
+                .iter()
+                .zip(&dc.hazard[i])
+                .enumerate()
+            {
+                let row = format!("{}: {}", d.label, h.label);
+                self.count("Table 3", format!("{row}: patients"), h.n as u64, c[0]);
+                self.count("Table 3", format!("{row}: deaths"), h.n_event as u64, c[1]);
+                self.hr("Table 3", row, Some(h), dc.estimates.hazard[i][j]);
+            }
         }
     }
-    for (p, ns) in r
-        .descriptive
-        .trajectories
-        .iter()
-        .zip(&dc.descriptive.trajectories)
-    {
-        for (g, n) in p.groups.iter().zip(ns) {
-            for ((&raw, &shown), day) in g.n.iter().zip(n).zip(&p.days) {
-                l.count(&p.title, format!("{}, day {day}", g.label), raw, shown);
+
+    /// The main design's figures, Table 4 and the propensity diagnostics.
+    fn main_design(&mut self, r: &AnalysisResult, dc: &DisclosedCounts) {
+        if let Some((d, m)) = dc.main.as_ref().map(|m| (&r.designs[m.design], m)) {
+            let place = "figure-km: number at risk";
+            self.risk(place, &d.overall.km, &m.ticks, &m.risk);
+            let sc = &m.subgroups;
+            self.dk("Table 4", "all patients", &d.overall, &sc.all);
+            for (sg, levels) in d.subgroups.iter().zip(&sc.levels) {
+                for (lv, lc) in sg.levels.iter().zip(levels) {
+                    let row = format!("{}: {}", sg.name, lv.population);
+                    self.dk("Table 4", &row, lv, &lc.dk);
+                    if let Some(b) = &lv.binary {
+                        let e = &b.measures.risk_ratio;
+                        if e.estimate.is_finite() {
+                            self.estimate(
+                                "Table 4",
+                                format!("{row}: risk ratio"),
+                                ratio_text(e.estimate, e.lower, e.upper),
+                                lc.estimates.crude,
+                            );
+                        }
+                    }
+                    let hr = super::sections::preferred_hr(lv);
+                    let shown = hr.is_some_and(|h| lc.estimates.hr(h.method));
+                    self.hr("Table 4", format!("{row}: hazard ratio"), hr, shown);
+                    let ticks = horizon_ticks(r, d.design, &lv.km);
+                    self.risk(&format!("{row}: number at risk"), &lv.km, &ticks, &lc.risk);
+                }
+            }
+            if let Some(ps) = &d.overall.propensity {
+                let raw = [ps.n_trimmed, ps.n_pairs, ps.n_treated_unmatched];
+                let what = [
+                    "patients trimmed",
+                    "matched pairs",
+                    "exposed left unmatched",
+                ];
+                for k in 0..3 {
+                    self.count(
+                        "propensity diagnostics",
+                        what[k].into(),
+                        raw[k] as u64,
+                        dc.propensity[k],
+                    );
+                }
             }
         }
     }
-    l.entries
+
+    /// The descriptive figures.
+    fn descriptive(&mut self, r: &AnalysisResult, dc: &DisclosedCounts) {
+        for (dist, t) in r
+            .descriptive
+            .distributions
+            .iter()
+            .zip(&dc.descriptive.distributions)
+        {
+            for (g, group) in dist.groups.iter().enumerate() {
+                for (c, &n) in group.counts.iter().enumerate() {
+                    let what = format!("{}, {}", group.label, dist.categories[c]);
+                    self.count(&dist.title, what, n, t.cells[c][g]);
+                }
+                let total = group.counts.iter().sum();
+                self.count(
+                    &dist.title,
+                    format!("{}, total", group.label),
+                    total,
+                    t.col_totals[g],
+                );
+            }
+        }
+        for (p, ns) in r
+            .descriptive
+            .trajectories
+            .iter()
+            .zip(&dc.descriptive.trajectories)
+        {
+            for (g, n) in p.groups.iter().zip(ns) {
+                for ((&raw, &shown), day) in g.n.iter().zip(n).zip(&p.days) {
+                    self.count(&p.title, format!("{}, day {day}", g.label), raw, shown);
+                }
+            }
+        }
+    }
 }
 
 /// How much the report withholds.

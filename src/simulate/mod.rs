@@ -17,6 +17,7 @@ pub mod mimic;
 pub mod missing;
 pub mod model;
 pub mod rng;
+mod sites;
 pub mod wide;
 
 use std::io::{BufWriter, Write};

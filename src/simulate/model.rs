@@ -111,108 +111,7 @@ pub fn model_description() -> serde_json::Value {
     })
 }
 
-/// A site's case mix and habits.
-#[derive(Debug, Clone, Copy)]
-pub struct Site {
-    pub id: &'static str,
-    /// Relative number of patients.
-    pub weight: f64,
-    /// Shift of latent severity `z`.
-    pub severity: f64,
-    /// Shift of latent coagulopathy `c`.
-    pub coag: f64,
-    /// Shift of the log-odds of anticoagulant treatment.
-    pub treat: f64,
-    /// Whether the site measures D-dimer at all.
-    pub d_dimer: bool,
-    /// Registry-wide export: D-dimer reported on the DDU basis (else FEU).
-    pub d_dimer_ddu: bool,
-    /// Registry-wide export: fibrinogen in mg/dL (else g/L).
-    pub fibrinogen_mg_dl: bool,
-    /// Probability that day-1 FDP is not measured.
-    pub fdp_missing_day1: f64,
-    /// Probability that antithrombin is measured on a day.
-    pub antithrombin_rate: f64,
-    /// Whether TAT / soluble fibrin is measured (as x ULN).
-    pub tat: bool,
-    /// Vasopressors not given are left empty (missing) instead of 0.
-    pub vaso_blank: bool,
-    /// International sensitivity index of the site's thromboplastin (INR = ratio^ISI).
-    pub isi: f64,
-}
-
-/// Twelve sites modelled on a Japanese multicentre ICU registry.
-pub const SITES: [Site; 12] = [
-    site(
-        "J01", 1.6, 0.10, 0.10, 0.3, true, false, false, 0.03, 0.55, true, false, 1.00,
-    ),
-    site(
-        "J02", 1.3, 0.00, 0.00, 0.0, true, false, false, 0.02, 0.40, false, false, 1.05,
-    ),
-    site(
-        "J03", 1.2, 0.25, 0.20, 0.4, false, false, false, 0.05, 0.30, false, false, 1.10,
-    ),
-    site(
-        "J04", 1.0, -0.20, -0.10, -0.3, true, true, false, 0.04, 0.20, false, false, 1.00,
-    ),
-    site(
-        "J05", 1.0, 0.05, 0.30, 0.6, true, false, true, 0.02, 0.60, true, false, 1.20,
-    ),
-    site(
-        "J06", 0.9, -0.10, 0.00, -0.2, true, true, false, 0.06, 0.25, false, true, 1.00,
-    ),
-    site(
-        "J07", 0.8, 0.30, 0.10, 0.2, true, false, false, 0.03, 0.45, false, false, 1.15,
-    ),
-    site(
-        "J08", 0.8, -0.30, -0.20, -0.5, true, false, true, 0.08, 0.15, false, false, 1.00,
-    ),
-    site(
-        "J09", 0.7, 0.15, 0.15, 0.1, false, false, false, 0.04, 0.35, false, true, 1.25,
-    ),
-    site(
-        "J10", 0.6, 0.00, 0.05, 0.5, true, true, false, 0.02, 0.50, true, false, 1.05,
-    ),
-    site(
-        "J11", 0.5, 0.40, 0.25, 0.0, true, false, false, 0.05, 0.30, false, false, 1.00,
-    ),
-    site(
-        "J12", 0.4, -0.15, -0.05, -0.4, true, false, true, 0.03, 0.20, false, false, 1.10,
-    ),
-];
-
-#[allow(clippy::too_many_arguments)]
-const fn site(
-    id: &'static str,
-    weight: f64,
-    severity: f64,
-    coag: f64,
-    treat: f64,
-    d_dimer: bool,
-    d_dimer_ddu: bool,
-    fibrinogen_mg_dl: bool,
-    fdp_missing_day1: f64,
-    antithrombin_rate: f64,
-    tat: bool,
-    vaso_blank: bool,
-    isi: f64,
-) -> Site {
-    Site {
-        id,
-        weight,
-        severity,
-        coag,
-        treat,
-        d_dimer,
-        d_dimer_ddu,
-        fibrinogen_mg_dl,
-        fdp_missing_day1,
-        antithrombin_rate,
-        tat,
-        vaso_blank,
-        isi,
-    }
-}
+pub use super::sites::{Site, SITES};
 
 /// Column positions of the 28 measurement columns, in the order of
 /// `data-schema/days.schema.json` after `patient_id` and `day` (checked by a test).
@@ -551,17 +450,7 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
     let base = PatientBase { haem, liver };
 
     // Latent trajectory of days 1..7 (always simulated; rows written while in hospital).
-    let mut days_true: Vec<[f64; col::N]> = Vec::with_capacity(LAB_DAYS as usize);
-    let (mut zd, mut cd) = (z, c);
-    for day in 1..=LAB_DAYS {
-        if day > 1 {
-            let peak = if day <= 3 { 0.15 } else { -0.20 };
-            cd = 0.8 * cd + peak + rng.gauss(0.0, 0.3);
-            zd = 0.85 * zd - 0.10 + rng.gauss(0.0, 0.3);
-        }
-        let v = day_values(&mut rng, site, zd, cd, day, days_true.last(), &base);
-        days_true.push(v);
-    }
+    let mut days_true = latent_days(&mut rng, site, (z, c), &base);
     let jaam_points = jaam_first_day(&days_true[0]);
     debug_assert!(
         jaam_points.is_known(),
@@ -601,88 +490,20 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
     } else {
         params.hr_non_dic
     };
-    let mut death_day = None;
-    let mut discharge_day = None;
-    let mut last_day = FOLLOW_UP_DAYS;
-    for day in 1..=FOLLOW_UP_DAYS {
-        let h0 = baseline_death_hazard(day);
-        let on_treatment = planned_start.is_some_and(|s| s <= day);
-        let lam_d = h0 * risk * if on_treatment { hr } else { 1.0 };
-        let lam_c = baseline_discharge_hazard(day) * discharge_risk;
-        let total = lam_d + lam_c;
-        let u = rng.uniform();
-        if u < 1.0 - (-total).exp() {
-            if rng.uniform() * total < lam_d {
-                death_day = Some(day);
-            } else {
-                discharge_day = Some(day);
-            }
-            last_day = day;
-            break;
-        }
-    }
+    let (death_day, discharge_day, last_day) =
+        competing_outcomes(&mut rng, (risk, discharge_risk), hr, planned_start);
     let treatment_start = planned_start.filter(|&s| s <= last_day);
 
-    // Courses: DIC patients mostly antithrombin / thrombomodulin, others heparin / protease
-    // inhibitors; a quarter receive a second drug.
-    let mut courses = Vec::new();
-    if let Some(start) = treatment_start {
-        let at1 = days_true[0][col::ANTITHROMBIN];
-        let first = if dic {
-            if at1 < 70.0 && rng.bernoulli(0.6) {
-                0
-            } else if rng.bernoulli(0.85) {
-                1
-            } else {
-                2 + rng.categorical(&[0.5, 0.5])
-            }
-        } else {
-            rng.categorical(&[0.10, 0.20, 0.40, 0.30])
-        };
-        let mut drugs = vec![(first, start)];
-        if rng.bernoulli(0.25) {
-            let second = (first + 1 + rng.categorical(&[0.4, 0.3, 0.3])) % 4;
-            let s2 = start + rng.categorical(&[0.5, 0.5]) as u32;
-            if s2 <= last_day {
-                drugs.push((second, s2));
-            }
-        }
-        for (drug, s) in drugs {
-            let (dur, dose, unit) = match drug {
-                0 => (
-                    3,
-                    if rng.bernoulli(0.7) { 1500.0 } else { 3000.0 },
-                    "IU/day",
-                ),
-                1 => (
-                    4 + rng.categorical(&[0.4, 0.3, 0.3]) as u32,
-                    if rng.bernoulli(0.85) { 380.0 } else { 130.0 },
-                    "U/kg/day",
-                ),
-                2 => (
-                    5 + rng.categorical(&[0.5, 0.3, 0.2]) as u32,
-                    [5000.0, 10000.0, 15000.0][rng.categorical(&[0.3, 0.5, 0.2])],
-                    "IU/day",
-                ),
-                _ => (
-                    4 + rng.categorical(&[0.4, 0.4, 0.2]) as u32,
-                    [1000.0, 1500.0, 2000.0][rng.categorical(&[0.3, 0.4, 0.3])],
-                    "mg/day",
-                ),
-            };
-            courses.push(Course {
-                drug,
-                start_day: s,
-                end_day: (s + dur - 1).min(last_day),
-                dose,
-                dose_unit: unit,
-            });
-        }
-    }
-
-    // Courses in (start day, drug) order: the order of treatments.csv and of the registry-wide
-    // loader alike.
-    courses.sort_by_key(|c| (c.start_day, c.drug));
+    let courses = match treatment_start {
+        Some(start) => draw_courses(
+            &mut rng,
+            dic,
+            days_true[0][col::ANTITHROMBIN],
+            start,
+            last_day,
+        ),
+        None => Vec::new(),
+    };
 
     // Observed values: rows for the days in hospital, with the site's missingness.
     let n_rows = last_day.min(LAB_DAYS) as usize;
@@ -726,6 +547,123 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
         discharge_risk,
         lab_deleted,
     }
+}
+
+/// Days 1..7 of latent values: severity and coagulopathy drift day to day (coagulopathy peaks
+/// by day 3), and each day's labs and vital signs are drawn from them (`day_values`).
+fn latent_days(
+    rng: &mut Rng,
+    site: &Site,
+    z_c: (f64, f64),
+    base: &PatientBase,
+) -> Vec<[f64; col::N]> {
+    let mut days_true: Vec<[f64; col::N]> = Vec::with_capacity(LAB_DAYS as usize);
+    let (mut zd, mut cd) = z_c;
+    for day in 1..=LAB_DAYS {
+        if day > 1 {
+            let peak = if day <= 3 { 0.15 } else { -0.20 };
+            cd = 0.8 * cd + peak + rng.gauss(0.0, 0.3);
+            zd = 0.85 * zd - 0.10 + rng.gauss(0.0, 0.3);
+        }
+        let v = day_values(rng, site, zd, cd, day, days_true.last(), base);
+        days_true.push(v);
+    }
+    days_true
+}
+
+/// Day-by-day competing risks up to day 28: each day death (hazard `h0(day) * risk`, times `hr`
+/// from the planned start on) or discharge alive, constant within the day. Returns (death day,
+/// discharge day, last day observed).
+fn competing_outcomes(
+    rng: &mut Rng,
+    (risk, discharge_risk): (f64, f64),
+    hr: f64,
+    planned_start: Option<u32>,
+) -> (Option<u32>, Option<u32>, u32) {
+    let mut death_day = None;
+    let mut discharge_day = None;
+    let mut last_day = FOLLOW_UP_DAYS;
+    for day in 1..=FOLLOW_UP_DAYS {
+        let h0 = baseline_death_hazard(day);
+        let on_treatment = planned_start.is_some_and(|s| s <= day);
+        let lam_d = h0 * risk * if on_treatment { hr } else { 1.0 };
+        let lam_c = baseline_discharge_hazard(day) * discharge_risk;
+        let total = lam_d + lam_c;
+        let u = rng.uniform();
+        if u < 1.0 - (-total).exp() {
+            if rng.uniform() * total < lam_d {
+                death_day = Some(day);
+            } else {
+                discharge_day = Some(day);
+            }
+            last_day = day;
+            break;
+        }
+    }
+    (death_day, discharge_day, last_day)
+}
+
+/// The treatment courses of a patient treated from `start`: DIC patients mostly antithrombin
+/// (more often when day-1 antithrombin `at1` is below 70%) or thrombomodulin, others heparin or
+/// protease inhibitors; a quarter receive a second drug. In (start day, drug) order: the order
+/// of treatments.csv and of the registry-wide loader alike.
+fn draw_courses(rng: &mut Rng, dic: bool, at1: f64, start: u32, last_day: u32) -> Vec<Course> {
+    let first = if dic {
+        if at1 < 70.0 && rng.bernoulli(0.6) {
+            0
+        } else if rng.bernoulli(0.85) {
+            1
+        } else {
+            2 + rng.categorical(&[0.5, 0.5])
+        }
+    } else {
+        rng.categorical(&[0.10, 0.20, 0.40, 0.30])
+    };
+    let mut drugs = vec![(first, start)];
+    if rng.bernoulli(0.25) {
+        let second = (first + 1 + rng.categorical(&[0.4, 0.3, 0.3])) % 4;
+        let s2 = start + rng.categorical(&[0.5, 0.5]) as u32;
+        if s2 <= last_day {
+            drugs.push((second, s2));
+        }
+    }
+    let mut courses = Vec::new();
+    for (drug, s) in drugs {
+        let (dur, dose, unit) = match drug {
+            0 => (
+                3,
+                if rng.bernoulli(0.7) { 1500.0 } else { 3000.0 },
+                "IU/day",
+            ),
+            1 => (
+                4 + rng.categorical(&[0.4, 0.3, 0.3]) as u32,
+                if rng.bernoulli(0.85) { 380.0 } else { 130.0 },
+                "U/kg/day",
+            ),
+            2 => (
+                5 + rng.categorical(&[0.5, 0.3, 0.2]) as u32,
+                [5000.0, 10000.0, 15000.0][rng.categorical(&[0.3, 0.5, 0.2])],
+                "IU/day",
+            ),
+            _ => (
+                4 + rng.categorical(&[0.4, 0.4, 0.2]) as u32,
+                [1000.0, 1500.0, 2000.0][rng.categorical(&[0.3, 0.4, 0.3])],
+                "mg/day",
+            ),
+        };
+        courses.push(Course {
+            drug,
+            start_day: s,
+            end_day: (s + dur - 1).min(last_day),
+            dose,
+            dose_unit: unit,
+        });
+    }
+
+    // Courses in (start day, drug) order: the order of treatments.csv and of the registry-wide
+    // loader alike.
+    courses.sort_by_key(|c| (c.start_day, c.drug));
+    courses
 }
 
 /// Probability of anticoagulant treatment: logistic in written baseline variables only.

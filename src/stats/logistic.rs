@@ -304,35 +304,7 @@ fn irls(
     options: &LogisticOptions,
 ) -> Result<Irls, StatsError> {
     let (n, k) = (y.len(), d.k);
-    if n == 0 {
-        return Err(StatsError::InvalidInput("no rows".into()));
-    }
-    if let Some(i) = y.iter().position(|v| !(0.0..=1.0).contains(v)) {
-        return Err(StatsError::InvalidInput(format!(
-            "outcome must be in [0, 1] (row {}: {})",
-            i + 1,
-            y[i]
-        )));
-    }
-    let w: Vec<f64> = match weights {
-        Some(w) => {
-            if w.len() != n {
-                return Err(StatsError::InvalidInput(format!(
-                    "weights has {} values, expected {n}",
-                    w.len()
-                )));
-            }
-            if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-                return Err(StatsError::InvalidInput(format!(
-                    "weights must be finite and >= 0 (row {}: {})",
-                    i + 1,
-                    w[i]
-                )));
-            }
-            w.to_vec()
-        }
-        None => vec![1.0; n],
-    };
+    let w = checked_weights(y, weights)?;
     let row = |i: usize| &d.rows[i * k..(i + 1) * k];
     let linear = |c: &[f64], i: usize| -> f64 { row(i).iter().zip(c).map(|(x, b)| x * b).sum() };
     let (mut mu, mut eta): (Vec<f64>, Vec<f64>) = match start {
@@ -359,38 +331,7 @@ fn irls(
     let mut xtwx = vec![0.0; k * k];
     let mut xtwz = vec![0.0; k];
     for iter in 1..=options.max_iter {
-        packed.fill(0.0);
-        xtwz.fill(0.0);
-        for i in 0..n {
-            if w[i] == 0.0 {
-                continue;
-            }
-            let me = mu_eta(eta[i]);
-            if me == 0.0 {
-                continue;
-            }
-            let var = mu[i] * (1.0 - mu[i]);
-            let z = eta[i] + (y[i] - mu[i]) / me;
-            let ww = w[i] * me * me / var;
-            let x = row(i);
-            let mut q = 0;
-            for a in 0..k {
-                let xa = x[a] * ww;
-                xtwz[a] += xa * z;
-                for (pk, xb) in packed[q..q + a + 1].iter_mut().zip(&x[..=a]) {
-                    *pk += xa * xb;
-                }
-                q += a + 1;
-            }
-        }
-        let mut q = 0;
-        for a in 0..k {
-            for b in 0..=a {
-                xtwx[a * k + b] = packed[q];
-                xtwx[b * k + a] = packed[q];
-                q += 1;
-            }
-        }
+        weighted_normal_equations(d, y, &w, &mu, &eta, &mut packed, &mut xtwx, &mut xtwz);
         let ldl = Ldl::new(&xtwx, k, 1e-10);
         let mut coef = xtwz.clone();
         ldl.solve(&mut coef);
@@ -411,23 +352,10 @@ fn irls(
                         .into(),
                 });
             };
-            let mut ii = 0;
-            while !dev.is_finite() {
-                ii += 1;
-                if ii > options.max_iter {
-                    return Err(StatsError::NonConvergence {
-                        iterations: iter,
-                        detail: "logistic regression: step halving failed to find a finite \
-                                 deviance"
-                            .into(),
-                    });
-                }
-                for a in 0..k {
-                    coef[a] = (coef[a] + old[a]) / 2.0;
-                }
-                compute(&coef, &mut eta, &mut mu);
-                dev = deviance(y, &mu, &w);
-            }
+            dev = halve_to_finite(&mut coef, old, options.max_iter, iter, |c| {
+                compute(c, &mut eta, &mut mu);
+                deviance(y, &mu, &w)
+            })?;
         }
         if (dev - dev_old).abs() / (dev.abs() + 0.1) < options.epsilon {
             return check_boundary(Irls {
@@ -462,6 +390,121 @@ fn irls(
         iterations: 0,
         detail: "logistic regression: no iterations allowed".into(),
     })
+}
+
+/// The outcome checked to lie in [0, 1] and the prior weights (1 when absent) checked finite and
+/// non-negative, one per row.
+fn checked_weights(y: &[f64], weights: Option<&[f64]>) -> Result<Vec<f64>, StatsError> {
+    let n = y.len();
+    if n == 0 {
+        return Err(StatsError::InvalidInput("no rows".into()));
+    }
+    if let Some(i) = y.iter().position(|v| !(0.0..=1.0).contains(v)) {
+        return Err(StatsError::InvalidInput(format!(
+            "outcome must be in [0, 1] (row {}: {})",
+            i + 1,
+            y[i]
+        )));
+    }
+    let w: Vec<f64> = match weights {
+        Some(w) => {
+            if w.len() != n {
+                return Err(StatsError::InvalidInput(format!(
+                    "weights has {} values, expected {n}",
+                    w.len()
+                )));
+            }
+            if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+                return Err(StatsError::InvalidInput(format!(
+                    "weights must be finite and >= 0 (row {}: {})",
+                    i + 1,
+                    w[i]
+                )));
+            }
+            w.to_vec()
+        }
+        None => vec![1.0; n],
+    };
+    Ok(w)
+}
+
+/// `X'WX` (into `xtwx`, k x k, via the packed lower triangle `packed`) and `X'Wz` (into `xtwz`)
+/// of one IRLS step, with working weights `w mu_eta^2 / var` and working response
+/// `eta + (y - mu) / mu_eta`, as `glm.fit`; rows with zero weight or `mu_eta = 0` are skipped.
+#[allow(clippy::too_many_arguments)]
+fn weighted_normal_equations(
+    d: &LogisticDesign,
+    y: &[f64],
+    w: &[f64],
+    mu: &[f64],
+    eta: &[f64],
+    packed: &mut [f64],
+    xtwx: &mut [f64],
+    xtwz: &mut [f64],
+) {
+    let k = d.k;
+    packed.fill(0.0);
+    xtwz.fill(0.0);
+    for i in 0..y.len() {
+        if w[i] == 0.0 {
+            continue;
+        }
+        let me = mu_eta(eta[i]);
+        if me == 0.0 {
+            continue;
+        }
+        let var = mu[i] * (1.0 - mu[i]);
+        let z = eta[i] + (y[i] - mu[i]) / me;
+        let ww = w[i] * me * me / var;
+        let x = &d.rows[i * k..(i + 1) * k];
+        let mut q = 0;
+        for a in 0..k {
+            let xa = x[a] * ww;
+            xtwz[a] += xa * z;
+            for (pk, xb) in packed[q..q + a + 1].iter_mut().zip(&x[..=a]) {
+                *pk += xa * xb;
+            }
+            q += a + 1;
+        }
+    }
+    let mut q = 0;
+    for a in 0..k {
+        for b in 0..=a {
+            xtwx[a * k + b] = packed[q];
+            xtwx[b * k + a] = packed[q];
+            q += 1;
+        }
+    }
+}
+
+/// `glm.fit`'s step halving after a non-finite deviance: move `coef` half way back toward `old`
+/// until `deviance(coef)` is finite; returns that deviance.
+///
+/// # Errors
+/// [`StatsError::NonConvergence`] after `max_iter` halvings.
+fn halve_to_finite(
+    coef: &mut [f64],
+    old: &[f64],
+    max_iter: usize,
+    iter: usize,
+    mut deviance: impl FnMut(&[f64]) -> f64,
+) -> Result<f64, StatsError> {
+    let mut dev = f64::NAN;
+    let mut ii = 0;
+    while !dev.is_finite() {
+        ii += 1;
+        if ii > max_iter {
+            return Err(StatsError::NonConvergence {
+                iterations: iter,
+                detail: "logistic regression: step halving failed to find a finite deviance".into(),
+            });
+        }
+        for (c, o) in coef.iter_mut().zip(old) {
+            *c = (*c + o) / 2.0;
+        }
+        dev = deviance(coef);
+    }
+    Ok(dev)
 }
 
 /// R's warning "fitted probabilities numerically 0 or 1 occurred" as an error.

@@ -232,7 +232,36 @@ impl Stage {
     /// Applies the cross-row rules, counts exclusions and (when `keep`) builds the cohort.
     pub fn finish(mut self, format: CohortFormat) -> (Option<Cohort>, ValidationReport) {
         self.progress.stage("checking rows across tables", None);
-        // Duplicate patient ids: every row carrying the id is a problem and excluded.
+        self.check_duplicate_patients();
+        self.check_days();
+        self.check_treatments();
+        self.sort_problems();
+        let flow = self.validation_flow();
+        let n_pat_out = self.patients.iter().filter(|p| p.bad.is_none()).count() as u64;
+        let n_day_out = self.days.iter().filter(|d| d.bad.is_none()).count() as u64;
+        let n_tr_out = self.treatments.iter().filter(|t| t.bad.is_none()).count() as u64;
+        let report = ValidationReport {
+            format,
+            files: self.problems.files.clone(),
+            problems: std::mem::take(&mut self.problems.list),
+            warnings: std::mem::take(&mut self.warnings),
+            flow,
+            conversions: std::mem::take(&mut self.conversions),
+            n_patients: n_pat_out,
+            n_days: n_day_out,
+            n_treatments: n_tr_out,
+        };
+        if !self.keep {
+            return (None, report);
+        }
+        self.progress.stage("building the canonical tables", None);
+        let cohort = self.build(&report);
+        (Some(cohort), report)
+    }
+
+    /// Duplicate patient ids: every row carrying the id is a problem and excluded; then every
+    /// excluded patient is counted by its reason.
+    fn check_duplicate_patients(&mut self) {
         self.duplicate_ids.sort_unstable();
         self.duplicate_ids.dedup();
         let mut by_id: HashMap<&str, Vec<u64>> = HashMap::new();
@@ -275,8 +304,11 @@ impl Stage {
                 self.patient_excl.add(k);
             }
         }
+    }
 
-        // Days: patient excluded, after death, after last_day, duplicates.
+    /// Days: patient excluded, after death, after last_day, duplicates; each excluded day is
+    /// counted by its reason.
+    fn check_days(&mut self) {
         let dfile = self.day_file.clone();
         for d in self.days.iter_mut() {
             if d.bad.is_some() {
@@ -332,8 +364,11 @@ impl Stage {
                 self.day_excl.add(k);
             }
         }
+    }
 
-        // Treatments.
+    /// Treatments: patient excluded, starting or ending after death or after last_day, ending
+    /// before they start; each excluded row is counted by its reason.
+    fn check_treatments(&mut self) {
         let tfile = self.treat_file.clone();
         for t in self.treatments.iter_mut() {
             if t.bad.is_some() {
@@ -404,15 +439,20 @@ impl Stage {
                 self.treat_excl.add(k);
             }
         }
+    }
 
-        // Problems sorted by file (in reading order), row, then discovery order.
+    /// Problems sorted by file (in reading order), row, then discovery order.
+    fn sort_problems(&mut self) {
         let files = self.problems.files.clone();
         let file_rank = |f: &str| files.iter().position(|x| x == f).unwrap_or(usize::MAX);
         self.problems
             .list
             .sort_by_key(|p| (file_rank(&p.file), p.row.unwrap_or(0)));
+    }
 
-        // Flow: one step per table, labelled by its file (and the table when one file holds
+    /// The flow of the validation: the value checks' steps, then one step per table.
+    fn validation_flow(&mut self) -> CohortFlow {
+        // One step per table, labelled by its file (and the table when one file holds
         // all three, as in the registry-wide format).
         let one_file = self.patient_file == self.day_file;
         let label = |file: &str, table: &str| {
@@ -426,9 +466,6 @@ impl Stage {
         for v in std::mem::take(&mut self.value_steps) {
             flow.push(&v.label, &v.unit, v.n_in, v.excluded);
         }
-        let n_pat_out = self.patients.iter().filter(|p| p.bad.is_none()).count() as u64;
-        let n_day_out = self.days.iter().filter(|d| d.bad.is_none()).count() as u64;
-        let n_tr_out = self.treatments.iter().filter(|t| t.bad.is_none()).count() as u64;
         flow.push(
             &label(&self.patient_file, "patients"),
             "patients",
@@ -448,23 +485,7 @@ impl Stage {
             std::mem::take(&mut self.treat_excl).into_flow(),
         );
 
-        let report = ValidationReport {
-            format,
-            files: self.problems.files.clone(),
-            problems: std::mem::take(&mut self.problems.list),
-            warnings: std::mem::take(&mut self.warnings),
-            flow,
-            conversions: std::mem::take(&mut self.conversions),
-            n_patients: n_pat_out,
-            n_days: n_day_out,
-            n_treatments: n_tr_out,
-        };
-        if !self.keep {
-            return (None, report);
-        }
-        self.progress.stage("building the canonical tables", None);
-        let cohort = self.build(&report);
-        (Some(cohort), report)
+        flow
     }
 
     /// Reports (and excludes) every row of a duplicated (patient, day).

@@ -52,9 +52,14 @@ use super::dist::{p_normal_two_sided, pchisq_upper, qnorm};
 use super::linalg::{quadratic_form_inverse, Ldl};
 use super::StatsError;
 
+mod fit;
 mod grouped;
 mod sorted;
 
+use fit::{
+    center_scale, diagonal_se, diverging, may_be_infinite, newton, robust_variance, unscale,
+    wald_estimable, Converged,
+};
 use grouped::{add_deaths, DeathSums, Engine, Grouped, RiskSums};
 use sorted::{Accum, Prepared};
 
@@ -364,96 +369,6 @@ fn validate(data: &CoxData, names: &[String]) -> Result<Vec<f64>, StatsError> {
     Ok(w)
 }
 
-/// Weighted means and scale factors of the covariates, as `coxfit6`: centre by the weighted mean
-/// and scale by `sum(w) / sum(w |x - mean|)`, except columns whose values are all in {-1, 0, 1}
-/// (R's `nocenter`), which are left alone.
-fn center_scale(x: &[Vec<f64>], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let p = x.len();
-    let wsum: f64 = w.iter().sum();
-    let mut means = vec![0.0; p];
-    let mut scale = vec![1.0; p];
-    for (j, col) in x.iter().enumerate() {
-        if col.iter().all(|&v| v == 0.0 || v == 1.0 || v == -1.0) {
-            continue;
-        }
-        let mean = col.iter().zip(w).map(|(x, w)| w * x).sum::<f64>() / wsum;
-        let abs: f64 = col.iter().zip(w).map(|(x, w)| w * (x - mean).abs()).sum();
-        means[j] = mean;
-        scale[j] = if abs > 0.0 { wsum / abs } else { 1.0 };
-    }
-    (means, scale)
-}
-
-/// Which coefficients flagged by R's rule truly diverge: the log-likelihood (at the estimate
-/// `beta`, scaled space) does not decrease, beyond `eps` relative, when the coefficient moves one
-/// further step of `max(1, |beta_j|)` (scaled units) in the direction of its remaining Newton
-/// step, or when all flagged coefficients with `|beta_j| >= 1` are doubled together (a
-/// quasi-separating combination). A coefficient close to 0 at a true maximum fails this at once
-/// (the likelihood falls by about `I_j / 2`); under separation the likelihood keeps rising toward
-/// its supremum. A likelihood that overflows on the way counts as diverging.
-fn diverging(
-    prep: &Engine,
-    beta: &[f64],
-    acc: &Accum,
-    ldl: &Ldl,
-    flagged: &[bool],
-    ties: Ties,
-    scratch: &mut [f64],
-) -> Vec<bool> {
-    let p = beta.len();
-    let mut out = vec![false; p];
-    if !flagged.iter().any(|f| *f) {
-        return out;
-    }
-    let mut step = acc.u.clone();
-    ldl.solve(&mut step);
-    let ll = acc.loglik;
-    let tol = 1e-9 * ll.abs().max(1e-300);
-    let mut still_rising = |b: &[f64]| {
-        let l = prep.accumulate(b, ties, scratch).loglik;
-        !l.is_finite() || l >= ll - tol
-    };
-    for j in (0..p).filter(|&j| flagged[j]) {
-        let mut b = beta.to_vec();
-        let dir = if step[j] < 0.0 { -1.0 } else { 1.0 };
-        b[j] += dir * beta[j].abs().max(1.0);
-        out[j] = still_rising(&b);
-    }
-    let joint: Vec<usize> = (0..p)
-        .filter(|&j| flagged[j] && beta[j].abs() >= 1.0)
-        .collect();
-    if joint.len() > 1 {
-        let mut b = beta.to_vec();
-        for &j in &joint {
-            b[j] *= 2.0;
-        }
-        if still_rising(&b) {
-            for &j in &joint {
-                out[j] = true;
-            }
-        }
-    }
-    out
-}
-
-fn crossprod(k: usize, p: usize, m: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0; p * p];
-    for r in 0..k {
-        let row = &m[r * p..(r + 1) * p];
-        for i in 0..p {
-            for j in 0..=i {
-                out[i * p + j] += row[i] * row[j];
-            }
-        }
-    }
-    for i in 0..p {
-        for j in 0..i {
-            out[j * p + i] = out[i * p + j];
-        }
-    }
-    out
-}
-
 /// Fit a Cox proportional hazards model (R `coxph`). See the module documentation for the
 /// exact correspondence with R and the error cases.
 ///
@@ -470,25 +385,12 @@ fn crossprod(k: usize, p: usize, m: &[f64]) -> Vec<f64> {
 /// [`Divergence::NotEstimable`]) when no term is estimable.
 pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError> {
     let p = data.x.len();
-    let names: Vec<String> = match &options.names {
-        Some(nm) => {
-            if nm.len() != p {
-                return Err(StatsError::InvalidInput(format!(
-                    "{} names for {} covariates",
-                    nm.len(),
-                    p
-                )));
-            }
-            nm.clone()
-        }
-        None => (1..=p).map(|j| format!("x{j}")).collect(),
-    };
+    let names = covariate_names(options, p)?;
     let w = validate(data, &names)?;
     let (means, scale) = center_scale(data.x, &w);
     let robust = options.robust || data.cluster.is_some();
     let n = data.stop.len();
     let ties = options.ties;
-    let counting = data.start.is_some();
     // few distinct times and no residuals needed: no sort, one counting pass per iteration
     let grouped = if robust {
         None
@@ -505,96 +407,30 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
         Engine::Grouped(_) => Vec::new(),
     };
 
-    // initial step (beta = 0)
-    let mut beta = vec![0.0; p];
-    let acc0 = prep.accumulate(&beta, ties, &mut eta);
+    // initial step (beta = 0): the score test and the first Newton step
+    let acc0 = prep.accumulate(&vec![0.0; p], ties, &mut eta);
     if !acc0.loglik.is_finite() {
         return Err(StatsError::InvalidInput(
             "log-likelihood at beta = 0 is not finite".into(),
         ));
     }
-    let ldl0 = Ldl::new(&acc0.imat, p, options.toler_chol);
     let mut step = acc0.u.clone();
-    ldl0.solve(&mut step);
+    Ldl::new(&acc0.imat, p, options.toler_chol).solve(&mut step);
     let score_stat: f64 = acc0.u.iter().zip(&step).map(|(a, b)| a * b).sum();
     let loglik0 = acc0.loglik;
-
-    let mut best = loglik0;
-    let mut newbeta: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
-    let mut halving = 0usize;
-    let mut fin: Option<(Accum, Ldl, usize)> = None;
-    for iter in 1..=options.max_iter.max(1) {
-        let acc = prep.accumulate(&newbeta, ties, &mut eta);
-        let ldl = Ldl::new(&acc.imat, p, options.toler_chol);
-        let notfinite = !acc.loglik.is_finite()
-            || acc.u.iter().any(|v| !v.is_finite())
-            || acc.imat.iter().any(|v| !v.is_finite());
-        if !notfinite
-            && (1.0 - best / acc.loglik).abs() <= options.eps
-            && (!counting || halving == 0)
-        {
-            beta.clone_from(&newbeta);
-            fin = Some((acc, ldl, iter));
-            break;
-        }
-        if notfinite || acc.loglik < best {
-            halving += 1;
-            let h = halving as f64;
-            for (nb, b) in newbeta.iter_mut().zip(&beta) {
-                *nb = (*nb + h * b) / (h + 1.0);
-            }
-        } else {
-            halving = 0;
-            best = acc.loglik;
-            let mut s = acc.u.clone();
-            ldl.solve(&mut s);
-            beta.clone_from(&newbeta);
-            for (nb, si) in newbeta.iter_mut().zip(&s) {
-                *nb += si;
-            }
-        }
-    }
-    let Some((acc, ldl, iterations)) = fin else {
-        // Out of iterations. As R, look at the last good beta: if the next Newton step would
-        // still move a large coefficient (|beta| > 5 on coxph's scaled covariates, a hazard
-        // ratio beyond e^5 per mean absolute deviation) by more than R's toler.inf allows, the
-        // likelihood is monotone in it (separation) rather than slow.
-        let acc = prep.accumulate(&beta, ties, &mut eta);
-        let ldl = Ldl::new(&acc.imat, p, options.toler_chol);
-        let mut s = acc.u.clone();
-        ldl.solve(&mut s);
-        let diverging: Vec<&str> = (0..p)
-            .filter(|&j| {
-                !ldl.is_singular(j)
-                    && beta[j].abs() > 5.0
-                    && s[j].abs() > options.eps
-                    && s[j].abs() > options.toler_inf * beta[j].abs()
-            })
-            .map(|j| names[j].as_str())
-            .collect();
-        if !diverging.is_empty() {
-            return Err(StatsError::Separation(format!(
-                "Cox model: coefficient(s) of {} diverge (monotone likelihood, e.g. all events \
-                 in one group); no finite estimate after {} iterations",
-                diverging.join(", "),
-                options.max_iter
-            )));
-        }
-        return Err(StatsError::NonConvergence {
-            iterations: options.max_iter,
-            detail: format!(
-                "Cox model: log-likelihood still changing (best {best}) after {} Newton-Raphson iterations",
-                options.max_iter
-            ),
-        });
-    };
+    let counting = data.start.is_some();
+    let Converged {
+        beta,
+        acc,
+        ldl,
+        iterations,
+    } = newton(&prep, &step, loglik0, options, counting, &names, &mut eta)?;
 
     let var_s = ldl.inverse();
     let singular: Vec<bool> = (0..p).map(|j| ldl.is_singular(j)).collect();
     let rank = p - singular.iter().filter(|s| **s).count();
-
     // back to the original scale
-    let coef: Vec<f64> = (0..p)
+    let mut coef: Vec<f64> = (0..p)
         .map(|j| {
             if singular[j] {
                 f64::NAN
@@ -603,43 +439,13 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
             }
         })
         .collect();
-    let unscale = |v: &[f64]| -> Vec<f64> {
-        let mut o = vec![0.0; p * p];
-        for i in 0..p {
-            for j in 0..p {
-                o[i * p + j] = v[i * p + j] * scale[i] * scale[j];
-            }
-        }
-        o
-    };
-    let naive_var = unscale(&var_s);
+    let naive_var = unscale(&var_s, &scale);
     let score: Vec<f64> = (0..p).map(|j| acc.u[j] / scale[j]).collect();
 
-    // R's "Loglik converged before variable j; coefficient may be infinite" rule, a warning:
-    // the fit is returned. Only a coefficient along which the likelihood still rises diverges.
-    let may_be_infinite: Vec<bool> = (0..p)
-        .map(|j| {
-            if options.max_iter <= 1 || singular[j] {
-                return false;
-            }
-            let inf = (0..p)
-                .map(|i| score[i] * naive_var[i * p + j])
-                .sum::<f64>()
-                .abs();
-            !score[j].is_finite() || (inf > options.eps && inf > options.toler_inf * coef[j].abs())
-        })
-        .collect();
-    let mut warnings = Vec::new();
-    if may_be_infinite.iter().any(|f| *f) {
-        let which: Vec<String> = (0..p)
-            .filter(|&j| may_be_infinite[j])
-            .map(|j| (j + 1).to_string())
-            .collect();
-        warnings.push(format!(
-            "Loglik converged before variable  {} ; coefficient may be infinite. ",
-            which.join(",")
-        ));
-    }
+    // R's "coefficient may be infinite" is a warning: the fit is returned. Only a coefficient
+    // along which the likelihood still rises diverges.
+    let (may_be_infinite, warning) = may_be_infinite(&score, &naive_var, &coef, &singular, options);
+    let warnings: Vec<String> = warning.into_iter().collect();
     let diverges = diverging(&prep, &beta, &acc, &ldl, &may_be_infinite, ties, &mut eta);
     let diverged: Vec<usize> = if options.on_divergence == Divergence::NotEstimable {
         (0..p).filter(|&j| diverges[j]).collect()
@@ -654,62 +460,21 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
             list.join(", ")
         )));
     }
-    let se: Vec<f64> = (0..p)
-        .map(|j| {
-            if singular[j] {
-                f64::NAN
-            } else {
-                naive_var[j * p + j].sqrt()
-            }
-        })
-        .collect();
+    let mut se = diagonal_se(&naive_var, &singular);
 
-    let mut var = naive_var.clone();
-    let mut robust_se: Option<Vec<f64>> = None;
-    let mut robust_score_test = None;
-    if robust {
+    let (var, mut robust_se, robust_score_test) = if robust {
         let Engine::Sorted(prep) = &prep else {
             unreachable!("robust fits use the sorted engine")
         };
-        let res = prep.score_residuals(&beta, ties);
-        let (k, dfb) = prep.collapse(&res, Some(&var_s), data.cluster);
-        var = unscale(&crossprod(k, p, &dfb));
-        robust_se = Some(
-            (0..p)
-                .map(|j| {
-                    if singular[j] {
-                        f64::NAN
-                    } else {
-                        var[j * p + j].sqrt()
-                    }
-                })
-                .collect(),
-        );
-        let zero = vec![0.0; p];
-        let res0 = prep.score_residuals(&zero, ties);
-        let (k0, sc0) = prep.collapse(&res0, None, data.cluster);
-        let u0: Vec<f64> = (0..p)
-            .map(|j| (0..k0).map(|r| sc0[r * p + j]).sum())
-            .collect();
-        let stat = quadratic_form_inverse(&crossprod(k0, p, &sc0), &u0, options.toler_chol);
-        robust_score_test = Some(ChiSquareTest::new(stat, rank));
-    }
-
-    // Wald test on the non-singular coefficients with the variance used for inference
-    let keep: Vec<usize> = (0..p).filter(|&j| !singular[j]).collect();
-    let q = keep.len();
-    let mut vsub = vec![0.0; q * q];
-    for (a, &i) in keep.iter().enumerate() {
-        for (b, &j) in keep.iter().enumerate() {
-            vsub[a * q + b] = var[i * p + j];
-        }
-    }
-    let bsub: Vec<f64> = keep.iter().map(|&j| coef[j]).collect();
-    let wald = quadratic_form_inverse(&vsub, &bsub, options.toler_chol);
+        let (var, test) = robust_variance(prep, &beta, &var_s, &scale, data.cluster, options, rank);
+        let rse = diagonal_se(&var, &singular);
+        (var, Some(rse), Some(test))
+    } else {
+        (naive_var.clone(), None, None)
+    };
+    let wald = wald_estimable(&coef, &var, &singular, options.toler_chol);
 
     // a diverging coefficient is where the iterations stopped, not an estimate
-    let mut coef = coef;
-    let mut se = se;
     for &j in &diverged {
         coef[j] = f64::NAN;
         se[j] = f64::NAN;
@@ -742,6 +507,19 @@ pub fn coxph(data: &CoxData, options: &CoxOptions) -> Result<CoxFit, StatsError>
         may_be_infinite,
         diverges,
     })
+}
+
+/// The covariates' names: the caller's (one per column) or `x1`, `x2`, ...
+fn covariate_names(options: &CoxOptions, p: usize) -> Result<Vec<String>, StatsError> {
+    match &options.names {
+        Some(nm) if nm.len() != p => Err(StatsError::InvalidInput(format!(
+            "{} names for {} covariates",
+            nm.len(),
+            p
+        ))),
+        Some(nm) => Ok(nm.clone()),
+        None => Ok((1..=p).map(|j| format!("x{j}")).collect()),
+    }
 }
 
 #[cfg(test)]
