@@ -170,13 +170,13 @@ pub fn landmark_sample_with(
         "patients",
         p.len() as u64,
         vec![
-            (format!("died on or before day {landmark}"), died),
+            (format!("died before the end of day {landmark}"), died),
             (
-                format!("discharged alive on or before day {landmark}"),
+                format!("discharged alive before the end of day {landmark}"),
                 discharged,
             ),
             (
-                format!("last observed on or before day {landmark} (no death or discharge)"),
+                format!("follow-up ended before the end of day {landmark} (no death or discharge)"),
                 lost,
             ),
         ],

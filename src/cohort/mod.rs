@@ -35,6 +35,7 @@ pub mod frame;
 pub mod imputation;
 pub mod impute;
 pub mod json;
+pub mod labels;
 pub mod landmark;
 pub mod outcome;
 pub mod plan;

@@ -3,6 +3,8 @@
 //! Table 1 variables. `plans/default.toml` is the commented reference (embedded as
 //! [`DEFAULT_PLAN`]); every key has a default, so a plan states only what it changes.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::exposure::ExposureDef;
@@ -54,6 +56,10 @@ pub struct Plan {
     /// Disclosure control of the report (`dicohort analyze --disclosure/--min-cell` override).
     #[serde(default)]
     pub disclosure: DisclosureSpec,
+    /// How the report names a column (`[labels]`, column = "label"); derived columns have
+    /// defaults (`cohort::labels`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
 }
 
 /// The report's disclosure rule: `suppress` (cell suppression with complementary suppression)

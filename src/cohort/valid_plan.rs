@@ -68,6 +68,9 @@ pub const MAX_MIN_PER_ARM: usize = 1_000_000;
 pub const MIN_BOOTSTRAP: usize = 20;
 pub const MAX_BOOTSTRAP: usize = 100_000;
 
+/// Longest variable label accepted (`[labels]`).
+pub const MAX_LABEL_CHARS: usize = 120;
+
 /// The error for plan key `key`.
 pub(crate) fn bad(key: &str, message: impl Into<String>) -> CohortError {
     CohortError::PlanValue {
@@ -345,6 +348,16 @@ impl Plan {
     /// [`CohortError::PlanValue`] for the first value out of range, naming its key.
     pub fn check(&self) -> Result<ValidPlan, CohortError> {
         not_blank("title", &self.title)?;
+        for (col, l) in &self.labels {
+            let key = format!("labels.{col}");
+            not_blank(&key, l)?;
+            if l.chars().any(char::is_control) || l.chars().count() > MAX_LABEL_CHARS {
+                return Err(bad(
+                    &key,
+                    format!("must be one line of at most {MAX_LABEL_CHARS} characters"),
+                ));
+            }
+        }
         let conf_level = finite("conf_level", self.conf_level)?;
         if !(conf_level > 0.0 && conf_level < 1.0) {
             return Err(bad(

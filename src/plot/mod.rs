@@ -18,6 +18,7 @@ pub mod forest;
 pub mod km;
 pub mod love;
 pub mod meta_forest;
+pub mod overlap;
 pub mod theme;
 
 /// Errors while drawing a figure.

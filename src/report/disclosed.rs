@@ -30,6 +30,7 @@ pub use risk::horizon_ticks;
 
 use crate::cohort::analysis::{AnalysisResult, Curve, HrMethod, PopulationResult};
 use crate::cohort::descriptive::Descriptive;
+use crate::cohort::result::PsHistogram;
 use crate::cohort::table1::{Table1, Table1Variable};
 use crate::plot::flow::FlowBox;
 
@@ -51,6 +52,9 @@ pub struct DisclosedCounts {
     /// The main design's figures and subgroup table (`None` without designs).
     pub main: Option<MainCounts>,
     pub descriptive: DescriptiveCounts,
+    /// The main design's propensity-score histogram (the overlap figure): cells `[bin][arm]`
+    /// (exposed, unexposed) with the arm totals; `None` without a propensity model.
+    pub ps_histogram: Option<SuppressedTable>,
     /// The main design's sample size as printed in the summary and the methods text.
     pub sample: Option<u64>,
     /// The main design's arm sizes as printed in the summary (exposed, unexposed).
@@ -252,6 +256,9 @@ impl DisclosedCounts {
             table1: table1_counts(&r.table1, &joint_t1, core.table1, rule),
             main,
             descriptive: descriptive_counts(&r.descriptive, rule),
+            ps_histogram: main_i
+                .and_then(|i| r.designs[i].overall.propensity.as_ref())
+                .map(|ps| histogram_counts(&ps.histogram, rule)),
             sample: core.sample,
             sample_arms,
             propensity: core.propensity,
@@ -416,6 +423,18 @@ fn table1_block(v: &Table1Variable, cells: SuppressedTable, rule: &DisclosureRul
         denominators,
         stats,
     }
+}
+
+/// The propensity-score histogram as a table of bins by arm with the arm totals (cell
+/// suppression with complementary suppression within each arm, as the score distributions).
+fn histogram_counts(h: &PsHistogram, rule: &DisclosureRule) -> SuppressedTable {
+    let counts: Vec<Vec<u64>> = h
+        .exposed
+        .iter()
+        .zip(&h.unexposed)
+        .map(|(&e, &u)| vec![e, u])
+        .collect();
+    suppress_table(&counts, Margins::Cols, rule)
 }
 
 /// The descriptive figures' counts: each distribution as a table of categories by group with

@@ -13,6 +13,9 @@ use crate::plot::theme::fixed;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Cell {
     Text(String),
+    /// An estimate with its interval or a p value ("0.85 (0.70–1.03)", "NNTB 20 (10 to 50)"),
+    /// printed as given and never wrapped in HTML (class `e`, `white-space: nowrap`).
+    Estimate(String),
     /// A count after disclosure control (`None` = withheld).
     Count(Option<u64>),
     /// "n (p%)": a count and the total its percentage refers to.
@@ -37,13 +40,17 @@ impl Cell {
     pub fn text(s: impl Into<String>) -> Self {
         Cell::Text(s.into())
     }
+    /// An estimate cell (see [`Cell::Estimate`]).
+    pub fn estimate(s: impl Into<String>) -> Self {
+        Cell::Estimate(s.into())
+    }
     pub fn number(value: f64, decimals: usize) -> Self {
         Cell::Number { value, decimals }
     }
     /// The cell as printed.
     pub fn render(&self) -> String {
         match self {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) | Cell::Estimate(s) => s.clone(),
             Cell::Count(n) => count(*n),
             Cell::CountPercent { n, total } => count_percent(*n, *total),
             Cell::Fraction { n, d } => fraction(*n, *d),
@@ -53,7 +60,11 @@ impl Cell {
     }
     /// Whether the cell is a count (rendered right-aligned, class `n`).
     pub fn is_numeric(&self) -> bool {
-        !matches!(self, Cell::Text(_) | Cell::Empty)
+        !matches!(self, Cell::Text(_) | Cell::Estimate(_) | Cell::Empty)
+    }
+    /// Whether the cell is an estimate (never wrapped).
+    pub fn is_estimate(&self) -> bool {
+        matches!(self, Cell::Estimate(_))
     }
     /// The counts this cell publishes.
     pub fn counts(&self) -> Vec<u64> {

@@ -2,7 +2,7 @@
 //! resources (the SVG namespace attribute is dropped: HTML5 does not need it, and the file then
 //! contains no URL at all).
 
-use super::document::{Block, ReportDocument, Table};
+use super::document::{Block, Cell, ReportDocument, Table};
 use super::ReportError;
 use crate::plot::canvas::escape_xml as esc;
 use crate::plot::font::FONT_FAMILY;
@@ -16,7 +16,7 @@ caption{text-align:left;font-weight:bold;padding-bottom:6px;caption-side:top}\
 th,td{padding:3px 10px;border-bottom:1px solid #e2e2e2;vertical-align:top}\
 thead th{border-top:2px solid #111;border-bottom:1px solid #111;text-align:left}\
 tbody tr:last-child td{border-bottom:2px solid #111}\
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n,td.e{white-space:nowrap}\
 tr.group td{font-weight:bold;background:#f4f4f4}\
 p.note{font-size:13px;color:#333;margin:2px 0}\
 figure{margin:16px 0 24px}figure svg{max-width:100%;height:auto}\
@@ -29,20 +29,27 @@ fn table_html(t: &Table, out: &mut String) {
         t.id,
         esc(&t.caption)
     ));
-    // A column is numeric when any of its cells is.
-    let numeric: Vec<bool> = (0..t.header.len())
+    // One alignment per column: numeric (right-aligned, class `n`) when any of its cells is a
+    // number, else unwrapped (class `e`) when any is an estimate.
+    let class: Vec<&str> = (0..t.header.len())
         .map(|j| {
-            t.rows
-                .iter()
-                .any(|r| !r.group && r.cells.get(j).is_some_and(|c| c.is_numeric()))
+            let cells = || {
+                t.rows
+                    .iter()
+                    .filter(|r| !r.group)
+                    .filter_map(|r| r.cells.get(j))
+            };
+            if cells().any(Cell::is_numeric) {
+                " class=\"n\""
+            } else if cells().any(Cell::is_estimate) {
+                " class=\"e\""
+            } else {
+                ""
+            }
         })
         .collect();
     for (j, h) in t.header.iter().enumerate() {
-        if numeric[j] {
-            out.push_str(&format!("<th class=\"n\">{}</th>", esc(h)));
-        } else {
-            out.push_str(&format!("<th>{}</th>", esc(h)));
-        }
+        out.push_str(&format!("<th{}>{}</th>", class[j], esc(h)));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for r in &t.rows {
@@ -56,12 +63,9 @@ fn table_html(t: &Table, out: &mut String) {
             continue;
         }
         out.push_str("<tr>");
-        for c in &r.cells {
-            if c.is_numeric() {
-                out.push_str(&format!("<td class=\"n\">{}</td>", esc(&c.render())));
-            } else {
-                out.push_str(&format!("<td>{}</td>", esc(&c.render())));
-            }
+        for (j, c) in r.cells.iter().enumerate() {
+            let class = class.get(j).copied().unwrap_or("");
+            out.push_str(&format!("<td{class}>{}</td>", esc(&c.render())));
         }
         out.push_str("</tr>\n");
     }

@@ -6,7 +6,7 @@
 //! raw value and the reason, for the analyst who reviews the pattern (it holds raw values, so
 //! it is written under `results/`, never beside the report).
 
-use crate::cohort::analysis::{AnalysisResult, Curve, HrEstimate, PopulationResult};
+use crate::cohort::analysis::{Adjustment, AnalysisResult, Curve, HrEstimate, PopulationResult};
 use crate::cohort::table1::VarKind;
 use crate::plot::forest::ratio_text;
 
@@ -142,6 +142,7 @@ pub fn entries(r: &AnalysisResult, dc: &DisclosedCounts) -> Vec<Entry> {
     l.table1(r, dc);
     l.tables_2_3(r, dc);
     l.main_design(r, dc);
+    l.absolute_and_ph(r, dc);
     l.descriptive(r, dc);
     l.entries
 }
@@ -333,6 +334,61 @@ impl Ledger {
                         raw[k] as u64,
                         dc.propensity[k],
                     );
+                }
+            }
+        }
+    }
+
+    /// Table 5 (risks, risk difference, NNT per method) and Table 6 (proportional-hazards
+    /// tests), for all patients and every subgroup level of the main design; the bins of the
+    /// propensity-overlap figure.
+    fn absolute_and_ph(&mut self, r: &AnalysisResult, dc: &DisclosedCounts) {
+        use super::sections::absolute::{method_name, nnt_text, percent_interval};
+        let ctx = super::sections::Ctx { r, dc };
+        for (label, p, shown) in ctx.main_populations() {
+            for e in &p.risks {
+                let ok = match e.adjustment {
+                    Adjustment::Crude => shown.crude,
+                    Adjustment::Adjusted => shown.adjusted,
+                };
+                let row = format!("{label}: {}", method_name(e));
+                for (what, text) in [
+                    ("risk, exposed", percent_interval(&e.risk_exposed)),
+                    ("risk, unexposed", percent_interval(&e.risk_unexposed)),
+                    ("risk difference", percent_interval(&e.risk_difference)),
+                    ("NNT", nnt_text(&e.nnt)),
+                ] {
+                    self.estimate("Table 5", format!("{row}: {what}"), text, ok);
+                }
+            }
+            for t in &p.ph_tests {
+                let g = &t.test.global;
+                self.estimate(
+                    "Table 6",
+                    format!("{label}: {}: global test", t.model),
+                    format!("chi-square {:.2} ({} df), p {:.4}", g.chisq, g.df, g.p),
+                    shown.adjusted,
+                );
+            }
+        }
+        if let (Some(h), Some(d)) = (&dc.ps_histogram, dc.main.as_ref()) {
+            if let Some(ps) = &r.designs[d.design].overall.propensity {
+                let raw = [&ps.histogram.exposed, &ps.histogram.unexposed];
+                for (b, row) in h.cells.iter().enumerate() {
+                    let (lo, hi) = (ps.histogram.edges[b], ps.histogram.edges[b + 1]);
+                    for (a, name) in ["exposed", "unexposed"].iter().enumerate() {
+                        self.count(
+                            "figure-ps-overlap",
+                            format!("{name}, score {lo}-{hi}"),
+                            raw[a][b],
+                            row[a],
+                        );
+                    }
+                }
+                for (a, name) in ["exposed", "unexposed"].iter().enumerate() {
+                    let total = raw[a].iter().sum();
+                    let shown = h.col_totals.get(a).copied().flatten();
+                    self.count("figure-ps-overlap", format!("{name}, total"), total, shown);
                 }
             }
         }

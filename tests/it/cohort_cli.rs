@@ -66,7 +66,9 @@ fn analyze_default_writes_every_table() {
     assert_eq!(outcomes, ["binary", "time_to_death", "competing"]);
     // The landmark exclusions are in the flow file.
     let flow = std::fs::read_to_string(out.join("results/flow.csv")).unwrap();
-    assert!(flow.contains("landmark at the end of day 3,patients,3000,died on or before day 3"));
+    assert!(
+        flow.contains("landmark at the end of day 3,patients,3000,died before the end of day 3")
+    );
     // Every estimate row names its outcome; naive rows are flagged.
     let est = std::fs::read_to_string(out.join("results/estimates.csv")).unwrap();
     assert!(est.lines().skip(1).all(|l| l.contains(",time_to_death,")));

@@ -79,6 +79,8 @@ fn every_value_out_of_range_is_rejected_with_its_key() {
         ("title = \"  \"\n", "title", "blank"),
         ("conf_level = 1\n", "conf_level", "(0, 1), got 1"),
         ("conf_level = 0\n", "conf_level", "(0, 1)"),
+        ("[labels]\nage = \" \"\n", "labels.age", "blank"),
+        ("[labels]\nage = \"Age\\nin years\"\n", "labels.age", "one line"),
         ("[cohort]\npath = \"\"\n", "cohort.path", "blank"),
         ("[outcome]\nhorizon = 0\n", "outcome.horizon", "must be > 0, got 0"),
         ("[outcome]\nhorizon = -28\n", "outcome.horizon", "> 0"),

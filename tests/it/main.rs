@@ -40,6 +40,7 @@ mod mimic_roundtrip;
 mod output_atomic;
 mod plot_figures;
 mod report_analysis;
+mod report_browser;
 mod report_disclosure;
 mod report_document;
 mod report_from_results;

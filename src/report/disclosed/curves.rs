@@ -365,6 +365,7 @@ mod tests {
             },
             main: None,
             descriptive: Default::default(),
+            ps_histogram: None,
             sample: None,
             sample_arms: [None; 2],
             propensity: [None; 3],

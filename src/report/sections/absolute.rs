@@ -79,7 +79,7 @@ fn population_rows(rows: &mut Vec<Row>, label: &str, p: &PopulationResult, shown
             Adjustment::Crude => shown.crude,
             Adjustment::Adjusted => shown.adjusted,
         };
-        let cell = |s: String| Cell::text(if ok { s } else { WITHHELD.to_string() });
+        let cell = |s: String| Cell::estimate(if ok { s } else { WITHHELD.to_string() });
         rows.push(Row::new(vec![
             Cell::text(format!("    {}", method_name(e))),
             cell(percent_interval(&e.risk_exposed)),
@@ -91,7 +91,7 @@ fn population_rows(rows: &mut Vec<Row>, label: &str, p: &PopulationResult, shown
 }
 
 /// The row label of a risk method, with crude or adjusted on it.
-fn method_name(e: &RiskEstimate) -> &'static str {
+pub(crate) fn method_name(e: &RiskEstimate) -> &'static str {
     match e.method {
         RiskMethod::Crude => "Crude (Kaplan-Meier)",
         RiskMethod::GFormula => "Adjusted: g-formula",
@@ -119,7 +119,7 @@ fn interval_notes(risks: &[RiskEstimate]) -> Vec<String> {
 
 /// A probability (or a difference of two) in percent, "15.1 (13.2 to 17.6)"; the estimate alone
 /// without a finite interval, "NA" when not finite.
-fn percent_interval(i: &Interval) -> String {
+pub(crate) fn percent_interval(i: &Interval) -> String {
     if !i.estimate.is_finite() {
         return "NA".into();
     }
@@ -132,7 +132,7 @@ fn percent_interval(i: &Interval) -> String {
 }
 
 /// The library's NNT in words ([`Nnt::text`]), "NNTB 37 (NNTB 18 to ∞ to NNTH 191)".
-fn nnt_text(n: &Nnt) -> String {
+pub(crate) fn nnt_text(n: &Nnt) -> String {
     if n.estimate.is_finite() {
         n.text.clone()
     } else {

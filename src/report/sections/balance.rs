@@ -1,11 +1,15 @@
 //! "Propensity score and covariate balance" of the main design: the Love plot and table of
-//! standardised mean differences (unadjusted, IPTW, matched) and the propensity model's
+//! standardised mean differences (unadjusted, IPTW, matched), the propensity-score overlap
+//! figure (mirrored histograms, counts after disclosure control) and the propensity model's
 //! diagnostics.
 
 use crate::cohort::analysis::PropensitySummary;
 use crate::cohort::propensity::Estimand;
 use crate::plot::love::{love_figure, LovePlot, LoveRow};
+use crate::plot::overlap::{overlap_figure, OverlapArm, OverlapPlot};
+use crate::plot::theme::fixed;
 use crate::report::counts::WITHHELD;
+use crate::report::disclosure::SuppressedTable;
 use crate::report::document::{Block, Cell, Figure, Row, Section, Table};
 
 use super::{Ctx, SectionResult};
@@ -30,7 +34,7 @@ pub fn section(ctx: &Ctx) -> SectionResult {
                 .balance
                 .iter()
                 .map(|b| LoveRow {
-                    label: b.variable.clone(),
+                    label: ctx.label(&b.variable),
                     before: b.smd_before,
                     after: b.smd_iptw,
                 })
@@ -61,7 +65,7 @@ pub fn section(ctx: &Ctx) -> SectionResult {
                 .iter()
                 .map(|b| {
                     Row::new(vec![
-                        Cell::text(b.variable.clone()),
+                        Cell::text(ctx.label(&b.variable)),
                         Cell::number(b.smd_before, 3),
                         Cell::number(b.smd_iptw, 3),
                         Cell::number(b.smd_matched, 3),
@@ -72,9 +76,40 @@ pub fn section(ctx: &Ctx) -> SectionResult {
         }));
     }
     if let Some(ps) = &p.propensity {
+        if let Some(h) = &ctx.dc.ps_histogram {
+            s.push(Block::Figure(Figure {
+                id: "figure-ps-overlap".into(),
+                caption: format!(
+                    "Propensity-score overlap: the distribution of the estimated score in each arm (percentage of the arm per bin of width {}), exposed above the axis and unexposed below; scores near 0 or 1 in one arm only are patients the other arm has no counterpart for.",
+                    fixed(ps.histogram.edges.get(1).copied().unwrap_or(f64::NAN), 2)
+                ),
+                svg: overlap_figure(&overlap_plot(ctx, &ps.histogram.edges, h))?,
+            }));
+        }
         s.push(Block::Table(propensity_table(ctx, ps)));
     }
     Ok(Some(s))
+}
+
+/// The overlap figure's input from the published histogram counts.
+fn overlap_plot(ctx: &Ctx, edges: &[f64], h: &SuppressedTable) -> OverlapPlot {
+    let (el, ul) = ctx.arm_labels();
+    let arm = |label: String, a: usize| OverlapArm {
+        label,
+        counts: h.cells.iter().map(|row| row[a]).collect(),
+        total: h.col_totals.get(a).copied().flatten(),
+    };
+    OverlapPlot {
+        title: "Propensity score by exposure".into(),
+        x_label: "Estimated propensity score".into(),
+        edges: edges.to_vec(),
+        upper: arm(el, 0),
+        lower: arm(ul, 1),
+        footnotes: vec![format!(
+            "{WITHHELD} withheld (disclosure control): a bin with a withheld count has no bar."
+        )],
+        withheld: WITHHELD.to_string(),
+    }
 }
 
 /// An effective sample size, withheld with the arm size it is bounded by.

@@ -65,7 +65,7 @@ fn population_rows(rows: &mut Vec<Row>, label: &str, p: &PopulationResult, shown
 
 /// One model's row: the exposure term and the global test.
 fn test_row(t: &PhTest, ok: bool) -> Row {
-    let cell = |s: String| Cell::text(if ok { s } else { WITHHELD.to_string() });
+    let cell = |s: String| Cell::estimate(if ok { s } else { WITHHELD.to_string() });
     let exposure = t.test.terms.iter().find(|r| r.term == "exposure");
     let chisq = |chisq: f64, df: usize| format!("{} ({df})", fixed(chisq, 2));
     Row::new(vec![

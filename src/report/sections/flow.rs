@@ -1,7 +1,7 @@
 //! "Cohort flow": the primary design's flow diagram (validated patients, the design's
 //! exclusions, the analysed arms) and the table of every step of every design.
 
-use crate::plot::flow::{flow_figure, FlowDiagram};
+use crate::plot::flow::{flow_figure, FlowBox, FlowDiagram};
 use crate::report::counts::{count, WITHHELD};
 use crate::report::document::{Block, Cell, Figure, Row, Section, Table};
 
@@ -18,7 +18,11 @@ pub fn section(ctx: &Ctx) -> SectionResult {
         let (el, ul) = ctx.arm_labels();
         let d = FlowDiagram {
             title: "Cohort flow (primary design)".into(),
-            steps: flow.chain.iter().map(|&i| flow.boxes[i].clone()).collect(),
+            steps: flow
+                .chain
+                .iter()
+                .map(|&i| without_zero_reasons(&flow.boxes[i]))
+                .collect(),
             final_label: "Analysed".into(),
             arms: if flow.arms.len() == 2 {
                 vec![(el, flow.arms[0]), (ul, flow.arms[1])]
@@ -42,14 +46,17 @@ pub fn section(ctx: &Ctx) -> SectionResult {
                 Cell::text(b.label.clone()),
                 Cell::text(b.unit.clone()),
                 Cell::Count(b.n_in),
-                Cell::text(if b.excluded.is_empty() {
-                    "none".to_string()
-                } else {
-                    b.excluded
-                        .iter()
-                        .map(|(reason, n)| format!("{reason}: {}", count(*n)))
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                Cell::text({
+                    let b = without_zero_reasons(b);
+                    if b.excluded.is_empty() {
+                        "none".to_string()
+                    } else {
+                        b.excluded
+                            .iter()
+                            .map(|(reason, n)| format!("{reason}: {}", count(*n)))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    }
                 }),
                 Cell::Count(b.n_out),
             ])
@@ -69,4 +76,12 @@ pub fn section(ctx: &Ctx) -> SectionResult {
         notes: Vec::new(),
     }));
     Ok(Some(s))
+}
+
+/// A step without its exclusion reasons of count 0 (STROBE: a flow lists what happened;
+/// `results/flow.csv` keeps every reason). A withheld count is kept: it is not known to be 0.
+fn without_zero_reasons(b: &FlowBox) -> FlowBox {
+    let mut b = b.clone();
+    b.excluded.retain(|(_, n)| *n != Some(0));
+    b
 }

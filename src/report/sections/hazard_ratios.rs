@@ -1,6 +1,7 @@
 //! Table 3: hazard ratios of death, exposed vs unexposed, by design and method, with the
 //! patients and deaths of each model and its E-value.
 
+use crate::cohort::landmark::Design;
 use crate::plot::theme::fixed;
 use crate::report::counts::WITHHELD;
 use crate::report::document::{Cell, Row, Table};
@@ -17,9 +18,16 @@ pub fn table(ctx: &Ctx) -> Table {
         .zip(&ctx.dc.hazard)
         .zip(&ctx.dc.estimates.hazard)
     {
-        rows.push(Row::group(design_name(d)));
+        rows.push(Row::group(if d.design == Design::TimeVarying {
+            format!(
+                "{} (N: (start, stop] intervals, not patients)",
+                design_name(d)
+            )
+        } else {
+            design_name(d)
+        }));
         for ((h, [n, deaths]), &ok) in d.overall.hazard_ratios.iter().zip(counts).zip(shown) {
-            let text = |s: String| Cell::text(if ok { s } else { WITHHELD.to_string() });
+            let text = |s: String| Cell::estimate(if ok { s } else { WITHHELD.to_string() });
             rows.push(Row::new(vec![
                 Cell::text(format!("    {}", h.label)),
                 hr_cell_shown(Some(h), ok),
@@ -49,11 +57,11 @@ pub fn table(ctx: &Ctx) -> Table {
             "Design and method".into(),
             "HR (95% CI)".into(),
             "p".into(),
-            "Patients".into(),
+            "N".into(),
             "Deaths".into(),
             "E-value (CI limit)".into(),
         ],
         rows,
-        notes: vec![withheld_note(ctx), "E-value: the minimum strength of association (risk-ratio scale) an unmeasured confounder would need with both exposure and outcome to explain away the estimate (VanderWeele and Ding 2017); in brackets, for the confidence limit closer to 1.".into()],
+        notes: vec![withheld_note(ctx), "N: patients in the model; for the time-varying design, (start, stop] intervals of the counting process (a patient who starts the exposure contributes one before and one after).".into(), "E-value: the minimum strength of association (risk-ratio scale) an unmeasured confounder would need with both exposure and outcome to explain away the estimate (VanderWeele and Ding 2017); in brackets, for the confidence limit closer to 1.".into()],
     }
 }

@@ -63,6 +63,11 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// How the report names column `name` (the plan's `[labels]`, else the default).
+    pub fn label(&self, name: &str) -> String {
+        crate::cohort::labels::label(&self.r.plan.labels, name)
+    }
+
     pub fn rule(&self) -> &DisclosureRule {
         &self.dc.rule
     }
@@ -151,7 +156,7 @@ pub fn withheld_note(ctx: &Ctx) -> String {
 /// "HR (lower-upper)", "NA", or [`WITHHELD`] when `shown` is false.
 pub fn hr_cell_shown(h: Option<&HrEstimate>, shown: bool) -> Cell {
     match h {
-        Some(h) if h.hr.is_finite() && !shown => Cell::text(WITHHELD),
+        Some(h) if h.hr.is_finite() && !shown => Cell::estimate(WITHHELD),
         _ => hr_cell(h),
     }
 }
@@ -159,14 +164,14 @@ pub fn hr_cell_shown(h: Option<&HrEstimate>, shown: bool) -> Cell {
 /// "HR (lower-upper)" or "NA".
 pub fn hr_cell(h: Option<&HrEstimate>) -> Cell {
     match h {
-        Some(h) if h.hr.is_finite() => Cell::text(ratio_text(h.hr, h.lower, h.upper)),
-        _ => Cell::text("NA"),
+        Some(h) if h.hr.is_finite() => Cell::estimate(ratio_text(h.hr, h.lower, h.upper)),
+        _ => Cell::estimate("NA"),
     }
 }
 
 /// A p-value cell ("0.012", "< 0.001", "NA").
 pub fn p_cell(p: f64) -> Cell {
-    Cell::text(p_text(p))
+    Cell::estimate(p_text(p))
 }
 
 /// A p-value as printed in a table ("0.012", "< 0.001", "NA").

@@ -50,18 +50,18 @@ pub fn table(ctx: &Ctx) -> Table {
                 n: c[2],
                 total: c[3],
             },
-            Cell::text(ratio_text(
+            Cell::estimate(ratio_text(
                 m.risk_ratio.estimate,
                 m.risk_ratio.lower,
                 m.risk_ratio.upper,
             )),
-            Cell::text(format!(
+            Cell::estimate(format!(
                 "{} ({} to {})",
                 fixed(100.0 * m.risk_difference.estimate, 1),
                 fixed(100.0 * m.risk_difference.lower, 1),
                 fixed(100.0 * m.risk_difference.upper, 1)
             )),
-            Cell::text(ratio_text(
+            Cell::estimate(ratio_text(
                 m.odds_ratio.estimate,
                 m.odds_ratio.lower,
                 m.odds_ratio.upper,

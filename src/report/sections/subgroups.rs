@@ -87,15 +87,23 @@ fn forest_row(
         vec!["NA".to_string(), "NA".to_string()]
     };
     ForestRow {
-        kind: RowKind::Estimate,
+        // the whole population is the overall estimate: a diamond, as in a meta-analysis forest
+        kind: if indent == 0 {
+            RowKind::Pooled
+        } else {
+            RowKind::Estimate
+        },
         label: label.into(),
         indent,
         estimate: hr.map(|h| h.hr),
         lower: hr.map(|h| h.lower),
         upper: hr.map(|h| h.upper),
+        // box area proportional to the inverse variance of the log hazard ratio
+        weight: hr
+            .filter(|h| h.se.is_finite() && h.se > 0.0)
+            .map(|h| 1.0 / (h.se * h.se)),
         left,
         right: vec![String::new()],
-        ..Default::default()
     }
 }
 
@@ -116,7 +124,7 @@ fn table_row(label: String, p: &PopulationResult, c: &[Option<u64>; 4], shown: S
         Cell::text(label),
         dk(c[0], c[1]),
         dk(c[2], c[3]),
-        Cell::text(match rr {
+        Cell::estimate(match rr {
             None => "NA".to_string(),
             Some(e) if !e.estimate.is_finite() => "NA".to_string(),
             Some(_) if !shown.crude => WITHHELD.to_string(),
@@ -249,8 +257,10 @@ fn forest_plot(ctx: &Ctx, rows: Vec<ForestRow>, method_label: &str) -> ForestPlo
         x_label: "Hazard ratio (log scale)".into(),
         favours: Some((format!("Favours {name}"), format!("Favours no {name}"))),
         x_range: None,
-        footnotes: vec![format!(
-            "{method_label}. {WITHHELD} withheld (disclosure control); a level with a withheld count has no estimate drawn."
-        )],
+        footnotes: vec![
+            format!("{method_label}."),
+            "Box area proportional to the inverse variance of the log hazard ratio; the diamond is all patients.".into(),
+            format!("{WITHHELD} withheld (disclosure control); a level with a withheld count has no estimate drawn."),
+        ],
     }
 }

@@ -27,8 +27,10 @@ pub fn section(ctx: &Ctx) -> SectionResult {
     let mut rows = Vec::new();
     for (v, b) in r.table1.variables.iter().zip(&t1.blocks) {
         match v.kind {
-            VarKind::Continuous => rows.extend(continuous_rows(v, b)),
-            VarKind::Binary | VarKind::Categorical => rows.extend(categorical_rows(v, b)),
+            VarKind::Continuous => rows.extend(continuous_rows(&ctx.label(&v.name), v, b)),
+            VarKind::Binary | VarKind::Categorical => {
+                rows.extend(categorical_rows(&ctx.label(&v.name), v, b))
+            }
         }
     }
     let table = Table {
@@ -83,7 +85,7 @@ fn missing_row(b: &Table1Block, m: usize) -> Row {
 }
 
 /// A continuous variable: mean (SD), median [Q1, Q3], and missing when any.
-fn continuous_rows(v: &Table1Variable, b: &Table1Block) -> Vec<Row> {
+fn continuous_rows(name: &str, v: &Table1Variable, b: &Table1Block) -> Vec<Row> {
     let centre = if v.overall.median.is_finite() {
         v.overall.median
     } else {
@@ -103,7 +105,7 @@ fn continuous_rows(v: &Table1Variable, b: &Table1Block) -> Vec<Row> {
     let median = |a: &ArmSummary| format!("{} [{}, {}]", num(a.median), num(a.q1), num(a.q3));
     let mut rows = vec![
         Row::new(vec![
-            Cell::text(format!("{}, mean (SD)", v.name)),
+            Cell::text(format!("{name}, mean (SD)")),
             stat(0, &mean),
             stat(1, &mean),
             stat(2, &mean),
@@ -125,7 +127,7 @@ fn continuous_rows(v: &Table1Variable, b: &Table1Block) -> Vec<Row> {
 
 /// A binary variable (its "yes" row) or a categorical one (a heading, then one row per level),
 /// n (% of non-missing), then missing when any.
-fn categorical_rows(v: &Table1Variable, b: &Table1Block) -> Vec<Row> {
+fn categorical_rows(name: &str, v: &Table1Variable, b: &Table1Block) -> Vec<Row> {
     let binary = v.kind == VarKind::Binary;
     let smd = Cell::number(v.smd, 2);
     let t = &b.cells;
@@ -133,7 +135,7 @@ fn categorical_rows(v: &Table1Variable, b: &Table1Block) -> Vec<Row> {
     let mut rows = Vec::new();
     if !binary {
         rows.push(Row::new(vec![
-            Cell::text(format!("{}, n (%)", v.name)),
+            Cell::text(format!("{name}, n (%)")),
             Cell::Empty,
             Cell::Empty,
             Cell::Empty,
@@ -143,7 +145,7 @@ fn categorical_rows(v: &Table1Variable, b: &Table1Block) -> Vec<Row> {
     let shown_levels = if binary { 0..1 } else { 0..m };
     for i in shown_levels {
         let label = if binary {
-            format!("{}, n (%)", v.name)
+            format!("{name}, n (%)")
         } else {
             format!("    {}", v.levels[i])
         };
