@@ -40,6 +40,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 HR_TRUTH = {
     "unadjusted": "marginal_hazard_ratio",
@@ -100,7 +101,8 @@ def one_replicate(args, scenario, hr, seed):
         sim = os.path.join(work, "registry")
         subprocess.run(
             [args.bin, "simulate", "--patients", str(args.patients), "--seed", str(seed),
-             "--out", sim, "--true-hr", str(hr)],
+             "--out", sim, "--true-hr", str(hr),
+             "--effect-from-day", str(args.effect_from_day)],
             check=True, stdout=subprocess.DEVNULL)
         plan = os.path.join(work, "plan.toml")
         with open(plan, "w") as f:
@@ -195,6 +197,12 @@ def main():
     p.add_argument("--out", default="replicate-out")
     p.add_argument("--tmp", default=None, help="folder for the temporary registries")
     p.add_argument("--summary-only", action="store_true")
+    p.add_argument("--effect-from-day", type=int, default=1,
+                   help="first day the treatment acts (4: no effect before the day-3 landmark, "
+                        "the check of landmark selection)")
+    p.add_argument("--scenarios", default="null,effect",
+                   help="which scenarios to run (comma-separated: null, effect)")
+    p.add_argument("--jobs", type=int, default=1, help="replicates run at once")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "replicates.csv")
@@ -210,12 +218,18 @@ def main():
             if new:
                 w.writeheader()
             # Null seeds 1..reps, effect seeds 100001..: distinct registries.
-            for i in range(args.reps):
-                for scenario, hr, seed in (("null", 1.0, 1 + i), ("effect", args.effect_hr,
-                                                                   100001 + i)):
-                    if (scenario, seed) in done:
-                        continue
-                    rep = one_replicate(args, scenario, hr, seed)
+            wanted = set(args.scenarios.split(","))
+            todo = [(scenario, hr, seed)
+                    for i in range(args.reps)
+                    for scenario, hr, seed in (("null", 1.0, 1 + i),
+                                               ("effect", args.effect_hr, 100001 + i))
+                    if scenario in wanted and (scenario, seed) not in done]
+            with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                futures = {pool.submit(one_replicate, args, sc, hr, seed): (sc, seed)
+                           for sc, hr, seed in todo}
+                for fut in as_completed(futures):
+                    scenario, seed = futures[fut]
+                    rep = fut.result()
                     w.writerows(rep)
                     f.flush()
                     rows.extend({k: str(v) for k, v in r.items()} for r in rep)

@@ -48,10 +48,16 @@ enum Command {
     /// report.html, report.md and figures/ as the analyze run did. `dicohort report PLAN.toml
     /// --out DIR` runs the plan first, as `dicohort analyze PLAN.toml --out DIR`.
     Report(cli::report::Args),
+    /// Read one Parquet file and exit (run by dicohort itself, see `cli/isolate.rs`).
+    #[command(hide = true)]
+    CheckParquet(cli::isolate::Args),
 }
 
 fn main() {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::CheckParquet(_)) {
+        cli::isolate::install();
+    }
     let result = match cli.command {
         Command::Analyze(a) => cli::analyze::run(a),
         Command::Simulate(a) => cli::simulate::run(a),
@@ -66,6 +72,7 @@ fn main() {
         Command::Rr(a) => cli::rr::run(a),
         Command::Meta(a) => cli::meta::run(a),
         Command::Report(a) => cli::report::run(a),
+        Command::CheckParquet(a) => cli::isolate::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

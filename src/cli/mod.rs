@@ -6,6 +6,7 @@ pub mod common;
 pub mod cox;
 pub mod finegray;
 pub mod import;
+pub mod isolate;
 pub mod km;
 pub mod logrank;
 pub mod mapping;

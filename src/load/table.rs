@@ -62,6 +62,19 @@ impl FileFormat {
     }
 }
 
+/// A check run on every Parquet file before this process reads it: `Err(message)` stops the
+/// read with [`LoadError::Read`] naming the file. The `dicohort` binary installs one that reads
+/// the file in a child process first (`cli/isolate.rs`), because a corrupted data page can make
+/// polars abort the whole process; the library installs none.
+pub type ParquetGuard = fn(&Path) -> Result<(), String>;
+
+static PARQUET_GUARD: std::sync::OnceLock<ParquetGuard> = std::sync::OnceLock::new();
+
+/// Installs the process-wide [`ParquetGuard`] (the first call wins).
+pub fn set_parquet_guard(guard: ParquetGuard) {
+    let _ = PARQUET_GUARD.set(guard);
+}
+
 /// Reads a CSV (every column as text, parsed later with row-level errors; the delimiter
 /// detected from the header) or a Parquet file.
 pub fn read_table(path: &Path) -> Result<DataTable, LoadError> {
@@ -88,6 +101,12 @@ pub fn read_table_with(path: &Path, delimiter: Option<u8>) -> Result<DataTable, 
         }
         FileFormat::Parquet => {
             let f = std::fs::File::open(path).map_err(io)?;
+            if let Some(guard) = PARQUET_GUARD.get() {
+                guard(path).map_err(|message| LoadError::Read {
+                    file: file.clone(),
+                    message,
+                })?;
+            }
             let df = ParquetReader::new(f).finish().map_err(polars_err)?;
             let header = df
                 .get_column_names()

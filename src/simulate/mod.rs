@@ -327,6 +327,9 @@ pub struct Truth {
 pub struct TrueHazardRatios {
     pub dic: f64,
     pub non_dic: f64,
+    /// First day the treatment acts on (absent: from its start day).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect_from_day: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -345,6 +348,7 @@ fn truth(params: &SimParams, format: SimFormat, counts: TruthCounts, files: Vec<
         true_hazard_ratio: TrueHazardRatios {
             dic: params.hr_dic,
             non_dic: params.hr_non_dic,
+            effect_from_day: (params.effect_from_day > 1).then_some(params.effect_from_day),
         },
         marginal_hazard_ratio: marginal(
             &counts.counterfactual,

@@ -34,6 +34,11 @@ pub struct SimParams {
     pub hr_non_dic: f64,
     /// Optional MAR / MNAR missingness of the day-1 coagulation labs (see [`super::missing`]).
     pub lab_missingness: Option<super::missing::LabMissingness>,
+    /// First day on which the treatment acts (1: from the start day, the default). 4 removes
+    /// every effect before the day-3 landmark, so survival to the landmark no longer depends on
+    /// early treatment: the check that the landmark estimate's bias under an effect is the
+    /// selection of who survives to the landmark (`scripts/replicate.py --effect-from-day 4`).
+    pub effect_from_day: u32,
 }
 
 impl SimParams {
@@ -44,6 +49,7 @@ impl SimParams {
             hr_dic: 0.70,
             hr_non_dic: 1.0,
             lab_missingness: None,
+            effect_from_day: 1,
         }
     }
 }
@@ -491,7 +497,7 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
         params.hr_non_dic
     };
     let (death_day, discharge_day, last_day) =
-        competing_outcomes(&mut rng, (risk, discharge_risk), hr, planned_start);
+        competing_outcomes(&mut rng, (risk, discharge_risk), hr, planned_start, params);
     let treatment_start = planned_start.filter(|&s| s <= last_day);
 
     let courses = match treatment_start {
@@ -572,20 +578,21 @@ fn latent_days(
 }
 
 /// Day-by-day competing risks up to day 28: each day death (hazard `h0(day) * risk`, times `hr`
-/// from the planned start on) or discharge alive, constant within the day. Returns (death day,
+/// from the planned start on, and not before `params.effect_from_day`) or discharge alive, constant within the day. Returns (death day,
 /// discharge day, last day observed).
 fn competing_outcomes(
     rng: &mut Rng,
     (risk, discharge_risk): (f64, f64),
     hr: f64,
     planned_start: Option<u32>,
+    params: &SimParams,
 ) -> (Option<u32>, Option<u32>, u32) {
     let mut death_day = None;
     let mut discharge_day = None;
     let mut last_day = FOLLOW_UP_DAYS;
     for day in 1..=FOLLOW_UP_DAYS {
         let h0 = baseline_death_hazard(day);
-        let on_treatment = planned_start.is_some_and(|s| s <= day);
+        let on_treatment = planned_start.is_some_and(|s| s <= day) && day >= params.effect_from_day;
         let lam_d = h0 * risk * if on_treatment { hr } else { 1.0 };
         let lam_c = baseline_discharge_hazard(day) * discharge_risk;
         let total = lam_d + lam_c;

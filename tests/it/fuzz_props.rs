@@ -7,11 +7,13 @@
 //! Not generated here: expressions nested thousands deep (a stack overflow aborts the process;
 //! bounding depth belongs to the parser's owner, see issue 14), so nesting stays below 40.
 //!
-//! Known and not fixable here: some one-bit corruptions of a Parquet page (a run length in the
+//! Not catchable in-process: some one-bit corruptions of a Parquet page (a run length in the
 //! validity levels) make polars 0.55.2 allocate 2^61 bytes, which aborts the process ("memory
 //! allocation of 2305843009213693952 bytes failed"); Rust has no stable way to recover from a
-//! failed allocation. The fixed seed's cases do not hit one; a polars fix (or reading Parquet in
-//! a child process) is needed to close it. Panics inside polars are caught (`load::table`).
+//! failed allocation. The `dicohort` binary therefore reads every Parquet file in a child process
+//! first (`cli/isolate.rs`, `load::table::set_parquet_guard`): an abort there becomes an error
+//! naming the file. This harness calls the library directly (no guard), and the fixed seed's
+//! cases do not hit one. Panics inside polars are caught (`load::table`).
 
 use std::io::Cursor;
 use std::path::PathBuf;
