@@ -190,6 +190,9 @@ pub struct SubgroupCounts {
     pub all_estimates: Shown,
     /// Per subgroup variable and level.
     pub levels: Vec<Vec<LevelCounts>>,
+    /// Per subgroup variable, the patients of unknown level per arm (Table 4's "not classified"
+    /// row; `None`: no such patients, or not exactly those, see the joint audit).
+    pub unclassified: Vec<Option<[Option<u64>; 2]>>,
 }
 
 /// One subgroup level.
@@ -360,6 +363,7 @@ fn main_counts(
             all: joint.all,
             all_estimates: Shown::of(&d.overall, joint.all.iter().all(Option::is_some), rule),
             levels,
+            unclassified: joint.unclassified,
         },
     };
     (main, joint.table1)

@@ -164,6 +164,14 @@ pub fn methods_paragraphs(m: &MethodsInput) -> Vec<String> {
             m.estimators.join("; ")
         )));
     }
+    if m.estimators
+        .iter()
+        .any(|e| e.contains("small-sample corrected"))
+    {
+        p3.push(sentence(
+            "A variance clustered by site is a sandwich estimated from as many cluster totals as there are sites; with few sites it is too small and too variable, so it is multiplied by G/(G-1) and intervals and p-values use the t distribution on G-1 degrees of freedom (G sites; Cameron and Miller 2015), which R's coxph(cluster = ) does not do",
+        ));
+    }
     if let Some(ps) = &m.propensity {
         p3.push(sentence(&format!(
             "The propensity score was estimated by {ps}"

@@ -298,7 +298,7 @@ impl Ledger {
             self.risk(place, &d.overall.km, &m.ticks, &m.risk);
             let sc = &m.subgroups;
             self.dk("Table 4", "all patients", &d.overall, &sc.all);
-            for (sg, levels) in d.subgroups.iter().zip(&sc.levels) {
+            for (i, (sg, levels)) in d.subgroups.iter().zip(&sc.levels).enumerate() {
                 for (lv, lc) in sg.levels.iter().zip(levels) {
                     let row = format!("{}: {}", sg.name, lv.population);
                     self.dk("Table 4", &row, lv, &lc.dk);
@@ -318,6 +318,21 @@ impl Ledger {
                     self.hr("Table 4", format!("{row}: hazard ratio"), hr, shown);
                     let ticks = horizon_ticks(r, d.design, &lv.km);
                     self.risk(&format!("{row}: number at risk"), &lv.km, &ticks, &lc.risk);
+                }
+                if let Some(Some(shown)) = sc.unclassified.get(i) {
+                    let raw = [
+                        d.overall.n_exposed - sg.levels.iter().map(|l| l.n_exposed).sum::<usize>(),
+                        d.overall.n_unexposed
+                            - sg.levels.iter().map(|l| l.n_unexposed).sum::<usize>(),
+                    ];
+                    for (a, name) in ["exposed", "unexposed"].iter().enumerate() {
+                        self.count(
+                            "Table 4",
+                            format!("{}: not classified, {name}", sg.name),
+                            raw[a] as u64,
+                            shown[a],
+                        );
+                    }
                 }
             }
             if let Some(ps) = &d.overall.propensity {

@@ -452,6 +452,26 @@ impl Model {
                     continue;
                 }
                 let name = format!("T4|{gname}|{}", r[0]);
+                if r[0].starts_with("not classified") {
+                    // The patients of unknown level, per arm: their known-status patients,
+                    // all patients' known count minus the levels', are at most this many.
+                    if let Some(all) = all {
+                        for (a, col) in [(0usize, &r[1]), (1, &r[2])] {
+                            let Some((c, _)) = count_cell(col) else {
+                                continue;
+                            };
+                            let u = self.cell(c, format!("{name}|patients_{a}"));
+                            let k = 2 * a + 1;
+                            let parts: Vec<(usize, i64)> = group
+                                .iter()
+                                .map(|g| (g[k], -1))
+                                .chain([(all[k], 1), (u, -1)])
+                                .collect();
+                            self.sys.le(&parts, 0);
+                        }
+                    }
+                    continue;
+                }
                 let ids = self.dk_row(&name, &r[1], &r[2]);
                 self.ratios.push(RatioRow {
                     name: name.clone(),

@@ -79,9 +79,27 @@ fn names() -> Vec<String> {
     n
 }
 
+/// The HR against R: coefficient and robust se as `coxph`; clustered by site, the se and the
+/// interval with the few-clusters correction applied to R's se (`G / (G - 1)`, t on `G - 1`
+/// df; `cohort::estimate::hr_estimate`), which R does not apply.
 fn check_hr(what: &str, h: &HrEstimate, want: &Value) {
     assert_close(&format!("{what} coef"), h.coef, num(&want["coef"]));
-    assert_close(&format!("{what} se"), h.se, num(&want["se"]));
+    let se_r = num(&want["se"]);
+    let g = h
+        .variance
+        .split_once(" clusters; small-sample corrected")
+        .and_then(|(head, _)| head.rsplit('(').next())
+        .map(|n| n.parse::<f64>().expect("cluster count"));
+    match g {
+        None => assert_close(&format!("{what} se"), h.se, se_r),
+        Some(g) => {
+            let se = se_r * (g / (g - 1.0)).sqrt();
+            assert_close(&format!("{what} corrected se"), h.se, se);
+            let t = dicohort::stats::dist::qt_upper(0.025, g - 1.0);
+            assert_close(&format!("{what} lower"), h.lower, (h.coef - t * se).exp());
+            assert_close(&format!("{what} upper"), h.upper, (h.coef + t * se).exp());
+        }
+    }
 }
 
 #[test]
@@ -112,7 +130,7 @@ fn overlap_matching_and_mmws_weights_and_their_cox_models_match_r() {
             assert!(
                 h.robust
                     && h.variance.contains(if clustered {
-                        "site (8 clusters)"
+                        "site (8 clusters; small-sample corrected, t on 7 df)"
                     } else {
                         "each patient"
                     }),

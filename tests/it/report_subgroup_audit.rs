@@ -51,7 +51,9 @@ fn table4(md: &str) -> Vec<(String, Option<[(Option<u64>, Option<u64>); 2]>)> {
         }
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         let label = cells[1].to_string();
-        if label.starts_with("note:") {
+        // notes, and the "not classified" row (patients, not deaths/known: the remainder this
+        // test solves for, printed only when it is at least the threshold or withheld)
+        if label.starts_with("note:") || label.starts_with("not classified") {
             continue;
         }
         if label.starts_with("**") {

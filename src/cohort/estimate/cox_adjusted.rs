@@ -88,7 +88,7 @@ pub fn time_varying(p: &Population, adjusted: bool) -> Result<HrEstimate, Cohort
     // rows of one patient share its cluster (the plan's cluster column); without one, the
     // model-based variance as before
     let subjects: Vec<usize> = cp.subject.clone();
-    let (robust, cluster, variance) = resolve_variance(p, Some(&subjects), Variance::Model);
+    let v = resolve_variance(p, Some(&subjects), Variance::Model);
     let fit = coxph(
         &CoxData {
             start: Some(&cp.start),
@@ -97,11 +97,16 @@ pub fn time_varying(p: &Population, adjusted: bool) -> Result<HrEstimate, Cohort
             x: &x,
             strata: None,
             weights: None,
-            cluster: cluster.as_deref(),
+            cluster: v.cluster.as_deref(),
         },
-        &cox_options(robust),
+        &cox_options(v.robust),
     );
-    let mut est = exposure_hr(method, Fitted { fit, variance }, p)?;
+    let fitted = Fitted {
+        fit,
+        variance: v.text,
+        clusters: v.clusters,
+    };
+    let mut est = exposure_hr(method, fitted, p)?;
     est.label = format!("{} (time-varying exposure, (start, stop])", est.label);
     Ok(est)
 }

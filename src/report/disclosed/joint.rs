@@ -52,6 +52,9 @@ pub(super) struct JointLevel {
 pub(super) struct JointCounts {
     /// Per subgroup variable and level.
     pub levels: Vec<Vec<JointLevel>>,
+    /// Per subgroup variable, the patients of unknown level per arm (`None`: no such patients,
+    /// or some level unpublished, so the remainder is not exactly them).
+    pub unclassified: Vec<Option<[Option<u64>; 2]>>,
     /// All patients' (deaths, known) exposed then unexposed.
     pub all: [Option<u64>; 4],
     /// Per Table 1 variable, its block (rows as [`super::table1_block_counts`]); empty without
@@ -163,7 +166,8 @@ impl JointAudit {
         &mut self,
         sg: &SubgroupResult,
         all: Option<&AllPatients>,
-    ) -> Vec<Option<[ArmCells; 2]>> {
+        print_remainder: bool,
+    ) -> (Vec<Option<[ArmCells; 2]>>, Option<[usize; 2]>) {
         let mut cells_of_levels = Vec::new();
         let mut sums = [[0u64; 3]; 2];
         let mut parts: Vec<[ArmCells; 2]> = Vec::new();
@@ -184,22 +188,31 @@ impl JointAudit {
             }
         }
         let Some((all, av)) = all else {
-            return cells_of_levels;
+            return (cells_of_levels, None);
         };
         if (0..2).any(|a| (0..3).any(|q| sums[a][q] > av[a][q])) {
-            return cells_of_levels;
+            return (cells_of_levels, None);
         }
         let every_level = parts.len() == sg.levels.len();
+        let mut remainder = [None; 2];
         for a in 0..2 {
-            // The remainder (patients of the arm in no published level) as hidden cells.
+            // The remainder (patients of the arm in no published level): its deaths and known
+            // status hidden; its patients printed (Table 4's "not classified" row) when every
+            // level is published, since it is then exactly the patients of unknown level.
             let rv = [0, 1, 2].map(|q| av[a][q] - sums[a][q]);
-            self.add_remainder(sg, a, rv, &parts, all[a], every_level);
+            remainder[a] =
+                self.add_remainder(sg, a, rv, &parts, all[a], (every_level, print_remainder));
         }
-        cells_of_levels
+        let printed = print_remainder && sg.n_missing > 0 && remainder.iter().all(Option::is_some);
+        (
+            cells_of_levels,
+            printed.then(|| remainder.map(|r| r.expect("checked"))),
+        )
     }
 
     /// The remainder of arm `a` of a subgroup variable (values `rv` = patients, known, deaths):
-    /// levels plus remainder add up to all patients (`all`).
+    /// levels plus remainder add up to all patients (`all`). Returns its patients cell when
+    /// `every_level` (printed when `print` too).
     fn add_remainder(
         &mut self,
         sg: &SubgroupResult,
@@ -207,11 +220,13 @@ impl JointAudit {
         rv: [u64; 3],
         parts: &[[ArmCells; 2]],
         all: ArmCells,
-        every_level: bool,
-    ) {
+        (every_level, print): (bool, bool),
+    ) -> Option<usize> {
+        let patients_printed = print && every_level && sg.n_missing > 0;
         let lc = &mut self.lc;
         let r_d = lc.add(rv[2], false);
-        let r_k = lc.add(rv[1], false);
+        let n_is_k = all.n == all.k && parts.iter().all(|c| c[a].n == c[a].k);
+        let r_k = lc.add(rv[1], n_is_k && patients_printed);
         let r_s = lc.add(rv[1].saturating_sub(rv[2]), false);
         lc.sum_relation(&[r_d, r_s], r_k);
         let d_parts: Vec<usize> = parts.iter().map(|c| c[a].d).chain([r_d]).collect();
@@ -219,8 +234,8 @@ impl JointAudit {
         let k_parts: Vec<usize> = parts.iter().map(|c| c[a].k).chain([r_k]).collect();
         lc.sum_relation(&k_parts, all.k);
         // Patients (only when some arm size differs from its known count).
-        if all.n != all.k || parts.iter().any(|c| c[a].n != c[a].k) {
-            let r_n = lc.add(rv[0], false);
+        if !n_is_k {
+            let r_n = lc.add(rv[0], patients_printed);
             let r_u = lc.add(rv[0].saturating_sub(rv[1]), false);
             lc.sum_relation(&[r_k, r_u], r_n);
             let n_parts: Vec<usize> = parts.iter().map(|c| c[a].n).chain([r_n]).collect();
@@ -229,10 +244,14 @@ impl JointAudit {
                 self.rem_fp
                     .insert((a, sg.remainder_fingerprint[a]), (r_n, rv[0]));
             }
+            every_level.then_some(r_n)
         } else if every_level {
             // Patients = known in every arm: the known count is the patients count.
             self.rem_fp
                 .insert((a, sg.remainder_fingerprint[a]), (r_k, rv[0]));
+            Some(r_k)
+        } else {
+            None
         }
     }
 
@@ -349,6 +368,11 @@ pub(super) fn table1_rows(v: &Table1Variable) -> Vec<([u64; 2], bool, Option<[u6
 
 /// Runs the joint audit of one design's subgroup table (`overall`, `subgroups`; `decided`: the
 /// design's Table 2 decisions) with Table 1 of the same sample when given.
+///
+/// A subgroup variable's patients of unknown level (Table 4's "not classified" row) are printed
+/// only where that withholds nothing else: starting from none printed, each variable's row is
+/// added in turn and kept when every other decision of the audit stays as it was (printing it
+/// can otherwise make a small level solvable, which then costs another level's counts).
 pub(super) fn joint_counts(
     overall: &PopulationResult,
     subgroups: &[SubgroupResult],
@@ -357,6 +381,40 @@ pub(super) fn joint_counts(
     arms: [(u64, bool); 2],
     rule: &DisclosureRule,
 ) -> JointCounts {
+    let once = |print: &[bool]| audit_once(overall, subgroups, t1, decided, arms, rule, print);
+    let mut print = vec![false; subgroups.len()];
+    let mut best = once(&print);
+    for i in 0..subgroups.len() {
+        if subgroups[i].n_missing == 0 {
+            continue;
+        }
+        print[i] = true;
+        let trial = once(&print);
+        let same_elsewhere = trial.levels == best.levels
+            && trial.all == best.all
+            && trial.table1 == best.table1
+            && (0..subgroups.len())
+                .all(|j| j == i || trial.unclassified[j] == best.unclassified[j]);
+        if same_elsewhere && trial.unclassified[i].is_some() {
+            best = trial;
+        } else {
+            print[i] = false;
+        }
+    }
+    best
+}
+
+/// One pass of the joint audit, with the "not classified" rows of the variables `print` marks.
+#[allow(clippy::too_many_arguments)]
+fn audit_once(
+    overall: &PopulationResult,
+    subgroups: &[SubgroupResult],
+    t1: Option<(&Table1, [(u64, bool); 3])>,
+    decided: Option<[Option<u64>; 4]>,
+    arms: [(u64, bool); 2],
+    rule: &DisclosureRule,
+    print: &[bool],
+) -> JointCounts {
     let mut audit = JointAudit {
         lc: LinkedCounts::default(),
         by_fp: BTreeMap::new(),
@@ -364,10 +422,11 @@ pub(super) fn joint_counts(
         t1_fp: BTreeMap::new(),
     };
     let all = audit.add_all_patients(overall, decided, arms);
-    let level_cells: Vec<Vec<Option<[ArmCells; 2]>>> = subgroups
+    let (level_cells, remainder_cells): (Vec<Vec<Option<[ArmCells; 2]>>>, Vec<_>) = subgroups
         .iter()
-        .map(|sg| audit.add_subgroup(sg, all.as_ref()))
-        .collect();
+        .zip(print)
+        .map(|(sg, &p)| audit.add_subgroup(sg, all.as_ref(), p))
+        .unzip();
     let t1_ids = t1.map(|(t1, header)| audit.add_table1(t1, header));
     let lc = &audit.lc;
     let shown = suppress_linked(lc, rule);
@@ -401,8 +460,13 @@ pub(super) fn joint_counts(
             })
             .collect()
     });
+    let unclassified = remainder_cells
+        .into_iter()
+        .map(|r| r.map(|ids| ids.map(get)))
+        .collect();
     JointCounts {
         levels,
+        unclassified,
         all: all.map_or([None; 4], |(cells, _)| quad(cells)),
         table1,
     }

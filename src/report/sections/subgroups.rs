@@ -43,8 +43,9 @@ pub fn section(ctx: &Ctx) -> SectionResult {
         &sc.all,
         sc.all_estimates,
     ));
-    for (sg, levels) in d.subgroups.iter().zip(&sc.levels) {
-        add_subgroup(ctx, d, sg, levels, &mut parts);
+    for (i, (sg, levels)) in d.subgroups.iter().zip(&sc.levels).enumerate() {
+        let unclassified = sc.unclassified.get(i).copied().flatten();
+        add_subgroup(ctx, d, sg, (levels, unclassified), &mut parts);
     }
     let mut s = Section::new("subgroups", "Subgroups");
     s.push(Block::Paragraph(format!(
@@ -143,7 +144,7 @@ fn add_subgroup(
     ctx: &Ctx,
     d: &DesignResult,
     sg: &SubgroupResult,
-    levels: &[LevelCounts],
+    (levels, unclassified): (&[LevelCounts], Option<[Option<u64>; 2]>),
     parts: &mut Parts,
 ) {
     let (p_int, holm) = match &sg.interaction {
@@ -178,6 +179,16 @@ fn add_subgroup(
         if let Some(p) = km_plot(ctx, d.design, l, &title, &lc.risk, lc.estimates.crude) {
             panels.push(p);
         }
+    }
+    if let Some([e, u]) = unclassified {
+        // patients whose level is unknown (e.g. a day-1 lab missing): counted, not analysed
+        parts.rows.push(Row::new(vec![
+            Cell::text("    not classified (level unknown): patients"),
+            Cell::Count(e),
+            Cell::Count(u),
+            Cell::Empty,
+            Cell::Empty,
+        ]));
     }
     for n in &sg.notes {
         let mut cells = vec![Cell::text(format!("    note: {n}"))];
@@ -221,6 +232,7 @@ fn table(ctx: &Ctx, d: &DesignResult, sc: &SubgroupCounts, rows: Vec<Row>) -> Ta
             ),
             multiplicity_note(d),
             "Crude: the risk ratio is deaths over patients of known status, unadjusted. Adjusted: the hazard ratio is the model named above the table; a level where it could not be estimated says which model it fell back to in its notes.".into(),
+            "Not classified: patients of the analysed sample whose level is unknown (e.g. the day-1 lab the subgroup needs was not measured); counted, not analysed in the levels. The row is left out where printing it would force other counts to be withheld.".into(),
             withheld_note(ctx),
         ],
     }
