@@ -42,6 +42,11 @@ pub struct Args {
     /// truth.json).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=28))]
     pub effect_from_day: u32,
+    /// Also write each landmark patient's two potential outcomes into truth_patients.csv
+    /// (dic_decided_in_data, untreated_time, untreated_death, treated_time, treated_death; days
+    /// after the day-3 landmark): refitted pooled, they give truth.json's marginal hazard ratio.
+    #[arg(long)]
+    pub potential_outcomes: bool,
     #[command(flatten)]
     pub progress: ProgressArgs,
     /// Delete day-1 platelets, PT and fibrinogen at random given APACHE II, outcome and treatment
@@ -60,6 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut params = SimParams::new(args.patients, args.seed);
     params.hr_dic = args.true_hr;
     params.effect_from_day = args.effect_from_day;
+    params.potential_outcomes = args.potential_outcomes;
     params.lab_missingness = args.lab_missingness.map(|m| match m {
         LabMissingnessArg::Mar => dicohort::simulate::missing::LabMissingness::Mar,
         LabMissingnessArg::Mnar => dicohort::simulate::missing::LabMissingness::Mnar,

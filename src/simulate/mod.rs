@@ -446,7 +446,7 @@ fn render_chunk(
                 SimFormat::RegistryWide => wide::write_row(&p, &mut files[0]),
                 SimFormat::MimicIv => mimic::write_patient(params, &p, &mut files[..n]),
             }
-            write_truth_row(&p, &mut files[n]);
+            write_truth_row(params, &p, &mut files[n]);
             let mut counts = TruthCounts::default();
             counts.add(params, &p);
             Rendered { files, counts }
@@ -497,9 +497,12 @@ pub fn write_registry_reporting<W: Write, T: Write>(
             data[11].write_all(&items)?;
         }
     }
-    truth_patients.write_all(
-        b"patient_id,site_id,dic_day1,jaam_day1,planned_start_day,treatment_start_day\n",
-    )?;
+    truth_patients.write_all(if params.potential_outcomes {
+        b"patient_id,site_id,dic_day1,jaam_day1,planned_start_day,treatment_start_day,\
+          dic_decided_in_data,untreated_time,untreated_death,treated_time,treated_death\n"
+    } else {
+        b"patient_id,site_id,dic_day1,jaam_day1,planned_start_day,treatment_start_day\n"
+    })?;
     let mut counts = TruthCounts::default();
     let mut start = 0;
     while start < params.n_patients {
@@ -719,7 +722,11 @@ fn write_canonical_rows(p: &SimPatient, pw: &mut Vec<u8>, dw: &mut Vec<u8>, tw: 
     }
 }
 
-fn write_truth_row(p: &SimPatient, out: &mut Vec<u8>) {
+/// One row of `truth_patients.csv`; with `params.potential_outcomes`, the patient's DIC status as
+/// decided from the written data (1, 0, empty when undecidable) and, for a landmark patient, its
+/// two potential outcomes ([`model::counterfactual_landmark`]: days after the landmark and death
+/// 1/0, never treated then treated from day 4; empty outside the landmark population).
+fn write_truth_row(params: &SimParams, p: &SimPatient, out: &mut Vec<u8>) {
     write!(
         out,
         "{},{},{},{},",
@@ -732,5 +739,18 @@ fn write_truth_row(p: &SimPatient, out: &mut Vec<u8>) {
     opt_day(out, p.planned_start);
     out.push(b',');
     opt_day(out, p.treatment_start);
+    if params.potential_outcomes {
+        out.push(b',');
+        if let Some(d) = dic_decided_in_data(p) {
+            out.push(if d { b'1' } else { b'0' });
+        }
+        let arms = model::counterfactual_landmark(params, p);
+        for arm in 0..2 {
+            match arms.map(|a| a[arm]) {
+                Some((t, death)) => write!(out, ",{t},{}", u8::from(death)).expect("write to Vec"),
+                None => out.extend_from_slice(b",,"),
+            }
+        }
+    }
     out.push(b'\n');
 }

@@ -39,6 +39,9 @@ pub struct SimParams {
     /// early treatment: the check that the landmark estimate's bias under an effect is the
     /// selection of who survives to the landmark (`scripts/replicate.py --effect-from-day 4`).
     pub effect_from_day: u32,
+    /// Also write each landmark patient's two potential outcomes into `truth_patients.csv`
+    /// ([`counterfactual_landmark`]), so an estimator can be checked against them row by row.
+    pub potential_outcomes: bool,
 }
 
 impl SimParams {
@@ -50,6 +53,7 @@ impl SimParams {
             hr_non_dic: 1.0,
             lab_missingness: None,
             effect_from_day: 1,
+            potential_outcomes: false,
         }
     }
 }
