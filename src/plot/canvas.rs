@@ -233,6 +233,29 @@ impl Pen<'_> {
             .map_err(draw_err)
     }
 
+    /// A figure's title, bold in the title size, its top left at `at`; nothing when empty.
+    pub fn title(&self, title: &str, at: (f64, f64)) -> Result<(), PlotError> {
+        if title.is_empty() {
+            return Ok(());
+        }
+        let spec = TextSpec::new(super::theme::TITLE)
+            .bold()
+            .baseline(Baseline::Top);
+        self.text(title, at, &spec)
+    }
+
+    /// Footnotes, small and dark grey, one per line 17 px apart, the first with its top at
+    /// `(x, y)`.
+    pub fn footnotes(&self, notes: &[String], (x, y): (f64, f64)) -> Result<(), PlotError> {
+        let spec = TextSpec::new(super::theme::SMALL)
+            .color(super::theme::DARK)
+            .baseline(Baseline::Top);
+        for (i, f) in notes.iter().enumerate() {
+            self.text(f, (x, y + i as f64 * 17.0), &spec)?;
+        }
+        Ok(())
+    }
+
     /// A piece of text.
     pub fn text(&self, s: &str, at: (f64, f64), spec: &TextSpec) -> Result<(), PlotError> {
         if s.is_empty() {

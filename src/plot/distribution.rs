@@ -118,13 +118,7 @@ pub fn distribution_figure(d: &ScoreDistribution) -> Result<String, PlotError> {
         },
     )?;
     canvas.layer("bars", |pen: &Pen| {
-        if !d.title.is_empty() {
-            pen.text(
-                &d.title,
-                (PAD, PAD),
-                &TextSpec::new(theme::TITLE).bold().baseline(Baseline::Top),
-            )?;
-        }
+        pen.title(&d.title, (PAD, PAD))?;
         draw_legend(pen, &items, x0, legend_y)?;
         for t in &ticks[1..] {
             pen.line((x0, ys.map(*t)), (x1, ys.map(*t)), theme::LIGHT, 1)?;
@@ -179,7 +173,7 @@ pub fn distribution_figure(d: &ScoreDistribution) -> Result<String, PlotError> {
                 .anchor(Anchor::Middle)
                 .baseline(Baseline::Top),
         )?;
-        draw_footnotes(pen, &d.footnotes, foot_y)
+        pen.footnotes(&d.footnotes, (PAD, foot_y))
     })?;
     Ok(canvas.finish())
 }
@@ -258,13 +252,7 @@ pub fn trajectory_figure(
         },
     )?;
     canvas.layer("legend", |pen: &Pen| {
-        if !title.is_empty() {
-            pen.text(
-                title,
-                (PAD, PAD),
-                &TextSpec::new(theme::TITLE).bold().baseline(Baseline::Top),
-            )?;
-        }
+        pen.title(title, (PAD, PAD))?;
         let items: Vec<(String, usize)> = groups.iter().cloned().zip(0..).collect();
         draw_legend(pen, &items, PAD + left_w, legend_y)?;
         pen.text(
@@ -275,7 +263,7 @@ pub fn trajectory_figure(
         for (i, g) in groups.iter().enumerate() {
             pen.text(g, (PAD, n_rows_y[i]), &tick.color(theme::group_color(i)))?;
         }
-        draw_footnotes(pen, footnotes, foot_y)
+        pen.footnotes(footnotes, (PAD, foot_y))
     })?;
     for (pi, p) in panels.iter().enumerate() {
         let px0 = PAD + left_w + pi as f64 * panel_w;
@@ -362,20 +350,6 @@ fn percent(g: &BarGroup, i: usize) -> Option<f64> {
         (Some(n), Some(t)) if t > 0 => Some(100.0 * n as f64 / t as f64),
         _ => None,
     }
-}
-
-/// Footnotes, one per line, from `y` down.
-fn draw_footnotes(pen: &Pen, notes: &[String], y: f64) -> Result<(), PlotError> {
-    for (i, f) in notes.iter().enumerate() {
-        pen.text(
-            f,
-            (PAD, y + i as f64 * 17.0),
-            &TextSpec::new(theme::SMALL)
-                .color(theme::DARK)
-                .baseline(Baseline::Top),
-        )?;
-    }
-    Ok(())
 }
 
 /// The range of a panel's quartiles and medians, from 0 when all are positive; (0, 1) when none

@@ -327,13 +327,7 @@ pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
         },
     )?;
     canvas.layer("flow", |pen: &Pen| {
-        if !d.title.is_empty() {
-            pen.text(
-                &d.title,
-                (PAD, PAD),
-                &TextSpec::new(theme::TITLE).bold().baseline(Baseline::Top),
-            )?;
-        }
+        pen.title(&d.title, (PAD, PAD))?;
         for (i, m) in mains.iter().enumerate() {
             draw_box(pen, m, main_x, main_y[i], main_w, true)?;
             let y0 = main_y[i] + m.h;
@@ -362,15 +356,7 @@ pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
                 (arms_y, arm_w),
             )?;
         }
-        for (i, f) in d.footnotes.iter().enumerate() {
-            pen.text(
-                f,
-                (PAD, foot_y + i as f64 * 17.0),
-                &TextSpec::new(theme::SMALL)
-                    .color(theme::DARK)
-                    .baseline(Baseline::Top),
-            )?;
-        }
+        pen.footnotes(&d.footnotes, (PAD, foot_y))?;
         Ok(())
     })?;
     Ok(canvas.finish())

@@ -444,13 +444,7 @@ fn draw_header(
     rows: &Rows,
     s: &Specs,
 ) -> Result<(), PlotError> {
-    if !plot.title.is_empty() {
-        pen.text(
-            &plot.title,
-            (PAD, rows.title_y),
-            &TextSpec::new(theme::TITLE).bold().baseline(Baseline::Top),
-        )?;
-    }
+    pen.title(&plot.title, (PAD, rows.title_y))?;
     let y = rows.header_y;
     pen.text(&plot.label_header, (cols.label_x, y), &s.head)?;
     for (h, &x) in plot.left_columns.iter().zip(&cols.left_x) {

@@ -99,13 +99,7 @@ pub fn love_figure(p: &LovePlot) -> Result<String, PlotError> {
         },
     )?;
     canvas.layer("love", |pen: &Pen| {
-        if !p.title.is_empty() {
-            pen.text(
-                &p.title,
-                (PAD, PAD),
-                &TextSpec::new(theme::TITLE).bold().baseline(Baseline::Top),
-            )?;
-        }
+        pen.title(&p.title, (PAD, PAD))?;
         // Legend.
         let before_c = theme::PALETTE[1];
         let after_c = theme::PALETTE[0];

@@ -103,13 +103,7 @@ pub fn overlap_figure(p: &OverlapPlot) -> Result<String, PlotError> {
         },
     )?;
     canvas.layer("bars", |pen: &Pen| {
-        if !p.title.is_empty() {
-            pen.text(
-                &p.title,
-                (PAD, PAD),
-                &TextSpec::new(theme::TITLE).bold().baseline(Baseline::Top),
-            )?;
-        }
+        pen.title(&p.title, (PAD, PAD))?;
         for t in y_ticks.iter().filter(|t| **t != 0.0) {
             pen.line((x0, ys.map(*t)), (x1, ys.map(*t)), theme::LIGHT, 1)?;
         }
@@ -134,15 +128,7 @@ pub fn overlap_figure(p: &OverlapPlot) -> Result<String, PlotError> {
                 .anchor(Anchor::Middle)
                 .baseline(Baseline::Top),
         )?;
-        for (i, f) in p.footnotes.iter().enumerate() {
-            pen.text(
-                f,
-                (PAD, foot_y + i as f64 * 17.0),
-                &TextSpec::new(theme::SMALL)
-                    .color(theme::DARK)
-                    .baseline(Baseline::Top),
-            )?;
-        }
+        pen.footnotes(&p.footnotes, (PAD, foot_y))?;
         Ok(())
     })?;
     Ok(canvas.finish())
