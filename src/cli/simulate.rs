@@ -44,7 +44,8 @@ pub struct Args {
     pub effect_from_day: u32,
     /// Also write each landmark patient's two potential outcomes into truth_patients.csv
     /// (dic_decided_in_data, untreated_time, untreated_death, treated_time, treated_death; days
-    /// after the day-3 landmark): refitted pooled, they give truth.json's marginal hazard ratio.
+    /// after the day-3 landmark), and the true propensity score (treatment_probability): the
+    /// potential outcomes refitted pooled give truth.json's marginal hazard ratio.
     #[arg(long)]
     pub potential_outcomes: bool,
     #[command(flatten)]

@@ -499,7 +499,8 @@ pub fn write_registry_reporting<W: Write, T: Write>(
     }
     truth_patients.write_all(if params.potential_outcomes {
         b"patient_id,site_id,dic_day1,jaam_day1,planned_start_day,treatment_start_day,\
-          dic_decided_in_data,untreated_time,untreated_death,treated_time,treated_death\n"
+          dic_decided_in_data,untreated_time,untreated_death,treated_time,treated_death,\
+          treatment_probability\n"
     } else {
         b"patient_id,site_id,dic_day1,jaam_day1,planned_start_day,treatment_start_day\n"
     })?;
@@ -725,7 +726,8 @@ fn write_canonical_rows(p: &SimPatient, pw: &mut Vec<u8>, dw: &mut Vec<u8>, tw: 
 /// One row of `truth_patients.csv`; with `params.potential_outcomes`, the patient's DIC status as
 /// decided from the written data (1, 0, empty when undecidable) and, for a landmark patient, its
 /// two potential outcomes ([`model::counterfactual_landmark`]: days after the landmark and death
-/// 1/0, never treated then treated from day 4; empty outside the landmark population).
+/// 1/0, never treated then treated from day 4; empty outside the landmark population), then its
+/// probability of treatment ([`model::treatment_probability`], the true propensity score).
 fn write_truth_row(params: &SimParams, p: &SimPatient, out: &mut Vec<u8>) {
     write!(
         out,
@@ -751,6 +753,8 @@ fn write_truth_row(params: &SimParams, p: &SimPatient, out: &mut Vec<u8>) {
                 None => out.extend_from_slice(b",,"),
             }
         }
+        let e = model::treatment_probability(&SITES[p.site], p.apache2, p.jaam_lo_day1);
+        write!(out, ",{e}").expect("write to Vec");
     }
     out.push(b'\n');
 }

@@ -612,7 +612,8 @@ fn marginal_truth_equals_r_coxph_on_the_pooled_potential_outcomes() {
 /// `simulate --potential-outcomes`: the potential outcomes written per patient, refitted pooled
 /// (R's `coxph(Surv(time, death) ~ treated)`, Efron) among the patients whose DIC is decided in
 /// the data, give exactly the marginal hazard ratio `truth.json` reports from its aggregates,
-/// under an effect (HR 0.7) and with patients discharged alive followed to day 28.
+/// under an effect (HR 0.7) and with patients discharged alive followed to day 28. Each row also
+/// carries the patient's true propensity score.
 #[test]
 fn potential_outcomes_refitted_give_the_marginal_truth() {
     use dicohort::stats::cox::{coxph, CoxData, CoxOptions};
@@ -623,13 +624,16 @@ fn potential_outcomes_refitted_give_the_marginal_truth() {
     let text = String::from_utf8(read(&dir, "truth_patients.csv")).unwrap();
     let mut lines = text.lines();
     assert!(lines.next().unwrap().ends_with(
-        ",dic_decided_in_data,untreated_time,untreated_death,treated_time,treated_death"
+        ",dic_decided_in_data,untreated_time,untreated_death,treated_time,treated_death,\
+         treatment_probability"
     ));
     let (mut time, mut death, mut arm) = (Vec::new(), Vec::new(), Vec::new());
     let mut landmark = 0;
     for l in lines {
         let f: Vec<&str> = l.split(',').collect();
-        assert_eq!(f.len(), 11, "{l}");
+        assert_eq!(f.len(), 12, "{l}");
+        let e: f64 = f[11].parse().unwrap();
+        assert!(e > 0.0 && e < 1.0, "{l}");
         if f[7].is_empty() {
             assert!(
                 f[8].is_empty() && f[9].is_empty() && f[10].is_empty(),
