@@ -346,10 +346,7 @@ fn check_distribution(d: &ScoreDistribution) -> Result<(), PlotError> {
 
 /// The percentage of the group in category `i`; `None` when its count or total is withheld.
 fn percent(g: &BarGroup, i: usize) -> Option<f64> {
-    match (g.counts[i], g.total) {
-        (Some(n), Some(t)) if t > 0 => Some(100.0 * n as f64 / t as f64),
-        _ => None,
-    }
+    theme::percent_of(g.counts[i], g.total)
 }
 
 /// The range of a panel's quartiles and medians, from 0 when all are positive; (0, 1) when none

@@ -136,10 +136,7 @@ pub fn overlap_figure(p: &OverlapPlot) -> Result<String, PlotError> {
 
 /// The percentage of the arm in bin `i`; `None` when the count or the total is withheld.
 fn percent(a: &OverlapArm, i: usize) -> Option<f64> {
-    match (a.counts[i], a.total) {
-        (Some(n), Some(t)) if t > 0 => Some(100.0 * n as f64 / t as f64),
-        _ => None,
-    }
+    theme::percent_of(a.counts[i], a.total)
 }
 
 /// One arm's bars on side `sign` (1 above the axis, -1 below), in group colour `g`, with its

@@ -32,3 +32,12 @@ pub const TITLE: f64 = 16.0;
 pub const LABEL: f64 = 14.0;
 pub const TICK: f64 = 13.0;
 pub const SMALL: f64 = 12.0;
+
+/// The percentage `n` is of `total` as a figure draws it; `None` when either count is withheld
+/// or the total is 0 (a withheld count draws no bar).
+pub fn percent_of(n: Option<u64>, total: Option<u64>) -> Option<f64> {
+    match (n, total) {
+        (Some(n), Some(t)) if t > 0 => Some(100.0 * n as f64 / t as f64),
+        _ => None,
+    }
+}

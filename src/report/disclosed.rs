@@ -28,7 +28,7 @@ pub use curves::SafeCurve;
 
 pub use risk::horizon_ticks;
 
-use crate::cohort::analysis::{AnalysisResult, Curve, HrMethod, PopulationResult};
+use crate::cohort::analysis::{Adjustment, AnalysisResult, Curve, HrMethod, PopulationResult};
 use crate::cohort::descriptive::Descriptive;
 use crate::cohort::result::PsHistogram;
 use crate::cohort::table1::{Table1, Table1Variable};
@@ -109,6 +109,15 @@ impl Shown {
             self.crude
         } else {
             self.adjusted
+        }
+    }
+
+    /// Whether an estimate with adjustment `a` may be shown (crude ones follow the crude
+    /// estimates, adjusted ones the adjusted hazard ratios).
+    pub fn adjustment(&self, a: Adjustment) -> bool {
+        match a {
+            Adjustment::Crude => self.crude,
+            Adjustment::Adjusted => self.adjusted,
         }
     }
 }

@@ -6,7 +6,7 @@
 //! raw value and the reason, for the analyst who reviews the pattern (it holds raw values, so
 //! it is written under `results/`, never beside the report).
 
-use crate::cohort::analysis::{Adjustment, AnalysisResult, Curve, HrEstimate, PopulationResult};
+use crate::cohort::analysis::{AnalysisResult, Curve, HrEstimate, PopulationResult};
 use crate::cohort::table1::VarKind;
 use crate::plot::forest::ratio_text;
 
@@ -362,10 +362,7 @@ impl Ledger {
         let ctx = super::sections::Ctx { r, dc };
         for (label, p, shown) in ctx.main_populations() {
             for e in &p.risks {
-                let ok = match e.adjustment {
-                    Adjustment::Crude => shown.crude,
-                    Adjustment::Adjusted => shown.adjusted,
-                };
+                let ok = shown.adjustment(e.adjustment);
                 let row = format!("{label}: {}", method_name(e));
                 for (what, text) in [
                     ("risk, exposed", percent_interval(&e.risk_exposed)),

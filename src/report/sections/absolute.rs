@@ -7,7 +7,7 @@
 //! risk is deaths over patients (it is shown only where the crude estimates are), an adjusted
 //! one follows the adjusted hazard ratios of the same population.
 
-use crate::cohort::analysis::{Adjustment, PopulationResult, RiskEstimate, RiskMethod};
+use crate::cohort::analysis::{PopulationResult, RiskEstimate, RiskMethod};
 use crate::cohort::result::{Interval, Nnt};
 use crate::plot::theme::fixed;
 use crate::report::counts::WITHHELD;
@@ -75,10 +75,7 @@ fn population_rows(rows: &mut Vec<Row>, label: &str, p: &PopulationResult, shown
     }
     rows.push(Row::group(label));
     for e in &p.risks {
-        let ok = match e.adjustment {
-            Adjustment::Crude => shown.crude,
-            Adjustment::Adjusted => shown.adjusted,
-        };
+        let ok = shown.adjustment(e.adjustment);
         let cell = |s: String| Cell::estimate(if ok { s } else { WITHHELD.to_string() });
         rows.push(Row::new(vec![
             Cell::text(format!("    {}", method_name(e))),
