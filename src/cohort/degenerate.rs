@@ -139,7 +139,7 @@ pub fn check_arms(
             .steps
             .iter()
             .rev()
-            .find(|s| !s.label.contains("complete propensity covariates"));
+            .find(|s| !s.label.contains("every propensity covariate recorded"));
         let step_text = match step {
             Some(s) => {
                 let ex: Vec<String> = s
@@ -178,7 +178,7 @@ pub fn check_arms(
             .filter(|(_, k)| *k == n)
             .map(|(c, _)| c.as_str())
             .collect();
-        let step = format!("the step `{design}: complete propensity covariates` removed them");
+        let step = format!("the step `{design}: every propensity covariate recorded` removed them");
         if !all.is_empty() {
             let list = all
                 .iter()

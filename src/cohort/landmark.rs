@@ -165,8 +165,9 @@ pub fn landmark_sample_with(
             lost += 1;
         }
     }
-    flow.push(
-        &format!("landmark at the end of day {landmark}"),
+    flow.push_staged(
+        super::sample::design_short(Design::Landmark),
+        &format!("alive and in hospital at the end of day {landmark} (landmark)"),
         "patients",
         p.len() as u64,
         vec![

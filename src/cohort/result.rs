@@ -103,8 +103,13 @@ pub struct ClusterSummary {
 pub struct InteractionTest {
     /// How the test was made.
     pub method: String,
+    /// The Wald chi-square, or its F form when `df_denominator` is set.
     pub statistic: f64,
     pub df: usize,
+    /// Denominator degrees of freedom of the F form (`G - 1` with `G` clusters of the plan's
+    /// cluster column); `None`: chi-square on `df`.
+    #[serde(default)]
+    pub df_denominator: Option<usize>,
     pub p: f64,
     /// `p` adjusted for the number of interaction tests of the design (Holm, R `p.adjust`).
     pub p_holm: f64,
@@ -290,6 +295,10 @@ pub struct HrEstimate {
     /// The method and its variance, e.g. "Cox weighted by stabilised IPTW (ATE), robust variance
     /// clustered by site_id (12 clusters)".
     pub label: String,
+    /// The method without its variance, e.g. "Cox weighted by stabilised IPTW (ATE)" (tables
+    /// that state the variance once).
+    #[serde(default)]
+    pub estimator: String,
     /// Crude or adjusted for confounding.
     pub adjustment: Adjustment,
     /// What the hazard ratio compares ([`HrMethod::contrast`]).

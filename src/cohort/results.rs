@@ -220,6 +220,7 @@ fn interaction_table(r: &AnalysisResult) -> CsvTable {
             "n_missing",
             "statistic",
             "df",
+            "df_denominator",
             "p",
             "p_holm",
             "n_tests",
@@ -231,10 +232,11 @@ fn interaction_table(r: &AnalysisResult) -> CsvTable {
         let dn = design_name(d);
         let biased = d.biased.to_string();
         for s in &d.subgroups {
-            let cells: [String; 6] = match &s.interaction {
+            let cells: [String; 7] = match &s.interaction {
                 Some(t) => [
                     num(t.statistic),
                     t.df.to_string(),
+                    t.df_denominator.map_or(String::new(), |d| d.to_string()),
                     num(t.p),
                     num(t.p_holm),
                     t.n_tests.to_string(),

@@ -120,9 +120,10 @@ pub fn complete_cases(
         }
     }
     reasons.retain(|r| r.1 > 0);
-    flow.push(
+    flow.push_staged(
+        design_short(sample.design),
         &format!(
-            "{}: complete propensity covariates",
+            "{}: every propensity covariate recorded",
             design_short(sample.design)
         ),
         "patients",

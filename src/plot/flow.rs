@@ -1,6 +1,7 @@
-//! The cohort flow diagram (CONSORT style) drawn from the loader's [`CohortFlow`]: one box per
-//! step with the number entering it, exclusions in a side box beside the arrow, and the analysed
-//! number at the bottom.
+//! The cohort flow diagram (STROBE/CONSORT style) drawn from the loader's [`CohortFlow`]: a box
+//! of the patients entering each step (the first one named by the caller, each later one by the
+//! step that kept its patients), the step's exclusions in a side box beside the arrow below it,
+//! and the analysed number at the bottom.
 
 use crate::schema::CohortFlow;
 
@@ -25,6 +26,9 @@ pub struct FlowBox {
 pub struct FlowDiagram {
     pub title: String,
     pub steps: Vec<FlowBox>,
+    /// Label of the first box, the population entering the first step, e.g. "Patients in the
+    /// cohort" (empty: the first step's label).
+    pub first_label: String,
     /// Label of the final box, e.g. "Analysed".
     pub final_label: String,
     /// Boxes side by side under the final box, e.g. the exposure groups: (label, count).
@@ -55,6 +59,7 @@ impl FlowDiagram {
                     n_out: Some(s.n_out),
                 })
                 .collect(),
+            first_label: String::new(),
             final_label: "Analysed".to_string(),
             arms: Vec::new(),
             footnotes: Vec::new(),
@@ -172,17 +177,21 @@ fn arrow_right(pen: &Pen, x0: f64, x1: f64, y: f64) -> Result<(), PlotError> {
     )
 }
 
-/// The main box of each step (label, n in) and its side box of exclusions, if any.
+/// The box above each step, holding the patients entering it (STROBE style: the first box is
+/// the population entering the first step, each later box the patients kept by the step before,
+/// labelled by it), and the step's side box of exclusions, if any.
 #[allow(clippy::type_complexity)]
 fn step_boxes(d: &FlowDiagram) -> Result<(Vec<TextBox>, Vec<Option<TextBox>>), PlotError> {
     let mut mains = Vec::new();
     let mut sides = Vec::new();
-    for s in &d.steps {
+    for (i, s) in d.steps.iter().enumerate() {
+        let label = match i {
+            0 if !d.first_label.is_empty() => d.first_label.clone(),
+            0 => s.label.clone(),
+            _ => d.steps[i - 1].label.clone(),
+        };
         mains.push(text_box(
-            vec![
-                (s.label.clone(), true),
-                (n_text(s.n_in, &s.unit, &d.withheld), false),
-            ],
+            vec![(label, true), (n_text(s.n_in, &s.unit, &d.withheld), false)],
             MAIN_MAX,
         )?);
         if s.excluded.is_empty() {
@@ -259,9 +268,11 @@ pub fn flow_figure(d: &FlowDiagram) -> Result<String, PlotError> {
     } else {
         d.final_label.as_str()
     };
+    // The final box: the patients kept by the last step, named by it under the final label.
     let fin = text_box(
         vec![
             (final_label.to_string(), true),
+            (last.label.clone(), false),
             (n_text(last.n_out, &last.unit, &d.withheld), false),
         ],
         MAIN_MAX,

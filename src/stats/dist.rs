@@ -1,4 +1,4 @@
-//! The normal, t and chi-square distribution functions of the crate (statrs), named as in R:
+//! The normal, t, F and chi-square distribution functions of the crate (statrs), named as in R:
 //! `qnorm`, `pnorm`, `pt`, `qt`, `pchisq`, `qchisq`. Every layer that needs a quantile or a
 //! tail probability (`stats`, `cohort`, `meta`) calls this module.
 //!
@@ -15,7 +15,9 @@
 //! Cost: each call is a few special-function evaluations (at most 8 Newton steps for the
 //! polished quantiles).
 
-use statrs::distribution::{ChiSquared, Continuous, ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{
+    ChiSquared, Continuous, ContinuousCDF, FisherSnedecor, Normal, StudentsT,
+};
 
 /// Standard normal quantile, R `qnorm(p)` (statrs' inverse cdf, not polished).
 pub fn qnorm(p: f64) -> f64 {
@@ -47,6 +49,20 @@ pub fn pchisq_upper(x: f64, df: f64) -> f64 {
         return 1.0;
     }
     ChiSquared::new(df).map(|d| d.sf(x)).unwrap_or(f64::NAN)
+}
+
+/// Upper-tail F probability, R `pf(x, df1, df2, lower.tail = FALSE)`.
+/// Returns NaN when a df is not positive or `x` is NaN; 1 for `x <= 0`.
+pub fn pf_upper(x: f64, df1: f64, df2: f64) -> f64 {
+    if df1.is_nan() || df2.is_nan() || df1 <= 0.0 || df2 <= 0.0 || x.is_nan() {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return 1.0;
+    }
+    FisherSnedecor::new(df1, df2)
+        .map(|d| d.sf(x))
+        .unwrap_or(f64::NAN)
 }
 
 /// Upper-tail normal quantile, polished: R `qnorm(alpha, lower.tail = FALSE)`.

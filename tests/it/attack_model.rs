@@ -22,6 +22,12 @@ use super::attack_parse::{
 };
 use super::attack_solve::{Sys, BIG};
 
+/// Whether a flow-table step is the validation of a canonical table: "read and checked:
+/// patients.csv" (reports before 2026-12 said "validate patients.csv": the old fixtures).
+fn is_validation(label: &str) -> bool {
+    label.starts_with("read and checked:") || label.starts_with("validate ")
+}
+
 /// A report as published: `report.md` and `figures/*.svg` (by file stem).
 pub struct Published {
     pub md: Md,
@@ -204,16 +210,23 @@ impl Model {
         }
         let validated = rows
             .iter()
-            .find(|r| r.1 == "patients" && r.0.starts_with("validate"))
+            .find(|r| r.1 == "patients" && is_validation(&r.0))
             .map(|r| r.3);
         if let Some(v) = validated {
             self.patients = self.sys.hi[v];
         }
-        let first_word = |l: &str| l.split([' ', ':']).next().unwrap_or("").to_string();
+        // A design's steps: "alive and in hospital at the end of day 3 (landmark)", then
+        // "landmark: every propensity covariate recorded"; other designs' start with their name.
+        let first_word = |l: &str| {
+            if l.ends_with("(landmark)") {
+                return "landmark".to_string();
+            }
+            l.split([' ', ':']).next().unwrap_or("").to_string()
+        };
         let mut primary: Option<String> = None;
         for k in 0..rows.len() {
             let (label, unit, n_in, _) = rows[k].clone();
-            if unit != "patients" || label.starts_with("validate") {
+            if unit != "patients" || is_validation(&label) {
                 continue;
             }
             let w = first_word(&label);
@@ -251,14 +264,22 @@ impl Model {
                     let c = tokens(s).first().and_then(Tok::count);
                     c.map(|c| m.cell(c, name.to_string()))
                 };
-                if let (Some(a), Some(x)) =
-                    (analysed, n_of(self, texts[i + 1], "flow figure|analysed"))
-                {
+                // After "Analysed": the box's own lines, then each arm's label and "n = ...".
+                let ns: Vec<&str> = texts[i + 1..]
+                    .iter()
+                    .copied()
+                    .filter(|t| t.starts_with("n = "))
+                    .collect();
+                if let (Some(a), Some(x)) = (
+                    analysed,
+                    ns.first()
+                        .and_then(|s| n_of(self, s, "flow figure|analysed")),
+                ) {
                     self.sys.same(a, x);
                 }
                 for k in 0..2 {
-                    if let Some(v) = texts
-                        .get(i + 3 + 2 * k)
+                    if let Some(v) = ns
+                        .get(1 + k)
                         .and_then(|s| n_of(self, s, &format!("flow figure|arm {k}")))
                     {
                         arms.push(v);

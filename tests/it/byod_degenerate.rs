@@ -44,7 +44,7 @@ fn a_covariate_missing_for_all_patients_is_an_error_naming_it_not_an_analysis_of
         "{m}"
     );
     assert!(
-        m.contains("landmark: complete propensity covariates"),
+        m.contains("landmark: every propensity covariate recorded"),
         "{m}"
     );
     assert!(m.contains("0 exposed and 0 unexposed"), "{m}");
@@ -100,7 +100,7 @@ fn an_arm_below_min_per_arm_is_an_error_and_the_minimum_is_a_plan_key() {
     let m = e.to_string();
     assert!(m.contains("design.min_per_arm = 1000"), "{m}");
     assert!(
-        m.contains("the step `landmark at the end of day 3` kept"),
+        m.contains("the step `alive and in hospital at the end of day 3 (landmark)` kept"),
         "{m}"
     );
     assert!(run("[design]\nmin_per_arm = 10\n", source()).is_ok());

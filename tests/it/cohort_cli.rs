@@ -67,7 +67,7 @@ fn analyze_default_writes_every_table() {
     // The landmark exclusions are in the flow file.
     let flow = std::fs::read_to_string(out.join("results/flow.csv")).unwrap();
     assert!(
-        flow.contains("landmark at the end of day 3,patients,3000,died before the end of day 3")
+        flow.contains("alive and in hospital at the end of day 3 (landmark),patients,3000,died before the end of day 3")
     );
     // Every estimate row names its outcome; naive rows are flagged.
     let est = std::fs::read_to_string(out.join("results/estimates.csv")).unwrap();

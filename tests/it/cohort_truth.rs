@@ -140,7 +140,10 @@ fn check(n: u64, seed: u64, coverage: bool) {
         .flow
         .steps
         .iter()
-        .find(|s| s.label.starts_with("landmark at the end of day 3"))
+        .find(|s| {
+            s.label
+                .starts_with("alive and in hospital at the end of day 3")
+        })
         .unwrap();
     assert_eq!(step.n_in, n);
     assert!(step.excluded.iter().map(|e| e.1).sum::<u64>() > 0);

@@ -147,7 +147,7 @@ fn registry_wide_problems_name_the_wide_row_and_column() {
         c.flow
             .steps
             .iter()
-            .find(|s| s.label == format!("validate registry_wide.csv ({table})"))
+            .find(|s| s.label == format!("read and checked: registry_wide.csv ({table})"))
             .unwrap()
             .clone()
     };
@@ -287,7 +287,7 @@ fn truncated_registry_wide_row() {
         .flow
         .steps
         .iter()
-        .find(|s| s.label == "validate registry_wide.csv (patients)")
+        .find(|s| s.label == "read and checked: registry_wide.csv (patients)")
         .unwrap();
     assert_eq!(
         step.excluded,

@@ -71,7 +71,7 @@ fn expect_problem(
         .flow
         .steps
         .iter()
-        .find(|s| s.label == format!("validate {file}"))
+        .find(|s| s.label == format!("read and checked: {file}"))
         .unwrap();
     (step.n_in, step.excluded.clone(), step.n_out)
 }
@@ -187,7 +187,7 @@ fn negative_age_excludes_the_patient_and_counts_its_rows() {
         .flow
         .steps
         .iter()
-        .find(|s| s.label == "validate days.csv")
+        .find(|s| s.label == "read and checked: days.csv")
         .unwrap();
     assert_eq!(days.excluded, vec![reason(ProblemKind::PatientExcluded, 3)]);
     assert_eq!(c.patients.patient_id, vec!["P001", "P003"]);
@@ -294,7 +294,7 @@ fn death_before_admission() {
         .flow
         .steps
         .iter()
-        .find(|s| s.label == "validate treatments.csv")
+        .find(|s| s.label == "read and checked: treatments.csv")
         .unwrap();
     assert_eq!(tr.excluded, vec![reason(ProblemKind::PatientExcluded, 1)]);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -387,13 +387,13 @@ fn every_problem_is_found_in_one_pass() {
         steps,
         vec![
             (
-                "validate patients.csv",
+                "read and checked: patients.csv",
                 3,
                 vec![reason(ProblemKind::OutOfRange, 1)],
                 2
             ),
             (
-                "validate days.csv",
+                "read and checked: days.csv",
                 11,
                 vec![
                     reason(ProblemKind::RaggedRow, 1),
@@ -406,7 +406,7 @@ fn every_problem_is_found_in_one_pass() {
                 2
             ),
             (
-                "validate treatments.csv",
+                "read and checked: treatments.csv",
                 3,
                 vec![reason(ProblemKind::EndBeforeStart, 1)],
                 2

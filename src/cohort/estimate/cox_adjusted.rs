@@ -108,5 +108,6 @@ pub fn time_varying(p: &Population, adjusted: bool) -> Result<HrEstimate, Cohort
     };
     let mut est = exposure_hr(method, fitted, p)?;
     est.label = format!("{} (time-varying exposure, (start, stop])", est.label);
+    est.estimator = format!("{} (time-varying exposure, (start, stop])", est.estimator);
     Ok(est)
 }

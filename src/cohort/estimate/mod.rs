@@ -353,6 +353,7 @@ pub(crate) fn hr_estimate(
     HrEstimate {
         method,
         label: format!("{}, {variance}", method.label(o.estimand, o.strata)),
+        estimator: method.label(o.estimand, o.strata).to_string(),
         adjustment: method.adjustment(),
         contrast: method.contrast(o.estimand).to_string(),
         variance: variance.to_string(),

@@ -457,28 +457,31 @@ impl Stage {
         let one_file = self.patient_file == self.day_file;
         let label = |file: &str, table: &str| {
             if one_file {
-                format!("validate {file} ({table})")
+                format!("read and checked: {file} ({table})")
             } else {
-                format!("validate {file}")
+                format!("read and checked: {file}")
             }
         };
         let mut flow = CohortFlow::default();
         for v in std::mem::take(&mut self.value_steps) {
             flow.push(&v.label, &v.unit, v.n_in, v.excluded);
         }
-        flow.push(
+        flow.push_staged(
+            crate::schema::flow::VALIDATION,
             &label(&self.patient_file, "patients"),
             "patients",
             self.patient_rows_read,
             std::mem::take(&mut self.patient_excl).into_flow(),
         );
-        flow.push(
+        flow.push_staged(
+            crate::schema::flow::VALIDATION,
             &label(&self.day_file, "days"),
             "patient-days",
             self.day_rows_read,
             std::mem::take(&mut self.day_excl).into_flow(),
         );
-        flow.push(
+        flow.push_staged(
+            crate::schema::flow::VALIDATION,
             &label(&self.treat_file, "treatments"),
             "treatments",
             self.treat_rows_read,

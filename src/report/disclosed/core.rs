@@ -23,7 +23,6 @@
 use std::collections::BTreeMap;
 
 use crate::cohort::analysis::{AnalysisResult, DesignResult};
-use crate::cohort::landmark::Design;
 
 use super::FlowCounts;
 use crate::report::disclosure::{
@@ -51,20 +50,11 @@ pub(super) struct Core {
     pub propensity: [Option<u64>; 3],
 }
 
-/// The flow prefix of a design's own steps.
-fn prefix(d: Design) -> &'static str {
-    match d {
-        Design::Landmark => "landmark",
-        Design::TimeVarying => "time-varying",
-        Design::NaiveEverTreated => "naive",
-    }
-}
-
 /// The primary design's patient chain: validated patients, then the design's own steps, each
 /// entering with what the previous kept.
 fn chain(r: &AnalysisResult) -> Vec<usize> {
     let primary = r.designs.iter().find(|d| d.primary);
-    let pre = primary.map_or("", |d| prefix(d.design));
+    let stage = primary.map_or("", |d| crate::cohort::sample::design_short(d.design));
     let mut chain: Vec<usize> = Vec::new();
     for (i, s) in r.flow.steps.iter().enumerate() {
         if s.unit != "patients" {
@@ -73,7 +63,8 @@ fn chain(r: &AnalysisResult) -> Vec<usize> {
         let follows = chain
             .last()
             .is_none_or(|&j| r.flow.steps[j].n_out == s.n_in);
-        let ours = s.label.starts_with("validate") || (!pre.is_empty() && s.label.starts_with(pre));
+        let ours =
+            s.stage == crate::schema::flow::VALIDATION || (!stage.is_empty() && s.stage == stage);
         if follows && ours {
             chain.push(i);
         }
@@ -180,22 +171,22 @@ pub(super) fn core_counts(r: &AnalysisResult, main: Option<usize>, rule: &Disclo
     let mut lc = LinkedCounts::default();
     let flow_ids: Vec<FlowStepIds> = add_flow(&mut lc, &r.flow);
     let chain = chain(r);
-    let designs: Vec<DesignIds> =
-        r.designs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                let step = if d.primary {
-                    chain.last().copied()
-                } else {
-                    r.flow.steps.iter().rposition(|s| {
-                        s.unit == "patients" && s.label.starts_with(prefix(d.design))
-                    })
-                };
-                // The main design's arms are printed (flow diagram, summary, Table 4).
-                add_design(&mut lc, d, step.map(|s| flow_ids[s].n_out), main == Some(i))
-            })
-            .collect();
+    let designs: Vec<DesignIds> = r
+        .designs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let step = if d.primary {
+                chain.last().copied()
+            } else {
+                r.flow.steps.iter().rposition(|s| {
+                    s.unit == "patients" && s.stage == crate::cohort::sample::design_short(d.design)
+                })
+            };
+            // The main design's arms are printed (flow diagram, summary, Table 4).
+            add_design(&mut lc, d, step.map(|s| flow_ids[s].n_out), main == Some(i))
+        })
+        .collect();
     // The main design's propensity diagnostics.
     let mut ps_ids = [None; 3];
     if let Some(m) = main {

@@ -18,11 +18,8 @@ pub fn section(ctx: &Ctx) -> SectionResult {
         let (el, ul) = ctx.arm_labels();
         let d = FlowDiagram {
             title: "Cohort flow (primary design)".into(),
-            steps: flow
-                .chain
-                .iter()
-                .map(|&i| without_zero_reasons(&flow.boxes[i]))
-                .collect(),
+            steps: diagram_steps(flow.chain.iter().map(|&i| &flow.boxes[i])),
+            first_label: "Patients in the cohort".into(),
             final_label: "Analysed".into(),
             arms: if flow.arms.len() == 2 {
                 vec![(el, flow.arms[0]), (ul, flow.arms[1])]
@@ -34,7 +31,7 @@ pub fn section(ctx: &Ctx) -> SectionResult {
         };
         s.push(Block::Figure(Figure {
             id: "figure-flow".into(),
-            caption: "Cohort flow of the primary design: patients entering each step, exclusions with their reasons, and the analysed groups.".into(),
+            caption: "Cohort flow of the primary design: the patients of the cohort, those kept by each step with the exclusions and their reasons, and the analysed groups.".into(),
             svg: flow_figure(&d)?,
         }));
     }
@@ -84,4 +81,19 @@ fn without_zero_reasons(b: &FlowBox) -> FlowBox {
     let mut b = b.clone();
     b.excluded.retain(|(_, n)| *n != Some(0));
     b
+}
+
+/// The steps the diagram draws: those that exclude someone (STROBE: a box per exclusion), each
+/// without its reasons of count 0; when none excludes anybody, the last step alone.
+fn diagram_steps<'a>(chain: impl Iterator<Item = &'a FlowBox>) -> Vec<FlowBox> {
+    let all: Vec<FlowBox> = chain.map(without_zero_reasons).collect();
+    let mut steps: Vec<FlowBox> = all
+        .iter()
+        .filter(|b| !b.excluded.is_empty())
+        .cloned()
+        .collect();
+    if steps.is_empty() {
+        steps.extend(all.last().cloned());
+    }
+    steps
 }

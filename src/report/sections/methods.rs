@@ -22,6 +22,9 @@ pub fn section(ctx: &Ctx) -> SectionResult {
             "Estimand of the primary design (the target trial it emulates). Population: {}. Treatment strategies: {}. Time zero: {}. Outcome: {}. Contrast: {}. Estimator: {}.",
             e.population, e.strategies, e.time_zero, e.outcome, e.contrast, e.estimator
         )));
+        if let Some(l) = &e.limitation {
+            s.push(Block::Paragraph(format!("Limitation of the design: {l}.")));
+        }
     }
     for p in methods_paragraphs(&methods_input(ctx)) {
         s.push(Block::Paragraph(p));
@@ -113,19 +116,20 @@ pub fn methods_input(ctx: &Ctx) -> MethodsInput {
             .overall
             .hazard_ratios
             .iter()
-            .map(|h| h.label.clone())
+            .map(|h| h.estimator.clone())
             .collect();
         if !labels.is_empty() {
             estimators.push(format!(
-                "hazard ratios of death from Cox proportional hazards models ({})",
-                labels.join("; ")
+                "hazard ratios of death from Cox proportional hazards models ({}; variance: {})",
+                labels.join("; "),
+                super::hazard_ratios::variances(ctx).join("; ")
             ));
         }
     }
     let ps = &plan.propensity;
     let propensity = Some(format!(
         "logistic regression of exposure on {} (main effects){}; {} weights{}, 1:1 nearest-neighbour matching within a caliper of {} SD of the logit of the score, and stratification into {} quantile groups{}",
-        ps.covariates.join(", "),
+        ps.covariates.iter().map(|c| ctx.label(c)).collect::<Vec<_>>().join("; "),
         if ps.within_subgroups { ", refitted within each subgroup level" } else { "" },
         match ps.estimand {
             Estimand::Ate => "ATE",
@@ -148,7 +152,7 @@ pub fn methods_input(ctx: &Ctx) -> MethodsInput {
             primary.map_or("all".to_string(), |_| count(ctx.dc.sample))
         ),
         exposure: r.exposure.name.clone(),
-        exposure_drugs: r.exposure.drugs.clone(),
+        exposure_drugs: r.exposure.drugs.iter().map(|d| d.replace('_', " ")).collect(),
         exposure_window: r.exposure.window,
         outcome: "death from any cause".to_string(),
         horizon_days: plan.outcome.horizon,
