@@ -48,6 +48,10 @@ pub struct Args {
     /// potential outcomes refitted pooled give truth.json's marginal hazard ratio.
     #[arg(long)]
     pub potential_outcomes: bool,
+    /// Daily hazard ratio of bleeding from the treatment's start (day 2 on), treated vs
+    /// untreated; stated in truth.json. 1 plants no harm.
+    #[arg(long, default_value_t = dicohort::simulate::model::DEFAULT_BLEEDING_HR)]
+    pub bleeding_hr: f64,
     #[command(flatten)]
     pub progress: ProgressArgs,
     /// Delete day-1 platelets, PT and fibrinogen at random given APACHE II, outcome and treatment
@@ -67,6 +71,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     params.hr_dic = args.true_hr;
     params.effect_from_day = args.effect_from_day;
     params.potential_outcomes = args.potential_outcomes;
+    if !(args.bleeding_hr.is_finite() && args.bleeding_hr > 0.0) {
+        anyhow::bail!(
+            "--bleeding-hr must be a positive number, got {}",
+            args.bleeding_hr
+        );
+    }
+    params.bleeding_hr = args.bleeding_hr;
     params.lab_missingness = args.lab_missingness.map(|m| match m {
         LabMissingnessArg::Mar => dicohort::simulate::missing::LabMissingness::Mar,
         LabMissingnessArg::Mnar => dicohort::simulate::missing::LabMissingness::Mnar,

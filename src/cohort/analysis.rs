@@ -170,6 +170,14 @@ pub fn run_plan(
     let mut say = |s: &str| progress(&format!("[{:>8.2} s] {s}", t0.elapsed().as_secs_f64()));
     say("scoring and deriving patient columns");
     let frame = patient_frame(plan, &cohort)?;
+    // The harm outcome of the primary design, read before the patient-days are dropped.
+    let primary_origin = match plan.designs()[0] {
+        Design::Landmark => f64::from(plan.exposure.window().last()),
+        _ => 0.0,
+    };
+    let (bleeding, bleeding_recorded) =
+        super::bleeding::major_bleeding_of(&cohort, primary_origin, plan.horizon);
+    let bleeding = bleeding_recorded.then_some(bleeding);
     let Cohort {
         patients,
         days,
@@ -227,7 +235,10 @@ pub fn run_plan(
         let analysed = complete_cases(ds, sub_frame, &plan.propensity.covariates, &mut local_flow)?;
         check_arms(plan, &before, &missing, &analysed.sample, &local_flow)?;
         flow.steps.extend(local_flow.steps);
-        designs.push(analyse_design(plan, &analysed, primary, &mut say)?);
+        let harm_input = bleeding.as_deref().filter(|_| primary);
+        designs.push(analyse_design(
+            plan, &analysed, primary, harm_input, &mut say,
+        )?);
     }
     say("done");
     Ok(AnalysisResult {
@@ -297,6 +308,7 @@ fn analyse_design(
     plan: &ValidPlan,
     a: &AnalysedSample,
     primary: bool,
+    bleeding: Option<&[(f64, u32)]>,
     say: &mut dyn FnMut(&str),
 ) -> Result<DesignResult, CohortError> {
     let design = a.design;
@@ -316,7 +328,12 @@ fn analyse_design(
         a.sample.len()
     ));
     let all: Vec<usize> = (0..a.sample.len()).collect();
-    let (overall, _) = analyse_population(&d, "all", &all);
+    let (overall, weights) = analyse_population(&d, "all", &all);
+    let mut benefit = Benefit::default();
+    if primary && design != Design::TimeVarying {
+        say(&format!("design {design:?}: who benefits, and bleeding"));
+        benefit = who_benefits(plan, &d, a, &all, &weights, bleeding)?;
+    }
     let mut subgroups = Vec::new();
     for spec in &plan.subgroups {
         say(&format!("design {design:?}: subgroup {}", spec.name()));
@@ -335,7 +352,66 @@ fn analyse_design(
         }),
         overall,
         subgroups,
+        modifiers: benefit.modifiers,
+        harm: benefit.harm,
+        benefit_notes: benefit.notes,
     })
+}
+
+/// The primary design's modifier curves and harm outcome.
+#[derive(Default)]
+struct Benefit {
+    modifiers: Vec<super::benefit_result::ModifierResult>,
+    harm: Option<super::benefit_result::HarmResult>,
+    notes: Vec<String>,
+}
+
+/// The hazard ratio along each of the plan's modifiers and major bleeding, in the whole analysed
+/// sample (`all`), weighted by its IPTW `weights`; `bleeding` by patient-table row.
+///
+/// # Errors
+/// [`CohortError::UnknownColumn`] for a modifier column the frame lacks; a modifier column that
+/// is not numeric is [`CohortError::PlanValue`].
+fn who_benefits(
+    plan: &ValidPlan,
+    d: &DesignData,
+    a: &AnalysedSample,
+    all: &[usize],
+    weights: &[f64],
+    bleeding: Option<&[(f64, u32)]>,
+) -> Result<Benefit, CohortError> {
+    let p = d.population(all);
+    let mut b = Benefit::default();
+    for (k, m) in plan.modifiers.iter().enumerate() {
+        let values = match a.frame.column(&m.column)? {
+            Column::Num(v) => v.clone(),
+            Column::Cat(_) => {
+                return Err(CohortError::PlanValue {
+                    key: format!("modifiers[{k}].column"),
+                    message: format!("`{}` is categorical: a modifier must be numeric", m.column),
+                })
+            }
+        };
+        match super::estimate::modifier::modifier_curve(&p, m, &values, weights) {
+            Ok(r) => b.modifiers.push(r),
+            Err(e) => b.notes.push(format!("modifier {}: {e}", m.column)),
+        }
+    }
+    if let Some(bl) = bleeding {
+        let by_row: Vec<(f64, u32)> = a.sample.patients.iter().map(|&i| bl[i]).collect();
+        let h = f64::from(plan.horizon) - p.origin;
+        b.harm = Some(super::estimate::harm::harm(
+            &p,
+            &by_row,
+            weights,
+            h,
+            format!(
+                "major bleeding by day {} (a bleeding record after time zero, day 1 excluded),                  death before bleeding a competing event",
+                plan.horizon
+            ),
+        ));
+    }
+    Ok(b)
 }
 
 /// Holm-adjusted p values of a design's tests of interaction (over the tests that could be

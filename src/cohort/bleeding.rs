@@ -16,7 +16,10 @@
 //!   competing event); status 0: censored at the end of follow-up (a death after discharge is
 //!   censored at discharge, as bleeding in between was not observed).
 
-use crate::schema::{DayTable, PatientTable};
+use crate::schema::{Cohort, DayTable, PatientTable};
+
+/// Rows of compact patient-days decoded at a time by [`major_bleeding_of`].
+const CHUNK_ROWS: usize = 1 << 18;
 
 /// Major bleeding by `horizon` from `origin`, one `(time, status)` per patient (module docs):
 /// status 0 censored, 1 bleeding, 2 death before bleeding.
@@ -26,20 +29,61 @@ pub fn major_bleeding(
     origin: f64,
     horizon: i32,
 ) -> Vec<(f64, u32)> {
-    let n = patients.len();
-    let mut first_bleed = vec![f64::INFINITY; n];
+    let mut first = vec![f64::INFINITY; patients.len()];
+    first_bleeding_days(days, origin, 0, &mut first);
+    bleeding_outcome(patients, &first, origin, horizon)
+}
+
+/// [`major_bleeding`] of a loaded cohort, its patient-days as `f64` columns or compact (decoded
+/// a chunk of whole patients at a time), and whether any patient-day records bleeding at all
+/// (`false`: the column is absent or empty, and there is nothing to analyse).
+pub fn major_bleeding_of(cohort: &Cohort, origin: f64, horizon: i32) -> (Vec<(f64, u32)>, bool) {
+    let n = cohort.patients.len();
+    let mut first = vec![f64::INFINITY; n];
+    let mut recorded = false;
+    match &cohort.compact_days {
+        Some(c) => {
+            for (lo, hi, p_lo, _) in c.patient_chunks(CHUNK_ROWS, n) {
+                let chunk = c.chunk(lo, hi, p_lo);
+                recorded |= chunk.bleeding.iter().any(Option::is_some);
+                first_bleeding_days(&chunk, origin, p_lo as usize, &mut first);
+            }
+        }
+        None => {
+            recorded = cohort.days.bleeding.iter().any(Option::is_some);
+            first_bleeding_days(&cohort.days, origin, 0, &mut first);
+        }
+    }
+    (
+        bleeding_outcome(&cohort.patients, &first, origin, horizon),
+        recorded,
+    )
+}
+
+/// Lowers `first[base + patient]` to each patient's first bleeding day after time zero (module
+/// docs: after `origin` and after day 1).
+fn first_bleeding_days(days: &DayTable, origin: f64, base: usize, first: &mut [f64]) {
     let after = origin.max(1.0);
     for k in 0..days.len() {
         let d = f64::from(days.day[k]);
         if days.bleeding[k] == Some(true) && d > after {
-            let i = days.patient[k] as usize;
-            if d < first_bleed[i] {
-                first_bleed[i] = d;
+            let i = base + days.patient[k] as usize;
+            if d < first[i] {
+                first[i] = d;
             }
         }
     }
+}
+
+/// The `(time, status)` of each patient from its first bleeding day (module docs).
+fn bleeding_outcome(
+    patients: &PatientTable,
+    first_bleed: &[f64],
+    origin: f64,
+    horizon: i32,
+) -> Vec<(f64, u32)> {
     let h = f64::from(horizon);
-    (0..n)
+    (0..patients.len())
         .map(|i| {
             let death = patients.death_day[i];
             let discharge = patients.discharge_day[i];

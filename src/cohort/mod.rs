@@ -22,6 +22,7 @@
 
 pub mod analysis;
 pub mod balance;
+pub mod benefit_result;
 pub mod bleeding;
 pub mod degenerate;
 pub mod derive;
@@ -37,6 +38,7 @@ pub mod impute;
 pub mod json;
 pub mod labels;
 pub mod landmark;
+pub mod modifiers;
 pub mod outcome;
 pub mod plan;
 pub mod propensity;

@@ -43,6 +43,9 @@ pub struct Plan {
     pub propensity: PropensitySpec,
     #[serde(default = "default_subgroups")]
     pub subgroups: Vec<SubgroupSpec>,
+    /// Continuous effect modifiers: the hazard ratio along each (`[[modifiers]]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modifiers: Vec<super::modifiers::ModifierSpec>,
     #[serde(default)]
     pub table1: Table1Spec,
     #[serde(default)]

@@ -72,6 +72,16 @@ pub struct DesignResult {
     /// The whole analysed sample.
     pub overall: PopulationResult,
     pub subgroups: Vec<SubgroupResult>,
+    /// The primary design: the hazard ratio along each of the plan's continuous modifiers.
+    #[serde(default)]
+    pub modifiers: Vec<super::benefit_result::ModifierResult>,
+    /// The primary design: major bleeding by the horizon (absent when no patient-day records
+    /// bleeding).
+    #[serde(default)]
+    pub harm: Option<super::benefit_result::HarmResult>,
+    /// Why a modifier or the harm outcome could not be estimated.
+    #[serde(default)]
+    pub benefit_notes: Vec<String>,
 }
 
 /// One subgroup definition: per-level results and the test of interaction.

@@ -241,6 +241,8 @@ pub struct ValidPlan {
     pub(crate) design: ValidDesign,
     pub(crate) propensity: ValidPropensity,
     pub(crate) subgroups: Vec<ValidSubgroup>,
+    /// Continuous effect modifiers of the primary design.
+    pub(crate) modifiers: Vec<super::modifiers::ValidModifier>,
     /// The plan's Table 1 variables, or the propensity covariates plus the coagulation group.
     pub(crate) table1_variables: Vec<String>,
     pub(crate) conf_level: f64,
@@ -331,6 +333,7 @@ impl ValidPlan {
         ));
         names.extend(self.table1_variables.iter().cloned());
         names.extend(self.inference.cluster.iter().cloned());
+        names.extend(self.modifiers.iter().map(|m| m.column.clone()));
         for s in &self.subgroups {
             names.extend(s.required_columns());
         }
@@ -459,6 +462,17 @@ impl Plan {
             }
             subgroups.push(v);
         }
+        let mut modifiers: Vec<super::modifiers::ValidModifier> = Vec::new();
+        for (i, m) in self.modifiers.iter().enumerate() {
+            let v = m.check(&format!("modifiers[{i}]"))?;
+            if modifiers.iter().any(|o| o.column == v.column) {
+                return Err(bad(
+                    &format!("modifiers[{i}].column"),
+                    format!("`{}` is listed twice", v.column),
+                ));
+            }
+            modifiers.push(v);
+        }
         let table1_variables = match &self.table1.variables {
             Some(v) => {
                 if v.is_empty() {
@@ -488,6 +502,7 @@ impl Plan {
             design,
             propensity,
             subgroups,
+            modifiers,
             table1_variables,
             conf_level,
             imputation: self.imputation.as_ref().map(|i| i.check()).transpose()?,

@@ -330,6 +330,9 @@ pub struct TrueHazardRatios {
     /// First day the treatment acts on (absent: from its start day).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effect_from_day: Option<u32>,
+    /// Daily hazard ratio of a bleeding record from the treatment's start (model.rs,
+    /// `apply_bleeding_hr`): conditional on the latent coagulopathy, not a marginal effect.
+    pub bleeding: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -349,6 +352,7 @@ fn truth(params: &SimParams, format: SimFormat, counts: TruthCounts, files: Vec<
             dic: params.hr_dic,
             non_dic: params.hr_non_dic,
             effect_from_day: (params.effect_from_day > 1).then_some(params.effect_from_day),
+            bleeding: params.bleeding_hr,
         },
         marginal_hazard_ratio: marginal(
             &counts.counterfactual,

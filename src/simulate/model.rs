@@ -42,6 +42,10 @@ pub struct SimParams {
     /// Also write each landmark patient's two potential outcomes into `truth_patients.csv`
     /// ([`counterfactual_landmark`]), so an estimator can be checked against them row by row.
     pub potential_outcomes: bool,
+    /// Hazard ratio of major bleeding on each day in hospital from the treatment's start (day 2
+    /// on: day-1 bleeding is a baseline finding), on the complementary log-log scale of the daily
+    /// probability (`1 - (1 - p0)^hr`; [`apply_bleeding_hr`]). 1.0 leaves the data as drawn.
+    pub bleeding_hr: f64,
 }
 
 impl SimParams {
@@ -54,8 +58,22 @@ impl SimParams {
             lab_missingness: None,
             effect_from_day: 1,
             potential_outcomes: false,
+            bleeding_hr: DEFAULT_BLEEDING_HR,
         }
     }
+}
+
+/// The default [`SimParams::bleeding_hr`]: anticoagulants raise the daily hazard of bleeding by
+/// half (the large trials' direction: KyberSept, SCARLET, HETRASE all found more bleeding).
+pub const DEFAULT_BLEEDING_HR: f64 = 1.5;
+
+/// Salt of the random stream of the bleeding effect, apart from the patient's main stream, so
+/// that planting it changes no other value.
+const BLEEDING_STREAM: u64 = 0x6B6C_6565_6469_6E67;
+
+/// Daily probability of a bleeding record before treatment, from the day's latent coagulopathy.
+pub fn bleeding_probability(c: f64) -> f64 {
+    logistic(-3.0 + 0.8 * c)
 }
 
 /// Last day of follow-up (28-day in-hospital mortality).
@@ -106,6 +124,7 @@ pub fn model_description() -> serde_json::Value {
         "discharge_hazard": "baseline_discharge_hazard(day) * exp(-0.35 z)",
         "baseline_discharge_hazard": {"days 1-3": baseline_discharge_hazard(1), "days 4-10": baseline_discharge_hazard(4), "days 11-28": baseline_discharge_hazard(11)},
         "events": "competing hazards constant within each day: P(event on day d) = 1 - exp(-(death + discharge)), death with probability death / (death + discharge)",
+        "bleeding": "daily record (days 1-7 in hospital) with probability p0 = logistic(-3 + 0.8 c_day) untreated; from the treatment's start (day 2 on) 1 - (1 - p0)^bleeding_hr (a daily hazard ratio, complementary log-log), drawn from a stream of its own",
         "treatment_probability": "logistic(site.treat - 2.4 + 0.09 (apache2 - 21) + 0.45 jaam_lo_day1): written baseline variables only (jaam_lo_day1 = day-1 JAAM with an unrecorded FDP scoring 0; day-1 missingness is drawn before the decision)",
         "planned_start_day_probabilities": START_DAY_PROBS,
         "late_start": format!("a patient not assigned to treatment starts on day 4 or 5 (probabilities {LATE_START_DAY_PROBS:?}) with probability {LATE_START_PROB}, independently of everything else"),
@@ -351,7 +370,7 @@ fn day_values(
     v[col::CREATININE] = r2(clamp(rng.lognormal(1.2, 0.45) * (0.3 * z).exp(), 0.2, 15.0));
     v[col::URINE] =
         (clamp(rng.gauss(1500.0 - 350.0 * z, 500.0), 0.0, 6000.0) / 10.0).round() * 10.0;
-    v[col::BLEEDING] = if rng.bernoulli(logistic(-3.0 + 0.8 * c)) {
+    v[col::BLEEDING] = if rng.bernoulli(bleeding_probability(c)) {
         1.0
     } else {
         0.0
@@ -460,7 +479,7 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
     let base = PatientBase { haem, liver };
 
     // Latent trajectory of days 1..7 (always simulated; rows written while in hospital).
-    let mut days_true = latent_days(&mut rng, site, (z, c), &base);
+    let (mut days_true, coag) = latent_days(&mut rng, site, (z, c), &base);
     let jaam_points = jaam_first_day(&days_true[0]);
     debug_assert!(
         jaam_points.is_known(),
@@ -515,6 +534,8 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
         None => Vec::new(),
     };
 
+    apply_bleeding_hr(params, index, treatment_start, &coag, &mut days_true);
+
     // Observed values: rows for the days in hospital, with the site's missingness.
     let n_rows = last_day.min(LAB_DAYS) as usize;
     days_true.truncate(n_rows);
@@ -561,13 +582,15 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
 
 /// Days 1..7 of latent values: severity and coagulopathy drift day to day (coagulopathy peaks
 /// by day 3), and each day's labs and vital signs are drawn from them (`day_values`).
+/// Also returns each day's latent coagulopathy (the bleeding probability's input).
 fn latent_days(
     rng: &mut Rng,
     site: &Site,
     z_c: (f64, f64),
     base: &PatientBase,
-) -> Vec<[f64; col::N]> {
+) -> (Vec<[f64; col::N]>, Vec<f64>) {
     let mut days_true: Vec<[f64; col::N]> = Vec::with_capacity(LAB_DAYS as usize);
+    let mut coag = Vec::with_capacity(LAB_DAYS as usize);
     let (mut zd, mut cd) = z_c;
     for day in 1..=LAB_DAYS {
         if day > 1 {
@@ -577,8 +600,44 @@ fn latent_days(
         }
         let v = day_values(rng, site, zd, cd, day, days_true.last(), base);
         days_true.push(v);
+        coag.push(cd);
     }
-    days_true
+    (days_true, coag)
+}
+
+/// Plants [`SimParams::bleeding_hr`] on the days from `start` (never day 1): with `p0` the day's
+/// untreated probability and `p1 = 1 - (1 - p0)^hr`, a day drawn without bleeding gets one with
+/// probability `(p1 - p0) / (1 - p0)` (hr > 1) and a day drawn with bleeding loses it with
+/// probability `1 - p1 / p0` (hr < 1), so that each treated day bleeds with probability `p1`
+/// exactly. Draws from its own stream (`BLEEDING_STREAM`).
+fn apply_bleeding_hr(
+    params: &SimParams,
+    index: u64,
+    start: Option<u32>,
+    coag: &[f64],
+    days: &mut [[f64; col::N]],
+) {
+    let (Some(start), hr) = (start, params.bleeding_hr) else {
+        return;
+    };
+    if hr == 1.0 {
+        return;
+    }
+    let mut rng = Rng::stream(params.seed ^ BLEEDING_STREAM, index);
+    for (k, v) in days.iter_mut().enumerate() {
+        let day = k as u32 + 1;
+        if day < start.max(2) {
+            continue;
+        }
+        let p0 = bleeding_probability(coag[k]);
+        let p1 = 1.0 - (1.0 - p0).powf(hr);
+        let u = rng.uniform();
+        if hr > 1.0 && v[col::BLEEDING] == 0.0 && u < (p1 - p0) / (1.0 - p0) {
+            v[col::BLEEDING] = 1.0;
+        } else if hr < 1.0 && v[col::BLEEDING] == 1.0 && u < 1.0 - p1 / p0 {
+            v[col::BLEEDING] = 0.0;
+        }
+    }
 }
 
 /// Day-by-day competing risks up to day 28: each day death (hazard `h0(day) * risk`, times `hr`

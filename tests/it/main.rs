@@ -19,6 +19,7 @@ mod cli_stats_inputs;
 mod cli_survival;
 mod cohort_cli;
 mod cohort_expr;
+mod cohort_harm;
 mod cohort_interaction;
 mod cohort_plan;
 mod cohort_propensity;

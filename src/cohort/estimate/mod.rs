@@ -29,9 +29,11 @@
 pub mod balance_table;
 pub mod binary;
 pub mod cox_adjusted;
+pub mod harm;
 pub mod interaction;
 pub mod iptw;
 pub mod matching;
+pub mod modifier;
 pub mod ph_tests;
 pub mod population;
 pub mod propensity_fit;
@@ -320,6 +322,38 @@ pub(crate) fn cox_options(robust: bool) -> CoxOptions {
     }
 }
 
+/// The Wald interval and p value of coefficient `k` of a Cox fit on the ratio scale, with the
+/// few-clusters correction of [`hr_estimate`] when `clusters = Some(G)` and the fit is robust.
+pub(crate) struct WaldExp {
+    /// The standard error used (corrected when clustered by few clusters).
+    pub se: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub p: f64,
+}
+
+/// [`WaldExp`] of coefficient `k` (formula at [`hr_estimate`]).
+pub(crate) fn wald_exp(fit: &CoxFit, k: usize, clusters: Option<usize>, conf: f64) -> WaldExp {
+    let robust = fit.robust_se.is_some();
+    let se = fit.robust_se.as_ref().map_or(fit.se[k], |r| r[k]);
+    let few = clusters.filter(|&g| g > 1 && robust);
+    let se = few.map_or(se, |g| se * (g as f64 / (g as f64 - 1.0)).sqrt());
+    let q = match few {
+        Some(g) => crate::stats::dist::qt_upper((1.0 - conf) / 2.0, g as f64 - 1.0),
+        None => crate::stats::dist::z_two_sided(conf),
+    };
+    let b = fit.coef[k];
+    WaldExp {
+        se,
+        lower: (b - q * se).exp(),
+        upper: (b + q * se).exp(),
+        p: match few {
+            Some(g) => crate::stats::dist::p_t_two_sided(b / se, g as f64 - 1.0),
+            None => crate::stats::dist::pchisq_upper((b / se).powi(2), 1.0),
+        },
+    }
+}
+
 /// The exposure hazard ratio (the first coefficient) of a fit.
 ///
 /// # Formula
@@ -341,15 +375,9 @@ pub(crate) fn hr_estimate(
     rare: bool,
 ) -> HrEstimate {
     let robust = fit.robust_se.is_some();
-    let se = fit.robust_se.as_ref().map_or(fit.se[0], |r| r[0]);
-    let few = clusters.filter(|&g| g > 1 && robust);
-    let se = few.map_or(se, |g| se * (g as f64 / (g as f64 - 1.0)).sqrt());
-    let z = match few {
-        Some(g) => crate::stats::dist::qt_upper((1.0 - o.conf_level) / 2.0, g as f64 - 1.0),
-        None => crate::stats::dist::z_two_sided(o.conf_level),
-    };
     let coef = fit.coef[0];
-    let (hr, lower, upper) = (coef.exp(), (coef - z * se).exp(), (coef + z * se).exp());
+    let w = wald_exp(fit, 0, clusters, o.conf_level);
+    let (se, hr, lower, upper) = (w.se, coef.exp(), w.lower, w.upper);
     HrEstimate {
         method,
         label: format!("{}, {variance}", method.label(o.estimand, o.strata)),
@@ -364,10 +392,7 @@ pub(crate) fn hr_estimate(
         coef,
         se,
         robust,
-        p: match few {
-            Some(g) => crate::stats::dist::p_t_two_sided(coef / se, g as f64 - 1.0),
-            None => crate::stats::dist::pchisq_upper((coef / se).powi(2), 1.0),
-        },
+        p: w.p,
         n: fit.n,
         n_event: fit.n_event,
         e_value: e_value(
