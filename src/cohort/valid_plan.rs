@@ -462,17 +462,7 @@ impl Plan {
             }
             subgroups.push(v);
         }
-        let mut modifiers: Vec<super::modifiers::ValidModifier> = Vec::new();
-        for (i, m) in self.modifiers.iter().enumerate() {
-            let v = m.check(&format!("modifiers[{i}]"))?;
-            if modifiers.iter().any(|o| o.column == v.column) {
-                return Err(bad(
-                    &format!("modifiers[{i}].column"),
-                    format!("`{}` is listed twice", v.column),
-                ));
-            }
-            modifiers.push(v);
-        }
+        let modifiers = self.check_modifiers()?;
         let table1_variables = match &self.table1.variables {
             Some(v) => {
                 if v.is_empty() {
@@ -507,6 +497,22 @@ impl Plan {
             conf_level,
             imputation: self.imputation.as_ref().map(|i| i.check()).transpose()?,
         })
+    }
+
+    /// `[[modifiers]]`, each checked, no column twice.
+    fn check_modifiers(&self) -> Result<Vec<super::modifiers::ValidModifier>, CohortError> {
+        let mut modifiers: Vec<super::modifiers::ValidModifier> = Vec::new();
+        for (i, m) in self.modifiers.iter().enumerate() {
+            let v = m.check(&format!("modifiers[{i}]"))?;
+            if modifiers.iter().any(|o| o.column == v.column) {
+                return Err(bad(
+                    &format!("modifiers[{i}].column"),
+                    format!("`{}` is listed twice", v.column),
+                ));
+            }
+            modifiers.push(v);
+        }
+        Ok(modifiers)
     }
 
     fn check_design(&self, horizon: i32) -> Result<ValidDesign, CohortError> {

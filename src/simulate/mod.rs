@@ -12,6 +12,7 @@
 //! 3,000 patients, seed 2011, produced by the same writer and loaded by the same canonical
 //! loader as `dicohort simulate` + `load_cohort`, so both paths give the same `Cohort`.
 
+pub mod bleeding;
 mod counterfactual;
 pub mod mimic;
 pub mod missing;

@@ -44,7 +44,7 @@ pub struct SimParams {
     pub potential_outcomes: bool,
     /// Hazard ratio of major bleeding on each day in hospital from the treatment's start (day 2
     /// on: day-1 bleeding is a baseline finding), on the complementary log-log scale of the daily
-    /// probability (`1 - (1 - p0)^hr`; [`apply_bleeding_hr`]). 1.0 leaves the data as drawn.
+    /// probability (`1 - (1 - p0)^hr`; [`super::bleeding::apply_bleeding_hr`]). 1.0 leaves the data as drawn.
     pub bleeding_hr: f64,
 }
 
@@ -66,10 +66,6 @@ impl SimParams {
 /// The default [`SimParams::bleeding_hr`]: anticoagulants raise the daily hazard of bleeding by
 /// half (the large trials' direction: KyberSept, SCARLET, HETRASE all found more bleeding).
 pub const DEFAULT_BLEEDING_HR: f64 = 1.5;
-
-/// Salt of the random stream of the bleeding effect, apart from the patient's main stream, so
-/// that planting it changes no other value.
-const BLEEDING_STREAM: u64 = 0x6B6C_6565_6469_6E67;
 
 /// Daily probability of a bleeding record before treatment, from the day's latent coagulopathy.
 pub fn bleeding_probability(c: f64) -> f64 {
@@ -534,7 +530,7 @@ pub fn simulate_patient(params: &SimParams, index: u64) -> SimPatient {
         None => Vec::new(),
     };
 
-    apply_bleeding_hr(params, index, treatment_start, &coag, &mut days_true);
+    super::bleeding::apply_bleeding_hr(params, index, treatment_start, &coag, &mut days_true);
 
     // Observed values: rows for the days in hospital, with the site's missingness.
     let n_rows = last_day.min(LAB_DAYS) as usize;
@@ -603,41 +599,6 @@ fn latent_days(
         coag.push(cd);
     }
     (days_true, coag)
-}
-
-/// Plants [`SimParams::bleeding_hr`] on the days from `start` (never day 1): with `p0` the day's
-/// untreated probability and `p1 = 1 - (1 - p0)^hr`, a day drawn without bleeding gets one with
-/// probability `(p1 - p0) / (1 - p0)` (hr > 1) and a day drawn with bleeding loses it with
-/// probability `1 - p1 / p0` (hr < 1), so that each treated day bleeds with probability `p1`
-/// exactly. Draws from its own stream (`BLEEDING_STREAM`).
-fn apply_bleeding_hr(
-    params: &SimParams,
-    index: u64,
-    start: Option<u32>,
-    coag: &[f64],
-    days: &mut [[f64; col::N]],
-) {
-    let (Some(start), hr) = (start, params.bleeding_hr) else {
-        return;
-    };
-    if hr == 1.0 {
-        return;
-    }
-    let mut rng = Rng::stream(params.seed ^ BLEEDING_STREAM, index);
-    for (k, v) in days.iter_mut().enumerate() {
-        let day = k as u32 + 1;
-        if day < start.max(2) {
-            continue;
-        }
-        let p0 = bleeding_probability(coag[k]);
-        let p1 = 1.0 - (1.0 - p0).powf(hr);
-        let u = rng.uniform();
-        if hr > 1.0 && v[col::BLEEDING] == 0.0 && u < (p1 - p0) / (1.0 - p0) {
-            v[col::BLEEDING] = 1.0;
-        } else if hr < 1.0 && v[col::BLEEDING] == 1.0 && u < 1.0 - p1 / p0 {
-            v[col::BLEEDING] = 0.0;
-        }
-    }
 }
 
 /// Day-by-day competing risks up to day 28: each day death (hazard `h0(day) * risk`, times `hr`
