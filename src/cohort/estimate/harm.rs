@@ -19,7 +19,7 @@ use crate::stats::km::KmOptions;
 
 use super::super::benefit_result::{HarmResult, HarmRisk, RatioEstimate};
 use super::super::result::Interval;
-use super::{cox_options, wald_exp, Population};
+use super::{cox_options, resolve_variance, wald_exp, Population, Variance};
 
 /// The harm outcome of population `p`: `bleeding` is `(time from the origin, status)` by
 /// population row (0 censored, 1 bleeding, 2 death before bleeding), `weights` the stabilised
@@ -138,11 +138,11 @@ fn ratio(
     if !s.contains(&1) {
         return Err("no bleeding".into());
     }
-    let site: Vec<u32> = match &p.cluster {
-        Some(c) => rows.iter().map(|&i| c.id[i]).collect(),
-        None => (0..rows.len() as u32).collect(),
-    };
-    let clusters = p.cluster.as_ref().map(|c| c.pick(rows).count());
+    let v = resolve_variance(p, Some(rows), Variance::Robust);
+    let site = v
+        .cluster
+        .unwrap_or_else(|| (0..rows.len() as u32).collect());
+    let clusters = v.clusters;
     let fit = if fine_gray {
         let fg = finegray_expand(&t, &s, 1, Some(&w)).map_err(|e| e.to_string())?;
         let xe: Vec<f64> = fg.row.iter().map(|&i| x[i]).collect();
@@ -187,15 +187,7 @@ fn ratio(
              stabilised IPTW"
                 .into()
         },
-        variance: match (&p.cluster, clusters) {
-            (Some(c), Some(g)) if g > 1 => format!(
-                "robust (sandwich) variance clustered by {} ({g} clusters; small-sample \
-                 corrected, t on {} df)",
-                c.column,
-                g - 1
-            ),
-            _ => "robust (sandwich) variance, each patient a cluster".into(),
-        },
+        variance: v.text,
         estimate: fit.coef[0].exp(),
         lower: wald.lower,
         upper: wald.upper,

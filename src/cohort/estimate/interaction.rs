@@ -9,7 +9,7 @@
 use super::super::landmark::{CountingProcess, Design, StudySample};
 use super::super::result::InteractionTest;
 use super::super::CohortError;
-use super::{cox_options, stats_err, usable_columns, Clusters};
+use super::{cox_options, few_clusters_wald, stats_err, usable_columns, Clusters};
 use crate::stats::cox::{coxph, CoxData, CoxFit};
 use crate::stats::linalg::quadratic_form_inverse;
 
@@ -46,16 +46,6 @@ fn exposure_by_level(xe: Vec<f64>, lv: &[u32], k: usize) -> Vec<Vec<f64>> {
     x
 }
 
-/// The number of distinct clusters among the fit's rows.
-fn cluster_count(ids: &Option<Vec<u32>>) -> Option<usize> {
-    ids.as_ref().map(|v| {
-        let mut v = v.clone();
-        v.sort_unstable();
-        v.dedup();
-        v.len()
-    })
-}
-
 /// A fit and the number of clusters of its variance (the plan's cluster column), if any.
 type ClusteredFit = (CoxFit, Option<usize>);
 
@@ -80,9 +70,8 @@ fn time_varying_fit(
     let start: Vec<f64> = sel.iter().map(|&j| cp.start[j]).collect();
     let stop: Vec<f64> = sel.iter().map(|&j| cp.stop[j]).collect();
     let ev: Vec<bool> = sel.iter().map(|&j| cp.event[j] == 1.0).collect();
-    let cluster: Option<Vec<u32>> = d
-        .clusters
-        .map(|c| sel.iter().map(|&j| c.id[cp.subject[j]]).collect());
+    let subjects: Vec<usize> = sel.iter().map(|&j| cp.subject[j]).collect();
+    let picked = d.clusters.map(|c| c.pick(&subjects));
     coxph(
         &CoxData {
             start: Some(&start),
@@ -91,11 +80,11 @@ fn time_varying_fit(
             x: &x,
             strata: Some(&lv),
             weights: None,
-            cluster: cluster.as_deref(),
+            cluster: picked.as_ref().map(|c| c.id.as_slice()),
         },
         &cox_options(false),
     )
-    .map(|f| (f, cluster_count(&cluster)))
+    .map(|f| (f, picked.as_ref().map(Clusters::count)))
     .map_err(stats_err("interaction Cox"))
 }
 
@@ -110,7 +99,7 @@ fn weighted_fit(d: &InteractionInput) -> Result<ClusteredFit, CohortError> {
     let t: Vec<f64> = sel.iter().map(|&i| s.time[i]).collect();
     let ev: Vec<bool> = sel.iter().map(|&i| s.event[i] == 1.0).collect();
     let w: Vec<f64> = sel.iter().map(|&i| d.weights[i]).collect();
-    let cluster: Option<Vec<u32>> = d.clusters.map(|c| sel.iter().map(|&i| c.id[i]).collect());
+    let picked = d.clusters.map(|c| c.pick(&sel));
     coxph(
         &CoxData {
             start: None,
@@ -119,11 +108,11 @@ fn weighted_fit(d: &InteractionInput) -> Result<ClusteredFit, CohortError> {
             x: &x,
             strata: Some(&lv),
             weights: Some(&w),
-            cluster: cluster.as_deref(),
+            cluster: picked.as_ref().map(|c| c.id.as_slice()),
         },
         &cox_options(true),
     )
-    .map(|f| (f, cluster_count(&cluster)))
+    .map(|f| (f, picked.as_ref().map(Clusters::count)))
     .map_err(stats_err("interaction Cox"))
 }
 
@@ -189,33 +178,20 @@ pub fn interaction_test(d: &InteractionInput) -> Result<InteractionTest, CohortE
     }
     let wald = quadratic_form_inverse(&v, &b, 1e-12);
     let df = k - 1;
-    let few = clusters.filter(|&g| g > 1);
-    let (statistic, p, df_denominator, method) = match few {
-        Some(g) => {
-            let f = wald * (g as f64 - 1.0) / (g as f64 * df as f64);
-            (
-                f,
-                crate::stats::dist::pf_upper(f, df as f64, g as f64 - 1.0),
-                Some(g - 1),
-                format!(
-                    "{method}; {g} clusters, small-sample corrected: F on {df} and {} df",
-                    g - 1
-                ),
-            )
-        }
-        None => (
-            wald,
-            crate::stats::dist::pchisq_upper(wald, df as f64),
-            None,
-            method,
+    let t = few_clusters_wald(wald, df, clusters);
+    let method = match t.df_denominator {
+        Some(d) => format!(
+            "{method}; {} clusters, small-sample corrected: F on {df} and {d} df",
+            d + 1
         ),
+        None => method,
     };
     Ok(InteractionTest {
         method,
-        statistic,
+        statistic: t.statistic,
         df,
-        df_denominator,
-        p,
+        df_denominator: t.df_denominator,
+        p: t.p,
         // filled in by the design runner, over every interaction test of the design
         p_holm: f64::NAN,
         n_tests: 0,

@@ -332,6 +332,33 @@ pub(crate) struct WaldExp {
     pub p: f64,
 }
 
+/// A Wald chi-square `wald` on `df` with the few-clusters correction when `clusters = Some(G)`,
+/// `G > 1`: `F = wald (G - 1) / (G df)` referred to `F(df, G - 1)` (Cameron and Miller 2015; the
+/// multi-term form of [`hr_estimate`]'s); otherwise the chi-square itself.
+pub(crate) fn few_clusters_wald(
+    wald: f64,
+    df: usize,
+    clusters: Option<usize>,
+) -> super::benefit_result::WaldTest {
+    match clusters.filter(|&g| g > 1) {
+        Some(g) => {
+            let f = wald * (g as f64 - 1.0) / (g as f64 * df as f64);
+            super::benefit_result::WaldTest {
+                statistic: f,
+                df,
+                df_denominator: Some(g - 1),
+                p: crate::stats::dist::pf_upper(f, df as f64, g as f64 - 1.0),
+            }
+        }
+        None => super::benefit_result::WaldTest {
+            statistic: wald,
+            df,
+            df_denominator: None,
+            p: crate::stats::dist::pchisq_upper(wald, df as f64),
+        },
+    }
+}
+
 /// [`WaldExp`] of coefficient `k` (formula at [`hr_estimate`]).
 pub(crate) fn wald_exp(fit: &CoxFit, k: usize, clusters: Option<usize>, conf: f64) -> WaldExp {
     let robust = fit.robust_se.is_some();

@@ -17,7 +17,7 @@ use crate::stats::rcs::{quantile_type7_sorted, RcsBasis};
 
 use super::super::benefit_result::{HrPoint, ModifierResult, WaldTest};
 use super::super::modifiers::{Knots, ValidModifier};
-use super::{cox_options, Population};
+use super::{cox_options, few_clusters_wald, resolve_variance, Population, Variance};
 
 /// Points of the curve.
 const GRID: usize = 41;
@@ -82,15 +82,11 @@ pub fn modifier_curve(
         .map(|&i| f64::from(u8::from(p.exposed[i])))
         .collect();
     let w: Vec<f64> = rows.iter().map(|&i| weights[i]).collect();
-    let cluster: Vec<u32> = match &p.cluster {
-        Some(c) => rows.iter().map(|&i| c.id[i]).collect(),
-        None => (0..rows.len() as u32).collect(),
-    };
-    let g = p
+    let v = resolve_variance(p, Some(&rows), Variance::Robust);
+    let cluster = v
         .cluster
-        .as_ref()
-        .map(|c| c.pick(&rows).count())
-        .filter(|&g| g > 1);
+        .unwrap_or_else(|| (0..rows.len() as u32).collect());
+    let g = v.clusters.filter(|&g| g > 1);
     let conf = p.options.conf_level;
     let fit = modifier_cox(
         &ModifierData {
@@ -158,30 +154,13 @@ pub fn modifier_curve(
         knots: basis.knots().to_vec(),
         method,
         curve,
-        effect_modification: corrected(&fit.effect_modification, g),
-        nonlinear_modification: corrected(&fit.nonlinear_modification, g),
+        effect_modification: wald(&fit.effect_modification, g),
+        nonlinear_modification: wald(&fit.nonlinear_modification, g),
         quantiles,
     })
 }
 
-/// A chi-square Wald test with the few-clusters correction: `F = W (G - 1) / (G df)` on
-/// `(df, G - 1)`.
-fn corrected(t: &ChiSquareTest, g: Option<usize>) -> WaldTest {
-    match g {
-        Some(g) => {
-            let f = t.statistic * (g as f64 - 1.0) / (g as f64 * t.df as f64);
-            WaldTest {
-                statistic: f,
-                df: t.df,
-                df_denominator: Some(g - 1),
-                p: crate::stats::dist::pf_upper(f, t.df as f64, g as f64 - 1.0),
-            }
-        }
-        None => WaldTest {
-            statistic: t.statistic,
-            df: t.df,
-            df_denominator: None,
-            p: t.p,
-        },
-    }
+/// A test of the spline fit with the few-clusters correction ([`few_clusters_wald`]).
+fn wald(t: &ChiSquareTest, g: Option<usize>) -> WaldTest {
+    few_clusters_wald(t.statistic, t.df, g)
 }
